@@ -1,0 +1,104 @@
+// The one typed configuration object. Only this module reads process.env; everything else is handed a Config.
+import path from 'node:path';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+export const ROLES = ['api', 'worker', 'all'] as const;
+export type Role = (typeof ROLES)[number];
+
+const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  host: Type.String({ minLength: 1 }),
+  publicUrl: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  dataDir: Type.String({ minLength: 1 }),
+  databaseUrl: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  redisUrl: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  vaultKeys: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  logLevel: Type.Union([
+    Type.Literal('fatal'),
+    Type.Literal('error'),
+    Type.Literal('warn'),
+    Type.Literal('info'),
+    Type.Literal('debug'),
+    Type.Literal('trace'),
+    Type.Literal('silent'),
+  ]),
+  role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+  /** Base URL of the live upstream (OnlyFans). */
+  liveUpstreamUrl: Type.String({ minLength: 1 }),
+  /** Where live dynamic rules come from: an http(s) URL or a file path. Null: none configured. */
+  liveRulesSource: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** Sandbox upstream: null runs the simulator in-process on its own loopback port; a URL uses an external one. */
+  sandboxUrl: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  sandboxPort: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /** Production mode tightens defaults (https-only webhook URLs, no private addresses). */
+  isProduction: Type.Boolean(),
+  /** Allow webhook endpoints on loopback/private addresses (development and tests). */
+  allowPrivateWebhookUrls: Type.Boolean(),
+  /** Start the background workers (webhook delivery, monitor) in this process. Follows role unless overridden. */
+  shutdownGraceMs: Type.Integer({ minimum: 0 }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** Flags given on the command line win over the environment. */
+export type ConfigOverrides = Partial<Config>;
+
+type Env = Record<string, string | undefined>;
+
+function envString(env: Env, name: string): string | null {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? null : value.trim();
+}
+
+function envInt(env: Env, name: string, fallback: number): number {
+  const raw = envString(env, name);
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got "${raw}"`);
+  return n;
+}
+
+function envBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = envString(env, name);
+  if (raw === null) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+/** Reads the environment (and optional overrides), validates, and returns the frozen config. */
+export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
+  const isProduction = envString(env, 'NODE_ENV') === 'production';
+  const candidate: Config = {
+    port: envInt(env, 'PORT', 8080),
+    host: envString(env, 'HOST') ?? '127.0.0.1',
+    publicUrl: envString(env, 'PUBLIC_URL'),
+    dataDir: path.resolve(envString(env, 'OFCONNECT_DATA_DIR') ?? './.ofconnect/data'),
+    databaseUrl: envString(env, 'DATABASE_URL'),
+    redisUrl: envString(env, 'REDIS_URL'),
+    vaultKeys: envString(env, 'OFCONNECT_VAULT_KEYS'),
+    logLevel: (envString(env, 'LOG_LEVEL') ?? 'info') as Config['logLevel'],
+    role: (envString(env, 'OFCONNECT_ROLE') ?? 'all') as Role,
+    liveUpstreamUrl: envString(env, 'OFCONNECT_LIVE_UPSTREAM_URL') ?? 'https://onlyfans.com',
+    liveRulesSource: envString(env, 'OFCONNECT_LIVE_RULES_SOURCE'),
+    sandboxUrl: envString(env, 'OFCONNECT_SANDBOX_URL'),
+    sandboxPort: envInt(env, 'OFCONNECT_SANDBOX_PORT', 0),
+    isProduction,
+    allowPrivateWebhookUrls: envBool(env, 'OFCONNECT_ALLOW_PRIVATE_WEBHOOK_URLS', !isProduction),
+    shutdownGraceMs: envInt(env, 'OFCONNECT_SHUTDOWN_GRACE_MS', 10_000),
+    ...overrides,
+  };
+  if (!Value.Check(ConfigSchema, candidate)) {
+    const first = [...Value.Errors(ConfigSchema, candidate)][0];
+    throw new Error(`invalid configuration at ${first?.instancePath || '/'}: ${first?.message ?? 'unknown'}`);
+  }
+  return Object.freeze(candidate);
+}
+
+/** The origin links and redirects are built on: PUBLIC_URL, else the address the server listens on. */
+export function publicOrigin(config: Config, listeningPort: number): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/+$/, '');
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `http://${host}:${listeningPort}`;
+}
