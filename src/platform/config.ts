@@ -23,7 +23,7 @@ const ConfigSchema = Type.Object({
     Type.Literal('trace'),
     Type.Literal('silent'),
   ]),
-  role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+  role: Type.Union([Type.Literal('api'), Type.Literal('worker'), Type.Literal('all')]),
   /** Base URL of the live upstream (OnlyFans). */
   liveUpstreamUrl: Type.String({ minLength: 1 }),
   /** Where live dynamic rules come from: an http(s) URL or a file path. Null: none configured. */
@@ -35,7 +35,6 @@ const ConfigSchema = Type.Object({
   isProduction: Type.Boolean(),
   /** Allow webhook endpoints on loopback/private addresses (development and tests). */
   allowPrivateWebhookUrls: Type.Boolean(),
-  /** Start the background workers (webhook delivery, monitor) in this process. Follows role unless overridden. */
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
 });
 

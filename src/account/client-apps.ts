@@ -1,0 +1,104 @@
+// Client apps: the integrations Link runs for (name, integration type, redirect URIs, embed origins, permissions).
+import { badRequest, notFound } from '../platform/errors.ts';
+import type { Environment } from '../platform/environment.ts';
+import type { ServiceContext } from '../platform/context.ts';
+import { newId } from '../platform/ids.ts';
+import { DEFAULT_CONNECTION_PERMISSIONS } from './permissions.ts';
+import { embedOriginProblem, normaliseOrigin, redirectUriProblem } from './redirect-uris.ts';
+import type { CreateClientAppInput, UpdateClientAppInput } from './schemas.ts';
+import * as store from './store.ts';
+import type { ClientAppRow } from './store.ts';
+
+function checkRedirectUris(uris: readonly string[]): void {
+  uris.forEach((uri, i) => {
+    const problem = redirectUriProblem(uri);
+    if (problem) throw badRequest(`redirectUris[${i}] ${problem}`, `redirectUris.${i}`);
+  });
+}
+
+function checkEmbedOrigins(origins: readonly string[]): string[] {
+  return origins.map((origin, i) => {
+    const problem = embedOriginProblem(origin);
+    if (problem) throw badRequest(`embedOrigins[${i}] ${problem}`, `embedOrigins.${i}`);
+    return normaliseOrigin(origin);
+  });
+}
+
+export async function createClientApp(
+  ctx: ServiceContext,
+  scope: { orgId: string; environment: Environment; actor: string },
+  input: CreateClientAppInput,
+): Promise<ClientAppRow> {
+  const redirectUris = input.redirectUris ?? [];
+  checkRedirectUris(redirectUris);
+  const embedOrigins = checkEmbedOrigins(input.embedOrigins ?? []);
+  const now = ctx.clock.now();
+  return ctx.database.db.transaction(async (tx) => {
+    const app = await store.insertClientApp(tx, {
+      id: newId('app'),
+      orgId: scope.orgId,
+      environment: scope.environment,
+      name: input.name,
+      integrationType: input.integrationType ?? 'redirect',
+      redirectUris,
+      embedOrigins,
+      permissions: input.permissions ?? DEFAULT_CONNECTION_PERMISSIONS,
+      profile: input.profile ?? {},
+      returnsRawSession: input.returnsRawSession ?? false,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await store.recordAudit(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.created', target: app.id });
+    return app;
+  });
+}
+
+export async function updateClientApp(
+  ctx: ServiceContext,
+  scope: { orgId: string; environment: Environment; actor: string },
+  appId: string,
+  input: UpdateClientAppInput,
+): Promise<ClientAppRow> {
+  if (input.redirectUris) checkRedirectUris(input.redirectUris);
+  const embedOrigins = input.embedOrigins ? checkEmbedOrigins(input.embedOrigins) : undefined;
+  return ctx.database.db.transaction(async (tx) => {
+    const existing = await store.findClientApp(tx, scope.orgId, scope.environment, appId);
+    if (!existing) throw notFound('Client app', appId);
+    const updated = await store.updateClientApp(tx, scope.orgId, appId, {
+      ...input,
+      ...(embedOrigins ? { embedOrigins } : {}),
+      updatedAt: ctx.clock.now(),
+    });
+    await store.recordAudit(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.updated', target: appId });
+    return updated!;
+  });
+}
+
+export async function deleteClientApp(
+  ctx: ServiceContext,
+  scope: { orgId: string; environment: Environment; actor: string },
+  appId: string,
+): Promise<void> {
+  await ctx.database.db.transaction(async (tx) => {
+    const existing = await store.findClientApp(tx, scope.orgId, scope.environment, appId);
+    if (!existing) throw notFound('Client app', appId);
+    await store.deleteClientApp(tx, scope.orgId, appId);
+    await store.recordAudit(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.deleted', target: appId });
+  });
+}
+
+export function presentClientApp(app: ClientAppRow) {
+  return {
+    id: app.id,
+    environment: app.environment,
+    name: app.name,
+    integrationType: app.integrationType,
+    redirectUris: app.redirectUris,
+    embedOrigins: app.embedOrigins,
+    permissions: app.permissions,
+    profile: app.profile,
+    returnsRawSession: app.returnsRawSession,
+    createdAt: app.createdAt.toISOString(),
+    updatedAt: app.updatedAt.toISOString(),
+  };
+}

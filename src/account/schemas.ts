@@ -1,0 +1,185 @@
+// TypeBox schemas for account/ routes: one source for validation, types and the OpenAPI document.
+import { Type, type Static } from 'typebox';
+import { CONNECTION_PERMISSIONS } from './permissions.ts';
+import { SCOPES } from './scopes.ts';
+
+export const Environment = Type.Union([Type.Literal('sandbox'), Type.Literal('live')]);
+const Permission = Type.Union(CONNECTION_PERMISSIONS.map((p) => Type.Literal(p)));
+const Timestamp = Type.String({ format: 'date-time' });
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+
+export const Whoami = Type.Object(
+  {
+    id: Type.String({ description: 'Organization id' }),
+    name: Type.Union([Type.String(), Type.Null()]),
+    permissions: Type.Array(Type.String(), { description: 'Scopes of the calling API key' }),
+  },
+  { $id: 'Whoami' },
+);
+
+const ImageQuality = Type.Union([Type.Literal('thumb'), Type.Literal('preview'), Type.Literal('full')]);
+const VideoQuality = Type.Union([Type.Literal('preview'), Type.Literal('720p'), Type.Literal('1080p'), Type.Literal('source')]);
+const PurgeStrategy = Type.Union(['purge_oldest', 'purge_largest', 'purge_smallest', 'block_new'].map((v) => Type.Literal(v)));
+const Count = Type.Integer({ minimum: 0 });
+
+/** OFAuth's Vault+ settings block (SDK VPSettingsFull / VPSettingsPartial). */
+export const VaultPlusSettings = Type.Object({
+  accessExpiryDays: Count,
+  autoCacheMessages: Type.Boolean(),
+  autoCachePosts: Type.Boolean(),
+  autoCacheStories: Type.Boolean(),
+  autoCacheVault: Type.Boolean(),
+  cacheAudio: Type.Boolean(),
+  cacheImages: Type.Boolean(),
+  cacheVideos: Type.Boolean(),
+  imageQualities: Type.Array(Type.String()),
+  minAccessCountMessages: Count,
+  minAccessCountPosts: Count,
+  minAccessCountStories: Count,
+  minAccessCountVault: Count,
+  presignedUrlTtlSeconds: Count,
+  retentionDays: Count,
+  storageLimitBytes: Count,
+  storageLimitPurgeStrategy: Type.String(),
+  videoQualities: Type.Array(Type.String()),
+});
+
+export const VaultPlusSettingsPatch = Type.Partial(
+  Type.Object({
+    ...VaultPlusSettings.properties,
+    imageQualities: Type.Array(ImageQuality, { uniqueItems: true }),
+    videoQualities: Type.Array(VideoQuality, { uniqueItems: true }),
+    storageLimitPurgeStrategy: PurgeStrategy,
+  }),
+  { additionalProperties: false },
+);
+
+const PacingSettings = Type.Object({
+  requestsPerMinute: Type.Integer({ minimum: 1, maximum: 100_000 }),
+  burst: Type.Integer({ minimum: 1, maximum: 100_000 }),
+  concurrency: Type.Integer({ minimum: 1, maximum: 1000 }),
+});
+export const PacingSettingsPatch = Type.Partial(PacingSettings, { additionalProperties: false });
+
+export const OrgSettings = Type.Object(
+  {
+    vaultPlus: Type.Object({ autoEnableForNewConnections: Type.Boolean(), defaultSettings: VaultPlusSettings }),
+    defaultConnectionPermissions: Type.Array(Type.String()),
+    pacing: PacingSettings,
+    storeCredentialsForRelogin: Type.Boolean(),
+  },
+  { $id: 'OrgSettings' },
+);
+
+export const OrgSettingsPatch = Type.Object(
+  {
+    vaultPlus: Type.Optional(
+      Type.Object(
+        {
+          applyToExistingConnections: Type.Optional(Type.Boolean()),
+          autoEnableForNewConnections: Type.Optional(Type.Boolean()),
+          defaultSettings: Type.Optional(VaultPlusSettingsPatch),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    defaultConnectionPermissions: Type.Optional(Type.Array(Permission, { uniqueItems: true })),
+    pacing: Type.Optional(PacingSettingsPatch),
+    storeCredentialsForRelogin: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/** OFAuth's PATCH reply wraps the settings; broadcastResult reports what applyToExistingConnections changed. */
+export const OrgSettingsUpdated = Type.Object({
+  settings: OrgSettings,
+  broadcastResult: Type.Optional(
+    Type.Object({
+      affectedConnections: Type.Integer(),
+      purgeResults: Type.Array(Type.Object({ connectionId: Type.String(), freedBytes: Type.Integer(), purgedCount: Type.Integer() })),
+    }),
+  ),
+});
+
+export const IntegrationType = Type.Union([Type.Literal('redirect'), Type.Literal('embed'), Type.Literal('whitelabel')]);
+
+const AppProfile = Type.Object(
+  {
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+    website: Type.Optional(Type.Union([Type.String({ format: 'uri', maxLength: 2048 }), Type.Null()])),
+    privacyPolicyUrl: Type.Optional(Type.Union([Type.String({ format: 'uri', maxLength: 2048 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const ClientApp = Type.Object(
+  {
+    id: Type.String(),
+    environment: Environment,
+    name: Type.String(),
+    integrationType: IntegrationType,
+    redirectUris: Type.Array(Type.String()),
+    embedOrigins: Type.Array(Type.String()),
+    permissions: Type.Array(Type.String()),
+    profile: AppProfile,
+    returnsRawSession: Type.Boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'ClientApp' },
+);
+
+const RedirectUris = Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { maxItems: 50, uniqueItems: true });
+const EmbedOrigins = Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 50, uniqueItems: true });
+
+export const CreateClientApp = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    integrationType: Type.Optional(IntegrationType),
+    redirectUris: Type.Optional(RedirectUris),
+    embedOrigins: Type.Optional(EmbedOrigins),
+    permissions: Type.Optional(Type.Array(Permission, { uniqueItems: true })),
+    profile: Type.Optional(AppProfile),
+    returnsRawSession: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateClientApp = Type.Partial(CreateClientApp, { additionalProperties: false });
+
+export const AppIdParams = Type.Object({ appId: Type.String({ pattern: '^app_[A-Za-z0-9]+$' }) });
+
+export const ApiKey = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    environment: Environment,
+    prefix: Type.String({ description: 'First characters of the key, to tell keys apart' }),
+    scopes: Type.Array(Type.String()),
+    createdAt: Timestamp,
+    lastUsedAt: NullableTimestamp,
+    revokedAt: NullableTimestamp,
+  },
+  { $id: 'ApiKey' },
+);
+
+export const CreatedApiKey = Type.Object({
+  ...ApiKey.properties,
+  key: Type.String({ description: 'The secret key. Shown once, never again.' }),
+});
+
+export const CreateApiKey = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    scopes: Type.Optional(Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { uniqueItems: true, minItems: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const KeyIdParams = Type.Object({ keyId: Type.String({ pattern: '^key_[A-Za-z0-9]+$' }) });
+
+export const ListOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ list: Type.Array(item) });
+
+export type CreateClientAppInput = Static<typeof CreateClientApp>;
+export type UpdateClientAppInput = Static<typeof UpdateClientApp>;
+export type OrgSettingsPatchInput = Static<typeof OrgSettingsPatch>;

@@ -1,0 +1,121 @@
+// account/'s queries. Every query but the key lookup is scoped by orgId; the key lookup is how a request
+// finds its org in the first place.
+import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Executor } from '../platform/db/database.ts';
+import type { Environment } from '../platform/environment.ts';
+import { apiKeys, auditLog, clientApps, orgs } from './tables.ts';
+
+export type OrgRow = typeof orgs.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type ClientAppRow = typeof clientApps.$inferSelect;
+
+export async function insertOrg(ex: Executor, row: typeof orgs.$inferInsert): Promise<OrgRow> {
+  const [created] = await ex.insert(orgs).values(row).returning();
+  return created;
+}
+
+export async function findOrg(ex: Executor, orgId: string): Promise<OrgRow | undefined> {
+  const [row] = await ex.select().from(orgs).where(eq(orgs.id, orgId));
+  return row;
+}
+
+export async function findFirstOrg(ex: Executor): Promise<OrgRow | undefined> {
+  const [row] = await ex.select().from(orgs).orderBy(asc(orgs.createdAt)).limit(1);
+  return row;
+}
+
+export async function updateOrgSettings(ex: Executor, orgId: string, settings: Record<string, unknown>, at: Date): Promise<void> {
+  await ex.update(orgs).set({ settings, updatedAt: at }).where(eq(orgs.id, orgId));
+}
+
+export async function insertApiKey(ex: Executor, row: typeof apiKeys.$inferInsert): Promise<ApiKeyRow> {
+  const [created] = await ex.insert(apiKeys).values(row).returning();
+  return created;
+}
+
+export async function findApiKeyByHash(ex: Executor, hash: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await ex.select().from(apiKeys).where(eq(apiKeys.hash, hash));
+  return row;
+}
+
+export async function listApiKeys(ex: Executor, orgId: string): Promise<ApiKeyRow[]> {
+  return ex.select().from(apiKeys).where(eq(apiKeys.orgId, orgId)).orderBy(asc(apiKeys.createdAt));
+}
+
+export async function revokeApiKey(ex: Executor, orgId: string, keyId: string, at: Date): Promise<ApiKeyRow | undefined> {
+  const [row] = await ex
+    .update(apiKeys)
+    .set({ revokedAt: at })
+    .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+    .returning();
+  return row;
+}
+
+export async function findApiKey(ex: Executor, orgId: string, keyId: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await ex.select().from(apiKeys).where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.id, keyId)));
+  return row;
+}
+
+export async function touchApiKeysLastUsed(ex: Executor, keyIds: string[], at: Date): Promise<void> {
+  if (keyIds.length === 0) return;
+  await ex.update(apiKeys).set({ lastUsedAt: at }).where(inArray(apiKeys.id, keyIds));
+}
+
+export async function insertClientApp(ex: Executor, row: typeof clientApps.$inferInsert): Promise<ClientAppRow> {
+  const [created] = await ex.insert(clientApps).values(row).returning();
+  return created;
+}
+
+export async function listClientApps(ex: Executor, orgId: string, environment: Environment): Promise<ClientAppRow[]> {
+  return ex
+    .select()
+    .from(clientApps)
+    .where(and(eq(clientApps.orgId, orgId), eq(clientApps.environment, environment)))
+    .orderBy(asc(clientApps.createdAt), asc(clientApps.id));
+}
+
+export async function findClientApp(
+  ex: Executor,
+  orgId: string,
+  environment: Environment,
+  appId: string,
+): Promise<ClientAppRow | undefined> {
+  const [row] = await ex
+    .select()
+    .from(clientApps)
+    .where(and(eq(clientApps.orgId, orgId), eq(clientApps.environment, environment), eq(clientApps.id, appId)));
+  return row;
+}
+
+export async function updateClientApp(
+  ex: Executor,
+  orgId: string,
+  appId: string,
+  changes: Partial<typeof clientApps.$inferInsert>,
+): Promise<ClientAppRow | undefined> {
+  const [row] = await ex
+    .update(clientApps)
+    .set(changes)
+    .where(and(eq(clientApps.orgId, orgId), eq(clientApps.id, appId)))
+    .returning();
+  return row;
+}
+
+export async function deleteClientApp(ex: Executor, orgId: string, appId: string): Promise<boolean> {
+  const rows = await ex
+    .delete(clientApps)
+    .where(and(eq(clientApps.orgId, orgId), eq(clientApps.id, appId)))
+    .returning({ id: clientApps.id });
+  return rows.length > 0;
+}
+
+export async function recordAudit(
+  ex: Executor,
+  entry: { orgId: string; actor: string; action: string; target?: string | null; data?: Record<string, unknown> },
+): Promise<void> {
+  await ex.insert(auditLog).values({ ...entry, data: entry.data ?? {} });
+}
+
+export async function listAudit(ex: Executor, orgId: string, limit: number) {
+  return ex.select().from(auditLog).where(eq(auditLog.orgId, orgId)).orderBy(desc(auditLog.id)).limit(limit);
+}

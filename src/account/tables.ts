@@ -1,0 +1,69 @@
+// Tables owned by account/: organizations, API keys, client apps and the audit log.
+import { bigserial, boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+export const orgs = pgTable('orgs', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Org-level defaults (OFAuth's account settings plus ours); see account/settings.ts. */
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    environment: text('environment').$type<'sandbox' | 'live'>().notNull(),
+    name: text('name').notNull(),
+    /** The first characters of the key, shown in lists so a person can tell keys apart. */
+    prefix: text('prefix').notNull(),
+    /** SHA-256 of the whole key: the key itself is never stored. */
+    hash: text('hash').notNull(),
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('api_keys_hash_uq').on(t.hash), index('api_keys_org_idx').on(t.orgId)],
+);
+
+export const clientApps = pgTable(
+  'client_apps',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    environment: text('environment').$type<'sandbox' | 'live'>().notNull(),
+    name: text('name').notNull(),
+    integrationType: text('integration_type').$type<'redirect' | 'embed' | 'whitelabel'>().notNull(),
+    redirectUris: jsonb('redirect_uris').$type<string[]>().notNull(),
+    embedOrigins: jsonb('embed_origins').$type<string[]>().notNull(),
+    permissions: jsonb('permissions').$type<string[]>().notNull(),
+    /** Shown at consent: description, website, privacy policy URL. */
+    profile: jsonb('profile').$type<Record<string, string | null>>().notNull().default({}),
+    /** Whitelabel apps may opt in to receiving the raw session in the completed Link status. */
+    returnsRawSession: boolean('returns_raw_session').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('client_apps_org_env_idx').on(t.orgId, t.environment, t.createdAt)],
+);
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orgId: text('org_id').notNull(),
+    /** Who did it: an API key id, "cli" or "system". */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_log_org_idx').on(t.orgId, t.createdAt)],
+);

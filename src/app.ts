@@ -1,0 +1,60 @@
+// Builds the HTTP application: shared plumbing (request ids, errors, metrics, OpenAPI) and every capability's routes.
+import Fastify, { LogController } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ServiceContext } from './platform/context.ts';
+import { installErrorHandling } from './platform/http/error-handler.ts';
+import { registerHealthRoutes } from './platform/http/health-routes.ts';
+import type { HttpApp } from './platform/http/http-app.ts';
+import { installOpenApi } from './platform/http/openapi.ts';
+import { requestIdFor } from './platform/http/request-id.ts';
+import { createApiKeyAuthenticator, installApiKeyAuth, type ApiKeyAuthenticator } from './account/authenticate.ts';
+import { registerAccountRoutes } from './account/routes.ts';
+
+export interface BuiltApp {
+  app: HttpApp;
+  authenticator: ApiKeyAuthenticator;
+  markShuttingDown(): void;
+}
+
+/** Client secrets travel in Link URLs; keep them out of request logs. */
+function redactUrl(url: string): string {
+  return url.replace(/cs_[A-Za-z0-9]+/g, 'cs_[redacted]');
+}
+
+export async function buildHttpApp(ctx: ServiceContext): Promise<BuiltApp> {
+  const app = Fastify({
+    loggerInstance: ctx.logger,
+    genReqId: (req) => requestIdFor(req.headers['x-request-id']),
+    // Fastify's per-request lines are off: the onResponse hook below logs one redacted line instead.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+    bodyLimit: 5 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
+
+  let shuttingDown = false;
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const labels = { method: request.method, route, status: String(reply.statusCode) };
+    ctx.metrics.httpRequests.inc(labels);
+    ctx.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    if (ctx.logger.isLevelEnabled('debug') || reply.statusCode >= 500) {
+      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+  });
+
+  installErrorHandling(app);
+  await installOpenApi(app);
+  const authenticator = createApiKeyAuthenticator(ctx);
+  installApiKeyAuth(app, authenticator);
+
+  registerHealthRoutes(app, ctx, () => shuttingDown);
+  registerAccountRoutes(app, ctx, authenticator);
+
+  await app.ready();
+  return { app, authenticator, markShuttingDown: () => (shuttingDown = true) };
+}

@@ -1,0 +1,111 @@
+// The ofconnect command line: start the service, migrate, and manage orgs and keys without the HTTP API.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { printStartBanner } from './start-banner.ts';
+import { startService } from './service.ts';
+import { ROLES, loadConfig, type ConfigOverrides, type Role } from './platform/config.ts';
+import { openAdminDatabase } from './admin-database.ts';
+import { SCOPES, type Scope } from './account/scopes.ts';
+import { createApiKey } from './account/manage-keys.ts';
+import { insertOrg, findOrg } from './account/store.ts';
+import { newId } from './platform/ids.ts';
+import { ENVIRONMENTS, type Environment } from './platform/environment.ts';
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
+  return n;
+}
+
+function parseScopes(value: string): Scope[] {
+  const scopes = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (unknown.length) throw new InvalidArgumentError(`unknown scope(s) ${unknown.join(', ')}; known: ${SCOPES.join(', ')}`);
+  return scopes as Scope[];
+}
+
+const program = new Command();
+program.name('ofconnect').description('Self-hosted, OFAuth-compatible API for connecting OnlyFans accounts').showHelpAfterError();
+
+program
+  .command('start')
+  .description('Serve the API (and, with role all or worker, run background workers)')
+  .addOption(new Option('--role <role>', 'which parts run in this process').choices([...ROLES]))
+  .option('--port <port>', 'HTTP port (default PORT or 8080)', parsePort)
+  .option('--host <host>', 'address to listen on (default HOST or 127.0.0.1)')
+  .action(async (opts: { role?: Role; port?: number; host?: string }) => {
+    const overrides: ConfigOverrides = {};
+    if (opts.role) overrides.role = opts.role;
+    if (opts.port !== undefined) overrides.port = opts.port;
+    if (opts.host) overrides.host = opts.host;
+    const config = loadConfig(overrides);
+    const started = Date.now();
+    const service = await startService({ config });
+    printStartBanner(service, Date.now() - started);
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      service.ctx.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+      const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
+      force.unref();
+      await service.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  });
+
+program
+  .command('migrate')
+  .description('Apply database migrations and exit')
+  .action(async () => {
+    const admin = await openAdminDatabase(loadConfig());
+    try {
+      console.log(`migrations applied (${admin.database.kind})`);
+    } finally {
+      await admin.close();
+    }
+  });
+
+const orgs = program.command('orgs').description('Organizations');
+orgs
+  .command('create')
+  .description('Create an organization and print its id')
+  .requiredOption('--name <name>', 'organization name')
+  .action(async (opts: { name: string }) => {
+    const admin = await openAdminDatabase(loadConfig());
+    try {
+      const now = new Date();
+      const org = await insertOrg(admin.database.db, { id: newId('org'), name: opts.name, createdAt: now, updatedAt: now });
+      console.log(org.id);
+    } finally {
+      await admin.close();
+    }
+  });
+
+const keys = program.command('keys').description('API keys');
+keys
+  .command('create')
+  .description('Create an API key and print it (shown once)')
+  .requiredOption('--org <orgId>', 'organization id')
+  .addOption(new Option('--env <environment>', 'environment of the key').choices([...ENVIRONMENTS]).default('sandbox'))
+  .option('--scopes <list>', `comma-separated scopes (${SCOPES.join(',')})`, parseScopes)
+  .option('--name <name>', 'a label for the key')
+  .action(async (opts: { org: string; env: Environment; scopes?: Scope[]; name?: string }) => {
+    const admin = await openAdminDatabase(loadConfig());
+    try {
+      const org = await findOrg(admin.database.db, opts.org);
+      if (!org) throw new Error(`organization ${opts.org} not found`);
+      const created = await admin.database.db.transaction((tx) =>
+        createApiKey(tx, { orgId: org.id, environment: opts.env, scopes: opts.scopes, name: opts.name, actor: 'cli', now: new Date() }),
+      );
+      console.log(created.secret);
+    } finally {
+      await admin.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`ofconnect: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+// What every capability is handed: the service's shared parts. Built once in src/service.ts.
+import type { Config } from './config.ts';
+import type { Clock } from './clock.ts';
+import type { DatabaseHandle } from './db/database.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import type { Vault } from './vault.ts';
+
+export interface ServiceContext {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  database: DatabaseHandle;
+  vault: Vault;
+  metrics: Metrics;
+  /** The origin printed links and redirects use (PUBLIC_URL or the listening address). */
+  publicOrigin(): string;
+}

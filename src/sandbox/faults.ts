@@ -1,0 +1,89 @@
+// Injected upstream failures (control API): 429 with Retry-After, 500, 503, added latency or a reset
+// connection, for the next N matching requests or with a probability, optionally under a path prefix.
+import { OnlyFansError } from './onlyfans-error.ts';
+import type { RandomSource } from './random.ts';
+
+export type FaultKind = '429' | '500' | '503' | 'latency' | 'reset';
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** Affect the next N matching requests (default: unlimited when probability is given, else 1). */
+  count?: number;
+  /** Affect each matching request with this probability (0..1). */
+  probability?: number;
+  /** Only requests whose path starts with this (default: every simulated path). */
+  pathPrefix?: string;
+  latencyMs?: number;
+  retryAfterSeconds?: number;
+}
+
+export interface ActiveFault extends Required<Pick<FaultSpec, 'kind'>> {
+  id: number;
+  remaining: number;
+  probability: number;
+  pathPrefix: string;
+  latencyMs: number;
+  retryAfterSeconds: number;
+}
+
+/** What a request suffers: an error to answer with, a delay before normal handling, or a dropped socket. */
+export type FaultEffect = { error: OnlyFansError } | { delayMs: number } | { reset: true };
+
+export class FaultInjector {
+  private faults: ActiveFault[] = [];
+  private nextId = 1;
+
+  constructor(private readonly random: RandomSource) {}
+
+  add(spec: FaultSpec): ActiveFault {
+    const fault: ActiveFault = {
+      id: this.nextId++,
+      kind: spec.kind,
+      remaining: spec.count ?? (spec.probability === undefined ? 1 : Number.POSITIVE_INFINITY),
+      probability: spec.probability ?? 1,
+      pathPrefix: spec.pathPrefix ?? '/',
+      latencyMs: spec.latencyMs ?? 1000,
+      retryAfterSeconds: spec.retryAfterSeconds ?? 30,
+    };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  list(): ActiveFault[] {
+    return this.faults;
+  }
+
+  /** The fault this request suffers, if any; consumes one use of it. */
+  effectFor(url: string): FaultEffect | undefined {
+    if (this.faults.length === 0) return undefined;
+    for (const fault of this.faults) {
+      if (!url.startsWith(fault.pathPrefix)) continue;
+      if (fault.probability < 1 && this.random() >= fault.probability) continue;
+      fault.remaining--;
+      if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
+      return effectOf(fault);
+    }
+    return undefined;
+  }
+}
+
+function effectOf(fault: ActiveFault): FaultEffect {
+  switch (fault.kind) {
+    case '429':
+      return {
+        error: new OnlyFansError(429, 429, 'Too many requests', undefined, { 'retry-after': String(fault.retryAfterSeconds) }),
+      };
+    case '500':
+      return { error: new OnlyFansError(500, 500, 'Internal server error') };
+    case '503':
+      return { error: new OnlyFansError(503, 503, 'Service temporarily unavailable') };
+    case 'latency':
+      return { delayMs: fault.latencyMs };
+    case 'reset':
+      return { reset: true };
+  }
+}

@@ -1,0 +1,100 @@
+// Composition root: opens the database, applies migrations, builds the context and the HTTP app, starts the
+// in-process sandbox and the workers its role asks for, and shuts everything down in order.
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { buildHttpApp, type BuiltApp } from './app.ts';
+import { bootstrapFirstStart, type BootstrapResult } from './account/bootstrap.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { publicOrigin, type Config } from './platform/config.ts';
+import type { ServiceContext } from './platform/context.ts';
+import { lockDataDir } from './platform/db/data-dir-lock.ts';
+import { openDatabase, type DatabaseHandle } from './platform/db/database.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+import { createMetrics } from './platform/metrics.ts';
+import { createVault, loadOrCreateLocalVaultKeys, parseVaultKeys, type Vault } from './platform/vault.ts';
+
+export interface ServiceOptions {
+  config: Config;
+  /** An already-open database (tests); otherwise opened from the config. */
+  database?: DatabaseHandle;
+  clock?: Clock;
+  logger?: Logger;
+  /** Skip the first-start bootstrap (tests that set up their own orgs). */
+  skipBootstrap?: boolean;
+}
+
+export interface RunningService {
+  url: string;
+  port: number;
+  ctx: ServiceContext;
+  built: BuiltApp;
+  bootstrap: BootstrapResult | null;
+  close(): Promise<void>;
+}
+
+function loadVault(config: Config, logger: Logger): Vault {
+  if (config.vaultKeys) return createVault(parseVaultKeys(config.vaultKeys));
+  if (config.isProduction) throw new Error('OFCONNECT_VAULT_KEYS is required in production (NODE_ENV=production)');
+  const local = loadOrCreateLocalVaultKeys(config.dataDir);
+  if (local.created) {
+    logger.warn({ file: local.file }, 'generated a local vault key: back this file up (losing it loses every stored session) or set OFCONNECT_VAULT_KEYS');
+  }
+  return createVault(local.keys);
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const releaseLock = !options.database && !config.databaseUrl ? lockDataDir(config.dataDir) : () => {};
+  let database: DatabaseHandle | undefined;
+  try {
+    database =
+      options.database ??
+      (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? null : path.join(config.dataDir, 'pglite') }));
+    await database.migrate();
+    const vault = loadVault(config, logger);
+    let listeningPort = config.port;
+    const ctx: ServiceContext = {
+      config,
+      logger,
+      clock: options.clock ?? systemClock,
+      database,
+      vault,
+      metrics: createMetrics({ collectProcessMetrics: true }),
+      publicOrigin: () => publicOrigin(config, listeningPort),
+    };
+    const built = await buildHttpApp(ctx);
+    await built.app.listen({ port: config.port, host: config.host });
+    listeningPort = (built.app.server.address() as AddressInfo).port;
+
+    const bootstrap = options.skipBootstrap
+      ? null
+      : await bootstrapFirstStart(ctx, {
+          localCallbackUrls: ['http://localhost:3000/callback', `http://127.0.0.1:${listeningPort}/link/dev-callback`],
+        });
+
+    let closed = false;
+    const db = database;
+    return {
+      url: `http://127.0.0.1:${listeningPort}`,
+      port: listeningPort,
+      ctx,
+      built,
+      bootstrap,
+      async close() {
+        if (closed) return;
+        closed = true;
+        built.markShuttingDown();
+        // Fastify's close stops accepting and waits for in-flight requests to finish.
+        await built.app.close();
+        await built.authenticator.close();
+        if (!options.database) await db.close();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    if (!options.database) await database?.close().catch(() => {});
+    releaseLock();
+    throw error;
+  }
+}

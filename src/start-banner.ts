@@ -1,0 +1,38 @@
+// What `ofconnect start` prints for a person: where it runs, and on first start the key and what to try.
+// Printed to stdout directly, never through the logger: the key must not land in log storage.
+import type { RunningService } from './service.ts';
+
+export function printStartBanner(service: RunningService, startupMs: number): void {
+  const origin = service.ctx.publicOrigin();
+  const { config } = service.ctx;
+  const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  const lines = [
+    '',
+    `ofconnect is ready on ${origin} in ${startupMs} ms (role ${config.role}; database: ${database})`,
+  ];
+  const boot = service.bootstrap;
+  if (boot?.created) {
+    lines.push(
+      '',
+      '  First start: created a default organization, a sandbox admin API key and a local client app.',
+      '  Your sandbox API key (shown only now — store it):',
+      '',
+      `    ${boot.apiKey}`,
+      '',
+      '  Try it:',
+      `    curl -H "apikey: ${boot.apiKey}" ${origin}/v2/account/whoami`,
+      '',
+      '  Start a Link session (open the returned url in a browser; sandbox login alice@creator.sandbox.com / good-password):',
+      `    curl -X POST -H "apikey: ${boot.apiKey}" -H 'content-type: application/json' \\`,
+      `         -d '{"redirectUrl":"${boot.redirectUris[boot.redirectUris.length - 1]}"}' ${origin}/v2/link/init`,
+      '',
+      `  API reference: ${origin}/openapi.json`,
+    );
+  } else if (boot) {
+    lines.push(
+      `  Organization ${boot.orgId}. API keys are shown only when created; make another with POST /v2/api-keys,`,
+      '  or with `ofconnect keys create --org <id>` while the server is stopped.',
+    );
+  }
+  console.log(lines.join('\n') + '\n');
+}

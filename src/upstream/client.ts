@@ -1,0 +1,203 @@
+// The OnlyFans web API client: one for live and sandbox, only the base URL differs. Signs with the current
+// dynamic rules, sends over keep-alive (optionally proxied) connections, absorbs one rules rotation per
+// call, watches `x-of-rev`, and maps failures to ApiError through errors.ts.
+import type { Dispatcher } from 'undici';
+import type { Logger } from '../platform/logger.ts';
+import {
+  classifyUpstreamReply,
+  isFailureOwnedByUs,
+  networkErrorToApiError,
+  upstreamFailureToApiError,
+  type UpstreamReply,
+} from './errors.ts';
+import { createUpstreamDispatchers, type UpstreamDispatchers } from './http-pool.ts';
+import { buildUpstreamRequest, type UpstreamCall } from './request-builder.ts';
+import type { RulesProvider } from './rules-provider.ts';
+import type { DynamicRules } from './rules.ts';
+import type { UpstreamSession } from './session.ts';
+import { parseUpstreamProfile, type UpstreamProfile } from './profile.ts';
+
+export type { UpstreamReply } from './errors.ts';
+export type { UpstreamProfile } from './profile.ts';
+
+export interface UpstreamRequest extends UpstreamCall {
+  /** The connection's outbound proxy (http(s):// or socks5://), or direct when absent. */
+  proxyUrl?: string | null;
+  signal?: AbortSignal;
+}
+
+export interface UpstreamClient {
+  readonly baseUrl: string;
+  readonly rules: RulesProvider;
+  /** Any non-2xx reply becomes an ApiError. */
+  request<T = unknown>(session: UpstreamSession | null, req: UpstreamRequest): Promise<UpstreamReply<T>>;
+  /**
+   * For the raw proxy: upstream 4xx replies (bad params, not found…) come back as sent; what ofconnect owns
+   * still throws — session expired / verification, rules outdated, 429, firewall blocks, 5xx, network.
+   */
+  requestRaw<T = unknown>(session: UpstreamSession | null, req: UpstreamRequest): Promise<UpstreamReply<T>>;
+  /** Every reply comes back, whatever its status (the login flow reads 101/102/105 itself). Rules and network errors still throw. */
+  exchange<T = unknown>(session: UpstreamSession | null, req: UpstreamRequest): Promise<UpstreamReply<T>>;
+  /** GET /users/me: the profile of a live session, or SESSION_EXPIRED. */
+  validateSession(session: UpstreamSession, options?: { proxyUrl?: string | null; signal?: AbortSignal }): Promise<UpstreamProfile>;
+  close(): Promise<void>;
+}
+
+export interface UpstreamClientOptions {
+  /** https://onlyfans.com for live; the simulator's URL for sandbox. */
+  baseUrl: string;
+  rules: RulesProvider;
+  /** Headers and body timeout per call. Default 30 s. */
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  logger?: Logger;
+  now?: () => number;
+  /** Share dispatchers between clients (e.g. live and sandbox); the client then does not close them. */
+  dispatchers?: UpstreamDispatchers;
+}
+
+export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const origin = new URL(options.baseUrl).origin;
+  const now = options.now ?? Date.now;
+  const provider = options.rules;
+  const ownsDispatchers = !options.dispatchers;
+  const dispatchers =
+    options.dispatchers ??
+    createUpstreamDispatchers({
+      headersTimeoutMs: options.timeoutMs ?? 30_000,
+      bodyTimeoutMs: options.timeoutMs ?? 30_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? Math.min(options.timeoutMs ?? 10_000, 10_000),
+    });
+
+  async function send<T>(session: UpstreamSession | null, req: UpstreamRequest, rules: DynamicRules): Promise<UpstreamReply<T>> {
+    const dispatcher = dispatchers.dispatcherFor(req.proxyUrl);
+    const built = buildUpstreamRequest(session, req, { rules, origin, now: now() });
+    const startedAt = performance.now();
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await dispatcher.request({
+        origin,
+        path: built.pathWithQuery,
+        method: built.method as Dispatcher.HttpMethod,
+        headers: built.headers,
+        body: built.body,
+        signal: req.signal,
+      });
+    } catch (error) {
+      if (req.signal?.aborted) throw error;
+      options.logger?.warn({ method: built.method, path: logPath(built.pathWithQuery), err: describe(error) }, 'upstream unreachable');
+      throw networkErrorToApiError(error);
+    }
+    const reply = await readReply<T>(response).catch((error: unknown) => {
+      if (req.signal?.aborted) throw error;
+      throw networkErrorToApiError(error);
+    });
+    options.logger?.debug(
+      { method: built.method, path: logPath(built.pathWithQuery), status: reply.status, ms: Math.round(performance.now() - startedAt) },
+      'upstream call',
+    );
+    if (reply.revision) provider.observeRevision(reply.revision);
+    return reply;
+  }
+
+  async function exchange<T>(session: UpstreamSession | null, req: UpstreamRequest): Promise<UpstreamReply<T>> {
+    const rules = await provider.current();
+    const reply = await send<T>(session, req, rules);
+    if (classifyUpstreamReply(reply, now())?.kind !== 'rules_outdated') return reply;
+    const fresher = await rulesNewerThan(rules);
+    const retried = await send<T>(session, req, fresher);
+    const failure = classifyUpstreamReply(retried, now());
+    if (failure?.kind === 'rules_outdated') throw upstreamFailureToApiError(failure, retried);
+    return retried;
+  }
+
+  /** Rules to retry with after "Please refresh the page": never the same ones again (§6). */
+  async function rulesNewerThan(used: DynamicRules): Promise<DynamicRules> {
+    const outdated = () => upstreamFailureToApiError({ kind: 'rules_outdated' }, { status: 400 });
+    // Another call (or an x-of-rev hint) may already have refreshed since this one was signed.
+    const cached = await provider.current();
+    if (!isSameRuleSet(cached, used)) return cached;
+    let refreshed: DynamicRules;
+    try {
+      refreshed = await provider.refresh();
+    } catch (error) {
+      options.logger?.warn({ err: describe(error) }, 'dynamic rules refresh failed after "Please refresh the page"');
+      throw outdated();
+    }
+    if (isSameRuleSet(refreshed, used)) throw outdated();
+    return refreshed;
+  }
+
+  async function request<T>(session: UpstreamSession | null, req: UpstreamRequest): Promise<UpstreamReply<T>> {
+    const reply = await exchange<T>(session, req);
+    const failure = classifyUpstreamReply(reply, now());
+    if (failure) throw upstreamFailureToApiError(failure, reply);
+    return reply;
+  }
+
+  async function requestRaw<T>(session: UpstreamSession | null, req: UpstreamRequest): Promise<UpstreamReply<T>> {
+    const reply = await exchange<T>(session, req);
+    const failure = classifyUpstreamReply(reply, now());
+    if (failure && isFailureOwnedByUs(failure)) throw upstreamFailureToApiError(failure, reply);
+    return reply;
+  }
+
+  async function validateSession(
+    session: UpstreamSession,
+    validateOptions: { proxyUrl?: string | null; signal?: AbortSignal } = {},
+  ): Promise<UpstreamProfile> {
+    const reply = await request(session, { method: 'GET', path: '/users/me', ...validateOptions });
+    return parseUpstreamProfile(reply.body);
+  }
+
+  return {
+    baseUrl: options.baseUrl,
+    rules: provider,
+    request,
+    requestRaw,
+    exchange,
+    validateSession,
+    close: async () => {
+      if (ownsDispatchers) await dispatchers.close();
+    },
+  };
+}
+
+async function readReply<T>(response: Dispatcher.ResponseData): Promise<UpstreamReply<T>> {
+  const headers: Record<string, string> = {};
+  let setCookies: string[] = [];
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value === undefined) continue;
+    if (name === 'set-cookie') setCookies = Array.isArray(value) ? value : [value];
+    else headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const text = await response.body.text();
+  const reply: UpstreamReply<T> = { status: response.statusCode, headers, body: decodeBody(text, headers['content-type']) as T, setCookies };
+  if (headers['x-of-rev']) reply.revision = headers['x-of-rev'];
+  return reply;
+}
+
+function decodeBody(text: string, contentType: string | undefined): unknown {
+  if (text === '') return null;
+  const looksJson = (contentType ?? '').includes('json') || /^\s*[[{]/.test(text);
+  if (!looksJson) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function isSameRuleSet(a: DynamicRules, b: DynamicRules): boolean {
+  return a.revision === b.revision && a.static_param === b.static_param && a.prefix === b.prefix && a.suffix === b.suffix;
+}
+
+/** Paths only: query strings can carry search text and ids the logs need not keep. */
+function logPath(pathWithQuery: string): string {
+  const q = pathWithQuery.indexOf('?');
+  return q < 0 ? pathWithQuery : pathWithQuery.slice(0, q);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

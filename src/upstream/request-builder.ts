@@ -1,0 +1,108 @@
+// Turns one logical upstream call into the exact bytes to send: the path + query string (built once,
+// signed as-is and sent as-is, since the sign covers the query exactly as on the wire, §2.1) and the
+// browser's header set (§3).
+import { signUpstreamRequest } from './signing.ts';
+import type { DynamicRules } from './rules.ts';
+import { sessionUserId, type UpstreamSession } from './session.ts';
+import { DEFAULT_USER_AGENT, newBrowserToken } from './browser-token.ts';
+
+export const API_PREFIX = '/api2/v2';
+
+export type UpstreamQuery = Record<string, string | number | boolean | (string | number)[] | undefined> | string;
+
+export interface UpstreamCall {
+  method: string;
+  /** Path after /api2/v2, e.g. '/users/me'. May carry its own '?query'. */
+  path: string;
+  /** An object (encoded here) or a raw query string passed through untouched. */
+  query?: UpstreamQuery;
+  body?: unknown;
+}
+
+export interface BuiltUpstreamRequest {
+  method: string;
+  /** Path and query exactly as signed and as to be sent, e.g. /api2/v2/chats?limit=10&offset=0 */
+  pathWithQuery: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+const REVISION_PATTERN = /^\d{12}-[a-f0-9]{10}$/;
+
+/**
+ * Encodes a query object. Keys keep their order; an array repeats its key (write `'m[]'` for PHP-style
+ * brackets, as OnlyFans' `/users/list?m[]=1&m[]=2`); brackets stay literal the way the web app's
+ * serializer leaves them; undefined values are skipped.
+ */
+export function encodeUpstreamQuery(query: UpstreamQuery | undefined): string {
+  if (query === undefined) return '';
+  if (typeof query === 'string') return query.startsWith('?') ? query.slice(1) : query;
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      parts.push(`${encodeComponent(key)}=${encodeComponent(String(item))}`);
+    }
+  }
+  return parts.join('&');
+}
+
+function encodeComponent(text: string): string {
+  return encodeURIComponent(text).replace(/%5B/g, '[').replace(/%5D/g, ']');
+}
+
+/** `/api2/v2` + path + query, the one string that is both signed and sent. */
+export function buildPathWithQuery(path: string, query?: UpstreamQuery): string {
+  const normalised = path.startsWith('/') ? path : `/${path}`;
+  const full = normalised.startsWith(`${API_PREFIX}/`) ? normalised : `${API_PREFIX}${normalised}`;
+  const encoded = encodeUpstreamQuery(query);
+  if (!encoded) return full;
+  return `${full}${full.includes('?') ? '&' : '?'}${encoded}`;
+}
+
+export interface BuildContext {
+  rules: DynamicRules;
+  /** The upstream origin, for the referer (https://onlyfans.com for live). */
+  origin: string;
+  now: number;
+}
+
+export function buildUpstreamRequest(
+  session: UpstreamSession | null,
+  call: UpstreamCall,
+  context: BuildContext,
+): BuiltUpstreamRequest {
+  const { rules } = context;
+  const pathWithQuery = buildPathWithQuery(call.path, call.query);
+  const userId = sessionUserId(session);
+  const userAgent = session?.userAgent || DEFAULT_USER_AGENT;
+  const signed = signUpstreamRequest(rules, { path: pathWithQuery, time: context.now, userId });
+  const headers: Record<string, string> = {
+    accept: 'application/json, text/plain, */*',
+    'accept-language': 'en-US,en;q=0.9',
+    'app-token': rules.app_token,
+    sign: signed.sign,
+    time: signed.time,
+    'x-bc': session?.xBc || newBrowserToken(userAgent, context.now),
+    'user-agent': userAgent,
+    referer: `${context.origin}/`,
+    'sec-fetch-dest': 'empty',
+    'sec-fetch-mode': 'cors',
+    'sec-fetch-site': 'same-origin',
+  };
+  if (session?.cookie) headers.cookie = session.cookie;
+  if (!isHeaderRemoved(rules, 'user-id')) headers['user-id'] = userId;
+  if (REVISION_PATTERN.test(rules.revision)) headers['x-of-rev'] = rules.revision;
+  const built: BuiltUpstreamRequest = { method: call.method.toUpperCase(), pathWithQuery, headers };
+  if (call.body !== undefined && built.method !== 'GET' && built.method !== 'HEAD') {
+    built.body = typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
+    headers['content-type'] = 'application/json';
+  }
+  return built;
+}
+
+/** Rule feeds spell header names with underscores ("user_id"); HTTP uses dashes. */
+function isHeaderRemoved(rules: DynamicRules, header: string): boolean {
+  const wanted = header.toLowerCase().replace(/_/g, '-');
+  return rules.remove_headers.some((name) => name.toLowerCase().replace(/_/g, '-') === wanted);
+}

@@ -1,0 +1,101 @@
+// Tables owned by webhooks/: endpoints, the outbox of messages, per-endpoint deliveries (the due work) and attempts.
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { orgs } from '../account/tables.ts';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    environment: text('environment').$type<'sandbox' | 'live'>().notNull(),
+    url: text('url').notNull(),
+    description: text('description'),
+    /** Event types delivered; empty means every event. */
+    eventTypes: jsonb('event_types').$type<string[]>().notNull().default([]),
+    enabled: boolean('enabled').notNull().default(true),
+    disabledReason: text('disabled_reason'),
+    /** whsec_ secret, encrypted by the vault. */
+    secretBlob: text('secret_blob').notNull(),
+    /** During rotation the previous secret keeps signing alongside the new one until it expires. */
+    previousSecretBlob: text('previous_secret_blob'),
+    previousSecretExpiresAt: ts('previous_secret_expires_at'),
+    /** Start of the current run of failures (an endpoint failing for 5 days is disabled). */
+    failingSince: ts('failing_since'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('webhook_endpoints_org_idx').on(t.orgId, t.environment)],
+);
+
+/** The outbox: one row per event, written in the same transaction as the change that caused it. */
+export const webhookMessages = pgTable(
+  'webhook_messages',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    environment: text('environment').$type<'sandbox' | 'live'>().notNull(),
+    eventType: text('event_type').notNull(),
+    /** Deliveries for one connection go out in order; null for org-wide events. */
+    connectionId: text('connection_id'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    /** Insertion order, used for per-connection ordering. */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('webhook_messages_org_idx').on(t.orgId, t.createdAt), index('webhook_messages_conn_idx').on(t.connectionId, t.seq)],
+);
+
+/** One message to one endpoint: the unit of due work, claimed with a lease. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    messageId: text('message_id')
+      .notNull()
+      .references(() => webhookMessages.id, { onDelete: 'cascade' }),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    /** pending | succeeded | failed */
+    status: text('status').notNull(),
+    /** Ordering key: the message's connection id, or the message id for org-wide events. */
+    orderingKey: text('ordering_key').notNull(),
+    seq: integer('seq').notNull(),
+    attemptCount: integer('attempt_count').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at'),
+    leaseUntil: ts('lease_until'),
+    lastStatusCode: integer('last_status_code'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index('webhook_deliveries_order_idx').on(t.endpointId, t.orderingKey, t.seq),
+    index('webhook_deliveries_message_idx').on(t.messageId),
+  ],
+);
+
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    endpointId: text('endpoint_id').notNull(),
+    messageId: text('message_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    statusCode: integer('status_code'),
+    durationMs: integer('duration_ms').notNull(),
+    /** First few KB of the receiver's reply. */
+    responseSnippet: text('response_snippet'),
+    error: text('error'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId), index('webhook_attempts_endpoint_idx').on(t.endpointId, t.createdAt)],
+);

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { BACKENDS } from '../support/databases.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
+import { createKey, createOrg } from '../support/orgs.ts';
+
+describe.each(BACKENDS)('API keys and whoami (%s)', (backend) => {
+  let t: TestService;
+  beforeAll(async () => {
+    t = await startTestService(backend);
+  });
+  afterAll(async () => t?.close());
+
+  it('whoami answers with the org and the key\'s permissions for the bootstrap key', async () => {
+    const res = await call(t.url, 'GET', '/v2/account/whoami', { key: t.adminKey });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: t.orgId, name: 'Default organization', permissions: ['ACCOUNT', 'LINK', 'ACCESS', 'DYNAMIC_RULES', 'ADMIN'] });
+    expect(res.headers['x-request-id']).toMatch(/^req_/);
+  });
+
+  it('accepts the key under the apiKey spelling the OFAuth SDK sends', async () => {
+    const res = await call(t.url, 'GET', '/v2/account/whoami', { headers: { apiKey: t.adminKey } });
+    expect(res.status).toBe(200);
+  });
+
+  it('a missing key is a 401 in the OFAuth error shape naming the header', async () => {
+    const res = await call(t.url, 'GET', '/v2/account/whoami');
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ type: 'UNAUTHORIZED', code: 'UNAUTHORIZED', details: { field: 'apikey' } });
+    expect(res.body.error).toBe(res.body.message);
+    expect(res.body.requestId).toBe(res.headers['x-request-id']);
+  });
+
+  it('a malformed key and an unknown well-formed key are both 401', async () => {
+    const malformed = await call(t.url, 'GET', '/v2/account/whoami', { key: 'not-a-key' });
+    expect(malformed.status).toBe(401);
+    expect(malformed.body.message).toMatch(/Malformed/);
+    const unknown = await call(t.url, 'GET', '/v2/account/whoami', { key: `sk_sandbox_${'A'.repeat(40)}` });
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.message).toMatch(/Invalid API key/);
+  });
+
+  it('a revoked key stops working at once on the node that revoked it', async () => {
+    const created = await call(t.url, 'POST', '/v2/api-keys', { key: t.adminKey, body: { name: 'short-lived', scopes: ['account'] } });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^sk_sandbox_[A-Za-z0-9]{40}$/);
+    expect((await call(t.url, 'GET', '/v2/account/whoami', { key: created.body.key })).status).toBe(200);
+    const revoked = await call(t.url, 'DELETE', `/v2/api-keys/${created.body.id}`, { key: t.adminKey });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokedAt).not.toBeNull();
+    const after = await call(t.url, 'GET', '/v2/account/whoami', { key: created.body.key });
+    expect(after.status).toBe(401);
+    expect(after.body.message).toMatch(/revoked/);
+  });
+
+  it('a live key works and reports itself; lists never include secrets', async () => {
+    const live = await createKey(t.database.handle, t.orgId, 'live');
+    expect(live.secret).toMatch(/^sk_live_/);
+    expect((await call(t.url, 'GET', '/v2/account/whoami', { key: live.secret })).status).toBe(200);
+    const list = await call(t.url, 'GET', '/v2/api-keys', { key: t.adminKey });
+    expect(list.status).toBe(200);
+    const entry = list.body.list.find((k: { id: string }) => k.id === live.id);
+    expect(entry).toMatchObject({ environment: 'live', prefix: live.secret.slice(0, 14) });
+    expect(JSON.stringify(list.body)).not.toContain(live.secret);
+    expect(list.body.list.every((k: Record<string, unknown>) => !('key' in k) && !('hash' in k))).toBe(true);
+  });
+
+  it('stores keys only as hashes: no table holds the plaintext key', async () => {
+    const rows = await t.database.handle.db.execute(sql`select * from api_keys`);
+    const dump = JSON.stringify((rows as unknown as { rows: unknown[] }).rows);
+    expect(dump).not.toContain(t.adminKey);
+    expect(dump).toContain(t.adminKey.slice(0, 14)); // the display prefix is kept
+  });
+
+  it('a key without a scope gets 403 FORBIDDEN on routes needing it', async () => {
+    const limited = await createKey(t.database.handle, t.orgId, 'sandbox', ['account']);
+    const res = await call(t.url, 'GET', '/v2/client-apps', { key: limited.secret });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ type: 'FORBIDDEN', details: { requiredScope: 'admin' } });
+  });
+
+  it('org isolation: another org\'s key cannot see or revoke this org\'s keys', async () => {
+    const otherOrg = await createOrg(t.database.handle);
+    const other = await createKey(t.database.handle, otherOrg);
+    const mine = await createKey(t.database.handle, t.orgId);
+    const list = await call(t.url, 'GET', '/v2/api-keys', { key: other.secret });
+    expect(list.body.list.map((k: { id: string }) => k.id)).toEqual([other.id]);
+    const revoke = await call(t.url, 'DELETE', `/v2/api-keys/${mine.id}`, { key: other.secret });
+    expect(revoke.status).toBe(404);
+    expect(revoke.body.type).toBe('RESOURCE_NOT_FOUND');
+    expect((await call(t.url, 'GET', '/v2/account/whoami', { key: mine.secret })).status).toBe(200);
+  });
+
+  it('records lastUsedAt in batches', async () => {
+    await call(t.url, 'GET', '/v2/account/whoami', { key: t.adminKey });
+    await t.service.built.authenticator.flushLastUsed();
+    const list = await call(t.url, 'GET', '/v2/api-keys', { key: t.adminKey });
+    const admin = list.body.list.find((k: { prefix: string }) => t.adminKey.startsWith(k.prefix));
+    expect(admin.lastUsedAt).not.toBeNull();
+  });
+});

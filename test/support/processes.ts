@@ -1,0 +1,64 @@
+// Runs the real `ofconnect` command as a child process and reads what it prints.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(REPO_ROOT, 'bin/ofconnect.js');
+
+export interface CliProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the first match of the pattern in stdout+stderr, or rejects if the process exits first. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+}
+
+export function spawnCli(args: string[], env: Record<string, string>): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const waiters: Array<() => void> = [];
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const w of waiters.splice(0)) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    waitFor(pattern, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        let done = false;
+        const timer = setTimeout(() => finish(new Error(`timed out waiting for ${pattern}; output:\n${out}`)), timeoutMs);
+        const finish = (error: Error | null, match?: RegExpMatchArray) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          if (error) reject(error);
+          else resolve(match!);
+        };
+        const check = () => {
+          const match = out.match(pattern);
+          if (match) return finish(null, match);
+          waiters.push(check);
+        };
+        void exited.then((code) => finish(new Error(`process exited (${code}) before ${pattern}; output:\n${out}`)));
+        check();
+      });
+    },
+  };
+}
+
+/** Runs a CLI command to completion and returns its exit code and output. */
+export async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const proc = spawnCli(args, env);
+  const code = await proc.exited;
+  return { code, output: proc.output() };
+}
