@@ -9,6 +9,9 @@ import { installOpenApi } from './platform/http/openapi.ts';
 import { requestIdFor } from './platform/http/request-id.ts';
 import { createApiKeyAuthenticator, installApiKeyAuth, type ApiKeyAuthenticator } from './account/authenticate.ts';
 import { registerAccountRoutes } from './account/routes.ts';
+import { registerWebhookRoutes } from './webhooks/routes.ts';
+import { registerConnectionRoutes } from './connections/routes.ts';
+import { registerVaultRoutes } from './vault-rotation.ts';
 
 export interface BuiltApp {
   app: HttpApp;
@@ -21,7 +24,12 @@ function redactUrl(url: string): string {
   return url.replace(/cs_[A-Za-z0-9]+/g, 'cs_[redacted]');
 }
 
-export async function buildHttpApp(ctx: ServiceContext): Promise<BuiltApp> {
+export interface BuildOptions {
+  /** The public API routes; off for worker-only nodes, which serve health and metrics alone. */
+  serveApi: boolean;
+}
+
+export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = { serveApi: true }): Promise<BuiltApp> {
   const app = Fastify({
     loggerInstance: ctx.logger,
     genReqId: (req) => requestIdFor(req.headers['x-request-id']),
@@ -53,7 +61,12 @@ export async function buildHttpApp(ctx: ServiceContext): Promise<BuiltApp> {
   installApiKeyAuth(app, authenticator);
 
   registerHealthRoutes(app, ctx, () => shuttingDown);
-  registerAccountRoutes(app, ctx, authenticator);
+  if (options.serveApi) {
+    registerAccountRoutes(app, ctx, authenticator);
+    registerConnectionRoutes(app, ctx);
+    registerVaultRoutes(app, ctx);
+    registerWebhookRoutes(app, ctx);
+  }
 
   await app.ready();
   return { app, authenticator, markShuttingDown: () => (shuttingDown = true) };

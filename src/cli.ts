@@ -67,6 +67,44 @@ program
     }
   });
 
+program
+  .command('sandbox')
+  .description('Run the OnlyFans web API simulator on its own (for tests, benchmarks and external clients)')
+  .option('--port <port>', 'port (default 7070)', parsePort, 7070)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--seed <n>', 'fixture seed (same seed, same data)', (v) => Number.parseInt(v, 10), 1)
+  .option('--no-ip-rate-limit', 'disable the per-IP rate limit (load tests from one machine)')
+  .action(async (opts: { port: number; host: string; seed: number; ipRateLimit: boolean }) => {
+    const { startSandbox } = await import('./sandbox/server.ts');
+    const sandbox = await startSandbox({ port: opts.port, host: opts.host, seed: opts.seed, ...(opts.ipRateLimit ? {} : { rateLimit: { perIp: false } }) });
+    console.log(`OnlyFans simulator listening on ${sandbox.url} (rules at ${sandbox.url}/dynamic-rules.json, control API under /_sandbox/)`);
+    const stop = async () => {
+      await sandbox.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop());
+    process.on('SIGINT', () => void stop());
+  });
+
+program
+  .command('vault')
+  .description('The encryption key ring of stored sessions and secrets')
+  .command('rotate')
+  .description('Re-encrypt every stored secret under the first key of OFCONNECT_VAULT_KEYS (the others must stay in the ring until this finishes)')
+  .action(async () => {
+    const config = loadConfig();
+    const admin = await openAdminDatabase(config);
+    try {
+      const { createVault, loadOrCreateLocalVaultKeys, parseVaultKeys } = await import('./platform/vault.ts');
+      const { rotateVaultBlobs } = await import('./vault-rotation.ts');
+      const vault = createVault(config.vaultKeys ? parseVaultKeys(config.vaultKeys) : loadOrCreateLocalVaultKeys(config.dataDir).keys);
+      const report = await rotateVaultBlobs(admin.database.db, vault);
+      console.log(`re-encrypted under key ${report.keyId}: ${report.connectionSessions} connection session(s)`);
+    } finally {
+      await admin.close();
+    }
+  });
+
 const orgs = program.command('orgs').description('Organizations');
 orgs
   .command('create')

@@ -12,6 +12,9 @@ import { openDatabase, type DatabaseHandle } from './platform/db/database.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { createVault, loadOrCreateLocalVaultKeys, parseVaultKeys, type Vault } from './platform/vault.ts';
+import { startWebhookWorker, type RunningWorker } from './webhooks/worker.ts';
+import { startSandbox, type RunningSandbox } from './sandbox/server.ts';
+import { createUpstreamEnvironments } from './upstream/environments.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -26,6 +29,8 @@ export interface ServiceOptions {
 export interface RunningService {
   url: string;
   port: number;
+  /** Where sandbox keys' upstream (the simulator) answers. */
+  sandboxUrl: string;
   ctx: ServiceContext;
   built: BuiltApp;
   bootstrap: BootstrapResult | null;
@@ -47,12 +52,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const logger = options.logger ?? createLogger(config.logLevel);
   const releaseLock = !options.database && !config.databaseUrl ? lockDataDir(config.dataDir) : () => {};
   let database: DatabaseHandle | undefined;
+  let sandbox: RunningSandbox | null = null;
   try {
     database =
       options.database ??
       (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? null : path.join(config.dataDir, 'pglite') }));
     await database.migrate();
     const vault = loadVault(config, logger);
+    // The simulator runs in-process on its own loopback port unless an external one is configured.
+    if (!config.sandboxUrl) {
+      sandbox = await startSandbox({ port: config.sandboxPort, host: '127.0.0.1', rateLimit: { perIp: false } });
+    }
+    const upstreams = createUpstreamEnvironments({
+      sandboxUrl: config.sandboxUrl ?? sandbox!.url,
+      liveUrl: config.liveUpstreamUrl,
+      liveRulesSource: config.liveRulesSource,
+      logger,
+    });
     let listeningPort = config.port;
     const ctx: ServiceContext = {
       config,
@@ -61,9 +77,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       database,
       vault,
       metrics: createMetrics({ collectProcessMetrics: true }),
+      upstreams,
       publicOrigin: () => publicOrigin(config, listeningPort),
     };
-    const built = await buildHttpApp(ctx);
+    const built = await buildHttpApp(ctx, { serveApi: config.role !== 'worker' });
     await built.app.listen({ port: config.port, host: config.host });
     listeningPort = (built.app.server.address() as AddressInfo).port;
 
@@ -73,11 +90,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           localCallbackUrls: ['http://localhost:3000/callback', `http://127.0.0.1:${listeningPort}/link/dev-callback`],
         });
 
+    const workers: RunningWorker[] = [];
+    if (config.role !== 'api') {
+      workers.push(await startWebhookWorker(ctx));
+    }
+
     let closed = false;
     const db = database;
+    const runningSandbox = sandbox;
     return {
       url: `http://127.0.0.1:${listeningPort}`,
       port: listeningPort,
+      sandboxUrl: config.sandboxUrl ?? runningSandbox!.url,
       ctx,
       built,
       bootstrap,
@@ -87,13 +111,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         built.markShuttingDown();
         // Fastify's close stops accepting and waits for in-flight requests to finish.
         await built.app.close();
+        await Promise.all(workers.map((w) => w.stop()));
         await built.authenticator.close();
+        await upstreams.close();
+        await runningSandbox?.close();
         if (!options.database) await db.close();
         releaseLock();
       },
     };
   } catch (error) {
     if (!options.database) await database?.close().catch(() => {});
+    await sandbox?.close().catch(() => {});
     releaseLock();
     throw error;
   }

@@ -9,6 +9,7 @@ export function printStartBanner(service: RunningService, startupMs: number): vo
   const lines = [
     '',
     `ofconnect is ready on ${origin} in ${startupMs} ms (role ${config.role}; database: ${database})`,
+    `  Sandbox upstream (the OnlyFans simulator sandbox keys talk to): ${service.sandboxUrl}`,
   ];
   const boot = service.bootstrap;
   if (boot?.created) {

@@ -36,6 +36,8 @@ const ConfigSchema = Type.Object({
   /** Allow webhook endpoints on loopback/private addresses (development and tests). */
   allowPrivateWebhookUrls: Type.Boolean(),
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
+  /** How long a webhook worker holds a claimed delivery before another worker may take it over (crash recovery). */
+  webhookLeaseMs: Type.Integer({ minimum: 200 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -86,6 +88,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     isProduction,
     allowPrivateWebhookUrls: envBool(env, 'OFCONNECT_ALLOW_PRIVATE_WEBHOOK_URLS', !isProduction),
     shutdownGraceMs: envInt(env, 'OFCONNECT_SHUTDOWN_GRACE_MS', 10_000),
+    webhookLeaseMs: envInt(env, 'OFCONNECT_WEBHOOK_LEASE_MS', 60_000),
     ...overrides,
   };
   if (!Value.Check(ConfigSchema, candidate)) {

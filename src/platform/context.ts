@@ -5,6 +5,7 @@ import type { DatabaseHandle } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { Vault } from './vault.ts';
+import type { UpstreamEnvironments } from '../upstream/environments.ts';
 
 export interface ServiceContext {
   config: Config;
@@ -13,6 +14,8 @@ export interface ServiceContext {
   database: DatabaseHandle;
   vault: Vault;
   metrics: Metrics;
+  /** The OnlyFans client for each environment (simulator for sandbox keys). */
+  upstreams: UpstreamEnvironments;
   /** The origin printed links and redirects use (PUBLIC_URL or the listening address). */
   publicOrigin(): string;
 }

@@ -1,0 +1,102 @@
+// Per-connection settings: OFAuth's Vault+ flags plus ofconnect's outbound proxy (accounts are pinned to one
+// egress IP), a country label and a pacing override. The proxy URL can carry credentials, so it is stored
+// encrypted and shown with its password masked.
+import { DEFAULT_VAULT_PLUS_SETTINGS, type PacingSettings, type VaultPlusSettings } from '../account/settings.ts';
+import type { ServiceContext } from '../platform/context.ts';
+import { ApiError, notFound } from '../platform/errors.ts';
+import { parseProxyUrl } from '../upstream/http-pool.ts';
+import type { OrgScope } from './import.ts';
+import type { UpdateConnectionSettingsInput } from './schemas.ts';
+import * as store from './store.ts';
+import type { ConnectionRow } from './store.ts';
+
+interface StoredConnectionSettings {
+  vaultPlus?: { enabled?: boolean; settingsOverrides?: Partial<VaultPlusSettings> | null };
+  proxy?: { urlBlob?: string | null; country?: string | null };
+  pacing?: PacingSettings | null;
+}
+
+const proxyAssociatedData = (connectionId: string) => `connection-proxy:${connectionId}`;
+
+function maskProxyUrl(raw: string): string {
+  const url = new URL(raw);
+  if (url.password) url.password = '****';
+  return url.toString();
+}
+
+/** The proxy URL a connection's upstream calls go through, decrypted (null: direct). */
+export function proxyUrlOf(ctx: ServiceContext, row: ConnectionRow): string | null {
+  const blob = (row.settings as StoredConnectionSettings).proxy?.urlBlob;
+  return blob ? ctx.vault.decrypt(blob, proxyAssociatedData(row.id)) : null;
+}
+
+/** The connection's own pacing, when it overrides the org's. */
+export function pacingOverrideOf(row: ConnectionRow): PacingSettings | null {
+  return (row.settings as StoredConnectionSettings).pacing ?? null;
+}
+
+export function presentConnectionSettings(ctx: ServiceContext, row: ConnectionRow) {
+  const stored = row.settings as StoredConnectionSettings;
+  const proxyUrl = proxyUrlOf(ctx, row);
+  const enabled = stored.vaultPlus?.enabled ?? false;
+  return {
+    connectionId: row.id,
+    vaultPlus: {
+      enabled,
+      settingsOverrides: stored.vaultPlus?.settingsOverrides ?? null,
+      // Vault+ storage is not built yet: nothing is stored, so the stats are zeros against the default limit.
+      stats: {
+        mediaCount: 0,
+        storageLimitBytes: stored.vaultPlus?.settingsOverrides?.storageLimitBytes ?? DEFAULT_VAULT_PLUS_SETTINGS.storageLimitBytes,
+        storageUsagePercent: 0,
+        storedCount: 0,
+        totalStorageBytes: 0,
+        vaultPlusEnabled: enabled,
+      },
+    },
+    proxy: { url: proxyUrl ? maskProxyUrl(proxyUrl) : null, country: stored.proxy?.country ?? null },
+    pacing: stored.pacing ?? null,
+  };
+}
+
+export async function updateConnectionSettings(ctx: ServiceContext, scope: OrgScope, connectionId: string, input: UpdateConnectionSettingsInput) {
+  if (input.proxy?.url) {
+    try {
+      parseProxyUrl(input.proxy.url);
+    } catch (error) {
+      if (error instanceof ApiError) throw new ApiError('BAD_REQUEST', error.message, { details: { field: 'proxy.url' } });
+      throw error;
+    }
+  }
+  return ctx.database.db.transaction(async (tx) => {
+    const row = await store.findConnectionForUpdate(tx, scope, connectionId);
+    if (!row) throw notFound('Connection', connectionId);
+    const current = row.settings as StoredConnectionSettings;
+    const next: StoredConnectionSettings = { ...current };
+    if (input.vaultPlus) {
+      next.vaultPlus = {
+        enabled: input.vaultPlus.enabled ?? current.vaultPlus?.enabled ?? false,
+        settingsOverrides:
+          input.vaultPlus.settings === undefined
+            ? (current.vaultPlus?.settingsOverrides ?? null)
+            : input.vaultPlus.settings === null
+              ? null
+              : { ...(current.vaultPlus?.settingsOverrides ?? {}), ...input.vaultPlus.settings },
+      };
+    }
+    if (input.proxy) {
+      const urlBlob =
+        input.proxy.url === undefined
+          ? (current.proxy?.urlBlob ?? null)
+          : input.proxy.url === null
+            ? null
+            : ctx.vault.encrypt(input.proxy.url, proxyAssociatedData(connectionId)).blob;
+      next.proxy = { urlBlob, country: input.proxy.country === undefined ? (current.proxy?.country ?? null) : input.proxy.country };
+    }
+    if (input.pacing !== undefined) {
+      next.pacing = input.pacing === null ? null : ({ requestsPerMinute: 60, burst: 90, concurrency: 2, ...(current.pacing ?? {}), ...input.pacing } as PacingSettings);
+    }
+    const updated = await store.updateConnection(tx, scope, connectionId, { settings: next as Record<string, unknown>, updatedAt: ctx.clock.now() });
+    return updated;
+  });
+}

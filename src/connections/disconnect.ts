@@ -1,0 +1,24 @@
+// DELETE /v2/account/connections/{id}: permanent. The session material is destroyed, the connection stops
+// answering (404) and cannot be reconnected; the row stays for audit and billing.
+import type { ServiceContext } from '../platform/context.ts';
+import { notFound } from '../platform/errors.ts';
+import { recordConnectionStatusEvent } from './events.ts';
+import type { OrgScope } from './import.ts';
+import { destroyConnectionSession } from './session-vault.ts';
+import * as store from './store.ts';
+
+export async function disconnectConnection(ctx: ServiceContext, scope: OrgScope, connectionId: string): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.database.db.transaction(async (tx) => {
+    const existing = await store.findConnectionForUpdate(tx, scope, connectionId);
+    if (!existing) throw notFound('Connection', connectionId);
+    const row = await store.updateConnection(tx, scope, connectionId, {
+      status: 'disconnected',
+      disconnectedAt: now,
+      nextCheckAt: null,
+      updatedAt: now,
+    });
+    await destroyConnectionSession(tx, { orgId: scope.orgId, connectionId });
+    await recordConnectionStatusEvent(tx, 'connection.disconnected', row, now);
+  });
+}

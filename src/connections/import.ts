@@ -1,0 +1,97 @@
+// POST /v2/account/connections/import: a session the integrator already has becomes a connection, after
+// OnlyFans (or the simulator, for sandbox keys) confirms it works. Invalid input or a dead session creates nothing.
+import { unknownPermissions } from '../account/permissions.ts';
+import { readOrgSettings } from '../account/settings.ts';
+import { findOrg } from '../account/store.ts';
+import type { ServiceContext } from '../platform/context.ts';
+import { isUniqueViolation } from '../platform/db/errors.ts';
+import type { Environment } from '../platform/environment.ts';
+import { ApiError, badRequest } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import type { UpstreamProfile } from '../upstream/client.ts';
+import { parseSessionCookie, sessionFromImport, type UpstreamSession } from '../upstream/session.ts';
+import { recordConnectionEvent } from './events.ts';
+import type { ImportConnectionInput } from './schemas.ts';
+import { storeConnectionSession } from './session-vault.ts';
+import * as store from './store.ts';
+
+export interface OrgScope {
+  orgId: string;
+  environment: Environment;
+}
+
+export const ONE_ACTIVE_PER_USER_INDEX = 'connections_one_active_per_user_uq';
+
+export function duplicateConnectionError(existingId: string): ApiError {
+  return new ApiError('CONFLICT', `This OnlyFans account is already connected as ${existingId}`, {
+    details: { connectionId: existingId },
+  });
+}
+
+/**
+ * Asks upstream who the session belongs to. A session upstream refuses is the caller's bad input (400 naming the
+ * cookie), not a failure of ours; upstream outages pass through as they are.
+ */
+export async function validateImportedSession(ctx: ServiceContext, environment: Environment, session: UpstreamSession): Promise<UpstreamProfile> {
+  let profile: UpstreamProfile;
+  try {
+    profile = await ctx.upstreams.forEnvironment(environment).validateSession(session);
+  } catch (error) {
+    if (error instanceof ApiError && error.type === 'SESSION_EXPIRED') {
+      throw badRequest('OnlyFans did not accept this session: it is expired, logged out, or was created with another user agent', 'cookie', {
+        reason: 'session_invalid',
+      });
+    }
+    throw error;
+  }
+  const authId = parseSessionCookie(session.cookie).authId;
+  if (authId && authId !== profile.id) {
+    throw badRequest('The cookie\'s auth_id does not match the account OnlyFans returned for the session', 'cookie', { reason: 'auth_id_mismatch' });
+  }
+  return profile;
+}
+
+export function userDataFrom(profile: UpstreamProfile) {
+  return { id: profile.id, name: profile.name, username: profile.username, avatar: profile.avatar };
+}
+
+export async function importConnection(ctx: ServiceContext, scope: OrgScope, input: ImportConnectionInput) {
+  const unknown = unknownPermissions(input.permissions ?? []);
+  if (unknown.length) throw badRequest(`Unknown permission(s): ${unknown.join(', ')}`, 'permissions', { unknown });
+  const session = sessionFromImport(input);
+  const profile = await validateImportedSession(ctx, scope.environment, session);
+
+  const now = ctx.clock.now();
+  try {
+    return await ctx.database.db.transaction(async (tx) => {
+      const existing = await store.findActiveConnectionForUser(tx, scope, profile.id);
+      if (existing) throw duplicateConnectionError(existing.id);
+      const org = await findOrg(tx, scope.orgId);
+      const permissions = input.permissions ?? readOrgSettings(org?.settings).defaultConnectionPermissions;
+      const row = await store.insertConnection(tx, {
+        id: newId('connection'),
+        orgId: scope.orgId,
+        environment: scope.environment,
+        status: 'active',
+        platformUserId: profile.id,
+        userData: userDataFrom(profile),
+        permissions,
+        clientReferenceId: input.clientReferenceId ?? null,
+        imported: true,
+        lastCheckedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await storeConnectionSession(tx, ctx.vault, { orgId: scope.orgId, connectionId: row.id }, session, now);
+      await recordConnectionEvent(tx, 'connection.created', row, now);
+      return row;
+    });
+  } catch (error) {
+    // Two imports racing past the check above: the database's unique index lets exactly one win.
+    if (isUniqueViolation(error, ONE_ACTIVE_PER_USER_INDEX)) {
+      const winner = await store.findActiveConnectionForUser(ctx.database.db, scope, profile.id);
+      throw duplicateConnectionError(winner?.id ?? 'unknown');
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,54 @@
+// PATCH /v2/account/connections/import/{id}: replace an imported connection's session with a fresh one from the
+// same OnlyFans user. The id stays; the old session material is overwritten in the same transaction.
+import type { ServiceContext } from '../platform/context.ts';
+import { isUniqueViolation } from '../platform/db/errors.ts';
+import { ApiError, badRequest, notFound } from '../platform/errors.ts';
+import { sessionFromImport } from '../upstream/session.ts';
+import { recordConnectionEvent } from './events.ts';
+import { duplicateConnectionError, ONE_ACTIVE_PER_USER_INDEX, userDataFrom, validateImportedSession, type OrgScope } from './import.ts';
+import type { RotateImportedSessionInput } from './schemas.ts';
+import { storeConnectionSession } from './session-vault.ts';
+import * as store from './store.ts';
+
+export async function rotateImportedSession(ctx: ServiceContext, scope: OrgScope, connectionId: string, input: RotateImportedSessionInput) {
+  const current = await store.findConnection(ctx.database.db, scope, connectionId);
+  if (!current) throw notFound('Connection', connectionId);
+  if (!current.imported) {
+    throw badRequest(
+      'Only imported connections take a new session here; reconnect a Link connection with POST /v2/link/init and its connectionId',
+      'connectionId',
+    );
+  }
+  const session = sessionFromImport(input);
+  const profile = await validateImportedSession(ctx, scope.environment, session);
+  if (profile.id !== current.platformUserId) {
+    throw new ApiError('CONFLICT', `The session belongs to OnlyFans user ${profile.id}, not to this connection's user`, {
+      details: { field: 'cookie', connectionId },
+    });
+  }
+  const now = ctx.clock.now();
+  try {
+    return await ctx.database.db.transaction(async (tx) => {
+      const locked = await store.findConnectionForUpdate(tx, scope, connectionId);
+      if (!locked) throw notFound('Connection', connectionId);
+      const row = await store.updateConnection(tx, scope, connectionId, {
+        status: 'active',
+        expiredAt: null,
+        userData: userDataFrom(profile),
+        lastCheckedAt: now,
+        checkFailures: 0,
+        updatedAt: now,
+      });
+      await storeConnectionSession(tx, ctx.vault, { orgId: scope.orgId, connectionId }, session, now);
+      await recordConnectionEvent(tx, 'connection.updated', row, now);
+      return row;
+    });
+  } catch (error) {
+    // The connection was expired and the same user was imported again meanwhile: that one stays the active one.
+    if (isUniqueViolation(error, ONE_ACTIVE_PER_USER_INDEX)) {
+      const other = await store.findActiveConnectionForUser(ctx.database.db, scope, profile.id);
+      throw duplicateConnectionError(other?.id ?? 'unknown');
+    }
+    throw error;
+  }
+}

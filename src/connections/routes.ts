@@ -1,0 +1,100 @@
+// HTTP for connections/: OFAuth's account connection routes, plus GET one connection (extension).
+import type { ServiceContext } from '../platform/context.ts';
+import { notFound } from '../platform/errors.ts';
+import type { HttpApp } from '../platform/http/http-app.ts';
+import { presentConnectionSettings, updateConnectionSettings } from './connection-settings.ts';
+import { disconnectConnection } from './disconnect.ts';
+import { invalidateConnection } from './expire.ts';
+import { importConnection } from './import.ts';
+import { presentConnection } from './present.ts';
+import { rotateImportedSession } from './rotate.ts';
+import * as S from './schemas.ts';
+import * as store from './store.ts';
+
+const TAGS = ['Connections'];
+
+export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): void {
+  const listRoute = {
+    config: { scope: 'account' as const },
+    schema: { tags: TAGS, summary: 'List connections', querystring: S.ListConnectionsQuery, response: { 200: S.ConnectionList } },
+  };
+  const listHandler = async (request: { auth: { orgId: string; environment: 'sandbox' | 'live' }; query: S.ListConnectionsQueryInput }) => {
+    const { rows, hasMore } = await store.listConnections(ctx.database.db, request.auth, {
+      status: request.query.status,
+      imported: request.query.imported === undefined ? undefined : request.query.imported === 'true',
+      limit: request.query.limit ?? 10,
+      offset: request.query.offset ?? 0,
+    });
+    return { list: rows.map(presentConnection), hasMore };
+  };
+  app.get('/v2/account/connections', listRoute, listHandler);
+  // docs-next shows an older path with the same shape; served as an alias.
+  app.get('/v2/connections', { ...listRoute, schema: { ...listRoute.schema, summary: 'List connections (older alias)', deprecated: true } }, listHandler);
+
+  app.post('/v2/account/connections/import', {
+    config: { scope: 'account' },
+    schema: { tags: TAGS, summary: 'Import an existing OnlyFans browser session', body: S.ImportConnection, response: { 201: S.Connection } },
+  }, async (request, reply) => {
+    const row = await importConnection(ctx, request.auth, request.body);
+    return reply.code(201).send(presentConnection(row));
+  });
+
+  app.patch('/v2/account/connections/import/:connectionId', {
+    config: { scope: 'account' },
+    schema: {
+      tags: TAGS,
+      summary: 'Replace an imported connection\'s session',
+      params: S.ConnectionIdParams,
+      body: S.RotateImportedSession,
+      response: { 200: S.Connection },
+    },
+  }, async (request) => presentConnection(await rotateImportedSession(ctx, request.auth, request.params.connectionId, request.body)));
+
+  app.get('/v2/account/connections/:connectionId', {
+    config: { scope: 'account' },
+    schema: { tags: TAGS, summary: 'Get one connection (ofconnect extension)', params: S.ConnectionIdParams, response: { 200: S.Connection } },
+  }, async (request) => {
+    const row = await store.findConnection(ctx.database.db, request.auth, request.params.connectionId);
+    if (!row) throw notFound('Connection', request.params.connectionId);
+    return presentConnection(row);
+  });
+
+  app.delete('/v2/account/connections/:connectionId', {
+    config: { scope: 'account' },
+    schema: { tags: TAGS, summary: 'Disconnect permanently', params: S.ConnectionIdParams, response: { 200: S.ConnectionActionResult } },
+  }, async (request) => {
+    await disconnectConnection(ctx, request.auth, request.params.connectionId);
+    return { success: true, connectionId: request.params.connectionId };
+  });
+
+  app.post('/v2/account/connections/:connectionId/invalidate', {
+    config: { scope: 'account' },
+    schema: { tags: TAGS, summary: 'Force the session to expire', params: S.ConnectionIdParams, response: { 200: S.ConnectionActionResult } },
+  }, async (request) => {
+    await invalidateConnection(ctx, request.auth, request.params.connectionId);
+    return { success: true, connectionId: request.params.connectionId };
+  });
+
+  app.get('/v2/account/connections/:connectionId/settings', {
+    config: { scope: 'account' },
+    schema: { tags: TAGS, summary: 'Per-connection settings', params: S.ConnectionIdParams, response: { 200: S.ConnectionSettings } },
+  }, async (request) => {
+    const row = await store.findConnection(ctx.database.db, request.auth, request.params.connectionId);
+    if (!row) throw notFound('Connection', request.params.connectionId);
+    return presentConnectionSettings(ctx, row);
+  });
+
+  app.patch('/v2/account/connections/:connectionId/settings', {
+    config: { scope: 'account' },
+    schema: {
+      tags: TAGS,
+      summary: 'Update per-connection settings',
+      params: S.ConnectionIdParams,
+      body: S.UpdateConnectionSettings,
+      response: { 200: S.ConnectionSettingsUpdated },
+    },
+  }, async (request) => {
+    const row = await updateConnectionSettings(ctx, request.auth, request.params.connectionId, request.body);
+    return { settings: presentConnectionSettings(ctx, row) };
+  });
+}

@@ -1,0 +1,112 @@
+// TypeBox schemas for connections/ routes (OFAuth v2 shapes; SDK type `Connection`).
+import { Type, type Static } from 'typebox';
+import { VaultPlusSettings, VaultPlusSettingsPatch, PacingSettingsPatch } from '../account/schemas.ts';
+
+const Timestamp = Type.String({ format: 'date-time' });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const ApiConnectionStatus = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('awaiting_2fa')]);
+
+export const UserData = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  username: Type.String(),
+  avatar: Nullable(Type.String()),
+});
+
+export const Connection = Type.Object(
+  {
+    id: Type.String(),
+    status: ApiConnectionStatus,
+    userData: UserData,
+    permissions: Type.Array(Type.String()),
+    expiredAt: Nullable(Timestamp),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    clientReferenceId: Nullable(Type.String()),
+    imported: Type.Boolean(),
+    lastCheckedAt: Nullable(Timestamp),
+  },
+  { $id: 'Connection' },
+);
+
+export const ConnectionList = Type.Object({ list: Type.Array(Connection), hasMore: Type.Boolean() });
+
+export const ConnectionIdParams = Type.Object({ connectionId: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const ListConnectionsQuery = Type.Object({
+  status: Type.Optional(ApiConnectionStatus),
+  imported: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+});
+
+export const ImportConnection = Type.Object({
+  cookie: Type.String({ minLength: 1, maxLength: 16_384, description: 'The browser Cookie header: must contain auth_id, sess and fp' }),
+  userAgent: Type.String({ minLength: 1, maxLength: 1024, description: 'The exact user agent of the browser the session was created in' }),
+  permissions: Type.Optional(Type.Array(Type.String(), { uniqueItems: true })),
+  clientReferenceId: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+});
+
+export const RotateImportedSession = Type.Object({
+  cookie: Type.String({ minLength: 1, maxLength: 16_384 }),
+  userAgent: Type.String({ minLength: 1, maxLength: 1024 }),
+});
+
+export const ConnectionActionResult = Type.Object({ success: Type.Boolean(), connectionId: Type.String() });
+
+const ProxySettings = Type.Object({
+  url: Nullable(Type.String({ description: 'Outbound proxy URL with any password masked' })),
+  country: Nullable(Type.String()),
+});
+const PacingOverride = Type.Object({ requestsPerMinute: Type.Integer(), burst: Type.Integer(), concurrency: Type.Integer() });
+
+export const ConnectionSettings = Type.Object(
+  {
+    connectionId: Type.String(),
+    vaultPlus: Type.Object({
+      enabled: Type.Boolean(),
+      settingsOverrides: Nullable(Type.Partial(VaultPlusSettings)),
+      stats: Type.Object({
+        mediaCount: Type.Integer(),
+        storageLimitBytes: Type.Integer(),
+        storageUsagePercent: Type.Number(),
+        storedCount: Type.Integer(),
+        totalStorageBytes: Type.Integer(),
+        vaultPlusEnabled: Type.Boolean(),
+      }),
+    }),
+    proxy: ProxySettings,
+    pacing: Nullable(PacingOverride),
+  },
+  { $id: 'ConnectionSettings' },
+);
+
+export const UpdateConnectionSettings = Type.Object(
+  {
+    vaultPlus: Type.Optional(
+      Type.Object({ enabled: Type.Optional(Type.Boolean()), settings: Type.Optional(Nullable(VaultPlusSettingsPatch)) }, { additionalProperties: false }),
+    ),
+    proxy: Type.Optional(
+      Type.Object(
+        {
+          url: Type.Optional(Nullable(Type.String({ maxLength: 2048, description: 'http://, https:// or socks5:// proxy this account is pinned to' }))),
+          country: Type.Optional(Nullable(Type.String({ minLength: 2, maxLength: 64 }))),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    pacing: Type.Optional(Nullable(PacingSettingsPatch)),
+  },
+  { additionalProperties: false },
+);
+
+export const ConnectionSettingsUpdated = Type.Object({
+  settings: ConnectionSettings,
+  purgeResult: Type.Optional(Type.Object({ freedBytes: Type.Integer(), purgedCount: Type.Integer() })),
+});
+
+export type ImportConnectionInput = Static<typeof ImportConnection>;
+export type RotateImportedSessionInput = Static<typeof RotateImportedSession>;
+export type UpdateConnectionSettingsInput = Static<typeof UpdateConnectionSettings>;
+export type ListConnectionsQueryInput = Static<typeof ListConnectionsQuery>;

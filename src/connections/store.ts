@@ -1,0 +1,161 @@
+// connections/' queries, always scoped by orgId and environment.
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor } from '../platform/db/database.ts';
+import type { Environment } from '../platform/environment.ts';
+import { connectionSessions, connections } from './tables.ts';
+
+export type ConnectionRow = typeof connections.$inferSelect;
+export type ConnectionSessionRow = typeof connectionSessions.$inferSelect;
+
+/** Statuses the public API shows; pending/failed/disconnected rows stay internal. */
+export const VISIBLE_STATUSES = ['active', 'expired', 'awaiting_2fa'] as const;
+
+export interface Scope {
+  orgId: string;
+  environment: Environment;
+}
+
+export async function insertConnection(ex: Executor, row: typeof connections.$inferInsert): Promise<ConnectionRow> {
+  const [created] = await ex.insert(connections).values(row).returning();
+  return created;
+}
+
+/** A connection visible to the API (not disconnected), or undefined. */
+export async function findConnection(ex: Executor, scope: Scope, id: string): Promise<ConnectionRow | undefined> {
+  const [row] = await ex
+    .select()
+    .from(connections)
+    .where(
+      and(
+        eq(connections.orgId, scope.orgId),
+        eq(connections.environment, scope.environment),
+        eq(connections.id, id),
+        inArray(connections.status, [...VISIBLE_STATUSES]),
+      ),
+    );
+  return row;
+}
+
+/** Locks the row for the rest of the transaction (two concurrent changes to one connection serialise). */
+export async function findConnectionForUpdate(ex: Executor, scope: Scope, id: string): Promise<ConnectionRow | undefined> {
+  const [row] = await ex
+    .select()
+    .from(connections)
+    .where(
+      and(
+        eq(connections.orgId, scope.orgId),
+        eq(connections.environment, scope.environment),
+        eq(connections.id, id),
+        inArray(connections.status, [...VISIBLE_STATUSES]),
+      ),
+    )
+    .for('update');
+  return row;
+}
+
+export async function findActiveConnectionForUser(ex: Executor, scope: Scope, platformUserId: string): Promise<ConnectionRow | undefined> {
+  const [row] = await ex
+    .select()
+    .from(connections)
+    .where(
+      and(
+        eq(connections.orgId, scope.orgId),
+        eq(connections.environment, scope.environment),
+        eq(connections.platformUserId, platformUserId),
+        eq(connections.status, 'active'),
+      ),
+    );
+  return row;
+}
+
+export async function listConnections(
+  ex: Executor,
+  scope: Scope,
+  filter: { status?: string; imported?: boolean; limit: number; offset: number },
+): Promise<{ rows: ConnectionRow[]; hasMore: boolean }> {
+  const conditions = [
+    eq(connections.orgId, scope.orgId),
+    eq(connections.environment, scope.environment),
+    filter.status ? eq(connections.status, filter.status) : inArray(connections.status, [...VISIBLE_STATUSES]),
+  ];
+  if (filter.imported !== undefined) conditions.push(eq(connections.imported, filter.imported));
+  // One row more than asked tells whether another page exists, without a count query.
+  const rows = await ex
+    .select()
+    .from(connections)
+    .where(and(...conditions))
+    .orderBy(desc(connections.createdAt), desc(connections.id))
+    .limit(filter.limit + 1)
+    .offset(filter.offset);
+  return { rows: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
+}
+
+export async function updateConnection(
+  ex: Executor,
+  scope: Scope,
+  id: string,
+  changes: Partial<typeof connections.$inferInsert>,
+): Promise<ConnectionRow> {
+  const [row] = await ex
+    .update(connections)
+    .set(changes)
+    .where(and(eq(connections.orgId, scope.orgId), eq(connections.environment, scope.environment), eq(connections.id, id)))
+    .returning();
+  return row;
+}
+
+/** Flips an active connection to expired. Returns the row only if this call made the change (exactly-once events). */
+export async function expireIfActive(ex: Executor, scope: Scope, id: string, at: Date): Promise<ConnectionRow | undefined> {
+  const [row] = await ex
+    .update(connections)
+    .set({ status: 'expired', expiredAt: at, updatedAt: at })
+    .where(
+      and(
+        eq(connections.orgId, scope.orgId),
+        eq(connections.environment, scope.environment),
+        eq(connections.id, id),
+        eq(connections.status, 'active'),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+export async function upsertSessionBlob(
+  ex: Executor,
+  row: { connectionId: string; orgId: string; keyId: string; blob: string; updatedAt: Date },
+): Promise<void> {
+  await ex
+    .insert(connectionSessions)
+    .values(row)
+    .onConflictDoUpdate({ target: connectionSessions.connectionId, set: { keyId: row.keyId, blob: row.blob, updatedAt: row.updatedAt } });
+}
+
+export async function findSessionBlob(ex: Executor, orgId: string, connectionId: string): Promise<ConnectionSessionRow | undefined> {
+  const [row] = await ex
+    .select()
+    .from(connectionSessions)
+    .where(and(eq(connectionSessions.orgId, orgId), eq(connectionSessions.connectionId, connectionId)));
+  return row;
+}
+
+export async function deleteSessionBlob(ex: Executor, orgId: string, connectionId: string): Promise<void> {
+  await ex.delete(connectionSessions).where(and(eq(connectionSessions.orgId, orgId), eq(connectionSessions.connectionId, connectionId)));
+}
+
+/** Session rows not yet under the given key (vault rotation), a batch at a time. */
+export async function sessionBlobsNotUnderKey(ex: Executor, keyId: string, limit: number, orgId?: string): Promise<ConnectionSessionRow[]> {
+  const conditions = [sql`${connectionSessions.keyId} <> ${keyId}`];
+  if (orgId) conditions.push(eq(connectionSessions.orgId, orgId));
+  return ex.select().from(connectionSessions).where(and(...conditions)).limit(limit);
+}
+
+export async function replaceSessionBlob(ex: Executor, connectionId: string, previousBlob: string, next: { keyId: string; blob: string }): Promise<boolean> {
+  // Compare-and-swap on the old blob: a session rotated meanwhile is not overwritten with stale material.
+  const rows = await ex
+    .update(connectionSessions)
+    .set({ keyId: next.keyId, blob: next.blob })
+    .where(and(eq(connectionSessions.connectionId, connectionId), eq(connectionSessions.blob, previousBlob)))
+    .returning({ id: connectionSessions.connectionId });
+  return rows.length > 0;
+}

@@ -1,0 +1,83 @@
+// Due work as rows: any table with an id, a due time and a lease column can be worked by several processes at once.
+// A claim takes due, unleased rows with FOR UPDATE SKIP LOCKED and stamps lease_until in the same statement, so two
+// claimers never get the same row; a holder that dies simply lets its lease run out and the row is claimed again.
+// The lease_until a claim wrote doubles as a fencing token: a holder whose lease was taken over can no longer
+// release or reschedule the row. Works the same on PGlite (one session) and PostgreSQL.
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { Executor } from './db/database.ts';
+
+export interface LeasedTable {
+  table: PgTable;
+  id: PgColumn;
+  /** When the row is next due; null means never. */
+  dueAt: PgColumn;
+  leaseUntil: PgColumn;
+}
+
+export interface ClaimOptions {
+  now: Date;
+  leaseMs: number;
+  limit: number;
+  /** Extra conditions on the table's rows (e.g. status = 'pending', ordering rules). */
+  where?: SQL;
+}
+
+/** A row held by this claimer until leaseUntil. */
+export interface ClaimedRow {
+  id: string;
+  leaseUntil: Date;
+}
+
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
+const columnName = (column: PgColumn) => sql.identifier(column.name);
+
+/** Claims up to `limit` due, unleased rows, oldest due first, and leases them until now + leaseMs. */
+export async function claimDueRows(ex: Executor, leased: LeasedTable, options: ClaimOptions): Promise<ClaimedRow[]> {
+  if (options.limit <= 0) return [];
+  const until = new Date(options.now.getTime() + options.leaseMs);
+  // MATERIALIZED: the locking select runs exactly once, so a claim can never lock more rows than its limit.
+  const result = await ex.execute(sql`
+    with due as materialized (
+      select ${leased.id} as id from ${leased.table}
+      where ${leased.dueAt} <= ${at(options.now)}
+        and (${leased.leaseUntil} is null or ${leased.leaseUntil} <= ${at(options.now)})
+        ${options.where ? sql`and (${options.where})` : sql``}
+      order by ${leased.dueAt}
+      limit ${options.limit}
+      for update skip locked
+    )
+    update ${leased.table} set ${columnName(leased.leaseUntil)} = ${at(until)}
+    from due where ${leased.id} = due.id
+    returning ${leased.id} as id`);
+  return rowsOf<{ id: string }>(result).map((row) => ({ id: row.id, leaseUntil: until }));
+}
+
+/** A condition that is true only while the claim still holds the row: use it in the holder's own updates. */
+export function holdsLease(leased: LeasedTable, claimed: ClaimedRow): SQL {
+  return sql`${leased.id} = ${claimed.id} and ${leased.leaseUntil} = ${at(claimed.leaseUntil)}`;
+}
+
+/** Ends the claim and makes the row due again at nextDueAt (null: not due again). False if the lease was lost. */
+export async function releaseLease(ex: Executor, leased: LeasedTable, claimed: ClaimedRow, nextDueAt: Date | null): Promise<boolean> {
+  const result = await ex.execute(sql`
+    update ${leased.table}
+    set ${columnName(leased.leaseUntil)} = null, ${columnName(leased.dueAt)} = ${nextDueAt ? at(nextDueAt) : sql`null`}
+    where ${holdsLease(leased, claimed)}
+    returning ${leased.id} as id`);
+  return rowsOf(result).length === 1;
+}
+
+/** Keeps holding a row for long work; returns the new claim, or null if the lease was already lost. */
+export async function extendLease(ex: Executor, leased: LeasedTable, claimed: ClaimedRow, now: Date, leaseMs: number): Promise<ClaimedRow | null> {
+  const until = new Date(now.getTime() + leaseMs);
+  const result = await ex.execute(sql`
+    update ${leased.table} set ${columnName(leased.leaseUntil)} = ${at(until)}
+    where ${holdsLease(leased, claimed)}
+    returning ${leased.id} as id`);
+  return rowsOf(result).length === 1 ? { id: claimed.id, leaseUntil: until } : null;
+}

@@ -1,0 +1,65 @@
+// One upstream client per environment: live keys talk to OnlyFans, sandbox keys to the simulator. Same client code,
+// different base URL and rules source.
+import { ApiError } from '../platform/errors.ts';
+import type { Environment } from '../platform/environment.ts';
+import type { Logger } from '../platform/logger.ts';
+import { createUpstreamClient, type UpstreamClient } from './client.ts';
+import { createUpstreamDispatchers } from './http-pool.ts';
+import { createRulesProvider } from './rules-provider.ts';
+import type { DynamicRules } from './rules.ts';
+
+export interface UpstreamEnvironments {
+  /** The client for an environment; throws UPSTREAM_UNAVAILABLE when that environment is not configured. */
+  forEnvironment(environment: Environment): UpstreamClient;
+  close(): Promise<void>;
+}
+
+export interface UpstreamEnvironmentsOptions {
+  sandboxUrl: string;
+  liveUrl: string;
+  /** URL or file of live dynamic rules; without one, live calls fail clearly. */
+  liveRulesSource: string | null;
+  logger: Logger;
+  onRulesChange?: (environment: Environment, rules: DynamicRules, previous: DynamicRules) => void | Promise<void>;
+  timeoutMs?: number;
+}
+
+export function createUpstreamEnvironments(options: UpstreamEnvironmentsOptions): UpstreamEnvironments {
+  // One keep-alive pool set shared by both clients.
+  const dispatchers = createUpstreamDispatchers({
+    headersTimeoutMs: options.timeoutMs ?? 30_000,
+    bodyTimeoutMs: options.timeoutMs ?? 30_000,
+    connectTimeoutMs: 10_000,
+  });
+  const build = (environment: Environment, baseUrl: string, rulesSource: string) =>
+    createUpstreamClient({
+      baseUrl,
+      dispatchers,
+      logger: options.logger,
+      timeoutMs: options.timeoutMs,
+      rules: createRulesProvider({
+        source: rulesSource,
+        logger: options.logger,
+        onRevisionChange: (rules, previous) => options.onRulesChange?.(environment, rules, previous),
+      }),
+    });
+  const sandbox = build('sandbox', options.sandboxUrl, `${options.sandboxUrl.replace(/\/$/, '')}/dynamic-rules.json`);
+  const live = options.liveRulesSource ? build('live', options.liveUrl, options.liveRulesSource) : null;
+  return {
+    forEnvironment(environment) {
+      if (environment === 'sandbox') return sandbox;
+      if (live) return live;
+      throw new ApiError('UPSTREAM_UNAVAILABLE', 'Live upstream is not configured: set OFCONNECT_LIVE_RULES_SOURCE to a dynamic rules URL or file', {
+        details: { environment: 'live' },
+      });
+    },
+    async close() {
+      for (const client of [sandbox, live]) {
+        if (!client) continue;
+        client.rules.close();
+        await client.close();
+      }
+      await dispatchers.close();
+    },
+  };
+}

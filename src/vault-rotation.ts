@@ -1,0 +1,32 @@
+// `ofconnect vault rotate` and POST /v2/vault/rotate: re-encrypt every stored secret under the newest vault key.
+// Each capability that stores encrypted material contributes its own re-encryption step here.
+import { Type } from 'typebox';
+import type { ServiceContext } from './platform/context.ts';
+import type { Executor } from './platform/db/database.ts';
+import type { HttpApp } from './platform/http/http-app.ts';
+import type { Vault } from './platform/vault.ts';
+import { reencryptConnectionSessions } from './connections/vault-rotation.ts';
+
+export interface VaultRotationReport {
+  keyId: string;
+  connectionSessions: number;
+}
+
+export async function rotateVaultBlobs(db: Executor, vault: Vault, options: { orgId?: string } = {}): Promise<VaultRotationReport> {
+  return {
+    keyId: vault.currentKeyId,
+    connectionSessions: await reencryptConnectionSessions(db, vault, options),
+  };
+}
+
+/** The same through the API, for the embedded database (whose data directory a running server holds). Org-scoped. */
+export function registerVaultRoutes(app: HttpApp, ctx: ServiceContext): void {
+  app.post('/v2/vault/rotate', {
+    config: { scope: 'admin' },
+    schema: {
+      tags: ['Management'],
+      summary: 'Re-encrypt this organization\'s stored secrets under the newest vault key',
+      response: { 200: Type.Object({ keyId: Type.String(), connectionSessions: Type.Integer() }) },
+    },
+  }, async (request) => rotateVaultBlobs(ctx.database.db, ctx.vault, { orgId: request.auth.orgId }));
+}

@@ -1,0 +1,78 @@
+// Recording events: called by other capabilities inside the transaction that made the change, so an event exists
+// if and only if its change committed. The same statement fans the message out to the org's subscribed endpoints
+// (one delivery row each, due now) and NOTIFYs the workers, which PostgreSQL and PGlite deliver at commit.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Executor } from '../platform/db/database.ts';
+import type { Environment } from '../platform/environment.ts';
+import { newId } from '../platform/ids.ts';
+import type { WebhookEventType } from './events.ts';
+import { webhookEndpoints } from './tables.ts';
+
+/** The channel workers LISTEN on; any payload means "deliveries may be due". */
+export const DELIVERIES_CHANNEL = 'ofconnect_webhook_deliveries';
+
+export interface EventToRecord {
+  orgId: string;
+  environment: Environment;
+  type: WebhookEventType;
+  /** Orders deliveries: events of one connection are delivered in the order recorded. */
+  connectionId?: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface BroadcastEventToRecord {
+  environment: Environment;
+  type: WebhookEventType;
+  data: Record<string, unknown>;
+}
+
+/** A new delivery row's id, made in SQL so the fan-out is one statement. */
+export const NEW_DELIVERY_ID = sql`'dlv_' || replace(gen_random_uuid()::text, '-', '')`;
+
+/** Endpoints of the org and environment that are enabled and take this event type (an empty filter takes all). */
+export function subscribedEndpointCondition(endpoint: string, eventType: string) {
+  return sql`${sql.raw(endpoint)}.enabled and (jsonb_array_length(${sql.raw(endpoint)}.event_types) = 0
+    or ${sql.raw(endpoint)}.event_types @> jsonb_build_array(${eventType}::text))`;
+}
+
+/** Writes the event to the outbox, creates its deliveries and returns its message id (msg_…). */
+export async function recordEvent(ex: Executor, event: EventToRecord, now: Date): Promise<string> {
+  const id = newId('message');
+  const payload = {
+    type: event.type,
+    eventType: event.type,
+    timestamp: now.toISOString(),
+    live: event.environment === 'live',
+    data: event.data,
+  };
+  const at = sql`${now.toISOString()}::timestamptz`;
+  // Events without a connection have no order to keep: each is its own queue.
+  const orderingKey = event.connectionId ?? id;
+  await ex.execute(sql`
+    with message as (
+      insert into webhook_messages (id, org_id, environment, event_type, connection_id, payload, created_at)
+      values (${id}, ${event.orgId}, ${event.environment}, ${event.type}, ${event.connectionId ?? null}, ${JSON.stringify(payload)}::jsonb, ${at})
+      returning seq
+    ), deliveries as (
+      insert into webhook_deliveries (id, org_id, message_id, endpoint_id, status, ordering_key, seq, attempt_count, next_attempt_at, created_at, updated_at)
+      select ${NEW_DELIVERY_ID}, e.org_id, ${id}, e.id, 'pending', ${orderingKey}, message.seq, 0, ${at}, ${at}, ${at}
+      from webhook_endpoints e, message
+      where e.org_id = ${event.orgId} and e.environment = ${event.environment} and ${subscribedEndpointCondition('e', event.type)}
+      returning 1
+    )
+    select pg_notify(${DELIVERIES_CHANNEL}, '') from (select 1 from deliveries limit 1) due`);
+  return id;
+}
+
+/** An event for every org (rules.updated): one message per org with an endpoint subscribed to it. */
+export async function recordBroadcastEvent(ex: Executor, event: BroadcastEventToRecord, now: Date): Promise<string[]> {
+  const orgs = await ex
+    .selectDistinct({ orgId: webhookEndpoints.orgId })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.environment, event.environment), subscribedEndpointCondition('webhook_endpoints', event.type)));
+  const ids: string[] = [];
+  for (const { orgId } of orgs) {
+    ids.push(await recordEvent(ex, { orgId, environment: event.environment, type: event.type, data: event.data }, now));
+  }
+  return ids;
+}
