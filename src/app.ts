@@ -12,6 +12,7 @@ import { registerAccountRoutes } from './account/routes.ts';
 import { registerWebhookRoutes } from './webhooks/routes.ts';
 import { registerConnectionRoutes } from './connections/routes.ts';
 import { registerVaultRoutes } from './vault-rotation.ts';
+import { registerDynamicRulesRoutes } from './dynamic-rules/routes.ts';
 
 export interface BuiltApp {
   app: HttpApp;
@@ -65,6 +66,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
     registerAccountRoutes(app, ctx, authenticator);
     registerConnectionRoutes(app, ctx);
     registerVaultRoutes(app, ctx);
+    registerDynamicRulesRoutes(app, ctx);
     registerWebhookRoutes(app, ctx);
   }
 

@@ -11,6 +11,7 @@ import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { openDatabase, type DatabaseHandle } from './platform/db/database.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createMetrics } from './platform/metrics.ts';
+import { createRateLimiters } from './platform/rate-limits.ts';
 import { createVault, loadOrCreateLocalVaultKeys, parseVaultKeys, type Vault } from './platform/vault.ts';
 import { startWebhookWorker, type RunningWorker } from './webhooks/worker.ts';
 import { startSandbox, type RunningSandbox } from './sandbox/server.ts';
@@ -78,6 +79,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       vault,
       metrics: createMetrics({ collectProcessMetrics: true }),
       upstreams,
+      rateLimiters: createRateLimiters({ redisUrl: config.redisUrl }),
       publicOrigin: () => publicOrigin(config, listeningPort),
     };
     const built = await buildHttpApp(ctx, { serveApi: config.role !== 'worker' });
@@ -114,6 +116,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         await Promise.all(workers.map((w) => w.stop()));
         await built.authenticator.close();
         await upstreams.close();
+        await ctx.rateLimiters.close();
         await runningSandbox?.close();
         if (!options.database) await db.close();
         releaseLock();

@@ -4,6 +4,7 @@ import type { Clock } from './clock.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import type { RateLimiters } from './rate-limits.ts';
 import type { Vault } from './vault.ts';
 import type { UpstreamEnvironments } from '../upstream/environments.ts';
 
@@ -14,6 +15,8 @@ export interface ServiceContext {
   database: DatabaseHandle;
   vault: Vault;
   metrics: Metrics;
+  /** Shared rate limits (memory, or Redis when REDIS_URL is set). */
+  rateLimiters: RateLimiters;
   /** The OnlyFans client for each environment (simulator for sandbox keys). */
   upstreams: UpstreamEnvironments;
   /** The origin printed links and redirects use (PUBLIC_URL or the listening address). */

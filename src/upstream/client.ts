@@ -100,6 +100,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return reply;
   }
 
+  // Retrying after "Please refresh the page" is safe for any method: upstream rejected the sign before acting.
   async function exchange<T>(session: UpstreamSession | null, req: UpstreamRequest): Promise<UpstreamReply<T>> {
     const rules = await provider.current();
     const reply = await send<T>(session, req, rules);
@@ -172,7 +173,13 @@ async function readReply<T>(response: Dispatcher.ResponseData): Promise<Upstream
     else headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   const text = await response.body.text();
-  const reply: UpstreamReply<T> = { status: response.statusCode, headers, body: decodeBody(text, headers['content-type']) as T, setCookies };
+  const reply = { status: response.statusCode, headers, text, setCookies } as UpstreamReply<T>;
+  // Decoded on first read: the raw proxy forwards `text` and never pays for JSON.parse on success.
+  let decoded: { value: unknown } | undefined;
+  Object.defineProperty(reply, 'body', {
+    enumerable: true,
+    get: () => (decoded ??= { value: decodeBody(text, headers['content-type']) }).value,
+  });
   if (headers['x-of-rev']) reply.revision = headers['x-of-rev'];
   return reply;
 }

@@ -9,7 +9,10 @@ export type { OtpState } from './pending-challenge.ts';
 export interface UpstreamReply<T = unknown> {
   status: number;
   headers: Record<string, string>;
+  /** Decoded JSON (or the text when it is not JSON; null when empty). */
   body: T;
+  /** The body exactly as received: a pass-through can send it on without re-serialising. */
+  text: string;
   /** The web build revision upstream reported (`x-of-rev`), when it did. */
   revision?: string;
   setCookies: string[];

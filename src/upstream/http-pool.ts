@@ -9,7 +9,7 @@ export interface UpstreamDispatcherOptions {
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
-  /** Sockets per origin per agent. */
+  /** Sockets per origin per agent; default unlimited (pacing per account happens above this layer). */
   connectionsPerOrigin?: number;
   /** Proxy agents kept open at once; the least recently used one is closed beyond this. */
   maxProxyAgents?: number;
@@ -48,7 +48,7 @@ export function createUpstreamDispatchers(options: UpstreamDispatcherOptions = {
     headersTimeout: options.headersTimeoutMs ?? 30_000,
     bodyTimeout: options.bodyTimeoutMs ?? 30_000,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
-    connections: options.connectionsPerOrigin ?? 32,
+    connections: options.connectionsPerOrigin ?? null,
   };
   const maxProxyAgents = options.maxProxyAgents ?? 1_000;
   const direct = new Agent(agentOptions);

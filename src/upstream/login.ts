@@ -2,6 +2,7 @@
 // optional OTP with the same cookies and x-bc, then GET /users/me. Outcomes are typed so Link can map them.
 import {
   classifyUpstreamReply,
+  readUpstreamError,
   upstreamFailureToApiError,
   UpstreamLoginError,
   UPSTREAM_CODES,
@@ -33,6 +34,7 @@ export type LoginResult = LoginDone | { kind: 'awaiting_2fa'; challenge: Pending
 const WRONG_CREDENTIALS = /wrong (email|password|login)|incorrect|invalid (email|password|credentials)|user not found/i;
 const LOCKED = /lock|block|suspend|ban(ned)?\b|disabled|deactivat|deleted/i;
 const EXPIRED = /expire/i;
+const TOO_MANY_ATTEMPTS = /too many attempts/i;
 
 export async function startLogin(client: UpstreamClient, credentials: LoginCredentials): Promise<LoginResult> {
   const { userAgent, signal } = credentials;
@@ -128,7 +130,10 @@ function loginFailureToError(failure: UpstreamFailure, reply: UpstreamReply): Er
         upstreamCode: 105,
       });
     case 'rejected':
-      if (failure.code === UPSTREAM_CODES.accountLocked || LOCKED.test(failure.message)) return new UpstreamLoginError('account_locked', failure.message, { upstreamCode: failure.code });
+      if (failure.code === UPSTREAM_CODES.accountLocked || LOCKED.test(failure.message)) {
+        return new UpstreamLoginError('account_locked', failure.message, { upstreamCode: failure.code });
+      }
+      // Any other 400 to a login is about what the user typed; Link shows it as wrong credentials.
       if (WRONG_CREDENTIALS.test(failure.message) || reply.status === 400) {
         return new UpstreamLoginError('invalid_credentials', failure.message || 'Wrong email or password', { upstreamCode: failure.code });
       }
@@ -140,18 +145,17 @@ function loginFailureToError(failure: UpstreamFailure, reply: UpstreamReply): Er
 
 function otpFailureToError(failure: UpstreamFailure, reply: UpstreamReply, challenge: PendingChallenge): Error {
   if (failure.kind === 'session_expired' || reply.status === 401 || reply.status === 403) return challengeLost();
-  if (failure.kind === 'two_factor_required' || failure.kind === 'rejected') {
-    const message = failure.kind === 'rejected' ? failure.message : 'Wrong verification code';
-    const payload = (reply.body as { error?: { payload?: Record<string, unknown> } } | null)?.error?.payload;
-    const attemptsLeft = readAttemptsLeft(payload);
-    const reason = failure.kind === 'rejected' && EXPIRED.test(message) ? 'otp_expired' : 'otp_invalid';
-    return new UpstreamLoginError(reason, message, {
-      upstreamCode: failure.kind === 'rejected' ? failure.code : 101,
-      challenge,
-      ...(attemptsLeft === undefined ? {} : { attemptsLeft }),
-    });
-  }
-  return upstreamFailureToApiError(failure, reply);
+  if (failure.kind !== 'two_factor_required' && failure.kind !== 'rejected') return upstreamFailureToApiError(failure, reply);
+  // A wrong code comes back as another 101 (or a 400); an expired one says so in its message (§7.7).
+  const envelope = readUpstreamError(reply.body);
+  const message = envelope?.message || 'Wrong verification code';
+  const isExhausted = TOO_MANY_ATTEMPTS.test(message);
+  const attemptsLeft = isExhausted ? 0 : readAttemptsLeft(envelope?.payload);
+  return new UpstreamLoginError(EXPIRED.test(message) ? 'otp_expired' : 'otp_invalid', message, {
+    upstreamCode: envelope?.code ?? null,
+    challenge,
+    ...(attemptsLeft === undefined ? {} : { attemptsLeft }),
+  });
 }
 
 function challengeLost(): UpstreamLoginError {

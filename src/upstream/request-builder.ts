@@ -16,7 +16,10 @@ export interface UpstreamCall {
   path: string;
   /** An object (encoded here) or a raw query string passed through untouched. */
   query?: UpstreamQuery;
+  /** JSON-encoded unless it is a string or bytes, which are sent as they are. */
   body?: unknown;
+  /** Content type for a string or bytes body (e.g. a passed-through multipart form); JSON otherwise. */
+  contentType?: string;
 }
 
 export interface BuiltUpstreamRequest {
@@ -24,7 +27,7 @@ export interface BuiltUpstreamRequest {
   /** Path and query exactly as signed and as to be sent, e.g. /api2/v2/chats?limit=10&offset=0 */
   pathWithQuery: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
 }
 
 const REVISION_PATTERN = /^\d{12}-[a-f0-9]{10}$/;
@@ -95,8 +98,9 @@ export function buildUpstreamRequest(
   if (REVISION_PATTERN.test(rules.revision)) headers['x-of-rev'] = rules.revision;
   const built: BuiltUpstreamRequest = { method: call.method.toUpperCase(), pathWithQuery, headers };
   if (call.body !== undefined && built.method !== 'GET' && built.method !== 'HEAD') {
-    built.body = typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
-    headers['content-type'] = 'application/json';
+    const isPassThrough = typeof call.body === 'string' || call.body instanceof Uint8Array;
+    built.body = isPassThrough ? (call.body as string | Uint8Array) : JSON.stringify(call.body);
+    headers['content-type'] = (isPassThrough && call.contentType) || 'application/json';
   }
   return built;
 }

@@ -94,13 +94,19 @@ export function sessionFromImport(input: { cookie: string; userAgent: string }):
       details: { field: 'cookie', missing },
     });
   }
+  const jar = parseCookieHeader(input.cookie);
+  // auth_id goes into every sign and must be the numeric user id (§4).
+  if (!/^\d+$/.test(jar.get('auth_id') as string)) {
+    throw new ApiError('BAD_REQUEST', 'The cookie auth_id must be the numeric OnlyFans user id', {
+      details: { field: 'cookie', invalid: ['auth_id'] },
+    });
+  }
   const userAgent = (input.userAgent ?? '').trim();
   if (!userAgent) {
     throw new ApiError('BAD_REQUEST', 'The user agent the session was created with is required', {
       details: { field: 'userAgent' },
     });
   }
-  const jar = parseCookieHeader(input.cookie);
   return { cookie: serialiseCookie(jar), userAgent, xBc: jar.get('fp') as string };
 }
 

@@ -11,6 +11,7 @@ const reply = (status: number, body: unknown, headers: Record<string, string> = 
   status,
   body,
   headers: { 'content-type': typeof body === 'string' ? 'text/html' : 'application/json', ...headers },
+  text: typeof body === 'string' ? body : JSON.stringify(body),
   setCookies: [],
 });
 const envelope = (code: number, message: string, payload?: unknown) => ({ error: { code, message, ...(payload ? { payload } : {}) } });

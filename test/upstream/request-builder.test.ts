@@ -80,6 +80,17 @@ describe('buildUpstreamRequest', () => {
     expect(built.body).toBe('{"email":"a@b.c"}');
   });
 
+  it('passes a bytes body through with its own content type', () => {
+    const bytes = new TextEncoder().encode('--b\r\ncontent\r\n--b--');
+    const built = buildUpstreamRequest(
+      SESSION,
+      { method: 'POST', path: '/upload', body: bytes, contentType: 'multipart/form-data; boundary=b' },
+      CONTEXT,
+    );
+    expect(built.body).toBe(bytes);
+    expect(built.headers['content-type']).toBe('multipart/form-data; boundary=b');
+  });
+
   it('does not send x-of-rev for rules without a real build revision', () => {
     const rules = { ...RULES_B, revision: '59816-6a15922f' };
     expect(buildUpstreamRequest(SESSION, { method: 'GET', path: '/init' }, { ...CONTEXT, rules }).headers['x-of-rev']).toBeUndefined();

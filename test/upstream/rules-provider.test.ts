@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRulesProvider, type RulesProvider } from '../../src/upstream/rules-provider.ts';
 import type { DynamicRules } from '../../src/upstream/rules.ts';
+import { waitFor } from './wait-for.ts';
 
 const rulesWithRevision = (revision: string) => ({
   static_param: 'SOdCcTAox9fUUCoga9kwNKfyUK8SPfEy',
@@ -122,6 +123,21 @@ describe('rules provider', () => {
     await expect(provider.refresh()).rejects.toThrow();
   });
 
+  it('refreshes on schedule without any traffic and reports the new revision', async () => {
+    const feed = await startFeed();
+    const changes: string[] = [];
+    const provider = createRulesProvider({
+      source: feed.url,
+      ttlMs: 20,
+      onRevisionChange: (rules) => void changes.push(rules.revision),
+    });
+    cleanups.push(() => provider.close(), () => new Promise((resolve) => feed.server.close(resolve)));
+    await provider.current();
+    feed.body = JSON.stringify(rulesWithRevision('202601050000-eeeeeeeeee'));
+    await waitFor(() => changes.length === 1);
+    expect(changes).toEqual(['202601050000-eeeeeeeeee']);
+  });
+
   it('reads rules from a file path', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'rules-'));
     const file = path.join(dir, 'rules.json');
@@ -133,11 +149,3 @@ describe('rules provider', () => {
     expect(provider.revision()).toBe('202601040000-dddddddddd');
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}

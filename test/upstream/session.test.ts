@@ -69,6 +69,10 @@ describe('sessionFromImport', () => {
     }
   });
 
+  it('rejects an auth_id that is not a numeric user id', () => {
+    expect(() => sessionFromImport({ cookie: `sess=a; auth_id=abc; fp=${FP}`, userAgent: 'UA' })).toThrow(/numeric/);
+  });
+
   it('rejects an import without a user agent', () => {
     expect(() => sessionFromImport({ cookie: BROWSER_COOKIE, userAgent: '' })).toThrow(/user agent/);
   });

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../support/databases.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
+import { parseDynamicRules } from '../../src/upstream/rules.ts';
+import { signUpstreamRequest } from '../../src/upstream/signing.ts';
+import { createKey } from '../support/orgs.ts';
+
+describe.each(BACKENDS)('dynamic rules API (%s)', (backend) => {
+  let t: TestService;
+  beforeAll(async () => {
+    t = await startTestService(backend);
+  });
+  afterAll(async () => t?.close());
+
+  it('GET /v2/dynamic-rules returns the simulator\'s current rules for a sandbox key, with rate-limit headers', async () => {
+    const res = await call(t.url, 'GET', '/v2/dynamic-rules', { key: t.adminKey });
+    expect(res.status).toBe(200);
+    const published = await call(t.service.sandboxUrl, 'GET', '/dynamic-rules.json');
+    expect(res.body.rules.revision).toBe(published.body.revision);
+    expect(res.body.rules.static_param).toBe(published.body.static_param);
+    expect(res.body).toMatchObject({ is_current: true, is_public: true, is_early_access: false });
+    expect(res.headers['x-ratelimit-limit']).toBe('3');
+  });
+
+  it('sign produces a signature the simulator\'s rules verify, for a path or a full URL', async () => {
+    const rules = parseDynamicRules((await call(t.service.sandboxUrl, 'GET', '/dynamic-rules.json')).body);
+    const res = await call(t.url, 'POST', '/v2/dynamic-rules/sign', {
+      key: t.adminKey,
+      body: { endpoint: 'https://onlyfans.com/api2/v2/chats?limit=10&offset=0', time: 1764000000000, 'user-id': 123456789 },
+    });
+    expect(res.status).toBe(200);
+    const expected = signUpstreamRequest(rules, { path: '/api2/v2/chats?limit=10&offset=0', time: 1764000000000, userId: 123456789 });
+    expect(res.body.signed).toEqual({ sign: expected.sign, time: '1764000000000', 'user-id': '123456789', 'app-token': rules.app_token, 'x-of-rev': rules.revision });
+    const anonymous = await call(t.url, 'POST', '/v2/dynamic-rules/sign', { key: t.adminKey, body: { endpoint: '/api2/v2/init' } });
+    expect(anonymous.body.signed['user-id']).toBeUndefined();
+    expect(Number(anonymous.body.signed.time)).toBeGreaterThan(1.7e12);
+  });
+
+  it('sign validates its body', async () => {
+    const res = await call(t.url, 'POST', '/v2/dynamic-rules/sign', { key: t.adminKey, body: { time: 'soon' } });
+    expect(res.status).toBe(400);
+    expect(res.body.details.field).toBe('endpoint');
+  });
+
+  it('status reports the revision', async () => {
+    const res = await call(t.url, 'GET', '/v2/dynamic-rules/status', { key: t.adminKey });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ is_current: true, access_granted: true });
+    expect(res.body.revision).toMatch(/^\d{12}-[0-9a-f]{10}$/);
+  });
+
+  it('rules are limited per org to a burst of 3, then 429 with Retry-After', async () => {
+    const key = (await createKey(t.database.handle, t.orgId, 'sandbox', ['rules'])).secret;
+    // The first test already spent one of this org's three; two more pass, the next is refused.
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 3; i++) {
+      last = await call(t.url, 'GET', '/v2/dynamic-rules', { key });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(last!.body.type).toBe('RATE_LIMIT_EXCEEDED');
+    expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('a live key without a live rules source gets UPSTREAM_UNAVAILABLE', async () => {
+    const live = (await createKey(t.database.handle, t.orgId, 'live', ['rules'])).secret;
+    const res = await call(t.url, 'GET', '/v2/dynamic-rules/status', { key: live });
+    expect(res.status).toBe(503);
+    expect(res.body.type).toBe('UPSTREAM_UNAVAILABLE');
+  });
+});
