@@ -2,7 +2,7 @@
 // received requests and the scenario list. Nothing here exists on the real site.
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { SANDBOX_CAPTCHA_OK_TOKEN, SANDBOX_OTP_CODE, SANDBOX_PASSWORD, SCENARIOS, accountFromEmail } from './accounts.ts';
 import { badRequest } from './onlyfans-error.ts';
@@ -23,7 +23,7 @@ const FaultBody = Type.Object({
   retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
 });
 
-function parseBody<T extends Parameters<typeof Value.Check>[0]>(schema: T, body: unknown): Static<T> {
+function parseBody<T extends TSchema>(schema: T, body: unknown): Static<T> {
   if (!Value.Check(schema, body ?? {})) {
     const first = [...Value.Errors(schema, body ?? {})][0];
     throw badRequest(`Invalid body at ${first?.instancePath || '/'}: ${first?.message ?? 'bad shape'}`);

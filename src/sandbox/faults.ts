@@ -11,7 +11,7 @@ export interface FaultSpec {
   count?: number;
   /** Affect each matching request with this probability (0..1). */
   probability?: number;
-  /** Only requests whose path starts with this (default: every simulated path). */
+  /** Only requests whose path starts with this (default /api2/v2/; '/' includes /dynamic-rules.json). */
   pathPrefix?: string;
   latencyMs?: number;
   retryAfterSeconds?: number;
@@ -41,7 +41,7 @@ export class FaultInjector {
       kind: spec.kind,
       remaining: spec.count ?? (spec.probability === undefined ? 1 : Number.POSITIVE_INFINITY),
       probability: spec.probability ?? 1,
-      pathPrefix: spec.pathPrefix ?? '/',
+      pathPrefix: spec.pathPrefix ?? '/api2/v2/',
       latencyMs: spec.latencyMs ?? 1000,
       retryAfterSeconds: spec.retryAfterSeconds ?? 30,
     };

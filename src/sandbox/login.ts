@@ -5,7 +5,7 @@ import { SANDBOX_CAPTCHA_OK_TOKEN, SANDBOX_OTP_CODE, SANDBOX_PASSWORD, accountFr
 import { formatSetCookie } from './cookies.ts';
 import { OnlyFansError, accessDenied, badRequest } from './onlyfans-error.ts';
 import { identityOf, type SandboxState } from './sandbox-state.ts';
-import type { GuestSession } from './sessions.ts';
+import type { GuestSession, OtpChallenge } from './sessions.ts';
 
 const OTP_ATTEMPTS = 5;
 const OTP_CHALLENGE_TTL_MS = 10 * 60_000;
@@ -37,7 +37,9 @@ export function guestFor(req: FastifyRequest, reply: FastifyReply, state: Sandbo
 }
 
 /** The guest session holding a pending challenge, or "Access denied." (a different x-bc drops the challenge). */
-function pendingChallengeGuest(req: FastifyRequest, state: SandboxState): GuestSession & { challenge: NonNullable<GuestSession['challenge']> } {
+type ChallengedGuest = GuestSession & { challenge: OtpChallenge };
+
+function pendingChallengeGuest(req: FastifyRequest, state: SandboxState): ChallengedGuest {
   const identity = identityOf(req);
   const guest = identity.guest;
   if (!guest) {
@@ -50,7 +52,7 @@ function pendingChallengeGuest(req: FastifyRequest, state: SandboxState): GuestS
     guest.challenge = undefined;
     throw new OnlyFansError(400, 101, 'The verification code has expired. Please log in again.');
   }
-  return guest as GuestSession & { challenge: NonNullable<GuestSession['challenge']> };
+  return guest as ChallengedGuest;
 }
 
 function completeLogin(reply: FastifyReply, state: SandboxState, guest: GuestSession, account: SandboxAccount) {
@@ -106,12 +108,12 @@ export function registerLoginRoutes(app: FastifyInstance, state: SandboxState): 
     const code = typeof body.code === 'string' || typeof body.code === 'number' ? String(body.code) : '';
     const { challenge } = guest;
     if (code === SANDBOX_OTP_CODE) {
-      guest.challenge = undefined;
+      delete (guest as GuestSession).challenge;
       return completeLogin(reply, state, guest, challenge.account);
     }
     challenge.attemptsLeft--;
     if (challenge.attemptsLeft <= 0) {
-      guest.challenge = undefined;
+      delete (guest as GuestSession).challenge;
       throw new OnlyFansError(400, 0, 'Too many attempts. Please log in again.');
     }
     throw otpRequired(challenge.account, 'Wrong code. Please try again.', challenge.attemptsLeft);

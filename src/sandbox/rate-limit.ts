@@ -35,7 +35,9 @@ export class RequestRateLimiter {
       this.counters.set(key, counter);
     }
     if (counter.blockedUntil > now) return Math.ceil((counter.blockedUntil - now) / 1000);
-    if (now - counter.windowStart >= rule.windowMs) {
+    // A served block starts a fresh window, as the real site lets a blocked client back in after the wait.
+    if (now - counter.windowStart >= rule.windowMs || counter.blockedUntil > 0) {
+      counter.blockedUntil = 0;
       counter.windowStart = now;
       counter.count = 0;
     }

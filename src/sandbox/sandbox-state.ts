@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AccountData } from './data/world.ts';
 import { SandboxWorld } from './data/world.ts';
+import { fixtureAnchor } from './data/fixture-faker.ts';
 import { FaultInjector } from './faults.ts';
 import { accessDenied } from './onlyfans-error.ts';
 import type { RandomSource } from './random.ts';
@@ -37,7 +38,7 @@ export class SandboxState {
   ) {
     this.rules = new RulesBook(random, now);
     this.sessions = new SessionStore(now);
-    this.world = new SandboxWorld(seed);
+    this.world = new SandboxWorld(seed, fixtureAnchor(now()));
     this.faults = new FaultInjector(random);
     this.limiter = new RequestRateLimiter(now);
   }

@@ -1,10 +1,11 @@
 // The OnlyFans web API simulator: its own Fastify instance on a loopback port. Hook order on /api2/v2:
 // x-of-rev → request log → injected faults → per-IP limit → request verification → per-session limit → route.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../platform/logger.ts';
 import type { DynamicRules } from '../upstream/rules.ts';
 import { registerControlRoutes } from './control-routes.ts';
+import { parseCookieHeader } from './cookies.ts';
 import { registerLoginRoutes } from './login.ts';
 import { OnlyFansError, notFound, tooManyRequests } from './onlyfans-error.ts';
 import { deriveSeed, seededRandom } from './random.ts';
@@ -13,6 +14,7 @@ import { registerAccountRoutes } from './routes/account.ts';
 import { registerChatRoutes } from './routes/chats.ts';
 import { registerEarningsRoutes } from './routes/earnings.ts';
 import { registerListRoutes } from './routes/lists.ts';
+import { registerMassMessageRoutes } from './routes/mass-messages.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerPostRoutes } from './routes/posts.ts';
 import { registerSubscriptionRoutes } from './routes/subscriptions.ts';
@@ -70,7 +72,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 }
 
 function buildSandboxApp(state: SandboxState, logger: Logger | undefined): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true, return503OnClosing: false, forceCloseConnections: true }) as unknown as FastifyInstance;
+  // Per-request log lines would dominate the cost at benchmark rates; errors are still logged.
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: false,
+    forceCloseConnections: true,
+  }) as unknown as FastifyInstance;
 
   // OnlyFans accepts DELETE/POST with an empty JSON body; Fastify's default parser rejects it.
   app.removeContentTypeParser('application/json');
@@ -86,7 +94,7 @@ function buildSandboxApp(state: SandboxState, logger: Logger | undefined): Fasti
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-of-rev', state.rules.current.revision);
-    const url = req.url;
+    const url = req.raw.url ?? req.url; // raw: the sign covers the query exactly as sent
     if (url.startsWith('/_sandbox')) return;
     const facts = factsOf(req);
     facts.logEntry = state.requestLog.begin(req.method, url, req.headers, state.now());
@@ -107,7 +115,15 @@ function buildSandboxApp(state: SandboxState, logger: Logger | undefined): Fasti
       const wait = state.limiter.hit(`ip:${req.ip}`, state.limits.perIp);
       if (wait > 0) throw tooManyRequests(wait);
     }
-    const identity = verifyOnlyFansRequest(url, req.headers, { acceptedRules: () => state.rules.acceptedRules(), now: state.now, sessions: state.sessions });
+    let identity;
+    try {
+      identity = verifyOnlyFansRequest(url, req.headers, { acceptedRules: () => state.rules.acceptedRules(), now: state.now, sessions: state.sessions });
+    } catch (error) {
+      // The log still shows who the refused request claimed to be.
+      const claimed = Number(parseCookieHeader(req.headers.cookie).auth_id);
+      if (Number.isSafeInteger(claimed)) facts.logEntry.userId = claimed;
+      throw error;
+    }
     facts.identity = identity;
     const session = identity.session;
     if (session) {
@@ -143,6 +159,7 @@ function buildSandboxApp(state: SandboxState, logger: Logger | undefined): Fasti
   registerVaultRoutes(app, state);
   registerListRoutes(app, state);
   registerNotificationRoutes(app, state);
+  registerMassMessageRoutes(app, state);
   registerEarningsRoutes(app, state);
   return app;
 }

@@ -1,6 +1,6 @@
 // Transactions (32-hex ids, ~80% net), chargebacks and balances; the earnings chart is derived from them.
 import type { Faker } from '@faker-js/faker';
-import { pastTime } from './fixture-faker.ts';
+import { DAY_MS, anchorOf, pastTime } from './fixture-faker.ts';
 import { money } from './formats.ts';
 import type { Relation } from './people.ts';
 
@@ -66,7 +66,7 @@ export function generateEarnings(faker: Faker, count: number, relations: Relatio
     ]);
     const amount = category === 'tips' ? faker.helpers.arrayElement([5, 10, 20, 50, 100]) : faker.helpers.arrayElement([4.99, 9.99, 14.99, 19.99]);
     const fee = money(amount * 0.2);
-    const recent = createdAtMs > Date.UTC(2026, 9, 25);
+    const recent = createdAtMs > anchorOf(faker) - 7 * DAY_MS;
     transactions.push({
       id: faker.string.hexadecimal({ length: 32, casing: 'lower', prefix: '' }),
       category,

@@ -1,7 +1,7 @@
 // The other users an account knows: its subscribers (creators) and the creators it subscribes to, with the
 // relation fields OnlyFans shows from the viewer's side (subscribedOnData for fans, subscribedByData for creators).
 import type { Faker } from '@faker-js/faker';
-import { DAY_MS, FIXTURE_ANCHOR_MS, pastTime } from './fixture-faker.ts';
+import { DAY_MS, anchorOf, pastTime } from './fixture-faker.ts';
 import { money } from './formats.ts';
 import type { AccountPlan } from './profile.ts';
 import { usernameFrom } from './profile.ts';
@@ -33,6 +33,7 @@ export interface Relation {
   person: Person;
   /** 'subscriber': the person subscribes to the viewer; 'subscription': the viewer subscribes to the person. */
   role: 'subscriber' | 'subscription';
+  isActive: boolean;
   subscribeAtMs: number;
   expiredAtMs: number;
   autoprolong: boolean;
@@ -70,8 +71,9 @@ export function generatePerson(faker: Faker, isPerformer: boolean): Person {
 function generateRelation(faker: Faker, person: Person, role: Relation['role'], viewerPrice: number): Relation {
   const subscribeAtMs = pastTime(faker, 400);
   const months = faker.number.int({ min: 1, max: 12 });
+  const anchor = anchorOf(faker);
   const isActive = faker.number.float() < 0.75;
-  const expiredAtMs = isActive ? FIXTURE_ANCHOR_MS + faker.number.int({ min: 1, max: 30 }) * DAY_MS : Math.min(subscribeAtMs + months * 30 * DAY_MS, FIXTURE_ANCHOR_MS - DAY_MS);
+  const expiredAtMs = isActive ? anchor + faker.number.int({ min: 1, max: 30 }) * DAY_MS : Math.min(subscribeAtMs + months * 30 * DAY_MS, anchor - DAY_MS);
   const price = role === 'subscriber' ? viewerPrice : person.subscribePrice;
   const periods: SubscriptionPeriod[] = [];
   for (let start = subscribeAtMs, i = 0; start < expiredAtMs && i < 12; start += 30 * DAY_MS, i++) {
@@ -81,6 +83,7 @@ function generateRelation(faker: Faker, person: Person, role: Relation['role'], 
   return {
     person,
     role,
+    isActive,
     subscribeAtMs,
     expiredAtMs,
     autoprolong: isActive && faker.datatype.boolean(),
@@ -98,9 +101,9 @@ function generateRelation(faker: Faker, person: Person, role: Relation['role'], 
   };
 }
 
-/** Judged at the fixture anchor, not the clock, so a subscriber is active in every run. */
+/** Decided at generation (relative to the anchor), not re-judged on the clock, so fixtures stay stable. */
 export function isRelationActive(relation: Relation): boolean {
-  return relation.expiredAtMs > FIXTURE_ANCHOR_MS;
+  return relation.isActive;
 }
 
 export function relationTotal(relation: Relation): number {

@@ -5,6 +5,8 @@ import { generateChats } from './chats.ts';
 import type { Earnings } from './earnings.ts';
 import { generateEarnings } from './earnings.ts';
 import { fixtureFaker } from './fixture-faker.ts';
+import type { MassMessageBook } from './mass-messages.ts';
+import { generateMassMessages } from './mass-messages.ts';
 import type { SandboxNotification } from './notifications.ts';
 import { generateNotifications } from './notifications.ts';
 import type { Person, Relation } from './people.ts';
@@ -24,10 +26,11 @@ export class AccountData {
 
   constructor(
     private readonly seed: number,
+    readonly anchorMs: number,
     readonly account: SandboxAccount,
     private readonly directory: PeopleDirectory,
   ) {
-    this.profile = generateOwnProfile(fixtureFaker(seed, account.userId, 'profile'), account);
+    this.profile = generateOwnProfile(fixtureFaker(seed, account.userId, 'profile', anchorMs), account);
     directory.addAccount(this);
   }
 
@@ -37,7 +40,7 @@ export class AccountData {
   }
 
   private faker(area: string) {
-    return fixtureFaker(this.seed, this.account.userId, area);
+    return fixtureFaker(this.seed, this.account.userId, area, this.anchorMs);
   }
 
   get relations(): Relation[] {
@@ -70,6 +73,10 @@ export class AccountData {
 
   get earnings(): Earnings {
     return this.area('earnings', () => generateEarnings(this.faker('earnings'), this.profile.plan.transactions, this.relations));
+  }
+
+  get massMessages(): MassMessageBook {
+    return this.area('massMessages', () => generateMassMessages(this.faker('massMessages'), this.profile.isPerformer, this.profile.plan.subscribers));
   }
 
   get notifications(): SandboxNotification[] {
@@ -109,12 +116,16 @@ export class SandboxWorld {
   private readonly accounts = new Map<number, AccountData>();
   readonly directory = new PeopleDirectory();
 
-  constructor(readonly seed: number) {}
+  constructor(
+    readonly seed: number,
+    /** Fixture times lie before this instant (see fixture-faker.ts). */
+    readonly anchorMs: number,
+  ) {}
 
   dataFor(account: SandboxAccount): AccountData {
     let data = this.accounts.get(account.userId);
     if (!data) {
-      data = new AccountData(this.seed, account, this.directory);
+      data = new AccountData(this.seed, this.anchorMs, account, this.directory);
       this.accounts.set(account.userId, data);
     }
     return data;

@@ -1,6 +1,5 @@
 // Users as OnlyFans returns them: the owner's /users/me, other users with the viewer-side subscription fields
 // (protocol notes §9), and the slim {id, _view} form used with skip_users=all.
-import { FIXTURE_ANCHOR_MS } from '../data/fixture-faker.ts';
 import { htmlText, isoTime } from '../data/formats.ts';
 import type { Person, Relation } from '../data/people.ts';
 import { isRelationActive, relationTotal } from '../data/people.ts';
@@ -30,7 +29,7 @@ export function personOfAccount(data: AccountData): Person {
     photosCount: data.profile.plan.posts,
     videosCount: 0,
     joinDateMs: p.joinDateMs,
-    lastSeenMs: FIXTURE_ANCHOR_MS,
+    lastSeenMs: data.anchorMs,
   };
 }
 
@@ -154,7 +153,7 @@ export function userView(person: Person, viewer: AccountData) {
     subscribedByData: subscription ? { ...subscriptionData(subscription), renewedAt: subscription.autoprolong ? isoTime(subscription.expiredAtMs) : null } : null,
     subscribedOn: subscriber ? isRelationActive(subscriber) : false,
     subscribedOnExpiredNow: subscriber ? !isRelationActive(subscriber) : null,
-    subscribedOnDuration: subscriber ? durationText(subscriber.subscribeAtMs, Math.min(subscriber.expiredAtMs, FIXTURE_ANCHOR_MS)) : null,
+    subscribedOnDuration: subscriber ? durationText(subscriber.subscribeAtMs, Math.min(subscriber.expiredAtMs, viewer.anchorMs)) : null,
     subscribedOnData: subscriber
       ? {
           ...subscriptionData(subscriber),
