@@ -28,7 +28,16 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../drizzle');
+/** The committed migrations: found by walking up from this module, which runs from src/ or from the dist/ bundle. */
+export const MIGRATIONS_DIR = findMigrationsDir(path.dirname(fileURLToPath(import.meta.url)));
+
+function findMigrationsDir(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'drizzle');
+    if (fs.existsSync(path.join(candidate, 'meta/_journal.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`no drizzle/ migrations folder above ${start}`);
+  }
+}
 
 function committedMigrationCount(): number {
   const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as {
@@ -59,12 +68,34 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir);
 }
 
+const PGLITE_CONF = ['shared_buffers=16MB', 'work_mem=4MB', 'maintenance_work_mem=16MB'];
+
+/**
+ * Creating a PGlite cluster (initdb) takes ~500 MB that the WebAssembly heap never gives back. Doing it in a short
+ * child process keeps the service's own memory at what an already-initialised database needs.
+ */
+async function initialisePgliteDataDir(dataDir: string): Promise<void> {
+  if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  fs.mkdirSync(dataDir, { recursive: true });
+  const moduleUrl = import.meta.resolve('@electric-sql/pglite');
+  const script = `const { PGlite } = await import(${JSON.stringify(moduleUrl)});
+const db = new PGlite(process.argv[1]); await db.waitReady; await db.close();`;
+  const { execFile } = await import('node:child_process');
+  await new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script, dataDir], (error, _stdout, stderr) =>
+      error ? reject(new Error(`initialising the embedded database in ${dataDir} failed: ${stderr || error.message}`)) : resolve(),
+    );
+  });
+}
+
 async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  if (dataDir) await initialisePgliteDataDir(dataDir);
+  // PostgreSQL's server defaults (128 MB shared buffers) are sized for a dedicated machine; an embedded database
+  // inside the service process keeps a small cache instead.
+  const client = new PGlite(dataDir ?? undefined, { postgresqlconf: PGLITE_CONF });
   await client.waitReady;
   const db = drizzle(client) as unknown as Database;
   return {
