@@ -20,36 +20,24 @@ export async function insertConnection(ex: Executor, row: typeof connections.$in
   return created;
 }
 
-/** A connection visible to the API (not disconnected), or undefined. */
+/** The row of a connection the API may show (not disconnected) in this org and environment. */
+function visibleConnection(scope: Scope, id: string) {
+  return and(
+    eq(connections.orgId, scope.orgId),
+    eq(connections.environment, scope.environment),
+    eq(connections.id, id),
+    inArray(connections.status, [...VISIBLE_STATUSES]),
+  );
+}
+
 export async function findConnection(ex: Executor, scope: Scope, id: string): Promise<ConnectionRow | undefined> {
-  const [row] = await ex
-    .select()
-    .from(connections)
-    .where(
-      and(
-        eq(connections.orgId, scope.orgId),
-        eq(connections.environment, scope.environment),
-        eq(connections.id, id),
-        inArray(connections.status, [...VISIBLE_STATUSES]),
-      ),
-    );
+  const [row] = await ex.select().from(connections).where(visibleConnection(scope, id));
   return row;
 }
 
 /** Locks the row for the rest of the transaction (two concurrent changes to one connection serialise). */
 export async function findConnectionForUpdate(ex: Executor, scope: Scope, id: string): Promise<ConnectionRow | undefined> {
-  const [row] = await ex
-    .select()
-    .from(connections)
-    .where(
-      and(
-        eq(connections.orgId, scope.orgId),
-        eq(connections.environment, scope.environment),
-        eq(connections.id, id),
-        inArray(connections.status, [...VISIBLE_STATUSES]),
-      ),
-    )
-    .for('update');
+  const [row] = await ex.select().from(connections).where(visibleConnection(scope, id)).for('update');
   return row;
 }
 

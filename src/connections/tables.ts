@@ -30,6 +30,8 @@ export const connections = pgTable(
     nextCheckAt: ts('next_check_at'),
     checkLeaseUntil: ts('check_lease_until'),
     checkFailures: integer('check_failures').notNull().default(0),
+    /** The stored-at time of the session connection.expiring was sent for: the monitor warns once per session. */
+    expiringNotifiedSessionAt: ts('expiring_notified_session_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
