@@ -35,10 +35,13 @@ interface CacheEntry {
   expiresAt: number;
 }
 
+/** Revocations are broadcast so every node drops the key from its cache at once, not after the cache TTL. */
+const REVOKED_CHANNEL = 'ofconnect_api_key_revoked';
+
 export interface ApiKeyAuthenticator {
   authenticate(request: FastifyRequest): Promise<AuthContext>;
-  /** Drops a key from this node's cache (revocation). */
-  forget(keyId: string): void;
+  /** Drops a key from every node's cache (revocation). */
+  forget(keyId: string): Promise<void>;
   flushLastUsed(): Promise<void>;
   close(): Promise<void>;
 }
@@ -54,6 +57,13 @@ export function createApiKeyAuthenticator(ctx: ServiceContext): ApiKeyAuthentica
   const usedKeyIds = new Set<string>();
   const timer = setInterval(() => void flushLastUsed().catch(() => {}), LAST_USED_FLUSH_MS);
   timer.unref();
+  const forgetLocally = (keyId: string) => {
+    for (const [hash, entry] of cache) if (entry.auth?.keyId === keyId) cache.delete(hash);
+  };
+  const unlisten = ctx.database.listen(REVOKED_CHANNEL, forgetLocally).catch((error: unknown) => {
+    ctx.logger.warn({ err: error }, 'API key revocations from other nodes will apply after the cache TTL');
+    return async () => {};
+  });
 
   async function flushLastUsed(): Promise<void> {
     if (usedKeyIds.size === 0) return;
@@ -90,12 +100,14 @@ export function createApiKeyAuthenticator(ctx: ServiceContext): ApiKeyAuthentica
       usedKeyIds.add(entry.auth.keyId);
       return entry.auth;
     },
-    forget(keyId) {
-      for (const [hash, entry] of cache) if (entry.auth?.keyId === keyId) cache.delete(hash);
+    async forget(keyId) {
+      forgetLocally(keyId);
+      await ctx.database.notify(REVOKED_CHANNEL, keyId).catch(() => {});
     },
     flushLastUsed,
     async close() {
       clearInterval(timer);
+      await (await unlisten)().catch(() => {});
       await flushLastUsed().catch(() => {});
     },
   };

@@ -130,7 +130,7 @@ export function registerAccountRoutes(app: HttpApp, ctx: ServiceContext, authent
     const revoked = await db().transaction((tx) =>
       revokeApiKey(tx, { orgId: request.auth.orgId, keyId: request.params.keyId, actor: actorOf(request.auth.keyId), now: ctx.clock.now() }),
     );
-    authenticator.forget(revoked.id);
+    await authenticator.forget(revoked.id);
     return presentApiKey(revoked);
   });
 }

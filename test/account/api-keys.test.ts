@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { BACKENDS } from '../support/databases.ts';
-import { call, startTestService, type TestService } from '../support/service.ts';
+import { call, startPeerNode, startTestService, type TestService } from '../support/service.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 
 describe.each(BACKENDS)('API keys and whoami (%s)', (backend) => {
@@ -51,6 +51,25 @@ describe.each(BACKENDS)('API keys and whoami (%s)', (backend) => {
     const after = await call(t.url, 'GET', '/v2/account/whoami', { key: created.body.key });
     expect(after.status).toBe(401);
     expect(after.body.message).toMatch(/revoked/);
+  });
+
+  it('a revocation reaches every node at once, not after the cache TTL', async () => {
+    const peer = await startPeerNode(t);
+    try {
+      const created = await call(t.url, 'POST', '/v2/api-keys', { key: t.adminKey, body: { scopes: ['account'] } });
+      // The peer caches the key as valid...
+      expect((await call(peer.url, 'GET', '/v2/account/whoami', { key: created.body.key })).status).toBe(200);
+      await call(t.url, 'DELETE', `/v2/api-keys/${created.body.id}`, { key: t.adminKey });
+      // ...and drops it when the revocation is broadcast (NOTIFY arrives asynchronously: poll briefly).
+      let status = 200;
+      for (let i = 0; i < 50 && status === 200; i++) {
+        status = (await call(peer.url, 'GET', '/v2/account/whoami', { key: created.body.key })).status;
+        if (status === 200) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(status).toBe(401);
+    } finally {
+      await peer.close();
+    }
   });
 
   it('a live key works and reports itself; lists never include secrets', async () => {

@@ -92,3 +92,22 @@ export async function call<T = any>(
   if ((res.headers['content-type'] ?? '').toString().includes('json') && text) parsed = JSON.parse(text);
   return { status: res.statusCode, headers: res.headers, body: parsed as T };
 }
+
+/** A second node on the same database (PostgreSQL: its own pool; PGlite: the same in-process database). */
+export async function startPeerNode(t: TestService, config: ConfigOverrides = {}): Promise<{ url: string; service: RunningService; close(): Promise<void> }> {
+  const { openDatabase } = await import('../../src/platform/db/database.ts');
+  const handle = t.database.url ? await openDatabase({ databaseUrl: t.database.url, dataDir: null, poolSize: 5 }) : t.database.handle;
+  const peerConfig = loadConfig(
+    { ...t.service.ctx.config, port: 0, sandboxUrl: t.service.sandboxUrl, role: 'api', ...config },
+    {},
+  );
+  const service = await startService({ config: peerConfig, database: handle, logger: createLogger('silent'), skipBootstrap: true });
+  return {
+    url: service.url,
+    service,
+    async close() {
+      await service.close();
+      if (t.database.url) await handle.close();
+    },
+  };
+}
