@@ -13,6 +13,8 @@ import { registerWebhookRoutes } from './webhooks/routes.ts';
 import { registerConnectionRoutes } from './connections/routes.ts';
 import { registerVaultRoutes } from './vault-rotation.ts';
 import { registerDynamicRulesRoutes } from './dynamic-rules/routes.ts';
+import { registerLinkRoutes } from './link/routes.ts';
+import { registerAccessRoutes } from './access/routes.ts';
 
 export interface BuiltApp {
   app: HttpApp;
@@ -68,6 +70,8 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
     registerVaultRoutes(app, ctx);
     registerDynamicRulesRoutes(app, ctx);
     registerWebhookRoutes(app, ctx);
+    registerLinkRoutes(app, ctx);
+    registerAccessRoutes(app, ctx);
   }
 
   await app.ready();

@@ -1,0 +1,224 @@
+// Access proxy benchmark (design §5): requests/s and latency of
+//   (a) a fixed-response upstream, directly,
+//   (b) a bare @fastify/http-proxy in front of it,
+//   (c) ofconnect's /v2/access/proxy with a real API key, connection, session decrypt, signing and pacing,
+// all measured in one run with autocannon, so only the ratios c/b and c/a (and the added p99) are compared.
+// The upstream runs in its own process (as OnlyFans would be elsewhere); autocannon runs in another; (b) and (c)
+// run in this process, one at a time under load. Standalone: `node bin/run-ts.js bench/access.ts`
+// (add `--cpu-prof` to node for a profile of this process while (c) runs).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import httpProxy from '@fastify/http-proxy';
+import { request } from 'undici';
+import { loadConfig } from '../src/platform/config.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { openDatabase } from '../src/platform/db/database.ts';
+import { generateVaultKeySpec } from '../src/platform/vault.ts';
+import { startService } from '../src/service.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** Which of a, b, c to measure (default all; e.g. BENCH_TARGETS=c while profiling ofconnect alone). */
+const TARGETS = (process.env.BENCH_TARGETS ?? 'abc').toLowerCase();
+const USER_ID = 123456789;
+const FP = 'a'.repeat(40);
+const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+// The upstream: answers the profile for /api2/v2/users/me (import validates the session with it) and publishes
+// dynamic rules. It accepts any signed request — verifying signatures is the simulator's job, not the benchmark's.
+const UPSTREAM_SOURCE = `
+import http from 'node:http';
+const rules = JSON.stringify({ static_param: 'benchstaticparam0123456789abcdef', prefix: '12345', suffix: '0a1b2c3d',
+  checksum_indexes: [1, 5, 9, 13, 17, 21, 25, 29], checksum_constant: 123, app_token: '33d57ade8c02dbc5a333db99ff9ae26a',
+  remove_headers: ['user_id'], revision: '202601010000-0123456789' });
+const me = JSON.stringify({ id: ${USER_ID}, username: 'bench', name: 'Bench', isAuth: true });
+const server = http.createServer((req, res) => {
+  if (req.url === '/dynamic-rules.json') { res.writeHead(200, { 'content-type': 'application/json' }); res.end(rules); return; }
+  req.resume();
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(req.url.startsWith('/api2/v2/users/me') ? me : '{}');
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
+`;
+
+interface Measurement {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', UPSTREAM_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (chunk) => resolve(JSON.parse(String(chunk)).port));
+    child.once('exit', (code) => reject(new Error(`upstream exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function startBareProxy(upstreamUrl: string) {
+  const app = Fastify({ logger: false });
+  await app.register(httpProxy, { upstream: upstreamUrl, prefix: '/api2/v2', rewritePrefix: '/api2/v2' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, close: () => app.close() };
+}
+
+async function startOfconnect(upstreamUrl: string) {
+  const config = loadConfig(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'ofc-bench-')),
+      vaultKeys: generateVaultKeySpec('bench'),
+      logLevel: 'warn',
+      sandboxUrl: upstreamUrl,
+      role: 'api',
+    },
+    {},
+  );
+  const database = await openDatabase({ databaseUrl: null, dataDir: null });
+  const service = await startService({ config, database, logger: createLogger('warn') });
+  const boot = service.bootstrap;
+  if (!boot?.created) throw new Error('expected a first-start bootstrap on the fresh benchmark database');
+  const apiKey = boot.apiKey;
+  const post = async (method: 'POST' | 'PATCH', url: string, body: unknown) => {
+    const res = await request(`${service.url}${url}`, { method, headers: { apikey: apiKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (await res.body.json()) as Record<string, unknown>;
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const connection = await post('POST', '/v2/account/connections/import', {
+    cookie: `sess=benchsession0123456789abcd; auth_id=${USER_ID}; fp=${FP}`,
+    userAgent: USER_AGENT,
+  });
+  const connectionId = String(connection.id);
+  // Pacing stays on (bucket, concurrency gate, headers), with limits the load generator cannot exhaust.
+  await post('PATCH', `/v2/account/connections/${connectionId}/settings`, { pacing: { requestsPerMinute: 100_000, burst: 100_000, concurrency: 1000 } });
+  return {
+    url: service.url,
+    headers: { apikey: apiKey, 'x-connection-id': connectionId },
+    close: async () => {
+      await service.close();
+      await database.close();
+    },
+  };
+}
+
+/** One autocannon run in its own process; returns its JSON summary. */
+function autocannon(url: string, headers: Record<string, string>, seconds: number): Promise<Record<string, any>> {
+  const args = [path.join(ROOT, 'node_modules/autocannon/autocannon.js'), '-j', '-c', String(CONNECTIONS), '-d', String(seconds)];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
+  args.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      resolve(JSON.parse(out));
+    });
+  });
+}
+
+/** BENCH_PROFILE=<prefix>: CPU profiles of this process during each measured window (<prefix>-b/-c.cpuprofile). */
+async function profiled<T>(file: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (!file) return work();
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+async function measure(label: string, url: string, headers: Record<string, string> = {}, profileFile?: string): Promise<Measurement> {
+  if (WARMUP_S > 0) await autocannon(url, headers, WARMUP_S);
+  const result = await profiled(profileFile, () => autocannon(url, headers, DURATION_S));
+  const m: Measurement = {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    p999Ms: result.latency.p99_9 ?? result.latency.p999,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+  console.log(`${label.padEnd(28)} ${String(m.requestsPerSecond).padStart(7)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  non2xx ${m.non2xx}  errors ${m.errors}`);
+  return m;
+}
+
+let wasCalled = false;
+
+export async function runAccessBenchmark(): Promise<Record<string, unknown>> {
+  wasCalled = true;
+  const upstream = await startUpstream();
+  const bare = await startBareProxy(upstream.url);
+  const ofconnect = await startOfconnect(upstream.url);
+  try {
+    console.log(`autocannon: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per target`);
+    const skipped: Measurement = { requestsPerSecond: Number.NaN, p50Ms: Number.NaN, p99Ms: Number.NaN, p999Ms: Number.NaN, non2xx: 0, errors: 0 };
+    const direct = TARGETS.includes('a') ? await measure('(a) upstream direct', `${upstream.url}/api2/v2/users/me`) : skipped;
+    const profile = (target: string) => (process.env.BENCH_PROFILE ? `${process.env.BENCH_PROFILE}-${target}.cpuprofile` : undefined);
+    const bareProxy = TARGETS.includes('b') ? await measure('(b) @fastify/http-proxy', `${bare.url}/api2/v2/users/me`, {}, profile('b')) : skipped;
+    const access = TARGETS.includes('c')
+      ? await measure('(c) ofconnect access proxy', `${ofconnect.url}/v2/access/proxy/users/me`, ofconnect.headers, profile('c'))
+      : skipped;
+    const round = (n: number) => Math.round(n * 1000) / 1000;
+    const summary = {
+      connections: CONNECTIONS,
+      durationSeconds: DURATION_S,
+      direct,
+      bareProxy,
+      ofconnect: access,
+      ratioOfconnectToBareProxy: round(access.requestsPerSecond / bareProxy.requestsPerSecond),
+      ratioOfconnectToDirect: round(access.requestsPerSecond / direct.requestsPerSecond),
+      addedP99MsVsBareProxy: round(access.p99Ms - bareProxy.p99Ms),
+      addedP99MsVsDirect: round(access.p99Ms - direct.p99Ms),
+      targets: { ratioOfconnectToBareProxy: '>= 0.85', addedP99MsVsBareProxy: '<= 2' },
+    };
+    console.log(
+      `c/b ${summary.ratioOfconnectToBareProxy}  c/a ${summary.ratioOfconnectToDirect}  added p99 vs b ${summary.addedP99MsVsBareProxy} ms, vs a ${summary.addedP99MsVsDirect} ms`,
+    );
+    return summary;
+  } finally {
+    await ofconnect.close();
+    await bare.close();
+    upstream.child.kill();
+  }
+}
+
+// Standalone run (`node bin/run-ts.js bench/access.ts`): bin/run-ts.js removes the entry from argv, so "am I the
+// entry point" cannot be read there. bench/run.ts calls runAccessBenchmark as soon as its import resolves, before
+// any timer fires; if nobody has called it by then, this file is the entry point.
+setTimeout(() => {
+  if (wasCalled) return;
+  runAccessBenchmark().then(
+    (result) => {
+      console.log(JSON.stringify(result, null, 2));
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}, 0);

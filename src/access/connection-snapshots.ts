@@ -1,0 +1,117 @@
+// What an Access request needs to know about its connection (status, permissions, decrypted session, proxy,
+// pacing), kept in memory so the hot path does not touch the database or the vault per request.
+//
+// Invalidation: a snapshot is trusted for SNAPSHOT_TTL_MS, then re-read (one connection row, one session row and
+// the org's pacing; concurrent requests share the refresh). The session is decrypted again only when its stored
+// blob changed, so a rotation (PATCH …/import/{id}) is picked up on the next refresh. Changes this node makes
+// itself (an upstream "session expired") drop the snapshot at once. Changes made elsewhere (invalidate, delete,
+// rotate, another node) are seen within the TTL: a request may at worst use a session up to 2 s after it was
+// replaced or the connection disconnected, which upstream would refuse anyway. Unknown ids are cached too
+// (negative entries), so a client looping on a wrong id costs one query per TTL, not one per request.
+import { readOrgSettings, type PacingSettings } from '../account/settings.ts';
+import { findOrg } from '../account/store.ts';
+import { pacingOverrideOf, proxyUrlOf } from '../connections/connection-settings.ts';
+import { loadConnectionSession } from '../connections/session-vault.ts';
+import { findConnection, findSessionBlob, type ConnectionRow } from '../connections/store.ts';
+import type { ServiceContext } from '../platform/context.ts';
+import type { Environment } from '../platform/environment.ts';
+import type { UpstreamSession } from '../upstream/session.ts';
+
+export const SNAPSHOT_TTL_MS = 2_000;
+const MAX_SNAPSHOTS = 50_000;
+
+export interface ConnectionSnapshot {
+  id: string;
+  orgId: string;
+  environment: Environment;
+  status: string;
+  /** The OnlyFans user id of the account (for routes about "me", e.g. own posts). */
+  platformUserId: string | null;
+  permissions: ReadonlySet<string>;
+  session: UpstreamSession | null;
+  proxyUrl: string | null;
+  pacing: PacingSettings;
+}
+
+interface CacheEntry {
+  snapshot: ConnectionSnapshot | null;
+  loadedAt: number;
+  /** The stored session blob the decrypted session came from (to skip decrypting an unchanged one). */
+  sessionBlob: string | null;
+}
+
+export interface ConnectionSnapshots {
+  /** The connection as this node last saw it (at most SNAPSHOT_TTL_MS old); null when it does not exist for this org/environment. */
+  get(scope: { orgId: string; environment: Environment }, connectionId: string): Promise<ConnectionSnapshot | null>;
+  /** Drops what this node knows about a connection (after it changed it). */
+  forget(connectionId: string): void;
+}
+
+export function createConnectionSnapshots(ctx: ServiceContext, now: () => number = Date.now): ConnectionSnapshots {
+  const entries = new Map<string, CacheEntry>();
+  const refreshing = new Map<string, Promise<CacheEntry>>();
+  // Bumped by forget(): a refresh that started before it must not put back what it read.
+  let generation = 0;
+
+  async function load(scope: { orgId: string; environment: Environment }, connectionId: string, previous: CacheEntry | undefined): Promise<CacheEntry> {
+    const loadedAt = now();
+    const db = ctx.database.db;
+    const row = await findConnection(db, scope, connectionId);
+    if (!row) return { snapshot: null, loadedAt, sessionBlob: null };
+    const blobRow = await findSessionBlob(db, scope.orgId, connectionId);
+    const blob = blobRow?.blob ?? null;
+    const session =
+      blob === null
+        ? null
+        : previous?.sessionBlob === blob && previous.snapshot
+          ? previous.snapshot.session
+          : await loadConnectionSession(db, ctx.vault, { orgId: scope.orgId, connectionId });
+    const org = await findOrg(db, scope.orgId);
+    return { snapshot: snapshotOf(ctx, row, session, readOrgSettings(org?.settings).pacing), loadedAt, sessionBlob: blob };
+  }
+
+  function keyOf(scope: { orgId: string; environment: Environment }, connectionId: string): string {
+    return `${connectionId}\u0000${scope.orgId}\u0000${scope.environment}`;
+  }
+
+  return {
+    async get(scope, connectionId) {
+      const key = keyOf(scope, connectionId);
+      const cached = entries.get(key);
+      if (cached && now() - cached.loadedAt < SNAPSHOT_TTL_MS) return cached.snapshot;
+      let pending = refreshing.get(key);
+      if (!pending) {
+        const startedIn = generation;
+        pending = load(scope, connectionId, cached)
+          .then((entry) => {
+            if (startedIn !== generation) return entry;
+            if (entries.size >= MAX_SNAPSHOTS && !entries.has(key)) entries.clear();
+            entries.set(key, entry);
+            return entry;
+          })
+          .finally(() => refreshing.delete(key));
+        refreshing.set(key, pending);
+      }
+      return (await pending).snapshot;
+    },
+    forget(connectionId) {
+      generation++;
+      for (const key of refreshing.keys()) if (key.startsWith(`${connectionId}\u0000`)) refreshing.delete(key);
+      for (const key of entries.keys()) if (key.startsWith(`${connectionId}\u0000`)) entries.delete(key);
+    },
+  };
+}
+
+function snapshotOf(ctx: ServiceContext, row: ConnectionRow, session: UpstreamSession | null, orgPacing: PacingSettings): ConnectionSnapshot {
+  return {
+    id: row.id,
+    orgId: row.orgId,
+    environment: row.environment,
+    status: row.status,
+    platformUserId: row.platformUserId,
+    permissions: new Set(row.permissions),
+    session,
+    proxyUrl: proxyUrlOf(ctx, row),
+    pacing: pacingOverrideOf(row) ?? orgPacing,
+  };
+}

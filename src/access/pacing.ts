@@ -1,0 +1,113 @@
+// Per-connection pacing, so nothing a client does looks like a bot to OnlyFans: a token bucket (default 60/min,
+// burst 90; org settings, then the connection's override) shared by every node through ctx.rateLimiters (Redis when
+// REDIS_URL is set), and a cap on requests in flight per account (default 2).
+//
+// The concurrency cap is per node (an in-memory gate): several nodes behind a balancer each allow `concurrency`.
+// Requests over the cap wait in a short FIFO queue — a burst of a few calls is normal client behaviour and should
+// not fail — but never long: after CONCURRENCY_WAIT_MS, or when QUEUE_LIMIT requests already wait, the request is a
+// 429 with Retry-After, like an exhausted bucket. A token is spent before queueing, so a request refused for
+// concurrency still counted against the rate (it did arrive).
+import type { PacingSettings } from '../account/settings.ts';
+import { ApiError } from '../platform/errors.ts';
+import { rateLimitExceeded, rateLimitHeaders, type LimitDecision, type RateLimiters } from '../platform/rate-limits.ts';
+import type { AccessMetrics } from './metrics.ts';
+
+export const CONCURRENCY_WAIT_MS = 1_000;
+export const QUEUE_LIMIT = 32;
+
+export interface Admission {
+  /** X-RateLimit-* for the reply. */
+  headers: Record<string, string>;
+  /** Frees the in-flight slot; call exactly once. */
+  release(): void;
+}
+
+export interface ConnectionPacing {
+  /** Spends a token and takes an in-flight slot, or throws RATE_LIMIT_EXCEEDED (headers included). */
+  admit(connectionId: string, pacing: PacingSettings): Promise<Admission>;
+}
+
+interface Waiter {
+  grant(): void;
+  timer: NodeJS.Timeout;
+}
+
+interface Gate {
+  active: number;
+  queue: Waiter[];
+}
+
+export function createConnectionPacing(rateLimiters: RateLimiters, metrics: AccessMetrics): ConnectionPacing {
+  const gates = new Map<string, Gate>();
+
+  function release(connectionId: string, gate: Gate): void {
+    const next = gate.queue.shift();
+    if (next) {
+      clearTimeout(next.timer);
+      next.grant();
+      return;
+    }
+    gate.active--;
+    if (gate.active === 0) gates.delete(connectionId);
+  }
+
+  function acquire(connectionId: string, limit: number, decision: LimitDecision): Promise<void> | void {
+    let gate = gates.get(connectionId);
+    if (!gate) {
+      gate = { active: 0, queue: [] };
+      gates.set(connectionId, gate);
+    }
+    if (gate.active < Math.max(1, limit)) {
+      gate.active++;
+      return;
+    }
+    if (gate.queue.length >= QUEUE_LIMIT) throw concurrencyExceeded(decision, limit);
+    const owner = gate;
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        // The releasing request hands its slot over: `active` stays the same.
+        grant: resolve,
+        timer: setTimeout(() => {
+          owner.queue.splice(owner.queue.indexOf(waiter), 1);
+          reject(concurrencyExceeded(decision, limit));
+        }, CONCURRENCY_WAIT_MS),
+      };
+      owner.queue.push(waiter);
+    });
+  }
+
+  return {
+    async admit(connectionId, pacing) {
+      const decision = await rateLimiters.consume('access', { perMinute: pacing.requestsPerMinute, burst: pacing.burst }, connectionId);
+      if (!decision.allowed) {
+        metrics.pacingRejections.inc({ reason: 'rate' });
+        throw rateLimitExceeded(decision, 'this connection');
+      }
+      try {
+        await acquire(connectionId, pacing.concurrency, decision);
+      } catch (error) {
+        metrics.pacingRejections.inc({ reason: 'concurrency' });
+        throw error;
+      }
+      let released = false;
+      return {
+        headers: rateLimitHeaders(decision),
+        release: () => {
+          if (released) return;
+          released = true;
+          const gate = gates.get(connectionId);
+          if (gate) release(connectionId, gate);
+        },
+      };
+    },
+  };
+}
+
+function concurrencyExceeded(decision: LimitDecision, limit: number): ApiError {
+  const headers = rateLimitHeaders(decision);
+  headers['retry-after'] = '1';
+  return new ApiError('RATE_LIMIT_EXCEEDED', `Too many requests in flight for this connection (at most ${limit}); retry in 1 s`, {
+    headers,
+    details: { retryAfter: 1, reason: 'concurrency', concurrency: limit },
+  });
+}

@@ -1,0 +1,88 @@
+// HTTP for access/: the managed endpoints (one generic handler over the table in managed-endpoints.ts), the raw
+// proxy, and the usage report (ofconnect extension under /v2/account).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { ServiceContext } from '../platform/context.ts';
+import type { HttpApp } from '../platform/http/http-app.ts';
+import { createAccessPipeline, type AccessPipeline } from './access-pipeline.ts';
+import { MANAGED_ENDPOINTS, type ManagedEndpoint } from './managed-endpoints.ts';
+import { forwardToUpstream, PROXY_PREFIX } from './proxy.ts';
+import { runManagedEndpoint } from './run-managed-endpoint.ts';
+import * as S from './schemas.ts';
+import { reportUsage } from './usage-report.ts';
+
+const ConnectionHeader = Type.Object({
+  'x-connection-id': Type.Optional(Type.String({ description: 'The connection (conn_…) to act as' })),
+});
+
+// Replies are built by the shapers; JSON.stringify keeps fields the schema does not list (fast-json-stringify would
+// drop them, and throw on a missing required field instead of letting the shape tests catch it).
+const stringify = () => (data: unknown) => JSON.stringify(data);
+
+export function registerAccessRoutes(app: HttpApp, ctx: ServiceContext): void {
+  const pipeline = createAccessPipeline(ctx);
+  app.addHook('onClose', async () => pipeline.close());
+
+  for (const endpoint of MANAGED_ENDPOINTS) registerManagedEndpoint(app, pipeline, endpoint);
+  registerProxyRoute(app, pipeline);
+
+  app.get('/v2/account/usage', {
+    config: { scope: 'account' },
+    schema: {
+      tags: ['Usage'],
+      summary: 'Access requests per connection and day (ofconnect extension)',
+      querystring: S.UsageQuery,
+      response: { 200: S.UsageReply },
+    },
+  }, async (request) => reportUsage(ctx, pipeline.meter, request.auth.orgId, request.query));
+}
+
+function registerManagedEndpoint(app: HttpApp, pipeline: AccessPipeline, endpoint: ManagedEndpoint): void {
+  app.route({
+    method: endpoint.method,
+    url: endpoint.url,
+    config: { scope: 'access' },
+    schema: {
+      tags: [endpoint.tag],
+      summary: endpoint.summary,
+      description: `Needs the connection permission \`${endpoint.permission}\`.`,
+      headers: ConnectionHeader,
+      ...(endpoint.params ? { params: endpoint.params } : {}),
+      ...(endpoint.querystring ? { querystring: endpoint.querystring } : {}),
+      // DELETE bodies are optional (the SDK sends one only for unsend): not validated, read leniently.
+      ...(endpoint.body && endpoint.method !== 'DELETE' ? { body: endpoint.body } : {}),
+      response: { 200: endpoint.reply },
+    },
+    serializerCompiler: stringify,
+    handler: (request: FastifyRequest, reply: FastifyReply) =>
+      pipeline.run(request, reply, endpoint.permission, (connection) => runManagedEndpoint(pipeline.sender, endpoint, connection, request)),
+  });
+}
+
+function registerProxyRoute(app: HttpApp, pipeline: AccessPipeline): void {
+  // Own scope: bodies stay raw bytes here (forwarded as sent), while the rest of the API keeps its JSON parser.
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    scope.route({
+      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      url: `${PROXY_PREFIX}/*`,
+      config: { scope: 'access' },
+      schema: {
+        tags: ['Access: proxy'],
+        summary: 'Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection',
+        headers: ConnectionHeader,
+      },
+      handler: (request: FastifyRequest, reply: FastifyReply) =>
+        pipeline.run(request, reply, null, async (connection) => {
+          const forwarded = await forwardToUpstream(pipeline.sender, connection, {
+            method: request.method,
+            rawUrl: request.raw.url ?? request.url,
+            body: request.body instanceof Uint8Array ? request.body : undefined,
+            contentType: request.headers['content-type'],
+          });
+          return reply.code(forwarded.status).headers(forwarded.headers).send(forwarded.body);
+        }),
+    });
+  });
+}

@@ -1,0 +1,141 @@
+// One Access request's trip upstream: the signed call through the connection's proxy, retried when that is safe,
+// counted in metrics, and a dead session turned into an expired connection (once) before the caller hears of it.
+//
+// Retries: only idempotent methods (RFC 9110: GET, HEAD, OPTIONS, PUT, DELETE), only on network errors, 5xx and 429.
+// Backoff 250 ms, 500 ms (±20 %), or upstream's Retry-After when it sent one — but the total added wait stays under
+// RETRY_BUDGET_MS: when the next wait would go past it, the request gives up at once and the error carries a
+// Retry-After telling the caller when to come back, rather than holding the request (and a pacing slot) for minutes.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { markConnectionExpired } from '../connections/expire.ts';
+import type { ServiceContext } from '../platform/context.ts';
+import { ApiError } from '../platform/errors.ts';
+import type { UpstreamClient, UpstreamReply, UpstreamRequest } from '../upstream/client.ts';
+import type { ConnectionSnapshot, ConnectionSnapshots } from './connection-snapshots.ts';
+import type { AccessMetrics, UpstreamOutcome } from './metrics.ts';
+
+export const MAX_ATTEMPTS = 3;
+export const RETRY_BUDGET_MS = 2_500;
+const BASE_BACKOFF_MS = 250;
+/** Suggested to callers when a 5xx or network failure outlasted the retries. */
+const RETRY_AFTER_UNAVAILABLE_S = 2;
+
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+export interface UpstreamSender {
+  /** A managed call: any non-2xx becomes an ApiError. */
+  send<T = unknown>(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>): Promise<UpstreamReply<T>>;
+  /** The raw proxy: upstream 4xx come back as sent; what ofconnect owns (session, rules, 429, 5xx, network) still throws. */
+  sendRaw(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>): Promise<UpstreamReply>;
+}
+
+export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionSnapshots, metrics: AccessMetrics): UpstreamSender {
+  // Label children resolved once per status: prom-client hashes the label object on every inc() otherwise.
+  const replyCounters = new Map<number, { inc(): void }>();
+  function countReply(status: number): void {
+    let counter = replyCounters.get(status);
+    if (!counter) {
+      counter = metrics.upstreamCalls.labels({ outcome: status < 400 ? 'success' : 'client_error', status: String(status) });
+      replyCounters.set(status, counter);
+    }
+    counter.inc();
+  }
+
+  async function withRetries<T>(
+    connection: ConnectionSnapshot,
+    call: Omit<UpstreamRequest, 'proxyUrl'>,
+    attempt: (client: UpstreamClient, request: UpstreamRequest) => Promise<UpstreamReply<T>>,
+  ): Promise<UpstreamReply<T>> {
+    const client = ctx.upstreams.forEnvironment(connection.environment);
+    const request: UpstreamRequest = { ...call, proxyUrl: connection.proxyUrl };
+    const mayRetry = IDEMPOTENT_METHODS.has(call.method.toUpperCase());
+    let waited = 0;
+    for (let attemptNumber = 1; ; attemptNumber++) {
+      try {
+        const reply = await attempt(client, request);
+        countReply(reply.status);
+        return reply;
+      } catch (error) {
+        const outcome = outcomeOf(error);
+        metrics.upstreamCalls.inc({ outcome, status: upstreamStatusOf(error) });
+        if (outcome === 'session_expired') {
+          await expireConnection(connection);
+          throw error;
+        }
+        if (!(error instanceof ApiError) || !isRetryable(outcome)) throw error;
+        const wait = mayRetry && attemptNumber < MAX_ATTEMPTS ? waitBefore(error, attemptNumber) : null;
+        if (wait === null || waited + wait > RETRY_BUDGET_MS) throw withRetryAdvice(error);
+        metrics.upstreamRetries.inc({ reason: outcome });
+        waited += wait;
+        await sleep(wait);
+      }
+    }
+  }
+
+  async function expireConnection(connection: ConnectionSnapshot): Promise<void> {
+    snapshots.forget(connection.id);
+    try {
+      await markConnectionExpired(ctx, { orgId: connection.orgId, environment: connection.environment }, connection.id);
+    } catch (error) {
+      ctx.logger.error({ err: error, connectionId: connection.id }, 'could not mark the connection expired');
+    }
+    snapshots.forget(connection.id);
+  }
+
+  return {
+    send: (connection, call) => withRetries(connection, call, (client, request) => client.request(connection.session, request)),
+    sendRaw: (connection, call) => withRetries(connection, call, (client, request) => client.requestRaw(connection.session, request)),
+  };
+}
+
+function outcomeOf(error: unknown): UpstreamOutcome {
+  if (!(error instanceof ApiError)) return 'other_error';
+  const reason = error.details?.reason;
+  switch (error.type) {
+    case 'SESSION_EXPIRED':
+      return 'session_expired';
+    case 'RULES_OUTDATED':
+      return 'rules_outdated';
+    case 'RATE_LIMIT_EXCEEDED':
+      return 'rate_limited';
+    case 'UPSTREAM_UNAVAILABLE':
+      return 'network_error';
+    case 'UPSTREAM_ERROR':
+      return reason === 'upstream_server_error' ? 'server_error' : 'other_error';
+    case 'BAD_REQUEST':
+    case 'FORBIDDEN':
+    case 'RESOURCE_NOT_FOUND':
+      return 'client_error';
+    default:
+      return 'other_error';
+  }
+}
+
+function isRetryable(outcome: UpstreamOutcome): boolean {
+  return outcome === 'rate_limited' || outcome === 'server_error' || outcome === 'network_error';
+}
+
+function upstreamStatusOf(error: unknown): string {
+  const status = error instanceof ApiError ? error.details?.upstreamStatus : undefined;
+  return typeof status === 'number' ? String(status) : 'none';
+}
+
+/** Milliseconds to wait before the next attempt: upstream's Retry-After when given, else exponential with jitter. */
+function waitBefore(error: ApiError, attemptNumber: number): number {
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') return retryAfter * 1000;
+  const base = BASE_BACKOFF_MS * 2 ** (attemptNumber - 1);
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+/** The error as the caller gets it once retrying is over: with a Retry-After saying when to try again. */
+function withRetryAdvice(error: ApiError): ApiError {
+  const headerNames = Object.keys(error.headers ?? {}).map((name) => name.toLowerCase());
+  if (headerNames.includes('retry-after')) return error;
+  if (error.type !== 'UPSTREAM_UNAVAILABLE' && !(error.type === 'UPSTREAM_ERROR' && error.details?.reason === 'upstream_server_error')) return error;
+  return new ApiError(error.type, error.message, {
+    details: { ...error.details, retryAfter: RETRY_AFTER_UNAVAILABLE_S },
+    actionRequired: error.actionRequired,
+    headers: { ...(error.headers ?? {}), 'retry-after': String(RETRY_AFTER_UNAVAILABLE_S) },
+    cause: error,
+  });
+}

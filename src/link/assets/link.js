@@ -1,0 +1,57 @@
+// ofconnect Link pages: embed messaging (OFAuth's postMessage protocol), exit requests, focus and double-submit guard.
+// Served from /link/assets so the pages' CSP can forbid inline scripts.
+(function () {
+  'use strict';
+  var body = document.body;
+  var parentOrigin = body.getAttribute('data-embed-origin');
+  var step = body.getAttribute('data-step') || 'error';
+  var isFramed = window.parent !== window;
+
+  // Messages go only to the embed origin the server checked against the app's allowed origins.
+  function post(event, metadata) {
+    if (!parentOrigin || !isFramed) return;
+    var message = { type: 'OFAUTH_LINK', event: event };
+    if (metadata !== undefined) message.metadata = metadata;
+    window.parent.postMessage(message, parentOrigin);
+  }
+
+  if (parentOrigin) {
+    var queued = [];
+    try { queued = JSON.parse(body.getAttribute('data-messages') || '[]'); } catch (e) { queued = []; }
+    post('loaded');
+    queued.forEach(function (m) { post(m.event, m.metadata); });
+  }
+
+  window.addEventListener('message', function (e) {
+    if (!parentOrigin || e.origin !== parentOrigin || e.source !== window.parent) return;
+    var data = e.data;
+    if (!data || data.type !== 'OFAUTH_LINK' || data.event !== 'exit_requested') return;
+    var type = data.force ? 'forced_exit' : 'user_exit';
+    var form = document.querySelector('form[data-cancel]');
+    if (form) {
+      form.elements.exit_type.value = type;
+      form.submit();
+      return;
+    }
+    post('exit', { type: type, step: step, error: null });
+  });
+
+  document.addEventListener('click', function (e) {
+    var target = e.target && e.target.closest ? e.target.closest('[data-exit]') : null;
+    if (!target || !parentOrigin) return;
+    e.preventDefault();
+    try { post('exit', JSON.parse(target.getAttribute('data-exit'))); } catch (err) { post('exit', { type: 'error', step: step, error: null }); }
+  });
+
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (form.getAttribute('data-busy')) { e.preventDefault(); return; }
+    form.setAttribute('data-busy', '1');
+    var button = form.querySelector('button[type=submit]');
+    if (button) button.setAttribute('aria-busy', 'true');
+  });
+
+  // Errors move focus to the field to fix (screen readers also hear the role=alert text).
+  var focusTarget = document.querySelector('[data-focus]');
+  if (focusTarget) focusTarget.focus();
+})();

@@ -1,0 +1,87 @@
+// POST /v2/link/init: picks the client app, checks the redirect URL and the connection to reconnect, and opens a
+// Link session that expires in 30 minutes.
+import { isAllowedRedirect } from '../account/redirect-uris.ts';
+import { findClientApp, listClientApps, type ClientAppRow } from '../account/store.ts';
+import { findConnection } from '../connections/store.ts';
+import type { ServiceContext } from '../platform/context.ts';
+import type { Environment } from '../platform/environment.ts';
+import { ApiError, badRequest, notFound } from '../platform/errors.ts';
+import { randomBase62 } from '../platform/ids.ts';
+import { hashClientSecret, newClientSecret } from './client-secret.ts';
+import type { InitLinkSessionInput, InitLinkSessionOutput } from './schemas.ts';
+import { insertLinkSession } from './store.ts';
+
+export const LINK_SESSION_LIFETIME_MS = 30 * 60_000;
+
+type IntegrationType = ClientAppRow['integrationType'];
+
+/** The deprecated `mode` names OFAuth accepted, as integration types. */
+const MODE_HINTS: Record<NonNullable<InitLinkSessionInput['mode']>, IntegrationType> = {
+  redirect: 'redirect',
+  hosted: 'redirect',
+  embed: 'embed',
+  whitelabel: 'whitelabel',
+};
+
+async function pickClientApp(ctx: ServiceContext, scope: { orgId: string; environment: Environment }, input: InitLinkSessionInput) {
+  if (input.clientAppId) {
+    const app = await findClientApp(ctx.database.db, scope.orgId, scope.environment, input.clientAppId);
+    if (!app) throw notFound('Client app', input.clientAppId);
+    return app;
+  }
+  // OFAuth: "the first matching client app for your environment"; the deprecated mode says which kind matches.
+  const apps = await listClientApps(ctx.database.db, scope.orgId, scope.environment);
+  const hinted = input.mode ? apps.find((app) => app.integrationType === MODE_HINTS[input.mode!]) : undefined;
+  const app = hinted ?? apps[0];
+  if (!app) {
+    throw new ApiError('RESOURCE_NOT_FOUND', `No client app exists for the ${scope.environment} environment; create one first`, {
+      details: { field: 'clientAppId' },
+    });
+  }
+  return app;
+}
+
+function pickRedirectUrl(app: ClientAppRow, requested: string | undefined): string | null {
+  if (requested === undefined) return app.redirectUris[0] ?? null;
+  if (!isAllowedRedirect(requested, app.redirectUris)) {
+    throw badRequest(`redirectUrl is not one of the allowed redirect URIs of client app ${app.id}`, 'redirectUrl', {
+      allowed: app.redirectUris,
+    });
+  }
+  return requested;
+}
+
+export async function initLinkSession(
+  ctx: ServiceContext,
+  scope: { orgId: string; environment: Environment },
+  input: InitLinkSessionInput,
+): Promise<InitLinkSessionOutput> {
+  const app = await pickClientApp(ctx, scope, input);
+  const redirectUrl = pickRedirectUrl(app, input.redirectUrl);
+  if (input.connectionId) {
+    const connection = await findConnection(ctx.database.db, scope, input.connectionId);
+    if (!connection) throw new ApiError('RESOURCE_NOT_FOUND', `Connection ${input.connectionId} not found`, { details: { field: 'connectionId' } });
+  }
+
+  const clientSecret = newClientSecret();
+  const now = ctx.clock.now();
+  const expiresAt = new Date(now.getTime() + LINK_SESSION_LIFETIME_MS);
+  await insertLinkSession(ctx.database.db, {
+    // Not cs_…: the row id is internal and must never be mistaken for the client secret.
+    id: `link_${randomBase62(20)}`,
+    orgId: scope.orgId,
+    environment: scope.environment,
+    clientAppId: app.id,
+    secretHash: hashClientSecret(clientSecret),
+    redirectUrl,
+    clientReferenceId: input.clientReferenceId ?? null,
+    connectionId: input.connectionId ?? null,
+    geolocation: input.geolocation ?? null,
+    status: 'initialized',
+    expiresAt,
+    createdAt: now,
+    updatedAt: now,
+  });
+  if (app.integrationType === 'whitelabel') return { mode: 'whitelabel', clientSecret, expiresAt: expiresAt.toISOString() };
+  return { mode: 'hosted', url: `${ctx.publicOrigin()}/link/${clientSecret}`, expiresAt: expiresAt.toISOString() };
+}

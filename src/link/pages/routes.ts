@@ -1,0 +1,432 @@
+// HTTP for the hosted Link pages (/link/{clientSecret}…), their assets, the embed script and the dev callback.
+// Pages follow post/redirect/get: every form post changes the Link session through flow.ts, then the browser is sent
+// to GET /link/{clientSecret}, which renders whatever state the session is in.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { readOrgSettings } from '../../account/settings.ts';
+import { findOrg } from '../../account/store.ts';
+import { findConnection } from '../../connections/store.ts';
+import { userDataOf } from '../../connections/present.ts';
+import type { ServiceContext } from '../../platform/context.ts';
+import { ApiError } from '../../platform/errors.ts';
+import type { HttpApp } from '../../platform/http/http-app.ts';
+import { SANDBOX_OTP_CODE, SANDBOX_PASSWORD, SCENARIOS } from '../../sandbox/accounts.ts';
+import {
+  cancelLinkSession,
+  DEFAULT_LINK_USER_AGENT,
+  findLinkSession,
+  hasExpired,
+  MAX_FAILED_ATTEMPTS,
+  resendTwoFactorCode,
+  submitCredentials,
+  submitTwoFactorCode,
+  type LinkSessionWithApp,
+} from '../flow.ts';
+import { failureMessageOf, redirectErrorCodeOf } from '../outcomes.ts';
+import { presentTwoFactorState } from '../present.ts';
+import { cancelRedirectUrl, errorRedirectUrl, redirectOrigin, successRedirectUrl, type CancelStep } from '../redirect.ts';
+import type { LinkSessionRow } from '../store.ts';
+import { issueFormToken, isValidFormToken } from './csrf.ts';
+import { embedRefusal, pageQuery, readPageOptions, type PageOptions } from './page-options.ts';
+import { applyAssetHeaders, applyPageSecurityHeaders, type PageSecurity } from './security-headers.ts';
+import {
+  consentView,
+  credentialsView,
+  devCallbackView,
+  outcomeView,
+  pendingView,
+  successView,
+  twoFactorView,
+  type EmbedMessage,
+  type ExitStep,
+  type FormContext,
+  type PageFrame,
+  type SandboxAccountHint,
+} from './views.ts';
+
+const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../assets');
+const HIDDEN = { hide: true } as const;
+const PageParams = Type.Object({ clientSecret: Type.String({ pattern: '^cs_[A-Za-z0-9]+$', maxLength: 128 }) });
+const CANCEL_STEPS: readonly CancelStep[] = ['pre-login', 'authorization', 'login', '2fa'];
+
+const SANDBOX_ACCOUNTS: SandboxAccountHint[] = (['creator', 'creator-otp', 'fan', 'fan-otp'] as const).map((id) => ({
+  id,
+  accountType: SCENARIOS[id].isPerformer ? 'creator' : 'fan',
+  loginType: SCENARIOS[id].hasOtp ? 'app_otp' : 'password',
+  password: SANDBOX_PASSWORD,
+  ...(SCENARIOS[id].hasOtp ? { otpCode: SANDBOX_OTP_CODE } : {}),
+}));
+
+/** Everything a page about one Link session needs. */
+interface PageScope {
+  linked: LinkSessionWithApp;
+  secret: string;
+  options: PageOptions;
+  /** The embedding is allowed (or the page is not embedded). */
+  refusal: string | null;
+}
+
+type FormBody = Record<string, string | undefined>;
+
+function readAsset(name: string): string {
+  return readFileSync(path.join(ASSETS_DIR, name), 'utf8');
+}
+
+export function registerLinkPages(app: HttpApp, ctx: ServiceContext): void {
+  const assets = { css: readAsset('link.css'), js: readAsset('link.js'), embed: readAsset('embed.js') };
+
+  app.get('/link/assets/link.css', { schema: HIDDEN }, async (_request, reply) => {
+    applyAssetHeaders(reply, 'text/css; charset=utf-8', { isCrossOrigin: false });
+    return assets.css;
+  });
+  app.get('/link/assets/link.js', { schema: HIDDEN }, async (_request, reply) => {
+    applyAssetHeaders(reply, 'text/javascript; charset=utf-8', { isCrossOrigin: false });
+    return assets.js;
+  });
+  app.get('/link/embed.js', { schema: HIDDEN }, async (_request, reply) => {
+    applyAssetHeaders(reply, 'text/javascript; charset=utf-8', { isCrossOrigin: true });
+    return assets.embed;
+  });
+  app.get('/link/dev-callback', { schema: HIDDEN }, async (request, reply) => {
+    const query = Object.fromEntries(Object.entries(request.query as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+    return sendPage(reply, 200, devCallbackView(query), { frameAncestors: null, formTargets: [] });
+  });
+
+  // Form posts are urlencoded; the parser and the HTML error page apply to the page routes only.
+  app.register(async (pages) => {
+    pages.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+    pages.setErrorHandler((error: Error & { validation?: unknown }, request, reply) => {
+      const options = readPageOptions(request.query as Record<string, unknown>);
+      if (error.validation) return sendNotice(reply, 404, options, 'This link is not valid', 'Check that you opened the whole link, or ask the app for a new one.', true);
+      request.log.error({ err: error }, 'link page failed');
+      return sendNotice(reply, 500, options, 'Something went wrong', 'The sign-in could not be completed. Go back and try again in a moment.', false);
+    });
+
+    pages.get('/link/:clientSecret', { schema: { hide: true, params: PageParams } }, async (request, reply) => {
+      const scope = await loadScope(ctx, request, reply);
+      if (!scope) return reply;
+      return renderState(ctx, scope, request, reply);
+    });
+
+    pages.post('/link/:clientSecret/login', { schema: { hide: true, params: PageParams } }, async (request, reply) => {
+      const scope = await loadScopeForPost(ctx, request, reply);
+      if (!scope) return reply;
+      const body = (request.body ?? {}) as FormBody;
+      const email = (body.email ?? '').trim();
+      const password = body.password ?? '';
+      if (!email || !password) {
+        return sendPage(reply, 400, credentialsView(frameFor(scope, 'Sign in', 'login'), formFor(ctx, scope), { message: 'Enter your email and password.' }), securityFor(scope));
+      }
+      const userAgent = request.headers['user-agent'] || DEFAULT_LINK_USER_AGENT;
+      try {
+        const session = await submitCredentials(ctx, scope.linked, { email, password, userAgent });
+        return afterChange(ctx, { ...scope, linked: { ...scope.linked, session } }, reply);
+      } catch (error) {
+        return handleFlowError(ctx, scope, reply, error, 'login');
+      }
+    });
+
+    pages.post('/link/:clientSecret/2fa', { schema: { hide: true, params: PageParams } }, async (request, reply) => {
+      const scope = await loadScopeForPost(ctx, request, reply);
+      if (!scope) return reply;
+      const code = ((request.body ?? {}) as FormBody).code?.trim() ?? '';
+      if (!/^[0-9A-Za-z]{4,16}$/.test(code)) return redirectToState(scope, reply, { problem: 'format' });
+      try {
+        const session = await submitTwoFactorCode(ctx, scope.linked, code);
+        return afterChange(ctx, { ...scope, linked: { ...scope.linked, session } }, reply);
+      } catch (error) {
+        return handleFlowError(ctx, scope, reply, error, '2fa');
+      }
+    });
+
+    pages.post('/link/:clientSecret/2fa/resend', { schema: { hide: true, params: PageParams } }, async (request, reply) => {
+      const scope = await loadScopeForPost(ctx, request, reply);
+      if (!scope) return reply;
+      try {
+        await resendTwoFactorCode(ctx, scope.linked);
+        return redirectToState(scope, reply, { sent: '1' });
+      } catch (error) {
+        return handleFlowError(ctx, scope, reply, error, '2fa');
+      }
+    });
+
+    pages.post('/link/:clientSecret/cancel', { schema: { hide: true, params: PageParams } }, async (request, reply) => {
+      const scope = await loadScopeForPost(ctx, request, reply);
+      if (!scope) return reply;
+      const body = (request.body ?? {}) as FormBody;
+      const step = CANCEL_STEPS.find((s) => s === body.step) ?? 'pre-login';
+      const exitType = body.exit_type === 'forced_exit' ? 'forced_exit' : 'user_exit';
+      const cancelled = await cancelLinkSession(ctx, scope.linked.session);
+      if (!cancelled) return redirectToState(scope, reply);
+      const url = cancelRedirectUrl(cancelled, step);
+      if (!scope.options.isEmbed && url) return reply.code(303).redirect(url);
+      const exitStep: ExitStep = step === 'authorization' ? 'pre-login' : step;
+      const frame = frameFor(scope, 'Cancelled', exitStep, [{ event: 'exit', metadata: { type: exitType, step: exitStep, error: null } }]);
+      return sendPage(reply, 200, outcomeView(frame, { heading: 'Cancelled', message: 'Nothing was connected.', returnUrl: url, appName: scope.linked.app.name, exit: null, isBad: false }), securityFor(scope));
+    });
+  });
+}
+
+// ---- loading and guarding -----------------------------------------------------------------------------------
+
+async function loadScope(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply): Promise<PageScope | null> {
+  const { clientSecret } = request.params as { clientSecret: string };
+  const options = readPageOptions(request.query as Record<string, unknown>);
+  const linked = await findLinkSession(ctx, clientSecret);
+  if (!linked) {
+    sendNotice(reply, 404, options, 'This link is not valid', 'Check that you opened the whole link, or ask the app for a new one.', true);
+    return null;
+  }
+  const scope: PageScope = { linked, secret: clientSecret, options, refusal: embedRefusal(options, linked.app) };
+  if (scope.refusal) {
+    // Framed only by the app's own origins: a parent that is not one of them is blocked by the browser (CSP).
+    const frame: PageFrame = { title: 'Cannot be embedded here', appName: linked.app.name, options: { ...options, embedOrigin: null }, step: 'error' };
+    sendPage(reply, 400, outcomeView(frame, { heading: 'This page cannot be shown here', message: scope.refusal, returnUrl: null, appName: linked.app.name, exit: null }), {
+      frameAncestors: linked.app.embedOrigins,
+      formTargets: [],
+    });
+    return null;
+  }
+  return scope;
+}
+
+/** Same as loadScope, plus the CSRF checks every form post must pass. */
+async function loadScopeForPost(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply): Promise<PageScope | null> {
+  const scope = await loadScope(ctx, request, reply);
+  if (!scope) return null;
+  const body = (request.body ?? {}) as FormBody;
+  const isSameOrigin = isSameOriginPost(ctx, request);
+  if (!isSameOrigin || !isValidFormToken(ctx.vault, scope.linked.session.id, body.csrf)) {
+    const frame = frameFor(scope, 'Form expired', 'error');
+    sendPage(reply, 403, outcomeView(frame, {
+      heading: 'This form could not be accepted',
+      message: 'It has expired or was sent from another site. Go back, reload the page and try again.',
+      returnUrl: null,
+      appName: scope.linked.app.name,
+      exit: null,
+    }), securityFor(scope));
+    return null;
+  }
+  return scope;
+}
+
+/**
+ * The token already proves the form came from our page; this refuses posts a browser marks as cross-site. With
+ * Referrer-Policy no-referrer, Chromium sends `Origin: null` on our own posts, so Sec-Fetch-Site is what decides then.
+ */
+function isSameOriginPost(ctx: ServiceContext, request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  const origin = request.headers.origin;
+  if (!origin || origin === 'null') return true;
+  return origin === `${request.protocol}://${request.host}` || origin === ctx.publicOrigin();
+}
+
+// ---- rendering ------------------------------------------------------------------------------------------------
+
+function sendPage(reply: FastifyReply, status: number, body: string, security: PageSecurity): FastifyReply {
+  applyPageSecurityHeaders(reply, security);
+  return reply.code(status).type('text/html; charset=utf-8').send(body);
+}
+
+/** A page that is not about a usable session. Embedded, it tells the parent the session is invalid. */
+function sendNotice(reply: FastifyReply, status: number, options: PageOptions, heading: string, message: string, isInvalidSession: boolean): FastifyReply {
+  const messages: EmbedMessage[] = isInvalidSession ? [{ event: 'invalid_session' }] : [];
+  const frame: PageFrame = { title: heading, appName: null, options, step: 'error', messages };
+  // Nothing here acts or reveals anything, so any parent may frame it and hear invalid_session.
+  return sendPage(reply, status, outcomeView(frame, { heading, message, returnUrl: null, appName: null, exit: null }), {
+    frameAncestors: options.isEmbed && options.embedOrigin ? ['*'] : null,
+    formTargets: [],
+  });
+}
+
+function securityFor(scope: PageScope): PageSecurity {
+  const target = redirectOrigin(scope.linked.session);
+  return {
+    frameAncestors: scope.options.isEmbed ? scope.linked.app.embedOrigins : null,
+    formTargets: target ? [target] : [],
+  };
+}
+
+function frameFor(scope: PageScope, title: string, step: ExitStep, messages: EmbedMessage[] = []): PageFrame {
+  const isSandbox = scope.linked.session.environment === 'sandbox';
+  const sandboxInfo: EmbedMessage[] = isSandbox
+    ? [{ event: 'sandbox_info', metadata: { scenarios: SANDBOX_ACCOUNTS, activeScenarioId: 'creator', currentScreen: step } }]
+    : [];
+  return {
+    title,
+    appName: scope.linked.app.name,
+    options: scope.options,
+    step,
+    messages: [...sandboxInfo, ...messages],
+    sandbox: isSandbox ? SANDBOX_ACCOUNTS : null,
+  };
+}
+
+function formFor(ctx: ServiceContext, scope: PageScope): FormContext {
+  return { secret: scope.secret, options: scope.options, csrf: issueFormToken(ctx.vault, scope.linked.session.id) };
+}
+
+function redirectToState(scope: PageScope, reply: FastifyReply, extra: Record<string, string> = {}): FastifyReply {
+  return reply.code(303).redirect(`/link/${scope.secret}${pageQuery(scope.options, extra)}`);
+}
+
+/** After a post changed the session: straight back to the app on success (hosted), otherwise show the new state. */
+function afterChange(ctx: ServiceContext, scope: PageScope, reply: FastifyReply): FastifyReply {
+  const { session } = scope.linked;
+  if (session.status === 'completed' && !scope.options.isEmbed && session.resultConnectionId) {
+    const url = successRedirectUrl(session, session.resultConnectionId);
+    if (url) return reply.code(303).redirect(url);
+  }
+  return redirectToState(scope, reply);
+}
+
+async function handleFlowError(ctx: ServiceContext, scope: PageScope, reply: FastifyReply, error: unknown, step: 'login' | '2fa'): Promise<FastifyReply> {
+  if (!(error instanceof ApiError)) throw error;
+  if (error.type === 'RESOURCE_NOT_FOUND' || error.type === 'CONFLICT') return redirectToState(scope, reply);
+  const message =
+    error.type === 'RATE_LIMIT_EXCEEDED'
+      ? error.message.replace(/;.*$/, '') + '. Wait a few minutes before trying again.'
+      : 'OnlyFans could not be reached. Try again in a moment.';
+  const status = error.type === 'RATE_LIMIT_EXCEEDED' ? 429 : 503;
+  if (step === 'login') {
+    return sendPage(reply, status, credentialsView(frameFor(scope, 'Sign in', 'login'), formFor(ctx, scope), { message }), securityFor(scope));
+  }
+  return sendPage(reply, status, twoFactorPage(ctx, scope, message, null), securityFor(scope));
+}
+
+function twoFactorPage(ctx: ServiceContext, scope: PageScope, problem: string | null, notice: string | null): string {
+  const state = presentTwoFactorState(scope.linked.session);
+  return twoFactorView(
+    frameFor(scope, 'Verification code', '2fa'),
+    formFor(ctx, scope),
+    {
+      usesPhone: state.options.includes('phone'),
+      ...(state.phoneLast4 ? { phoneLast4: state.phoneLast4 } : {}),
+      attemptsLeft: state.attemptsLeft ?? 0,
+      resendsLeft: ((scope.linked.session.twoFactorState ?? {}) as { resendsLeft?: number }).resendsLeft ?? 0,
+    },
+    problem,
+    notice,
+  );
+}
+
+async function renderState(ctx: ServiceContext, scope: PageScope, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { session, app } = scope.linked;
+  const query = request.query as Record<string, unknown>;
+  const security = securityFor(scope);
+  const now = ctx.clock.now();
+
+  if (hasExpired(session, now)) return sendExpired(scope, reply);
+  switch (session.status) {
+    case 'initialized':
+      if (query.screen === 'login') return sendPage(reply, 200, credentialsView(frameFor(scope, 'Sign in', 'login'), formFor(ctx, scope), null), security);
+      return sendPage(reply, 200, consentView(frameFor(scope, 'Connect', 'pre-login'), formFor(ctx, scope), app, {
+        storesCredentials: await orgStoresCredentials(ctx, session),
+        isReconnect: session.connectionId !== null,
+      }), security);
+    case 'invalid_credentials':
+      return sendPage(reply, 200, credentialsView(frameFor(scope, 'Sign in', 'login'), formFor(ctx, scope), {
+        message: failureMessageOf(session.errorCode),
+        attemptsLeft: Math.max(0, MAX_FAILED_ATTEMPTS - session.failedAttempts),
+      }), security);
+    case 'pending':
+      return sendPage(reply, 200, pendingView({ ...frameFor(scope, 'Signing in', 'login'), refreshSeconds: 2 }), security);
+    case 'awaiting_2fa': {
+      const problem = query.problem === 'format' ? 'Enter the digits of the code.' : session.errorCode ? failureMessageOf(session.errorCode) : null;
+      const notice = query.sent === '1' ? 'A new code is on its way.' : null;
+      return sendPage(reply, 200, twoFactorPage(ctx, scope, problem, notice), security);
+    }
+    case 'completed':
+      if (now.getTime() >= session.expiresAt.getTime()) return sendUsed(scope, reply);
+      return sendSuccess(ctx, scope, reply);
+    case 'denied':
+    case 'failed':
+      return sendFailure(scope, reply);
+    default:
+      return sendUsed(scope, reply);
+  }
+}
+
+async function orgStoresCredentials(ctx: ServiceContext, session: LinkSessionRow): Promise<boolean> {
+  const org = await findOrg(ctx.database.db, session.orgId);
+  return readOrgSettings(org?.settings).storeCredentialsForRelogin;
+}
+
+async function sendSuccess(ctx: ServiceContext, scope: PageScope, reply: FastifyReply): Promise<FastifyReply> {
+  const { session, app } = scope.linked;
+  const connection = await findConnection(ctx.database.db, { orgId: session.orgId, environment: session.environment }, session.resultConnectionId ?? '');
+  if (!connection) return sendUsed(scope, reply);
+  const userData = userDataOf(connection);
+  const successUrl = successRedirectUrl(session, connection.id);
+  const metadata = {
+    successUrl,
+    // Redirect apps expect the browser to land on their redirect URL; embed apps handle onSuccess themselves.
+    redirect: app.integrationType === 'redirect' && successUrl !== null,
+    connection: { id: connection.id, userData },
+    user: userData,
+  };
+  const frame = frameFor(scope, 'Connected', 'success', [{ event: 'success', metadata }]);
+  const continueUrl = scope.options.isEmbed ? null : successUrl;
+  return sendPage(reply, 200, successView(frame, { username: userData.username, appName: app.name, continueUrl }), securityFor(scope));
+}
+
+function sendFailure(scope: PageScope, reply: FastifyReply): FastifyReply {
+  const { session, app } = scope.linked;
+  const code = redirectErrorCodeOf(session.errorCode);
+  const isDenied = session.status === 'denied';
+  const heading = isDenied ? 'Too many attempts' : FAILURE_HEADINGS[session.errorCode ?? ''] ?? FAILURE_HEADINGS[code] ?? 'Could not connect';
+  const message = isDenied
+    ? `The sign-in failed ${MAX_FAILED_ATTEMPTS} times, so this link was closed to protect the account. Ask ${app.name} for a new link.`
+    : failureMessageOf(session.errorCode);
+  const exit = { type: 'error', step: 'error', error: { error_type: code, error_message: message } };
+  const frame = frameFor(scope, heading, 'error');
+  return sendPage(reply, 200, outcomeView(frame, {
+    heading,
+    message,
+    returnUrl: scope.options.isEmbed ? null : errorRedirectUrl(session, code),
+    appName: app.name,
+    exit,
+  }), securityFor(scope));
+}
+
+const FAILURE_HEADINGS: Record<string, string> = {
+  invalid_credentials: 'Could not sign in',
+  account_locked: 'Account locked',
+  '2fa_failed': 'Verification failed',
+  session_expired: 'Sign-in timed out',
+  account_already_connected: 'Already connected',
+  account_mismatch: 'A different account',
+  // Finer than the redirect code (which says account_locked / session_expired for these).
+  security_check: 'Security check required',
+  captcha_required: 'Security check required',
+};
+
+function sendExpired(scope: PageScope, reply: FastifyReply): FastifyReply {
+  const { session, app } = scope.linked;
+  const frame = frameFor(scope, 'Link expired', 'error', [{ event: 'invalid_session' }]);
+  return sendPage(reply, 410, outcomeView(frame, {
+    heading: 'This link has expired',
+    message: `Links are valid for 30 minutes. Ask ${app.name} for a new one.`,
+    returnUrl: scope.options.isEmbed ? null : errorRedirectUrl(session, 'session_expired'),
+    appName: app.name,
+    exit: { type: 'error', step: 'error', error: { error_type: 'session_expired', error_message: 'The Link session has expired' } },
+  }), securityFor(scope));
+}
+
+function sendUsed(scope: PageScope, reply: FastifyReply): FastifyReply {
+  const { app } = scope.linked;
+  const frame = frameFor(scope, 'Link used', 'error', [{ event: 'invalid_session' }]);
+  return sendPage(reply, 410, outcomeView(frame, {
+    heading: 'This link has already been used',
+    message: `Each link works once. Ask ${app.name} for a new one if you still need to connect.`,
+    returnUrl: null,
+    appName: app.name,
+    exit: { type: 'error', step: 'error', error: { error_type: 'session_expired', error_message: 'The Link session was already used' } },
+  }), securityFor(scope));
+}

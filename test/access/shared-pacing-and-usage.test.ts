@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/platform/config.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { generateVaultKeySpec } from '../../src/platform/vault.ts';
+import { startService, type RunningService } from '../../src/service.ts';
+import { BACKENDS } from '../support/databases.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
+import { access, importConnection } from './access-fixture.ts';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const VAULT_KEYS = generateVaultKeySpec('shared');
+
+/** A second node on the first one's database, simulator and Redis (as `--role api` behind a balancer would be). */
+async function startSecondNode(first: TestService): Promise<RunningService> {
+  const config = loadConfig(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'ofc-test-')),
+      vaultKeys: VAULT_KEYS,
+      logLevel: 'warn',
+      redisUrl: REDIS_URL,
+      sandboxUrl: first.service.sandboxUrl,
+    },
+    {},
+  );
+  return startService({ config, database: first.database.handle, skipBootstrap: true, logger: createLogger('warn') });
+}
+
+describe.each(BACKENDS)('access: pacing shared through Redis, usage metering (%s)', (backend) => {
+  let a: TestService;
+  let b: RunningService;
+  beforeAll(async () => {
+    a = await startTestService(backend, { config: { redisUrl: REDIS_URL, vaultKeys: VAULT_KEYS } });
+    b = await startSecondNode(a);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('two nodes on one database and one Redis spend one bucket per connection', async () => {
+    expect(a.service.ctx.rateLimiters.backend).toBe('redis');
+    expect(b.ctx.rateLimiters.backend).toBe('redis');
+    const conn = await importConnection(a);
+    const set = await call(a.url, 'PATCH', `/v2/account/connections/${conn.id}/settings`, {
+      key: a.adminKey,
+      body: { pacing: { requestsPerMinute: 1, burst: 4, concurrency: 2 } },
+    });
+    expect(set.status).toBe(200);
+    const statuses: number[] = [];
+    const remaining: unknown[] = [];
+    for (let i = 0; i < 6; i++) {
+      const node = i % 2 === 0 ? a.url : b.url;
+      const res = await call(node, 'GET', '/v2/access/self', { key: a.adminKey, headers: { 'x-connection-id': conn.id } });
+      statuses.push(res.status);
+      remaining.push(res.headers['x-ratelimit-remaining']);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    expect(remaining.slice(0, 4)).toEqual(['3', '2', '1', '0']);
+  });
+
+  it('usage: requests per connection and day, from both nodes, without a write per request', async () => {
+    const first = await importConnection(a);
+    const second = await importConnection(a);
+    for (let i = 0; i < 3; i++) expect((await access(a, first.id, 'GET', '/v2/access/self')).status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      const res = await call(b.url, 'GET', '/v2/access/proxy/users/me', { key: a.adminKey, headers: { 'x-connection-id': second.id } });
+      expect(res.status).toBe(200);
+    }
+    // Refused before pacing: not counted.
+    await access(a, null, 'GET', '/v2/access/self');
+    // Node B writes its counts in its next batch; flush it as shutdown or its timer would.
+    await b.built.app.close();
+
+    const today = new Date().toISOString().slice(0, 10);
+    const report = await call(a.url, 'GET', `/v2/account/usage?from=${today}&to=${today}`, { key: a.adminKey });
+    expect(report.status).toBe(200);
+    const rowOf = (id: string) => report.body.list.find((row: any) => row.connectionId === id);
+    expect(rowOf(first.id)).toEqual({ connectionId: first.id, day: today, requests: 3 });
+    expect(rowOf(second.id)).toEqual({ connectionId: second.id, day: today, requests: 2 });
+    expect(report.body.totalRequests).toBeGreaterThanOrEqual(5);
+
+    const one = await call(a.url, 'GET', `/v2/account/usage?connectionId=${first.id}`, { key: a.adminKey });
+    expect(one.body.list).toEqual([{ connectionId: first.id, day: today, requests: 3 }]);
+
+    const more = await access(a, first.id, 'GET', '/v2/access/self');
+    expect(more.status).toBe(200);
+    const again = await call(a.url, 'GET', `/v2/account/usage?connectionId=${first.id}`, { key: a.adminKey });
+    expect(again.body.list[0].requests).toBe(4);
+  });
+
+  it('usage: a reversed range is a 400; the route needs the account scope', async () => {
+    const reversed = await call(a.url, 'GET', '/v2/account/usage?from=2026-02-02&to=2026-01-01', { key: a.adminKey });
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.details.field).toBe('from');
+    const noKey = await call(a.url, 'GET', '/v2/account/usage');
+    expect(noKey.status).toBe(401);
+  });
+});

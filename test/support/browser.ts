@@ -1,0 +1,19 @@
+// One headless Chromium per test file (Debian's /usr/bin/chromium: playwright cannot download browsers here).
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.OFCONNECT_CHROMIUM ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+    ],
+  });
+}
