@@ -27,6 +27,11 @@ function redactUrl(url: string): string {
   return url.replace(/cs_[A-Za-z0-9]+/g, 'cs_[redacted]');
 }
 
+interface RequestSeries {
+  count: { inc(): void };
+  duration: { observe(seconds: number): void };
+}
+
 export interface BuildOptions {
   /** The public API routes; off for worker-only nodes, which serve health and metrics alone. */
   serveApi: boolean;
@@ -45,17 +50,31 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
 
   let shuttingDown = false;
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Both hooks are callback style (no promise per request) and the metric children are resolved once per
+  // method/route/status: prom-client hashes the label object on every inc()/observe() otherwise.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const labels = { method: request.method, route, status: String(reply.statusCode) };
-    ctx.metrics.httpRequests.inc(labels);
-    ctx.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    if (ctx.logger.isLevelEnabled('debug') || reply.statusCode >= 500) {
+  const requestSeries = new Map<string, RequestSeries>();
+  function seriesFor(method: string, route: string, status: number): RequestSeries {
+    const key = `${method} ${route} ${status}`;
+    let series = requestSeries.get(key);
+    if (!series) {
+      const labels = { method, route, status: String(status) };
+      series = { count: ctx.metrics.httpRequests.labels(labels), duration: ctx.metrics.httpDuration.labels(labels) };
+      requestSeries.set(key, series);
+    }
+    return series;
+  }
+  app.addHook('onResponse', (request, reply, done) => {
+    const series = seriesFor(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+    series.count.inc();
+    series.duration.observe(reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500 || ctx.logger.isLevelEnabled('debug')) {
       request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     }
+    done();
   });
 
   installErrorHandling(app);

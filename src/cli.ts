@@ -99,7 +99,10 @@ program
       const { rotateVaultBlobs } = await import('./vault-rotation.ts');
       const vault = createVault(config.vaultKeys ? parseVaultKeys(config.vaultKeys) : loadOrCreateLocalVaultKeys(config.dataDir).keys);
       const report = await rotateVaultBlobs(admin.database.db, vault);
-      console.log(`re-encrypted under key ${report.keyId}: ${report.connectionSessions} connection session(s)`);
+      console.log(
+        `re-encrypted under key ${report.keyId}: ${report.connectionSessions} session(s), ${report.reloginCredentials} stored credential(s), ` +
+          `${report.proxyUrls} proxy URL(s), ${report.webhookSecrets} webhook secret(s)`,
+      );
     } finally {
       await admin.close();
     }

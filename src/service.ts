@@ -14,8 +14,10 @@ import { createMetrics } from './platform/metrics.ts';
 import { createRateLimiters } from './platform/rate-limits.ts';
 import { createVault, loadOrCreateLocalVaultKeys, parseVaultKeys, type Vault } from './platform/vault.ts';
 import { startWebhookWorker, type RunningWorker } from './webhooks/worker.ts';
+import { startMonitorWorker } from './monitor/worker.ts';
 import { startSandbox, type RunningSandbox } from './sandbox/server.ts';
 import { createUpstreamEnvironments } from './upstream/environments.ts';
+import { recordRulesUpdated } from './dynamic-rules/rules-updated.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -69,6 +71,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       liveUrl: config.liveUpstreamUrl,
       liveRulesSource: config.liveRulesSource,
       logger,
+      // The context is built below; a rules change can only be noticed after it exists.
+      onRulesChange: (environment, rules) =>
+        recordRulesUpdated(ctx, environment, rules).catch((error: unknown) => logger.error({ err: error }, 'recording rules.updated failed')),
     });
     let listeningPort = config.port;
     const ctx: ServiceContext = {
@@ -95,6 +100,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const workers: RunningWorker[] = [];
     if (config.role !== 'api') {
       workers.push(await startWebhookWorker(ctx));
+      workers.push(await startMonitorWorker(ctx));
     }
 
     let closed = false;

@@ -5,17 +5,27 @@ import type { ServiceContext } from './platform/context.ts';
 import type { Executor } from './platform/db/database.ts';
 import type { HttpApp } from './platform/http/http-app.ts';
 import type { Vault } from './platform/vault.ts';
-import { reencryptConnectionSessions } from './connections/vault-rotation.ts';
+import { reencryptConnectionSecrets } from './connections/vault-rotation.ts';
+import { reencryptEndpointSecrets } from './webhooks/vault-rotation.ts';
 
+// Link sessions' pending 2FA challenges are not rotated: they live at most 30 minutes, so keep the old key in the
+// ring that long after rotating.
 export interface VaultRotationReport {
   keyId: string;
   connectionSessions: number;
+  reloginCredentials: number;
+  proxyUrls: number;
+  webhookSecrets: number;
 }
 
 export async function rotateVaultBlobs(db: Executor, vault: Vault, options: { orgId?: string } = {}): Promise<VaultRotationReport> {
+  const connections = await reencryptConnectionSecrets(db, vault, options);
   return {
     keyId: vault.currentKeyId,
-    connectionSessions: await reencryptConnectionSessions(db, vault, options),
+    connectionSessions: connections.sessions,
+    reloginCredentials: connections.credentials,
+    proxyUrls: connections.proxyUrls,
+    webhookSecrets: await reencryptEndpointSecrets(db, vault, options),
   };
 }
 
@@ -26,7 +36,15 @@ export function registerVaultRoutes(app: HttpApp, ctx: ServiceContext): void {
     schema: {
       tags: ['Management'],
       summary: 'Re-encrypt this organization\'s stored secrets under the newest vault key',
-      response: { 200: Type.Object({ keyId: Type.String(), connectionSessions: Type.Integer() }) },
+      response: {
+        200: Type.Object({
+          keyId: Type.String(),
+          connectionSessions: Type.Integer(),
+          reloginCredentials: Type.Integer(),
+          proxyUrls: Type.Integer(),
+          webhookSecrets: Type.Integer(),
+        }),
+      },
     },
   }, async (request) => rotateVaultBlobs(ctx.database.db, ctx.vault, { orgId: request.auth.orgId }));
 }

@@ -45,33 +45,12 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
   const sender = createUpstreamSender(ctx, snapshots, metrics);
   const meter = createUsageMeter(ctx);
 
-  async function resolveConnection(request: FastifyRequest): Promise<UsableConnection> {
+  // The connection as this node knows it; a fresh snapshot is answered without a promise (the common case).
+  function resolveConnection(request: FastifyRequest): UsableConnection | Promise<UsableConnection> {
     const connectionId = connectionIdOf(request);
-    const connection = await snapshots.get(request.auth, connectionId);
-    if (!connection) {
-      throw new ApiError('SESSION_NOT_PROVIDED', `Connection ${connectionId} not found`, {
-        actionRequired: 'reconnect',
-        details: { field: 'x-connection-id', reason: 'connection_not_found', connectionId },
-      });
-    }
-    if (connection.status === 'expired') {
-      throw new ApiError('SESSION_EXPIRED', 'Session has expired', {
-        actionRequired: 'reconnect',
-        details: { connectionId, reason: 'connection_expired' },
-      });
-    }
-    if (connection.status !== 'active') {
-      throw new ApiError('SESSION_NOT_PROVIDED', `Connection ${connectionId} is not active yet (status ${connection.status})`, {
-        details: { field: 'x-connection-id', reason: 'connection_not_ready', connectionId, status: connection.status },
-      });
-    }
-    if (!connection.session) {
-      throw new ApiError('SESSION_NOT_PROVIDED', `Connection ${connectionId} has no session data`, {
-        actionRequired: 'reconnect',
-        details: { field: 'x-connection-id', reason: 'session_missing', connectionId },
-      });
-    }
-    return connection as UsableConnection;
+    const known = snapshots.peek(request.auth, connectionId);
+    if (known !== undefined) return usableConnection(known, connectionId);
+    return snapshots.get(request.auth, connectionId).then((loaded) => usableConnection(loaded, connectionId));
   }
 
   return {
@@ -80,7 +59,8 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
     meter,
     metrics,
     async run(request, reply, permission, work) {
-      const connection = await resolveConnection(request);
+      const resolved = resolveConnection(request);
+      const connection = resolved instanceof Promise ? await resolved : resolved;
       if (permission !== null && !connection.permissions.has(permission)) {
         throw new ApiError('FORBIDDEN', `This connection was not granted ${permission}`, {
           details: { requiredPermission: permission, connectionId: connection.id },
@@ -97,6 +77,33 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
     },
     close: () => meter.close(),
   };
+}
+
+function usableConnection(connection: ConnectionSnapshot | null, connectionId: string): UsableConnection {
+  if (!connection) {
+    throw new ApiError('SESSION_NOT_PROVIDED', `Connection ${connectionId} not found`, {
+      actionRequired: 'reconnect',
+      details: { field: 'x-connection-id', reason: 'connection_not_found', connectionId },
+    });
+  }
+  if (connection.status === 'expired') {
+    throw new ApiError('SESSION_EXPIRED', 'Session has expired', {
+      actionRequired: 'reconnect',
+      details: { connectionId, reason: 'connection_expired' },
+    });
+  }
+  if (connection.status !== 'active') {
+    throw new ApiError('SESSION_NOT_PROVIDED', `Connection ${connectionId} is not active yet (status ${connection.status})`, {
+      details: { field: 'x-connection-id', reason: 'connection_not_ready', connectionId, status: connection.status },
+    });
+  }
+  if (!connection.session) {
+    throw new ApiError('SESSION_NOT_PROVIDED', `Connection ${connectionId} has no session data`, {
+      actionRequired: 'reconnect',
+      details: { field: 'x-connection-id', reason: 'session_missing', connectionId },
+    });
+  }
+  return connection as UsableConnection;
 }
 
 function connectionIdOf(request: FastifyRequest): string {

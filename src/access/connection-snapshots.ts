@@ -43,6 +43,8 @@ interface CacheEntry {
 export interface ConnectionSnapshots {
   /** The connection as this node last saw it (at most SNAPSHOT_TTL_MS old); null when it does not exist for this org/environment. */
   get(scope: { orgId: string; environment: Environment }, connectionId: string): Promise<ConnectionSnapshot | null>;
+  /** What get() would answer without waiting, when this node's copy is fresh; undefined when it must be (re)loaded. */
+  peek(scope: { orgId: string; environment: Environment }, connectionId: string): ConnectionSnapshot | null | undefined;
   /** Drops what this node knows about a connection (after it changed it). */
   forget(connectionId: string): void;
 }
@@ -75,6 +77,10 @@ export function createConnectionSnapshots(ctx: ServiceContext, now: () => number
   }
 
   return {
+    peek(scope, connectionId) {
+      const cached = entries.get(keyOf(scope, connectionId));
+      return cached && now() - cached.loadedAt < SNAPSHOT_TTL_MS ? cached.snapshot : undefined;
+    },
     async get(scope, connectionId) {
       const key = keyOf(scope, connectionId);
       const cached = entries.get(key);

@@ -84,7 +84,9 @@ export function createConnectionPacing(rateLimiters: RateLimiters, metrics: Acce
         throw rateLimitExceeded(decision, 'this connection');
       }
       try {
-        await acquire(connectionId, pacing.concurrency, decision);
+        // Usually a free slot is taken synchronously: only a queued request waits (and pays for a promise).
+        const queued = acquire(connectionId, pacing.concurrency, decision);
+        if (queued) await queued;
       } catch (error) {
         metrics.pacingRejections.inc({ reason: 'concurrency' });
         throw error;

@@ -9,6 +9,7 @@ import { MANAGED_ENDPOINTS, type ManagedEndpoint } from './managed-endpoints.ts'
 import { forwardToUpstream, PROXY_PREFIX } from './proxy.ts';
 import { runManagedEndpoint } from './run-managed-endpoint.ts';
 import * as S from './schemas.ts';
+import { deferredRequestLogger } from './request-logger.ts';
 import { reportUsage } from './usage-report.ts';
 
 const ConnectionHeader = Type.Object({
@@ -42,6 +43,7 @@ function registerManagedEndpoint(app: HttpApp, pipeline: AccessPipeline, endpoin
     method: endpoint.method,
     url: endpoint.url,
     config: { scope: 'access' },
+    childLoggerFactory: deferredRequestLogger,
     schema: {
       tags: [endpoint.tag],
       summary: endpoint.summary,
@@ -68,6 +70,7 @@ function registerProxyRoute(app: HttpApp, pipeline: AccessPipeline): void {
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       url: `${PROXY_PREFIX}/*`,
       config: { scope: 'access' },
+      childLoggerFactory: deferredRequestLogger,
       schema: {
         tags: ['Access: proxy'],
         summary: 'Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection',

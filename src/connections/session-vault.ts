@@ -34,9 +34,3 @@ export async function loadConnectionSession(
 export async function destroyConnectionSession(ex: Executor, target: { orgId: string; connectionId: string }): Promise<void> {
   await deleteSessionBlob(ex, target.orgId, target.connectionId);
 }
-
-/** Re-encrypts one blob under the vault's current key (rotation). */
-export function reencryptSessionBlob(vault: Vault, connectionId: string, blob: string): { keyId: string; blob: string } {
-  const plain = vault.decrypt(blob, associatedData(connectionId));
-  return vault.encrypt(plain, associatedData(connectionId));
-}

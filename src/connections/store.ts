@@ -1,5 +1,5 @@
 // connections/' queries, always scoped by orgId and environment.
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
 import type { Environment } from '../platform/environment.ts';
 import { connectionSessions, connections } from './tables.ts';
@@ -129,21 +129,4 @@ export async function findSessionBlob(ex: Executor, orgId: string, connectionId:
 
 export async function deleteSessionBlob(ex: Executor, orgId: string, connectionId: string): Promise<void> {
   await ex.delete(connectionSessions).where(and(eq(connectionSessions.orgId, orgId), eq(connectionSessions.connectionId, connectionId)));
-}
-
-/** Session rows not yet under the given key (vault rotation), a batch at a time. */
-export async function sessionBlobsNotUnderKey(ex: Executor, keyId: string, limit: number, orgId?: string): Promise<ConnectionSessionRow[]> {
-  const conditions = [sql`${connectionSessions.keyId} <> ${keyId}`];
-  if (orgId) conditions.push(eq(connectionSessions.orgId, orgId));
-  return ex.select().from(connectionSessions).where(and(...conditions)).limit(limit);
-}
-
-export async function replaceSessionBlob(ex: Executor, connectionId: string, previousBlob: string, next: { keyId: string; blob: string }): Promise<boolean> {
-  // Compare-and-swap on the old blob: a session rotated meanwhile is not overwritten with stale material.
-  const rows = await ex
-    .update(connectionSessions)
-    .set({ keyId: next.keyId, blob: next.blob })
-    .where(and(eq(connectionSessions.connectionId, connectionId), eq(connectionSessions.blob, previousBlob)))
-    .returning({ id: connectionSessions.connectionId });
-  return rows.length > 0;
 }

@@ -38,6 +38,16 @@ const ConfigSchema = Type.Object({
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
   /** How long a webhook worker holds a claimed delivery before another worker may take it over (crash recovery). */
   webhookLeaseMs: Type.Integer({ minimum: 200 }),
+  /** How often the monitor checks each active Link connection (jittered). */
+  monitorIntervalMinutes: Type.Integer({ minimum: 1 }),
+  /** Spread of each scheduled check around the interval, in percent (10: ±10 %). */
+  monitorJitterPercent: Type.Integer({ minimum: 0, maximum: 50 }),
+  /** Monitor checks in flight at once per worker process. */
+  monitorConcurrency: Type.Integer({ minimum: 1 }),
+  /** How long a worker holds a claimed check before another worker may take it over (crash recovery). */
+  monitorLeaseMs: Type.Integer({ minimum: 200 }),
+  /** Session age (hours since it was stored) at which connection.expiring is sent; 0 turns the warning off. */
+  monitorExpiringAfterHours: Type.Integer({ minimum: 0 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -89,6 +99,11 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     allowPrivateWebhookUrls: envBool(env, 'OFCONNECT_ALLOW_PRIVATE_WEBHOOK_URLS', !isProduction),
     shutdownGraceMs: envInt(env, 'OFCONNECT_SHUTDOWN_GRACE_MS', 10_000),
     webhookLeaseMs: envInt(env, 'OFCONNECT_WEBHOOK_LEASE_MS', 60_000),
+    monitorIntervalMinutes: envInt(env, 'OFCONNECT_MONITOR_INTERVAL_MINUTES', 360),
+    monitorJitterPercent: envInt(env, 'OFCONNECT_MONITOR_JITTER_PERCENT', 10),
+    monitorConcurrency: envInt(env, 'OFCONNECT_MONITOR_CONCURRENCY', 64),
+    monitorLeaseMs: envInt(env, 'OFCONNECT_MONITOR_LEASE_MS', 300_000),
+    monitorExpiringAfterHours: envInt(env, 'OFCONNECT_MONITOR_EXPIRING_AFTER_HOURS', 0),
     ...overrides,
   };
   if (!Value.Check(ConfigSchema, candidate)) {

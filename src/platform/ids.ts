@@ -1,5 +1,5 @@
 // Prefixed, random, URL-safe identifiers (conn_…, app_…). Random, not sequential, so ids leak nothing.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export const ID_PREFIXES = {
   org: 'org',
@@ -19,14 +19,28 @@ export type IdKind = keyof typeof ID_PREFIXES;
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+// Every request mints an id: one randomBytes() call each costs a crypto job (~10 µs), so CSPRNG bytes are drawn
+// in blocks (what crypto.randomUUID does internally). Each byte is handed out once and wiped after use.
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function nextRandomByte(): number {
+  if (poolOffset === POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const byte = pool[poolOffset];
+  pool[poolOffset++] = 0;
+  return byte;
+}
+
 /** Random base62 string; rejection sampling keeps every character uniformly likely. */
 export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 248) out += ALPHABET[byte % 62];
-      if (out.length === length) break;
-    }
+    const byte = nextRandomByte();
+    if (byte < 248) out += ALPHABET[byte % 62];
   }
   return out;
 }

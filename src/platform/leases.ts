@@ -36,25 +36,33 @@ function rowsOf<T>(result: unknown): T[] {
 const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 const columnName = (column: PgColumn) => sql.identifier(column.name);
 
-/** Claims up to `limit` due, unleased rows, oldest due first, and leases them until now + leaseMs. */
-export async function claimDueRows(ex: Executor, leased: LeasedTable, options: ClaimOptions): Promise<ClaimedRow[]> {
-  if (options.limit <= 0) return [];
-  const until = new Date(options.now.getTime() + options.leaseMs);
+/** The claim as common table expressions, ending in one named `claimed` (column id), for a statement that reads
+ *  what it needs about the claimed rows in the same round trip: `with ${claim.cte} select … from claimed join …`. */
+export function claimDueRowsCte(leased: LeasedTable, options: ClaimOptions): { cte: SQL; leaseUntil: Date } {
+  const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
   // MATERIALIZED: the locking select runs exactly once, so a claim can never lock more rows than its limit.
-  const result = await ex.execute(sql`
-    with due as materialized (
+  const cte = sql`due as materialized (
       select ${leased.id} as id from ${leased.table}
       where ${leased.dueAt} <= ${at(options.now)}
         and (${leased.leaseUntil} is null or ${leased.leaseUntil} <= ${at(options.now)})
         ${options.where ? sql`and (${options.where})` : sql``}
       order by ${leased.dueAt}
-      limit ${options.limit}
+      limit ${Math.max(0, options.limit)}
       for update skip locked
-    )
-    update ${leased.table} set ${columnName(leased.leaseUntil)} = ${at(until)}
-    from due where ${leased.id} = due.id
-    returning ${leased.id} as id`);
-  return rowsOf<{ id: string }>(result).map((row) => ({ id: row.id, leaseUntil: until }));
+    ), claimed as (
+      update ${leased.table} set ${columnName(leased.leaseUntil)} = ${at(leaseUntil)}
+      from due where ${leased.id} = due.id
+      returning ${leased.id} as id
+    )`;
+  return { cte, leaseUntil };
+}
+
+/** Claims up to `limit` due, unleased rows, oldest due first, and leases them until now + leaseMs. */
+export async function claimDueRows(ex: Executor, leased: LeasedTable, options: ClaimOptions): Promise<ClaimedRow[]> {
+  if (options.limit <= 0) return [];
+  const claim = claimDueRowsCte(leased, options);
+  const result = await ex.execute(sql`with ${claim.cte} select id from claimed`);
+  return rowsOf<{ id: string }>(result).map((row) => ({ id: row.id, leaseUntil: claim.leaseUntil }));
 }
 
 /** A condition that is true only while the claim still holds the row: use it in the holder's own updates. */

@@ -62,6 +62,12 @@ export function createVault(keys: VaultKey[]): Vault {
   return vault;
 }
 
+/** The blob re-encrypted under the vault's current key, or null when it already is (key rotation). */
+export function reencryptBlob(vault: Vault, blob: string, associatedData: string): string | null {
+  if (vault.keyIdOf(blob) === vault.currentKeyId) return null;
+  return vault.encrypt(vault.decrypt(blob, associatedData), associatedData).blob;
+}
+
 /** Parses OFCONNECT_VAULT_KEYS: "id1:base64key,id2:base64key" (first encrypts). */
 export function parseVaultKeys(spec: string): VaultKey[] {
   return spec

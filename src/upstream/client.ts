@@ -88,14 +88,20 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       options.logger?.warn({ method: built.method, path: logPath(built.pathWithQuery), err: describe(error) }, 'upstream unreachable');
       throw networkErrorToApiError(error);
     }
-    const reply = await readReply<T>(response).catch((error: unknown) => {
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
       if (req.signal?.aborted) throw error;
       throw networkErrorToApiError(error);
-    });
-    options.logger?.debug(
-      { method: built.method, path: logPath(built.pathWithQuery), status: reply.status, ms: Math.round(performance.now() - startedAt) },
-      'upstream call',
-    );
+    }
+    const reply = replyOf<T>(response, text);
+    if (options.logger?.isLevelEnabled('debug')) {
+      options.logger.debug(
+        { method: built.method, path: logPath(built.pathWithQuery), status: reply.status, ms: Math.round(performance.now() - startedAt) },
+        'upstream call',
+      );
+    }
     if (reply.revision) provider.observeRevision(reply.revision);
     return reply;
   }
@@ -164,24 +170,33 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   };
 }
 
-async function readReply<T>(response: Dispatcher.ResponseData): Promise<UpstreamReply<T>> {
+/** Bodies decoded so far (by reply object), so a reply is parsed at most once and only if someone reads `body`. */
+const decodedBodies = new WeakMap<object, unknown>();
+
+function replyOf<T>(response: Dispatcher.ResponseData, text: string): UpstreamReply<T> {
   const headers: Record<string, string> = {};
   let setCookies: string[] = [];
-  for (const [name, value] of Object.entries(response.headers)) {
+  const received = response.headers;
+  for (const name in received) {
+    const value = received[name];
     if (value === undefined) continue;
     if (name === 'set-cookie') setCookies = Array.isArray(value) ? value : [value];
     else headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const text = await response.body.text();
-  const reply = { status: response.statusCode, headers, text, setCookies } as UpstreamReply<T>;
   // Decoded on first read: the raw proxy forwards `text` and never pays for JSON.parse on success.
-  let decoded: { value: unknown } | undefined;
-  Object.defineProperty(reply, 'body', {
-    enumerable: true,
-    get: () => (decoded ??= { value: decodeBody(text, headers['content-type']) }).value,
-  });
-  if (headers['x-of-rev']) reply.revision = headers['x-of-rev'];
-  return reply;
+  const reply: UpstreamReply = {
+    status: response.statusCode,
+    headers,
+    get body(): unknown {
+      if (!decodedBodies.has(this)) decodedBodies.set(this, decodeBody(text, headers['content-type']));
+      return decodedBodies.get(this);
+    },
+    text,
+    setCookies,
+  };
+  const revision = headers['x-of-rev'];
+  if (revision) reply.revision = revision;
+  return reply as UpstreamReply<T>;
 }
 
 function decodeBody(text: string, contentType: string | undefined): unknown {

@@ -70,6 +70,55 @@ export interface BuildContext {
   now: number;
 }
 
+/** What a session contributes to every request, derived once per session object (re-derived if it is changed in place). */
+interface SessionHeaderParts {
+  cookie: string;
+  rawUserAgent: string;
+  userId: string;
+  userAgent: string;
+}
+
+/** What a rule set contributes to every request, derived once per rules object (re-derived if it is changed in place). */
+interface RulesHeaderParts {
+  removeHeaders: string[];
+  rawRevision: string;
+  sendsUserId: boolean;
+  revision: string | null;
+}
+
+const sessionParts = new WeakMap<UpstreamSession, SessionHeaderParts>();
+const rulesParts = new WeakMap<DynamicRules, RulesHeaderParts>();
+const ANONYMOUS = { userId: '0', userAgent: DEFAULT_USER_AGENT };
+
+function sessionPartsOf(session: UpstreamSession | null): { userId: string; userAgent: string } {
+  if (!session) return ANONYMOUS;
+  let parts = sessionParts.get(session);
+  if (!parts || parts.cookie !== session.cookie || parts.rawUserAgent !== session.userAgent) {
+    parts = {
+      cookie: session.cookie,
+      rawUserAgent: session.userAgent,
+      userId: sessionUserId(session),
+      userAgent: session.userAgent || DEFAULT_USER_AGENT,
+    };
+    sessionParts.set(session, parts);
+  }
+  return parts;
+}
+
+function rulesPartsOf(rules: DynamicRules): RulesHeaderParts {
+  let parts = rulesParts.get(rules);
+  if (!parts || parts.removeHeaders !== rules.remove_headers || parts.rawRevision !== rules.revision) {
+    parts = {
+      removeHeaders: rules.remove_headers,
+      rawRevision: rules.revision,
+      sendsUserId: !isHeaderRemoved(rules, 'user-id'),
+      revision: REVISION_PATTERN.test(rules.revision) ? rules.revision : null,
+    };
+    rulesParts.set(rules, parts);
+  }
+  return parts;
+}
+
 export function buildUpstreamRequest(
   session: UpstreamSession | null,
   call: UpstreamCall,
@@ -77,8 +126,9 @@ export function buildUpstreamRequest(
 ): BuiltUpstreamRequest {
   const { rules } = context;
   const pathWithQuery = buildPathWithQuery(call.path, call.query);
-  const userId = sessionUserId(session);
-  const userAgent = session?.userAgent || DEFAULT_USER_AGENT;
+  const { userId, userAgent } = sessionPartsOf(session);
+  const { sendsUserId, revision } = rulesPartsOf(rules);
+  // Signed per request, over this request's exact path + query and time.
   const signed = signUpstreamRequest(rules, { path: pathWithQuery, time: context.now, userId });
   const headers: Record<string, string> = {
     accept: 'application/json, text/plain, */*',
@@ -94,8 +144,8 @@ export function buildUpstreamRequest(
     'sec-fetch-site': 'same-origin',
   };
   if (session?.cookie) headers.cookie = session.cookie;
-  if (!isHeaderRemoved(rules, 'user-id')) headers['user-id'] = userId;
-  if (REVISION_PATTERN.test(rules.revision)) headers['x-of-rev'] = rules.revision;
+  if (sendsUserId) headers['user-id'] = userId;
+  if (revision !== null) headers['x-of-rev'] = revision;
   const built: BuiltUpstreamRequest = { method: call.method.toUpperCase(), pathWithQuery, headers };
   if (call.body !== undefined && built.method !== 'GET' && built.method !== 'HEAD') {
     const isPassThrough = typeof call.body === 'string' || call.body instanceof Uint8Array;

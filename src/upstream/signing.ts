@@ -1,6 +1,6 @@
 // OnlyFans request signing (protocol notes §2.1): SHA-1 over static_param, time, path+query and user id,
 // plus a checksum of selected hex characters. Shared by the client (to sign) and the simulator (to verify).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DynamicRules } from './rules.ts';
 
 export interface SignInput {
@@ -21,10 +21,12 @@ export interface SignedParts {
 
 export function signUpstreamRequest(rules: DynamicRules, input: SignInput): SignedParts {
   const time = String(input.time);
-  const message = [rules.static_param, time, input.path, String(input.userId)].join('\n');
-  const sha1 = createHash('sha1').update(message, 'utf8').digest('hex');
+  const message = `${rules.static_param}\n${time}\n${input.path}\n${input.userId}`;
+  // crypto.hash: one-shot, without a Hash object per request (UTF-8 for string input, as before).
+  const sha1 = hash('sha1', message, 'hex');
   let checksum = rules.checksum_constant;
-  for (const index of rules.checksum_indexes) checksum += sha1.charCodeAt(index);
+  const indexes = rules.checksum_indexes;
+  for (let i = 0; i < indexes.length; i++) checksum += sha1.charCodeAt(indexes[i]);
   const sign = `${rules.prefix}:${sha1}:${Math.abs(checksum).toString(16)}:${rules.suffix}`;
   return { sign, time, sha1, checksum };
 }

@@ -1,7 +1,9 @@
 // Recording events: called by other capabilities inside the transaction that made the change, so an event exists
 // if and only if its change committed. The same statement fans the message out to the org's subscribed endpoints
-// (one delivery row each, due now) and NOTIFYs the workers, which PostgreSQL and PGlite deliver at commit.
-import { and, eq, sql } from 'drizzle-orm';
+// (one delivery row each) and NOTIFYs the workers, which PostgreSQL and PGlite deliver at commit.
+// Ordering: a delivery is due now only when it heads its queue (endpoint + connection); behind an earlier pending
+// one it waits with no due time, and is promoted when the one before it finishes (see store.ts).
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
 import type { Environment } from '../platform/environment.ts';
 import { newId } from '../platform/ids.ts';
@@ -29,6 +31,14 @@ export interface BroadcastEventToRecord {
 /** A new delivery row's id, made in SQL so the fan-out is one statement. */
 export const NEW_DELIVERY_ID = sql`'dlv_' || replace(gen_random_uuid()::text, '-', '')`;
 
+/** A new delivery's due time: now if it heads its queue, none (waiting) behind an earlier pending delivery. */
+export function dueUnlessQueued(endpointId: SQL, orderingKey: SQL | string, now: Date): SQL {
+  return sql`case when exists (
+      select 1 from webhook_deliveries queued
+      where queued.endpoint_id = ${endpointId} and queued.ordering_key = ${orderingKey} and queued.status = 'pending'
+    ) then null else ${now.toISOString()}::timestamptz end`;
+}
+
 /** Endpoints of the org and environment that are enabled and take this event type (an empty filter takes all). */
 export function subscribedEndpointCondition(endpoint: string, eventType: string) {
   return sql`${sql.raw(endpoint)}.enabled and (jsonb_array_length(${sql.raw(endpoint)}.event_types) = 0
@@ -55,7 +65,7 @@ export async function recordEvent(ex: Executor, event: EventToRecord, now: Date)
       returning seq
     ), deliveries as (
       insert into webhook_deliveries (id, org_id, message_id, endpoint_id, status, ordering_key, seq, attempt_count, next_attempt_at, created_at, updated_at)
-      select ${NEW_DELIVERY_ID}, e.org_id, ${id}, e.id, 'pending', ${orderingKey}, message.seq, 0, ${at}, ${at}, ${at}
+      select ${NEW_DELIVERY_ID}, e.org_id, ${id}, e.id, 'pending', ${orderingKey}, message.seq, 0, ${dueUnlessQueued(sql`e.id`, orderingKey, now)}, ${at}, ${at}
       from webhook_endpoints e, message
       where e.org_id = ${event.orgId} and e.environment = ${event.environment} and ${subscribedEndpointCondition('e', event.type)}
       returning 1

@@ -1,7 +1,9 @@
 // Tables owned by webhooks/: endpoints, the outbox of messages, per-endpoint deliveries (the due work) and attempts.
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { orgs } from '../account/tables.ts';
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -61,10 +63,11 @@ export const webhookDeliveries = pgTable(
       .notNull()
       .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
     /** pending | succeeded | failed */
-    status: text('status').notNull(),
+    status: text('status').$type<DeliveryStatus>().notNull(),
     /** Ordering key: the message's connection id, or the message id for org-wide events. */
     orderingKey: text('ordering_key').notNull(),
-    seq: integer('seq').notNull(),
+    /** Position in the ordering key's queue: the message's seq, or a fresh value from the same sequence on replay. */
+    seq: bigint('seq', { mode: 'number' }).notNull(),
     attemptCount: integer('attempt_count').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at'),
     leaseUntil: ts('lease_until'),
@@ -74,7 +77,8 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
-    index('webhook_deliveries_order_idx').on(t.endpointId, t.orderingKey, t.seq),
+    // The in-order check looks for an earlier pending delivery of the same endpoint and ordering key.
+    index('webhook_deliveries_order_idx').on(t.endpointId, t.orderingKey, t.seq).where(sql`status = 'pending'`),
     index('webhook_deliveries_message_idx').on(t.messageId),
   ],
 );

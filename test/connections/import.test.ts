@@ -258,11 +258,18 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     const { rotateVaultBlobs } = await import('../../src/vault-rotation.ts');
     const { loadConnectionSession } = await import('../../src/connections/session-vault.ts');
     const oldSpec = t.service.ctx.config.vaultKeys!;
+    // A proxy URL (encrypted in the connection's settings) and a webhook secret are rotated too.
+    const withProxy = (await call(t.url, 'GET', '/v2/account/connections?status=active&limit=1', { key: t.adminKey })).body.list[0];
+    await call(t.url, 'PATCH', `/v2/account/connections/${withProxy.id}/settings`, { key: t.adminKey, body: { proxy: { url: 'http://u:p@10.0.0.9:3128' } } });
+    const endpoint = await call(t.url, 'POST', '/v2/webhooks/endpoints', { key: t.adminKey, body: { url: 'http://127.0.0.1:9/hook' } });
     const newSpec = generateVaultKeySpec('next2');
     const ring = createVault(parseVaultKeys(`${newSpec},${oldSpec}`));
     const report = await rotateVaultBlobs(t.database.handle.db, ring);
     expect(report.keyId).toBe('next2');
     expect(report.connectionSessions).toBeGreaterThan(0);
+    expect(report.proxyUrls).toBeGreaterThanOrEqual(1); // this one and the settings test's
+    expect(report.webhookSecrets).toBe(1);
+    expect((await rotateVaultBlobs(t.database.handle.db, ring)).connectionSessions).toBe(0);
     const keys = await t.database.handle.db.execute(sql`select distinct key_id from connection_sessions`);
     expect((keys as unknown as { rows: { key_id: string }[] }).rows.map((r) => r.key_id)).toEqual(['next2']);
     // A vault holding only the new key (the old one retired) reads every session, and the simulator still accepts them.
@@ -273,5 +280,11 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
       const profile = await t.service.ctx.upstreams.forEnvironment('sandbox').validateSession(session!);
       expect(profile.id).toBe(c.userData.id);
     }
+    const { proxyUrlOf } = await import('../../src/connections/connection-settings.ts');
+    const row = (await t.database.handle.db.execute(sql`select * from connections where id = ${withProxy.id}`)) as unknown as { rows: any[] };
+    expect(proxyUrlOf({ ...t.service.ctx, vault: onlyNew }, { ...row.rows[0], id: withProxy.id, settings: row.rows[0].settings })).toBe('http://u:p@10.0.0.9:3128');
+    const { openSecret } = await import('../../src/webhooks/endpoints.ts');
+    const secretRow = (await t.database.handle.db.execute(sql`select secret_blob from webhook_endpoints where id = ${endpoint.body.id}`)) as unknown as { rows: any[] };
+    expect(openSecret({ ...t.service.ctx, vault: onlyNew }, endpoint.body.id, secretRow.rows[0].secret_blob)).toMatch(/^whsec_/);
   });
 });

@@ -1,0 +1,293 @@
+// Monitor benchmark (design §5: 100,000 Link connections checked per hour on one node, against the simulator).
+// Seeds N active Link connections (sessions minted by a standalone simulator process, stored encrypted like Link
+// stores them), all due at once, then lets one monitor worker work through the backlog and measures checks per hour,
+// the worker process's CPU and memory, and the simulator's CPU. The same upstream call (validateSession through the
+// same client) made in a bare loop at the same concurrency, in the same run, is the baseline.
+//
+//   node bin/run-ts.js bench/monitor.ts
+//   MONITOR_BENCH_CONNECTIONS=20000 MONITOR_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node bin/run-ts.js bench/monitor.ts
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { DEFAULT_CONNECTION_PERMISSIONS } from '../src/account/permissions.ts';
+import { storeConnectionSession } from '../src/connections/session-vault.ts';
+import { connections } from '../src/connections/tables.ts';
+import { startMonitorWorker } from '../src/monitor/worker.ts';
+import { loadConfig } from '../src/platform/config.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { newId } from '../src/platform/ids.ts';
+import { generateVaultKeySpec } from '../src/platform/vault.ts';
+import { startService, type RunningService } from '../src/service.ts';
+import type { UpstreamSession } from '../src/upstream/session.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TARGET_PER_HOUR = 100_000;
+
+interface MintedSession extends UpstreamSession {
+  userId: number;
+}
+
+interface Sampler {
+  stop(): { peakRssMb: number; peakSimulatorRssMb: number };
+}
+
+/** The standalone simulator, in its own process so its CPU is not the monitor's. */
+async function startSimulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/ofconnect.js'), 'sandbox', '--port', '0', '--no-ip-rate-limit'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited (${code}) before listening: ${out}`)));
+  });
+  return { url, child };
+}
+
+/** CPU seconds (user + system) of another process, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime, in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function rssMbOf(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : 0;
+}
+
+function sampleMemory(simulatorPid: number): Sampler {
+  let peakRss = process.memoryUsage().rss;
+  let peakSimulator = rssMbOf(simulatorPid);
+  const timer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    peakSimulator = Math.max(peakSimulator, rssMbOf(simulatorPid));
+  }, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { peakRssMb: peakRss / 1024 / 1024, peakSimulatorRssMb: peakSimulator };
+    },
+  };
+}
+
+/** Runs `count` jobs with at most `concurrency` in flight. */
+async function runBounded(count: number, concurrency: number, job: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await job(next++);
+    }),
+  );
+}
+
+async function mintSessions(simulatorUrl: string, count: number): Promise<MintedSession[]> {
+  const pool = new Pool(simulatorUrl, { connections: 16, pipelining: 1 });
+  const sessions = new Array<MintedSession>(count);
+  const run = randomBytes(3).toString('hex');
+  await runBounded(count, 32, async (i) => {
+    const res = await pool.request({
+      method: 'POST',
+      path: '/_sandbox/sessions',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `bench${run}x${i}@creator.sandbox.com` }),
+    });
+    const body = (await res.body.json()) as { cookie: string; userAgent: string; xBc: string; userId: number };
+    if (res.statusCode !== 200) throw new Error(`minting failed: ${res.statusCode} ${JSON.stringify(body)}`);
+    sessions[i] = { cookie: body.cookie, userAgent: body.userAgent, xBc: body.xBc, userId: body.userId };
+  });
+  await pool.close();
+  return sessions;
+}
+
+/** Active Link connections, all due (oldest first), their sessions stored encrypted the way Link stores them. */
+async function seedLinkConnections(service: RunningService, orgId: string, sessions: MintedSession[]): Promise<void> {
+  const { ctx } = service;
+  const now = ctx.clock.now().getTime();
+  const BATCH = 1000;
+  for (let start = 0; start < sessions.length; start += BATCH) {
+    const slice = sessions.slice(start, start + BATCH);
+    await ctx.database.db.transaction(async (tx) => {
+      const at = new Date(now);
+      const rows = slice.map((session, j) => ({
+        id: newId('connection'),
+        orgId,
+        environment: 'sandbox' as const,
+        status: 'active',
+        platformUserId: String(session.userId),
+        userData: { id: String(session.userId), name: '', username: '', avatar: null },
+        permissions: DEFAULT_CONNECTION_PERMISSIONS,
+        imported: false,
+        nextCheckAt: new Date(now - sessions.length + start + j),
+        createdAt: at,
+        updatedAt: at,
+      }));
+      await tx.insert(connections).values(rows);
+      for (let j = 0; j < rows.length; j++) {
+        await storeConnectionSession(tx, ctx.vault, { orgId, connectionId: rows[j].id }, slice[j], at);
+      }
+    });
+  }
+}
+
+/** The baseline: the same upstream call, through the same client, in a bare loop. */
+async function measureBareValidateLoop(service: RunningService, sessions: MintedSession[], concurrency: number): Promise<{ perSecond: number; cpuCores: number }> {
+  const client = service.ctx.upstreams.forEnvironment('sandbox');
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await runBounded(sessions.length, concurrency, async (i) => {
+    await client.validateSession(sessions[i]);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { perSecond: sessions.length / seconds, cpuCores: (used.user + used.system) / 1e6 / seconds };
+}
+
+async function createBenchPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `ofc_bench_${randomBytes(5).toString('hex')}`;
+  const admin = async (text: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+export async function runMonitorBenchmark(): Promise<Record<string, unknown>> {
+  const requested = Number(process.env.MONITOR_BENCH_CONNECTIONS ?? 100_000);
+  const concurrency = Number(process.env.MONITOR_BENCH_CONCURRENCY ?? 64);
+  const baselineCalls = Number(process.env.MONITOR_BENCH_BASELINE_CALLS ?? 20_000);
+  const postgresAdminUrl = process.env.MONITOR_BENCH_DATABASE_URL ?? null;
+  const log = (message: string) => process.stderr.write(`[monitor bench] ${message}\n`);
+
+  const simulator = await startSimulatorProcess();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-bench-monitor-'));
+  const database = postgresAdminUrl ? await createBenchPostgresDatabase(postgresAdminUrl) : null;
+  let service: RunningService | null = null;
+  try {
+    // Role api: the service starts no worker of its own; the benchmark starts exactly one below.
+    const config = loadConfig(
+      {
+        role: 'api',
+        port: 0,
+        host: '127.0.0.1',
+        dataDir,
+        databaseUrl: database?.url ?? null,
+        sandboxUrl: simulator.url,
+        vaultKeys: generateVaultKeySpec('bench1'),
+        logLevel: 'warn',
+        monitorConcurrency: concurrency,
+      },
+      {},
+    );
+    service = await startService({ config, logger: createLogger('warn') });
+    const orgId = service.bootstrap!.orgId;
+
+    log(`minting ${requested} sessions on the simulator…`);
+    let started = performance.now();
+    // Simulator user ids come from a hash of the email: drop the rare collision (one active connection per account).
+    const minted = await mintSessions(simulator.url, requested);
+    const sessions = [...new Map(minted.map((session) => [session.userId, session])).values()];
+    const count = sessions.length;
+    const mintSeconds = (performance.now() - started) / 1000;
+    log(`storing ${count} Link connections (${postgresAdminUrl ? 'PostgreSQL' : 'PGlite'})…`);
+    started = performance.now();
+    await seedLinkConnections(service, orgId, sessions);
+    const storeSeconds = (performance.now() - started) / 1000;
+
+    log('warming up, then the bare validateSession loop…');
+    await measureBareValidateLoop(service, sessions.slice(0, Math.min(1000, count)), concurrency);
+    const baselineCount = Math.min(count, baselineCalls);
+    const bare = await measureBareValidateLoop(service, sessions.slice(0, baselineCount), concurrency);
+
+    log(`checking ${count} due connections with one monitor worker (concurrency ${concurrency})…`);
+    const simulatorCpuBefore = cpuSecondsOf(simulator.child.pid!);
+    const memory = sampleMemory(simulator.child.pid!);
+    const cpu = process.cpuUsage();
+    started = performance.now();
+    const worker = await startMonitorWorker(service.ctx, { concurrency, pollIntervalMs: 100 });
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (worker.checksMade >= count) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 20);
+    });
+    const monitorSeconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const simulatorCpu = cpuSecondsOf(simulator.child.pid!) - simulatorCpuBefore;
+    const peaks = memory.stop();
+    await worker.stop();
+
+    const result = await service.ctx.database.db.execute(
+      sql`select count(*) filter (where last_checked_at is not null)::int as checked, count(*) filter (where status = 'active')::int as active from connections`,
+    );
+    const verified = (result as unknown as { rows: { checked: number; active: number }[] }).rows[0];
+    const perSecond = count / monitorSeconds;
+    const perHour = perSecond * 3600;
+    const figures = {
+      database: postgresAdminUrl ? 'postgres' : 'pglite',
+      connections: count,
+      concurrency,
+      seedMintSeconds: round(mintSeconds),
+      seedStoreSeconds: round(storeSeconds),
+      monitorSeconds: round(monitorSeconds),
+      checksPerSecond: round(perSecond),
+      checksPerHour: Math.round(perHour),
+      targetPerHour: TARGET_PER_HOUR,
+      meetsTarget: perHour >= TARGET_PER_HOUR,
+      headroomOverTarget: round(perHour / TARGET_PER_HOUR),
+      secondsToCheck100k: round(TARGET_PER_HOUR / perSecond),
+      bareValidateCalls: baselineCount,
+      bareValidatePerSecond: round(bare.perSecond),
+      ratioToBareLoop: round(perSecond / bare.perSecond),
+      monitorProcessCpuCores: round((used.user + used.system) / 1e6 / monitorSeconds),
+      bareLoopCpuCores: round(bare.cpuCores),
+      simulatorCpuCores: round(simulatorCpu / monitorSeconds),
+      cpuMsPerCheck: round((used.user + used.system) / 1000 / count, 3),
+      peakRssMb: Math.round(peaks.peakRssMb),
+      peakSimulatorRssMb: Math.round(peaks.peakSimulatorRssMb),
+      verifiedChecked: verified.checked,
+      verifiedActive: verified.active,
+    };
+    console.table(
+      Object.entries(figures).map(([figure, value]) => ({ figure, value })),
+    );
+    return figures;
+  } finally {
+    await service?.close();
+    simulator.child.kill('SIGTERM');
+    await database?.drop().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function round(value: number, digits = 2): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runMonitorBenchmark();
+  process.exit(0);
+}

@@ -1,0 +1,258 @@
+// Webhook delivery benchmark: N recorded events to a fast local receiver through the real outbox, leases and worker,
+// against a bare loop that POSTs the same payloads with undici at the same concurrency, in the same run.
+// Standalone: `node bin/run-ts.js bench/webhooks.ts [events]`. OFCONNECT_BENCH_POSTGRES_URL (an admin URL, e.g.
+// postgres://postgres@127.0.0.1:5432/postgres) adds a run on a fresh PostgreSQL database next to embedded PGlite.
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { Agent, request } from 'undici';
+import { insertOrg } from '../src/account/store.ts';
+import { loadConfig } from '../src/platform/config.ts';
+import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.ts';
+import { newId } from '../src/platform/ids.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { generateVaultKeySpec } from '../src/platform/vault.ts';
+import { startService, type RunningService } from '../src/service.ts';
+import { createEndpoint } from '../src/webhooks/endpoints.ts';
+import { recordEvent } from '../src/webhooks/outbox.ts';
+import { startWebhookWorker } from '../src/webhooks/worker.ts';
+
+const CONCURRENCY = 64;
+const CONNECTIONS = 200;
+const LATENCY_EVENTS = 400;
+const LATENCY_INTERVAL_MS = 5;
+
+interface Receiver {
+  url: string;
+  /** Receipt time (ms) by event number. */
+  receivedAt: Map<number, number>;
+  waitForCount(count: number): Promise<void>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+async function startFastReceiver(): Promise<Receiver> {
+  const receivedAt = new Map<number, number>();
+  let target = Infinity;
+  let reached: () => void = () => {};
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const n = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data: { n: number } }).data.n;
+      if (!receivedAt.has(n)) receivedAt.set(n, performance.timeOrigin + performance.now());
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      if (receivedAt.size >= target) reached();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    receivedAt,
+    waitForCount: (count) =>
+      new Promise<void>((resolve) => {
+        target = count;
+        reached = resolve;
+        if (receivedAt.size >= count) resolve();
+      }),
+    reset: () => receivedAt.clear(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const eventData = (n: number) => ({ n, connection: { id: `conn_bench${n % CONNECTIONS}`, status: 'active' }, recordedAt: now() });
+
+/** The baseline: the same envelopes POSTed by a plain loop with `CONCURRENCY` requests in flight. */
+async function runBareLoop(receiver: Receiver, events: number): Promise<number> {
+  receiver.reset();
+  const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
+  const bodies = Array.from({ length: events }, (_, n) =>
+    JSON.stringify({ type: 'connection.updated', eventType: 'connection.updated', timestamp: new Date().toISOString(), live: false, data: eventData(n) }),
+  );
+  let next = 0;
+  const started = now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < events) {
+        const body = bodies[next++];
+        const res = await request(receiver.url, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body });
+        await res.body.dump();
+      }
+    }),
+  );
+  const elapsed = now() - started;
+  await agent.close();
+  return events / (elapsed / 1000);
+}
+
+interface Setup {
+  service: RunningService;
+  orgId: string;
+  close(): Promise<void>;
+}
+
+async function startBenchService(database: DatabaseHandle, receiverUrl: string): Promise<Setup> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-bench-'));
+  const config = loadConfig({ port: 0, host: '127.0.0.1', dataDir, vaultKeys: generateVaultKeySpec('bench1'), logLevel: 'warn', role: 'api' }, {});
+  const service = await startService({ config, database, logger: createLogger('warn'), skipBootstrap: true });
+  const stamp = new Date();
+  const org = await insertOrg(database.db, { id: newId('org'), name: 'Bench', createdAt: stamp, updatedAt: stamp });
+  await createEndpoint(service.ctx, { orgId: org.id, environment: 'sandbox' }, { url: receiverUrl });
+  return {
+    service,
+    orgId: org.id,
+    close: async () => {
+      await service.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function recordBenchEvent(setup: Setup, n: number): Promise<void> {
+  const data = eventData(n);
+  await setup.service.ctx.database.db.transaction((tx) =>
+    recordEvent(tx, { orgId: setup.orgId, environment: 'sandbox', type: 'connection.updated', connectionId: data.connection.id, data }, new Date()),
+  );
+}
+
+interface BackendFigures {
+  backend: string;
+  events: number;
+  deliveriesPerSec: number;
+  bareLoopPerSec: number;
+  ratio: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  recordPerSec: number;
+}
+
+async function benchmarkBackend(backend: string, database: DatabaseHandle, events: number): Promise<BackendFigures> {
+  const receiver = await startFastReceiver();
+  const setup = await startBenchService(database, receiver.url);
+  try {
+    const bareLoopPerSec = await runBareLoop(receiver, events);
+
+    // Throughput: a backlog of N events (200 connections, in order within each), then the worker drains it.
+    receiver.reset();
+    const recordStarted = now();
+    for (let n = 0; n < events; n++) await recordBenchEvent(setup, n);
+    const recordPerSec = events / ((now() - recordStarted) / 1000);
+    const drained = receiver.waitForCount(events);
+    const started = now();
+    const worker = await startWebhookWorker(setup.service.ctx, { concurrency: CONCURRENCY });
+    await drained;
+    const deliveriesPerSec = events / ((now() - started) / 1000);
+
+    // Latency: events recorded at a steady pace while the worker runs; event → receipt, woken by NOTIFY.
+    receiver.reset();
+    const latencyDone = receiver.waitForCount(LATENCY_EVENTS);
+    const recordedAt = new Map<number, number>();
+    for (let i = 0; i < LATENCY_EVENTS; i++) {
+      const n = events + i;
+      recordedAt.set(n, now());
+      await recordBenchEvent(setup, n);
+      await new Promise((resolve) => setTimeout(resolve, LATENCY_INTERVAL_MS));
+    }
+    await latencyDone;
+    await worker.stop();
+    const latencies = [...recordedAt].map(([n, at]) => receiver.receivedAt.get(n)! - at).sort((a, b) => a - b);
+    return {
+      backend,
+      events,
+      deliveriesPerSec: Math.round(deliveriesPerSec),
+      bareLoopPerSec: Math.round(bareLoopPerSec),
+      ratio: Number((deliveriesPerSec / bareLoopPerSec).toFixed(2)),
+      latencyP50Ms: Number(percentile(latencies, 50).toFixed(1)),
+      latencyP99Ms: Number(percentile(latencies, 99).toFixed(1)),
+      recordPerSec: Math.round(recordPerSec),
+    };
+  } finally {
+    await setup.close();
+    await receiver.close();
+  }
+}
+
+async function withFreshPostgres<T>(adminUrl: string, run: (url: string) => Promise<T>): Promise<T> {
+  const name = `ofc_bench_${Date.now().toString(36)}`;
+  const admin = async (text: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  try {
+    return await run(url.toString());
+  } finally {
+    await admin(`drop database if exists ${name} with (force)`);
+  }
+}
+
+export async function runWebhooksBenchmark(events = 2000): Promise<Record<string, unknown>> {
+  const results: BackendFigures[] = [];
+  const pglite = await openDatabase({ databaseUrl: null, dataDir: null });
+  try {
+    results.push(await benchmarkBackend('pglite', pglite, events));
+  } finally {
+    await pglite.close();
+  }
+  const postgresAdmin = process.env.OFCONNECT_BENCH_POSTGRES_URL;
+  if (postgresAdmin) {
+    results.push(
+      await withFreshPostgres(postgresAdmin, async (url) => {
+        const database = await openDatabase({ databaseUrl: url, dataDir: null, poolSize: 10 });
+        try {
+          return await benchmarkBackend('postgres', database, events);
+        } finally {
+          await database.close();
+        }
+      }),
+    );
+  }
+  console.log(`webhooks: ${events} events over ${CONNECTIONS} connections, ${CONCURRENCY} in flight; latency over ${LATENCY_EVENTS} events every ${LATENCY_INTERVAL_MS} ms`);
+  console.table(
+    results.map((r) => ({
+      backend: r.backend,
+      'deliveries/s': r.deliveriesPerSec,
+      'bare loop/s': r.bareLoopPerSec,
+      'ratio (≥0.5)': r.ratio,
+      'p50 ms (<50)': r.latencyP50Ms,
+      'p99 ms': r.latencyP99Ms,
+      'events recorded/s': r.recordPerSec,
+    })),
+  );
+  return {
+    events,
+    connections: CONCURRENCY,
+    targets: { ratio: 0.5, latencyP50Ms: 50 },
+    results,
+    meetsTargets: results.every((r) => r.ratio >= 0.5 && r.latencyP50Ms < 50),
+  };
+}
+
+if (import.meta.url === pathToFileURL(path.resolve(process.argv[1] ?? '')).href) {
+  const events = Number(process.argv[2] ?? 2000);
+  await runWebhooksBenchmark(events);
+  process.exit(0);
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "connections" ADD COLUMN "expiring_notified_session_at" timestamp with time zone;

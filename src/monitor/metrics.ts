@@ -1,0 +1,46 @@
+// Monitor metrics on the service's registry: checks by outcome, how long the upstream call took, and the lag behind
+// schedule (how overdue the most overdue check is), read from the database at scrape time so any node reports it.
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { ServiceContext } from '../platform/context.ts';
+import { earliestScheduledCheck } from './store.ts';
+
+export type CheckOutcome = 'active' | 'expired' | 'transient_failure' | 'paced' | 'lease_lost';
+
+export interface MonitorMetrics {
+  checks: Counter<'outcome'>;
+  checkDuration: Histogram;
+}
+
+const byRegistry = new WeakMap<object, MonitorMetrics>();
+
+/** One set per registry: several monitor workers in one process (tests, benchmarks) share it. */
+export function monitorMetrics(ctx: ServiceContext): MonitorMetrics {
+  const registry = ctx.metrics.registry;
+  const existing = byRegistry.get(registry);
+  if (existing) return existing;
+  const metrics: MonitorMetrics = {
+    checks: new Counter({
+      name: 'ofconnect_monitor_checks_total',
+      help: 'Connection health checks by outcome (active, expired, transient_failure = retried with backoff, paced = deferred by the connection\'s pacing, lease_lost)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    checkDuration: new Histogram({
+      name: 'ofconnect_monitor_check_duration_seconds',
+      help: 'Time the upstream session check took (GET /users/me through the connection\'s session and proxy)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+  };
+  new Gauge({
+    name: 'ofconnect_monitor_lag_seconds',
+    help: 'How far behind schedule the monitor is: age of the oldest overdue check (0 when none is overdue)',
+    registers: [registry],
+    async collect() {
+      const earliest = await earliestScheduledCheck(ctx.database.db);
+      this.set(earliest ? Math.max(0, (ctx.clock.now().getTime() - earliest.getTime()) / 1000) : 0);
+    },
+  });
+  byRegistry.set(registry, metrics);
+  return metrics;
+}

@@ -1,0 +1,27 @@
+// For Link: a connection that has just become active through a login or a reconnect is scheduled for its first check
+// (somewhere inside one interval, so a batch of logins spreads out). Call it in the transaction that made it active.
+// Imported connections are never scheduled. The worker's sweep also catches an active Link connection left without a
+// schedule, so a missed call delays its first check by at most a sweep period plus one interval, never forever.
+import type { Config } from '../platform/config.ts';
+import type { Executor } from '../platform/db/database.ts';
+import type { Environment } from '../platform/environment.ts';
+import { firstCheckAt, monitorScheduleFrom, type RandomSource } from './schedule.ts';
+import { scheduleConnectionChecks } from './store.ts';
+
+/** Returns when the first check is due, or null when the connection is not a Link connection of this scope. */
+export async function startMonitoringConnection(
+  ex: Executor,
+  config: Config,
+  scope: { orgId: string; environment: Environment },
+  connectionId: string,
+  now: Date,
+  random: RandomSource = Math.random,
+): Promise<Date | null> {
+  const due = firstCheckAt(monitorScheduleFrom(config), now, random);
+  return (await scheduleConnectionChecks(ex, scope, connectionId, due)) ? due : null;
+}
+
+/** The next_check_at to insert a new Link connection with (when the row is created already active). */
+export function firstCheckForNewConnection(config: Config, now: Date, random: RandomSource = Math.random): Date {
+  return firstCheckAt(monitorScheduleFrom(config), now, random);
+}

@@ -1,0 +1,165 @@
+// monitor/'s queries. Checks are scheduled work on the connections table itself (its monitor columns: next_check_at,
+// check_lease_until, check_failures, last_checked_at, expiring_notified_session_at), claimed across orgs by workers;
+// every write after a claim is fenced by the lease, so a worker whose lease was taken over changes nothing.
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { ConnectionRow } from '../connections/store.ts';
+import { connections } from '../connections/tables.ts';
+import type { Executor } from '../platform/db/database.ts';
+import type { Environment } from '../platform/environment.ts';
+import { holdsLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
+
+export const monitorLeases: LeasedTable = {
+  table: connections,
+  id: connections.id,
+  dueAt: connections.nextCheckAt,
+  leaseUntil: connections.checkLeaseUntil,
+};
+
+/** Connections the monitor looks after: active Link connections. Imported ones are never checked (OFAuth's rule).
+ *  Written to match the partial index connections_due_check_idx. */
+export const monitoredCondition: SQL = sql`${connections.status} = 'active' and ${connections.imported} = false`;
+
+const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
+
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+export async function loadConnectionsById(ex: Executor, ids: string[]): Promise<ConnectionRow[]> {
+  if (ids.length === 0) return [];
+  return ex.select().from(connections).where(inArray(connections.id, ids));
+}
+
+export interface PassedCheck {
+  claim: ClaimedRow;
+  checkedAt: Date;
+  nextCheckAt: Date;
+}
+
+/** Conclusive checks that found their sessions alive, in one statement. Returns the ids whose lease still held (the
+ *  others changed nothing). */
+export async function recordChecksPassed(ex: Executor, checks: PassedCheck[]): Promise<Set<string>> {
+  if (checks.length === 0) return new Set();
+  const values = sql.join(
+    checks.map((c) => sql`(${c.claim.id}, ${at(c.claim.leaseUntil)}, ${at(c.checkedAt)}, ${at(c.nextCheckAt)})`),
+    sql`, `,
+  );
+  const result = await ex.execute(sql`
+    update ${connections} set last_checked_at = v.checked_at, check_failures = 0, next_check_at = v.next_at, check_lease_until = null
+    from (values ${values}) as v(id, lease_until, checked_at, next_at)
+    where ${connections.id} = v.id and ${connections.checkLeaseUntil} = v.lease_until
+    returning ${connections.id} as id`);
+  return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
+}
+
+/** A conclusive check that found the session gone: not scheduled again until a reconnect makes it active. */
+export async function recordCheckFoundExpired(ex: Executor, claim: ClaimedRow, checkedAt: Date): Promise<boolean> {
+  const rows = await ex
+    .update(connections)
+    .set({ lastCheckedAt: checkedAt, checkFailures: 0, nextCheckAt: null, checkLeaseUntil: null })
+    .where(holdsLease(monitorLeases, claim))
+    .returning({ id: connections.id });
+  return rows.length === 1;
+}
+
+/** An inconclusive check (upstream down, timeout…): nothing about the connection changes but its retry time. */
+export async function recordCheckFailed(ex: Executor, claim: ClaimedRow, failures: number, nextCheckAt: Date): Promise<boolean> {
+  const rows = await ex
+    .update(connections)
+    .set({ checkFailures: failures, nextCheckAt, checkLeaseUntil: null })
+    .where(holdsLease(monitorLeases, claim))
+    .returning({ id: connections.id });
+  return rows.length === 1;
+}
+
+/**
+ * Remembers that connection.expiring went out for the session stored at `sessionStoredAt`. Returns the row only when
+ * this call made the change, so concurrent checkers send the warning once per session.
+ */
+export async function markExpiringNotified(ex: Executor, connectionId: string, sessionStoredAt: Date): Promise<ConnectionRow | undefined> {
+  const [row] = await ex
+    .update(connections)
+    .set({ expiringNotifiedSessionAt: sessionStoredAt })
+    .where(
+      and(
+        eq(connections.id, connectionId),
+        eq(connections.status, 'active'),
+        sql`${connections.expiringNotifiedSessionAt} is distinct from ${at(sessionStoredAt)}`,
+      ),
+    )
+    .returning();
+  return row;
+}
+
+/**
+ * Active Link connections with no check scheduled (a writer that made one active without scheduling it) get a
+ * random first check inside one interval. A safety net: the monitor never silently forgets a connection.
+ */
+export async function scheduleUnscheduledConnections(ex: Executor, now: Date, intervalMs: number, limit: number): Promise<number> {
+  const result = await ex.execute(sql`
+    update ${connections} set next_check_at = ${at(now)} + (floor(random() * ${intervalMs}) * interval '1 millisecond')
+    where ${connections.id} in (
+      select ${connections.id} from ${connections}
+      where ${monitoredCondition} and ${connections.nextCheckAt} is null
+      limit ${limit}
+      for update skip locked
+    )
+    returning ${connections.id} as id`);
+  return rowsOf(result).length;
+}
+
+/** Schedules one connection's checks from scratch (Link after a login or reconnect). False if it is not a Link connection. */
+export async function scheduleConnectionChecks(
+  ex: Executor,
+  scope: { orgId: string; environment: Environment },
+  connectionId: string,
+  nextCheckAt: Date,
+): Promise<boolean> {
+  const rows = await ex
+    .update(connections)
+    .set({ nextCheckAt, checkFailures: 0, checkLeaseUntil: null })
+    .where(
+      and(
+        eq(connections.orgId, scope.orgId),
+        eq(connections.environment, scope.environment),
+        eq(connections.id, connectionId),
+        eq(connections.imported, false),
+      ),
+    )
+    .returning({ id: connections.id });
+  return rows.length === 1;
+}
+
+/** The earliest scheduled check of any monitored connection (null: none scheduled). */
+export async function earliestScheduledCheck(ex: Executor): Promise<Date | null> {
+  const result = await ex.execute(sql`select min(${connections.nextCheckAt}) as earliest from ${connections} where ${monitoredCondition}`);
+  const earliest = rowsOf<{ earliest: string | Date | null }>(result)[0]?.earliest ?? null;
+  return earliest === null ? null : new Date(earliest);
+}
+
+/**
+ * Link connections of an org that were active at some moment of [from, to). The record keeps no status history, so
+ * "active until" is read from the columns: still active → now; expired → expired_at; disconnected → when it was
+ * disconnected, or when it expired if that came first. A connection that never completed a login (no upstream
+ * user) was never active.
+ */
+export async function countConnectionsActiveBetween(
+  ex: Executor,
+  scope: { orgId: string; environment: Environment },
+  from: Date,
+  to: Date,
+): Promise<number> {
+  const result = await ex.execute(sql`
+    select count(*)::int as n from ${connections}
+    where ${connections.orgId} = ${scope.orgId}
+      and ${connections.environment} = ${scope.environment}
+      and ${connections.imported} = false
+      and ${connections.platformUserId} is not null
+      and ${connections.createdAt} < ${at(to)}
+      and case ${connections.status}
+        when 'active' then true
+        when 'disconnected' then least(${connections.disconnectedAt}, ${connections.expiredAt}) >= ${at(from)}
+        else ${connections.expiredAt} >= ${at(from)}
+      end`);
+  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
+}

@@ -1,0 +1,495 @@
+// webhooks/' queries. Everything the API reads is scoped by org and environment; the worker's queries work on
+// deliveries it holds a lease on.
+import { and, asc, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../platform/db/database.ts';
+import type { Environment } from '../platform/environment.ts';
+import { claimDueRowsCte, holdsLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
+import { DELIVERIES_CHANNEL, NEW_DELIVERY_ID, dueUnlessQueued, subscribedEndpointCondition } from './outbox.ts';
+import { webhookAttempts, webhookDeliveries, webhookEndpoints, webhookMessages } from './tables.ts';
+
+export type EndpointRow = typeof webhookEndpoints.$inferSelect;
+export type MessageRow = typeof webhookMessages.$inferSelect;
+export type AttemptRow = typeof webhookAttempts.$inferSelect;
+export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+export interface Scope {
+  orgId: string;
+  environment: Environment;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
+
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+// ----- endpoints -----
+
+export async function insertEndpoint(ex: Executor, row: typeof webhookEndpoints.$inferInsert): Promise<EndpointRow> {
+  const [created] = await ex.insert(webhookEndpoints).values(row).returning();
+  return created;
+}
+
+export async function listEndpoints(ex: Executor, scope: Scope): Promise<EndpointRow[]> {
+  return ex
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.orgId, scope.orgId), eq(webhookEndpoints.environment, scope.environment)))
+    .orderBy(asc(webhookEndpoints.createdAt), asc(webhookEndpoints.id));
+}
+
+export async function findEndpoint(ex: Executor, scope: Scope, endpointId: string): Promise<EndpointRow | undefined> {
+  const [row] = await ex
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.orgId, scope.orgId), eq(webhookEndpoints.environment, scope.environment), eq(webhookEndpoints.id, endpointId)));
+  return row;
+}
+
+export async function updateEndpoint(
+  ex: Executor,
+  scope: Scope,
+  endpointId: string,
+  changes: Partial<typeof webhookEndpoints.$inferInsert>,
+): Promise<EndpointRow | undefined> {
+  const [row] = await ex
+    .update(webhookEndpoints)
+    .set(changes)
+    .where(and(eq(webhookEndpoints.orgId, scope.orgId), eq(webhookEndpoints.environment, scope.environment), eq(webhookEndpoints.id, endpointId)))
+    .returning();
+  return row;
+}
+
+export async function deleteEndpoint(ex: Executor, scope: Scope, endpointId: string): Promise<boolean> {
+  const rows = await ex
+    .delete(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.orgId, scope.orgId), eq(webhookEndpoints.environment, scope.environment), eq(webhookEndpoints.id, endpointId)))
+    .returning({ id: webhookEndpoints.id });
+  return rows.length === 1;
+}
+
+/** Disables an enabled endpoint; false if it was already disabled (someone else got there first). */
+export async function disableEndpointRow(ex: Executor, endpointId: string, reason: string, now: Date): Promise<EndpointRow | undefined> {
+  const [row] = await ex
+    .update(webhookEndpoints)
+    .set({ enabled: false, disabledReason: reason, updatedAt: now })
+    .where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.enabled, true)))
+    .returning();
+  return row;
+}
+
+/** Pending deliveries of a disabled endpoint end as failed; replaying them after re-enabling sends them again. */
+export async function failPendingDeliveriesOf(ex: Executor, endpointId: string, now: Date): Promise<void> {
+  await ex
+    .update(webhookDeliveries)
+    .set({ status: 'failed', nextAttemptAt: null, leaseUntil: null, updatedAt: now })
+    .where(and(eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.status, 'pending')));
+}
+
+/** Marks the endpoint failing (from the first failure of a run); returns since when it has been failing. */
+export async function markEndpointFailing(ex: Executor, endpointId: string, now: Date): Promise<Date | null> {
+  const [row] = await ex
+    .update(webhookEndpoints)
+    .set({ failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${at(now)})` })
+    .where(eq(webhookEndpoints.id, endpointId))
+    .returning({ failingSince: webhookEndpoints.failingSince });
+  return row?.failingSince ?? null;
+}
+
+export async function clearEndpointFailing(ex: Executor, endpointId: string): Promise<void> {
+  await ex
+    .update(webhookEndpoints)
+    .set({ failingSince: null })
+    .where(and(eq(webhookEndpoints.id, endpointId), sql`${webhookEndpoints.failingSince} is not null`));
+}
+
+// ----- messages -----
+
+export type MessageStatus = 'pending' | 'succeeded' | 'failed' | 'none';
+
+/** A message's status across its endpoints, from each endpoint's latest delivery (a replay supersedes the
+ *  delivery before it): pending while any is pending, else failed if any failed, else succeeded; none without one.
+ *  The outer table is named in plain SQL: drizzle leaves columns unqualified in single-table selections, and an
+ *  unqualified id here would bind to the inner table. */
+const messageStatus = sql<MessageStatus>`coalesce((
+  select case when bool_or(latest.status = 'pending') then 'pending'
+              when bool_or(latest.status = 'failed') then 'failed'
+              else 'succeeded' end
+  from (select distinct on (d.endpoint_id) d.status from webhook_deliveries d
+        where d.message_id = webhook_messages.id order by d.endpoint_id, d.seq desc) latest
+), 'none')`;
+
+export interface MessageWithStatus extends MessageRow {
+  status: MessageStatus;
+}
+
+export interface MessageFilter {
+  eventType?: string;
+  status?: MessageStatus;
+  connectionId?: string;
+  since?: Date;
+}
+
+function messageConditions(scope: Scope, filter: MessageFilter): SQL {
+  const conditions = [eq(webhookMessages.orgId, scope.orgId), eq(webhookMessages.environment, scope.environment)];
+  if (filter.eventType) conditions.push(eq(webhookMessages.eventType, filter.eventType));
+  if (filter.connectionId) conditions.push(eq(webhookMessages.connectionId, filter.connectionId));
+  if (filter.since) conditions.push(gte(webhookMessages.createdAt, filter.since));
+  if (filter.status) conditions.push(sql`${messageStatus} = ${filter.status}`);
+  return and(...conditions)!;
+}
+
+/** Newest first; one extra row tells whether there is a next page. */
+export async function listMessages(ex: Executor, scope: Scope, filter: MessageFilter, page: Page): Promise<{ list: MessageWithStatus[]; hasMore: boolean }> {
+  const rows = await ex
+    .select({ message: webhookMessages, status: messageStatus })
+    .from(webhookMessages)
+    .where(messageConditions(scope, filter))
+    .orderBy(desc(webhookMessages.seq))
+    .limit(page.limit + 1)
+    .offset(page.offset);
+  const list = rows.slice(0, page.limit).map((r) => ({ ...r.message, status: r.status }));
+  return { list, hasMore: rows.length > page.limit };
+}
+
+export async function findMessage(ex: Executor, scope: Scope, messageId: string): Promise<MessageWithStatus | undefined> {
+  const [row] = await ex
+    .select({ message: webhookMessages, status: messageStatus })
+    .from(webhookMessages)
+    .where(and(messageConditions(scope, {}), eq(webhookMessages.id, messageId)));
+  return row ? { ...row.message, status: row.status } : undefined;
+}
+
+export async function listDeliveriesOfMessage(ex: Executor, orgId: string, messageId: string): Promise<DeliveryRow[]> {
+  return ex
+    .select()
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.orgId, orgId), eq(webhookDeliveries.messageId, messageId)))
+    .orderBy(asc(webhookDeliveries.seq));
+}
+
+// ----- attempts -----
+
+export interface AttemptFilter {
+  messageId?: string;
+  endpointId?: string;
+  status?: 'succeeded' | 'failed';
+}
+
+const attemptSucceeded = sql`${webhookAttempts.statusCode} between 200 and 299`;
+
+export async function listAttempts(ex: Executor, orgId: string, filter: AttemptFilter, page: Page): Promise<{ list: AttemptRow[]; hasMore: boolean }> {
+  const conditions = [eq(webhookAttempts.orgId, orgId)];
+  if (filter.messageId) conditions.push(eq(webhookAttempts.messageId, filter.messageId));
+  if (filter.endpointId) conditions.push(eq(webhookAttempts.endpointId, filter.endpointId));
+  if (filter.status === 'succeeded') conditions.push(attemptSucceeded);
+  if (filter.status === 'failed') conditions.push(sql`not coalesce(${attemptSucceeded}, false)`);
+  const rows = await ex
+    .select()
+    .from(webhookAttempts)
+    .where(and(...conditions))
+    .orderBy(desc(webhookAttempts.createdAt), desc(webhookAttempts.attempt))
+    .limit(page.limit + 1)
+    .offset(page.offset);
+  return { list: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
+}
+
+// ----- replay -----
+
+/** Makes a message go out again to the given endpoints, with its original id: a delivery still pending and heading
+ *  its queue is made due now; otherwise a new delivery joins the back of its queue. Returns how many endpoints. */
+export async function replayMessageTo(ex: Executor, message: MessageRow, endpointIds: string[], now: Date): Promise<number> {
+  if (endpointIds.length === 0) return 0;
+  await ex
+    .update(webhookDeliveries)
+    .set({ nextAttemptAt: now, updatedAt: now })
+    .where(
+      and(
+        eq(webhookDeliveries.messageId, message.id),
+        inArray(webhookDeliveries.endpointId, endpointIds),
+        eq(webhookDeliveries.status, 'pending'),
+        sql`${webhookDeliveries.leaseUntil} is null and ${webhookDeliveries.nextAttemptAt} is not null`,
+      ),
+    );
+  const orderingKey = message.connectionId ?? message.id;
+  const endpointList = sql.join(endpointIds.map((id) => sql`${id}`), sql`, `);
+  await ex.execute(sql`
+      insert into webhook_deliveries (id, org_id, message_id, endpoint_id, status, ordering_key, seq, attempt_count, next_attempt_at, created_at, updated_at)
+      select ${NEW_DELIVERY_ID}, ${message.orgId}, ${message.id}, e.id, 'pending', ${orderingKey},
+             nextval(pg_get_serial_sequence('webhook_messages', 'seq')), 0, ${dueUnlessQueued(sql`e.id`, orderingKey, now)}, ${at(now)}, ${at(now)}
+      from webhook_endpoints e
+      where e.id in (${endpointList}) and e.org_id = ${message.orgId}
+        and not exists (select 1 from webhook_deliveries p where p.message_id = ${message.id} and p.endpoint_id = e.id and p.status = 'pending')`);
+  await ex.execute(sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`);
+  return endpointIds.length;
+}
+
+/** Enabled endpoints of the scope that take this event type (where a replay without an endpoint goes). */
+export async function subscribedEndpointIds(ex: Executor, scope: Scope, eventType: string): Promise<string[]> {
+  const rows = await ex
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(
+      and(
+        eq(webhookEndpoints.orgId, scope.orgId),
+        eq(webhookEndpoints.environment, scope.environment),
+        subscribedEndpointCondition('webhook_endpoints', eventType),
+      ),
+    );
+  return rows.map((r) => r.id);
+}
+
+/** Every (message, endpoint) whose latest delivery failed, for messages since a time, goes out again in the
+ *  original order. Returns how many deliveries were added. */
+export async function replayFailedSince(ex: Executor, scope: Scope, since: Date, endpointId: string | null, now: Date): Promise<number> {
+  const result = await ex.execute(sql`
+    with latest as (
+      select distinct on (d.message_id, d.endpoint_id) d.message_id, d.endpoint_id, d.status, d.ordering_key, m.seq as message_seq
+      from webhook_deliveries d join webhook_messages m on m.id = d.message_id
+      where d.org_id = ${scope.orgId} and m.environment = ${scope.environment} and m.created_at >= ${at(since)}
+        ${endpointId ? sql`and d.endpoint_id = ${endpointId}` : sql``}
+      order by d.message_id, d.endpoint_id, d.seq desc
+    ), failed as (
+      -- Within one queue only the first replayed message may be due; the rest wait their turn behind it.
+      select l.*, row_number() over (partition by l.endpoint_id, l.ordering_key order by l.message_seq) as place
+      from latest l join webhook_endpoints e on e.id = l.endpoint_id
+      where l.status = 'failed' and e.enabled
+    ), ordered as (
+      select * from failed order by message_seq
+    ), added as (
+      insert into webhook_deliveries (id, org_id, message_id, endpoint_id, status, ordering_key, seq, attempt_count, next_attempt_at, created_at, updated_at)
+      select ${NEW_DELIVERY_ID}, ${scope.orgId}, f.message_id, f.endpoint_id, 'pending', f.ordering_key,
+             nextval(pg_get_serial_sequence('webhook_messages', 'seq')), 0,
+             case when f.place > 1 then null else ${dueUnlessQueued(sql`f.endpoint_id`, sql`f.ordering_key`, now)} end,
+             ${at(now)}, ${at(now)}
+      from ordered f
+      returning 1
+    )
+    select count(*)::int as n from added`);
+  const added = Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
+  if (added > 0) await ex.execute(sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`);
+  return added;
+}
+
+// ----- worker -----
+
+/** Deliveries are the due work: due at next_attempt_at, held while lease_until is in the future. */
+export const deliveryLeases: LeasedTable = {
+  table: webhookDeliveries,
+  id: webhookDeliveries.id,
+  dueAt: webhookDeliveries.nextAttemptAt,
+  leaseUntil: webhookDeliveries.leaseUntil,
+};
+
+/** Only pending deliveries are claimed; those waiting behind an earlier one have no due time, so never match. */
+export const deliverableCondition = sql`${webhookDeliveries.status} = 'pending'`;
+
+/** Deliveries whose queue has nothing due or in flight, but which still wait: a recordEvent that committed while
+ *  the delivery ahead of it was finishing saw it pending, and the finishing one did not yet see the newcomer.
+ *  Promotes the first of each such queue. Workers run it on their polling timer. */
+export async function promoteStalledDeliveries(ex: Executor, now: Date): Promise<number> {
+  const result = await ex.execute(sql`
+    with stalled as (
+      select distinct on (w.endpoint_id, w.ordering_key) w.id
+      from webhook_deliveries w
+      where w.status = 'pending' and w.next_attempt_at is null
+        and not exists (
+          select 1 from webhook_deliveries o
+          where o.endpoint_id = w.endpoint_id and o.ordering_key = w.ordering_key and o.status = 'pending' and o.next_attempt_at is not null)
+      order by w.endpoint_id, w.ordering_key, w.seq
+    )
+    update webhook_deliveries d set next_attempt_at = ${at(now)} from stalled where d.id = stalled.id
+    returning d.id`);
+  return rowsOf(result).length;
+}
+
+export interface DeliveryJob {
+  deliveryId: string;
+  attemptCount: number;
+  orderingKey: string;
+  orgId: string;
+  environment: Environment;
+  messageId: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  endpointId: string;
+  url: string;
+  enabled: boolean;
+  secretBlob: string;
+  previousSecretBlob: string | null;
+  previousSecretExpiresAt: Date | null;
+  failingSince: Date | null;
+}
+
+interface DeliveryJobRow {
+  delivery_id: string;
+  attempt_count: number;
+  ordering_key: string;
+  org_id: string;
+  environment: Environment;
+  message_id: string;
+  event_type: string;
+  payload: Record<string, unknown> | string;
+  endpoint_id: string;
+  url: string;
+  enabled: boolean;
+  secret_blob: string;
+  previous_secret_blob: string | null;
+  previous_secret_expires_at: Date | string | null;
+  failing_since: Date | string | null;
+}
+
+const dateOrNull = (value: Date | string | null) => (value === null ? null : new Date(value));
+
+/** Claims up to `limit` deliverable deliveries and reads what sending them takes, in one round trip. */
+export async function claimDeliveryJobs(ex: Executor, options: { now: Date; leaseMs: number; limit: number }): Promise<Array<{ lease: ClaimedRow; job: DeliveryJob }>> {
+  if (options.limit <= 0) return [];
+  const claim = claimDueRowsCte(deliveryLeases, { ...options, where: deliverableCondition });
+  // Lateral lookups by primary key: the planner has no statistics on a young table (PGlite never analyzes), and
+  // would otherwise pick scans of the whole outbox for a handful of rows.
+  const result = await ex.execute(sql`
+    with ${claim.cte}
+    select d.id as delivery_id, d.attempt_count, d.ordering_key, d.org_id, m.environment, m.id as message_id, m.event_type, m.payload,
+           e.id as endpoint_id, e.url, e.enabled, e.secret_blob, e.previous_secret_blob, e.previous_secret_expires_at, e.failing_since
+    from claimed c
+    cross join lateral (select * from webhook_deliveries where id = c.id) d
+    cross join lateral (select * from webhook_messages where id = d.message_id) m
+    cross join lateral (select * from webhook_endpoints where id = d.endpoint_id) e`);
+  return rowsOf<DeliveryJobRow>(result).map((r) => ({
+    lease: { id: r.delivery_id, leaseUntil: claim.leaseUntil },
+    job: {
+      deliveryId: r.delivery_id,
+      attemptCount: Number(r.attempt_count),
+      orderingKey: r.ordering_key,
+      orgId: r.org_id,
+      environment: r.environment,
+      messageId: r.message_id,
+      eventType: r.event_type,
+      payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as Record<string, unknown>) : r.payload,
+      endpointId: r.endpoint_id,
+      url: r.url,
+      enabled: r.enabled,
+      secretBlob: r.secret_blob,
+      previousSecretBlob: r.previous_secret_blob,
+      previousSecretExpiresAt: dateOrNull(r.previous_secret_expires_at),
+      failingSince: dateOrNull(r.failing_since),
+    },
+  }));
+}
+
+export interface AttemptRecord {
+  id: string;
+  orgId: string;
+  deliveryId: string;
+  endpointId: string;
+  messageId: string;
+  attempt: number;
+  statusCode: number | null;
+  durationMs: number;
+  responseSnippet: string | null;
+  error: string | null;
+  at: Date;
+}
+
+export interface DeliveryOutcome {
+  status: 'pending' | 'succeeded' | 'failed';
+  attemptCount: number;
+  lastStatusCode: number | null;
+  nextAttemptAt: Date | null;
+}
+
+export interface Completion {
+  lease: ClaimedRow;
+  endpointId: string;
+  orderingKey: string;
+  outcome: DeliveryOutcome;
+  attempt: AttemptRecord;
+}
+
+/** Logs attempts and moves each delivery on if its worker still holds the lease; a delivery that finished
+ *  (succeeded or finally failed) promotes the next one waiting in its queue. One statement for a whole batch, so
+ *  a busy worker writes once per batch rather than once per delivery. Returns the ids whose lease was held. */
+export async function completeAttempts(ex: Executor, completions: Completion[], now: Date): Promise<Set<string>> {
+  if (completions.length === 0) return new Set();
+  // The batch travels as one JSON parameter: the statement is the same whatever the batch size.
+  const input = JSON.stringify(
+    completions.map(({ lease, endpointId, orderingKey, outcome, attempt: a }) => ({
+      id: lease.id,
+      lease_until: lease.leaseUntil.toISOString(),
+      endpoint_id: endpointId,
+      ordering_key: orderingKey,
+      status: outcome.status,
+      attempt_count: outcome.attemptCount,
+      last_status_code: outcome.lastStatusCode,
+      next_attempt_at: outcome.nextAttemptAt?.toISOString() ?? null,
+      attempt_id: a.id,
+      org_id: a.orgId,
+      message_id: a.messageId,
+      attempt: a.attempt,
+      status_code: a.statusCode,
+      duration_ms: a.durationMs,
+      response_snippet: a.responseSnippet,
+      error: a.error,
+      attempted_at: a.at.toISOString(),
+    })),
+  );
+  // Lookups are forced onto primary keys and the queue index (= any(array(...)), lateral … limit 1): without
+  // statistics the planner would scan every delivery ever made for a batch of a few rows.
+  const result = await ex.execute(sql`
+    with input as materialized (
+      select * from jsonb_to_recordset(${input}::jsonb) as x(
+        id text, lease_until timestamptz, endpoint_id text, ordering_key text, status text, attempt_count int,
+        last_status_code int, next_attempt_at timestamptz, attempt_id text, org_id text, message_id text, attempt int,
+        status_code int, duration_ms int, response_snippet text, error text, attempted_at timestamptz)
+    ), moved as (
+      update webhook_deliveries d
+      set status = i.status, attempt_count = i.attempt_count, last_status_code = i.last_status_code,
+          next_attempt_at = i.next_attempt_at, lease_until = null, updated_at = i.attempted_at
+      from input i
+      where d.id = any(array(select id from input)) and d.id = i.id and d.lease_until = i.lease_until
+      returning d.id, d.endpoint_id, d.ordering_key, d.status
+    ), logged as (
+      insert into webhook_attempts (id, org_id, delivery_id, endpoint_id, message_id, attempt, status_code, duration_ms, response_snippet, error, created_at)
+      select attempt_id, org_id, id, endpoint_id, message_id, attempt, status_code, duration_ms, response_snippet, error, attempted_at from input
+    ), next_up as (
+      select waiting.id from moved m
+      cross join lateral (
+        select w.id from webhook_deliveries w
+        where w.endpoint_id = m.endpoint_id and w.ordering_key = m.ordering_key and w.status = 'pending' and w.next_attempt_at is null
+        order by w.seq limit 1
+      ) waiting
+      where m.status <> 'pending'
+    ), promoted as (
+      update webhook_deliveries d set next_attempt_at = ${at(now)}
+      where d.id = any(array(select id from next_up))
+    )
+    select id from moved`);
+  return new Set(rowsOf<{ id: string }>(result).map((r) => r.id));
+}
+
+/** Ends a held delivery without an attempt (its endpoint was disabled meanwhile). */
+export async function failHeldDelivery(ex: Executor, lease: ClaimedRow, now: Date): Promise<void> {
+  await ex.execute(sql`
+    update webhook_deliveries set status = 'failed', next_attempt_at = null, lease_until = null, updated_at = ${at(now)}
+    where ${holdsLease(deliveryLeases, lease)}`);
+}
+
+export interface QueueStats {
+  pending: number;
+  oldestPendingAt: Date | null;
+}
+
+export async function readQueueStats(ex: Executor): Promise<QueueStats> {
+  const result = await ex.execute(sql`
+    select count(*)::int as pending, min(m.created_at) as oldest
+    from webhook_deliveries d join webhook_messages m on m.id = d.message_id
+    where d.status = 'pending'`);
+  const row = rowsOf<{ pending: number; oldest: string | Date | null }>(result)[0];
+  return { pending: Number(row?.pending ?? 0), oldestPendingAt: row?.oldest ? new Date(row.oldest) : null };
+}
+

@@ -1,0 +1,152 @@
+// Several `ofconnect start --role worker` processes on one PostgreSQL share the monitor's work through leases: each
+// due connection is checked once per period, and a worker killed mid-check loses nothing once its leases run out.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inArray, sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connections } from '../../src/connections/tables.ts';
+import type { ServiceContext } from '../../src/platform/context.ts';
+import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { createLinkConnection, type CreatedLinkConnection } from '../support/link-connections.ts';
+import { spawnCli, type CliProcess } from '../support/processes.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
+
+const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
+const DAY = 86_400_000;
+
+interface LoggedRequest {
+  url: string;
+  headers: Record<string, string>;
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe.runIf(BACKENDS.includes('postgres'))('monitor workers on one PostgreSQL', () => {
+  let database: TestDatabase;
+  let t: TestService;
+  let ctx: ServiceContext;
+  let sandboxUrl: string;
+  const processes: CliProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    // This process only hosts the simulator and seeds rows (role api: no workers of its own).
+    t = await startTestService('postgres', { database, config: { role: 'api' } });
+    ctx = t.service.ctx;
+    sandboxUrl = t.service.sandboxUrl;
+  });
+  afterEach(async () => {
+    for (const proc of processes.splice(0)) {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
+    await call(sandboxUrl, 'DELETE', '/_sandbox/faults');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await database?.drop();
+  });
+
+  function startWorker(extraEnv: Record<string, string> = {}): CliProcess {
+    const proc = spawnCli(['start', '--role', 'worker'], {
+      DATABASE_URL: database.url!,
+      OFCONNECT_VAULT_KEYS: ctx.config.vaultKeys!,
+      OFCONNECT_SANDBOX_URL: sandboxUrl,
+      OFCONNECT_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'ofc-monitor-')),
+      PORT: '0',
+      OFCONNECT_MONITOR_CONCURRENCY: '4',
+      ...extraEnv,
+    });
+    processes.push(proc);
+    return proc;
+  }
+
+  async function seedNotYetDue(count: number): Promise<CreatedLinkConnection[]> {
+    const later = new Date(Date.now() + DAY);
+    return Promise.all(Array.from({ length: count }, () => createLinkConnection(ctx, sandboxUrl, { orgId: t.orgId, nextCheckAt: later })));
+  }
+
+  async function makeDue(created: CreatedLinkConnection[]): Promise<void> {
+    await ctx.database.db
+      .update(connections)
+      .set({ nextCheckAt: new Date() })
+      .where(inArray(connections.id, created.map((c) => c.row.id)));
+  }
+
+  async function rowsOf(created: CreatedLinkConnection[]) {
+    return ctx.database.db
+      .select()
+      .from(connections)
+      .where(inArray(connections.id, created.map((c) => c.row.id)));
+  }
+
+  async function profileCallsPerAccount(created: CreatedLinkConnection[]): Promise<number[]> {
+    const res = await call<{ list: LoggedRequest[] }>(sandboxUrl, 'GET', '/_sandbox/requests');
+    const calls = res.body.list.filter((r) => r.url === '/api2/v2/users/me');
+    return created.map((c) => calls.filter((r) => (r.headers.cookie ?? '').includes(`auth_uid_${c.userId}=`)).length);
+  }
+
+  async function activeChecksReportedBy(origin: string): Promise<number> {
+    const res = await call<string>(origin, 'GET', '/metrics');
+    const match = /ofconnect_monitor_checks_total\{outcome="active"\} (\d+)/.exec(res.body);
+    return match ? Number(match[1]) : 0;
+  }
+
+  it('two worker processes check each due connection exactly once between them', async () => {
+    const a = startWorker();
+    const b = startWorker();
+    const [[, originA], [, originB]] = await Promise.all([a.waitFor(READY), b.waitFor(READY)]);
+    // A little upstream latency keeps both workers busy at once.
+    await call(sandboxUrl, 'POST', '/_sandbox/faults', { body: { kind: 'latency', latencyMs: 20, probability: 1, pathPrefix: '/api2/v2/users/me' } });
+    const created = await seedNotYetDue(120);
+    await makeDue(created);
+
+    await until(async () => (await rowsOf(created)).every((row) => row.lastCheckedAt !== null));
+    expect(await profileCallsPerAccount(created)).toEqual(created.map(() => 1));
+    const rows = await rowsOf(created);
+    expect(rows.every((row) => row.status === 'active' && row.checkLeaseUntil === null && row.nextCheckAt!.getTime() > Date.now() + DAY / 5)).toBe(true);
+    const [byA, byB] = await Promise.all([activeChecksReportedBy(originA), activeChecksReportedBy(originB)]);
+    expect(byA + byB).toBe(120);
+    expect(byA).toBeGreaterThan(0);
+    expect(byB).toBeGreaterThan(0);
+  });
+
+  it('connections claimed by a worker killed with SIGKILL are checked by another once the lease runs out', async () => {
+    const created = await seedNotYetDue(6);
+    // The first worker's checks hang upstream, so it dies holding their leases.
+    await call(sandboxUrl, 'POST', '/_sandbox/faults', { body: { kind: 'latency', latencyMs: 10_000, count: 6, pathPrefix: '/api2/v2/users/me' } });
+    const doomed = startWorker({ OFCONNECT_MONITOR_LEASE_MS: '6000', OFCONNECT_MONITOR_CONCURRENCY: '8' });
+    await doomed.waitFor(READY);
+    await makeDue(created);
+    await until(async () => (await profileCallsPerAccount(created)).every((n) => n === 1), 30_000);
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+
+    const held = await rowsOf(created);
+    expect(held.every((row) => row.checkLeaseUntil !== null && row.lastCheckedAt === null)).toBe(true);
+    const leaseEnds = new Map(held.map((row) => [row.id, row.checkLeaseUntil!.getTime()]));
+
+    await call(sandboxUrl, 'DELETE', '/_sandbox/faults');
+    const survivor = startWorker();
+    await survivor.waitFor(READY);
+    await until(async () => (await rowsOf(created)).every((row) => row.lastCheckedAt !== null), 30_000);
+
+    for (const row of await rowsOf(created)) {
+      expect(row.status).toBe('active');
+      expect(row.checkFailures).toBe(0);
+      expect(row.checkLeaseUntil).toBeNull();
+      expect(row.lastCheckedAt!.getTime()).toBeGreaterThanOrEqual(leaseEnds.get(row.id)!);
+    }
+    // One call from the killed worker (never answered), one from the survivor.
+    expect(await profileCallsPerAccount(created)).toEqual(created.map(() => 2));
+    const events = await ctx.database.db.execute(sql`select count(*)::int as n from webhook_messages where event_type = 'connection.expired'`);
+    expect((events as unknown as { rows: { n: number }[] }).rows[0].n).toBe(0);
+  });
+});

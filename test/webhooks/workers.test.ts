@@ -1,0 +1,135 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
+import { generateVaultKeySpec } from '../../src/platform/vault.ts';
+import { recordEvent } from '../../src/webhooks/outbox.ts';
+import { startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
+import { BACKENDS } from '../support/databases.ts';
+import { spawnCli, type CliProcess } from '../support/processes.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
+import { startReceiver, verifiesWith, type Receiver } from './receiver.ts';
+
+// Several workers on one PostgreSQL: in-process with their own connection pools, and as real child processes.
+describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one PostgreSQL', () => {
+  const vaultKeys = generateVaultKeySpec('shared1');
+  let t: TestService;
+  let receiver: Receiver;
+  beforeAll(async () => {
+    t = await startTestService('postgres', { config: { role: 'api', vaultKeys } });
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.close();
+  });
+
+  const api = (method: string, p: string, body?: unknown) => call(t.url, method, p, { key: t.adminKey, body });
+
+  it('two workers deliver every event exactly once between them, in order per connection', async () => {
+    const endpoint = (await api('POST', '/v2/webhooks/endpoints', { url: `${receiver.url}/pair` })).body;
+    const handles: DatabaseHandle[] = [];
+    const workers: WebhookWorker[] = [];
+    for (let i = 0; i < 2; i++) {
+      const database = await openDatabase({ databaseUrl: t.database.url, dataDir: null, poolSize: 5 });
+      handles.push(database);
+      workers.push(await startWebhookWorker({ ...t.service.ctx, database }, { concurrency: 8, pollIntervalMs: 200 }));
+    }
+    // Each event's first attempt fails about a third of the time: its immediate retry must also be sent once.
+    const failedOnce = new Set<string>();
+    receiver.answer = (d) => {
+      if (Number.parseInt(d.payload.data.n, 10) % 3 === 0 && !failedOnce.has(d.webhookId)) {
+        failedOnce.add(d.webhookId);
+        return 500;
+      }
+      return new Promise((resolve) => setImmediate(() => resolve(200)));
+    };
+    try {
+      const ids: string[] = [];
+      for (let n = 0; n < 300; n++) {
+        const connectionId = `conn_${n % 30}`;
+        ids.push(
+          await t.database.handle.db.transaction((tx) =>
+            recordEvent(tx, { orgId: t.orgId, environment: 'sandbox', type: 'connection.updated', connectionId, data: { n: String(n), connectionId } }, new Date()),
+          ),
+        );
+      }
+      const expected = 300 + failedCountOf(300);
+      await receiver.waitFor((r) => r.length >= expected, 30_000);
+      const perId = new Map<string, number>();
+      for (const d of receiver.received) perId.set(d.webhookId, (perId.get(d.webhookId) ?? 0) + 1);
+      for (const [i, id] of ids.entries()) expect([i, perId.get(id)]).toEqual([i, i % 3 === 0 ? 2 : 1]);
+      expect(receiver.received).toHaveLength(expected);
+      expect(receiver.received.every((d) => verifiesWith(endpoint.secret, d))).toBe(true);
+
+      // Within a connection, events arrived in the order recorded.
+      for (let c = 0; c < 30; c++) {
+        const order = receiver.received.filter((d) => d.payload.data.connectionId === `conn_${c}`).map((d) => Number(d.payload.data.n));
+        expect(order).toEqual([...order].sort((a, b) => a - b));
+      }
+      expect(workers[0].attemptsMade).toBeGreaterThan(0);
+      expect(workers[1].attemptsMade).toBeGreaterThan(0);
+      // Every request the receiver saw is one logged attempt (the counters move once each attempt is written).
+      await expect.poll(() => workers[0].attemptsMade + workers[1].attemptsMade).toBe(expected);
+      const logged = await api('GET', `/v2/webhooks/endpoints/${endpoint.id}/attempts?limit=250`);
+      const more = await api('GET', `/v2/webhooks/endpoints/${endpoint.id}/attempts?limit=250&offset=250`);
+      const attempts = [...logged.body.list, ...more.body.list];
+      expect(attempts).toHaveLength(expected);
+      expect(new Set(attempts.map((a: { deliveryId: string; attempt: number }) => `${a.deliveryId}#${a.attempt}`)).size).toBe(expected);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all(handles.map((h) => h.close()));
+      await api('DELETE', `/v2/webhooks/endpoints/${endpoint.id}`);
+    }
+  });
+
+  it('a worker process killed with SIGKILL mid-delivery loses nothing: another one delivers after the lease runs out', async () => {
+    const endpoint = (await api('POST', '/v2/webhooks/endpoints', { url: `${receiver.url}/crash` })).body;
+    receiver.received.length = 0;
+    let releaseHeld: (status: number) => void = () => {};
+    receiver.answer = (_d, index) => (index === 0 ? new Promise((resolve) => (releaseHeld = resolve)) : 200);
+    const env = {
+      DATABASE_URL: t.database.url!,
+      OFCONNECT_VAULT_KEYS: vaultKeys,
+      OFCONNECT_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'ofc-worker-')),
+      OFCONNECT_WEBHOOK_LEASE_MS: '3000',
+      PORT: '0',
+      OFCONNECT_SANDBOX_PORT: '0',
+    };
+    const workers: CliProcess[] = [];
+    try {
+      const first = spawnCli(['start', '--role', 'worker'], env);
+      workers.push(first);
+      await first.waitFor(/ofconnect is ready/);
+      const messageId = await t.database.handle.db.transaction((tx) =>
+        recordEvent(tx, { orgId: t.orgId, environment: 'sandbox', type: 'connection.created', connectionId: 'conn_crash', data: {} }, new Date()),
+      );
+      await receiver.waitFor((r) => r.length === 1);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      releaseHeld(200);
+
+      const second = spawnCli(['start', '--role', 'worker'], env);
+      workers.push(second);
+      await receiver.waitFor((r) => r.length === 2, 20_000);
+      const [held, redelivered] = receiver.received;
+      expect(redelivered.webhookId).toBe(messageId);
+      expect(held.webhookId).toBe(messageId);
+      expect(verifiesWith(endpoint.secret, redelivered)).toBe(true);
+      await expect.poll(async () => (await api('GET', `/v2/webhooks/messages/${messageId}`)).body.status, { timeout: 10_000 }).toBe('succeeded');
+      // The killed worker never got to log its attempt; the one that finished did.
+      const attempts = (await api('GET', `/v2/webhooks/messages/${messageId}/attempts`)).body.list;
+      expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status: 'succeeded', statusCode: 200 })]);
+    } finally {
+      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+      await Promise.all(workers.map((w) => w.exited));
+      await api('DELETE', `/v2/webhooks/endpoints/${endpoint.id}`);
+    }
+  });
+});
+
+/** Events whose number is a multiple of 3 fail their first attempt once. */
+function failedCountOf(events: number): number {
+  return Math.ceil(events / 3);
+}
