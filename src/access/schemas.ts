@@ -555,4 +555,6 @@ export const UsageReply = Type.Object({
   to: Day,
   list: Type.Array(Type.Object({ connectionId: Str, day: Day, requests: Type.Integer() })),
   totalRequests: Type.Integer(),
+  /** The billing signal: live Link connections active at any time in each month of the range; imports are free. */
+  billing: Type.Array(Type.Object({ month: Type.String({ pattern: '^\\d{4}-\\d{2}$' }), billableConnections: Type.Integer() })),
 });

@@ -5,6 +5,7 @@ import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { UsageMeter } from './usage-meter.ts';
 import { listUsage } from './usage-store.ts';
+import { countBillableConnections } from '../monitor/billing.ts';
 
 const DEFAULT_RANGE_DAYS = 30;
 const MAX_RANGE_DAYS = 366;
@@ -24,7 +25,25 @@ export async function reportUsage(
   }
   await meter.flush();
   const list = await listUsage(ctx.database.db, orgId, { from, to, connectionId: filter.connectionId });
-  return { from, to, list, totalRequests: list.reduce((sum, row) => sum + row.requests, 0) };
+  const billing = [];
+  for (const month of monthsBetween(from, to)) {
+    billing.push({ month, billableConnections: await countBillableConnections(ctx, orgId, month, { environment: 'live' }) });
+  }
+  return { from, to, list, totalRequests: list.reduce((sum, row) => sum + row.requests, 0), billing };
+}
+
+/** Every YYYY-MM from the month of `from` to the month of `to`. */
+function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  let [year, month] = from.slice(0, 7).split('-').map(Number);
+  const last = to.slice(0, 7);
+  for (;;) {
+    const current = `${year}-${String(month).padStart(2, '0')}`;
+    months.push(current);
+    if (current >= last) return months;
+    month += 1;
+    if (month > 12) [year, month] = [year + 1, 1];
+  }
 }
 
 function shiftDay(day: string, days: number): string {

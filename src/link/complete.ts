@@ -14,14 +14,7 @@ import type { LoginDone } from '../upstream/login.ts';
 import type { LinkFailureReason } from './outcomes.ts';
 import { storeReloginCredentials, type ReloginCredentials } from '../connections/relogin-credentials.ts';
 import { transitionLinkSession, type LinkSessionRow } from './store.ts';
-
-/** The monitor checks Link connections about every 6 hours; ±10 % spreads a burst of new connections out. */
-const CHECK_INTERVAL_MS = 6 * 3_600_000;
-
-function nextCheckAt(now: Date): Date {
-  const jitter = (Math.random() * 0.2 - 0.1) * CHECK_INTERVAL_MS;
-  return new Date(now.getTime() + CHECK_INTERVAL_MS + jitter);
-}
+import { firstCheckForNewConnection } from '../monitor/start-monitoring.ts';
 
 class LinkRefusal extends Error {
   constructor(readonly reason: LinkFailureReason) {
@@ -94,7 +87,8 @@ async function createConnection(
     clientAppId: app.id,
     imported: false,
     lastCheckedAt: now,
-    nextCheckAt: nextCheckAt(now),
+    // The monitor's schedule (interval and jitter from config) spreads a burst of new connections out.
+    nextCheckAt: firstCheckForNewConnection(ctx.config, now),
     createdAt: now,
     updatedAt: now,
   });
@@ -128,7 +122,7 @@ async function reconnect(
     imported: false,
     expiredAt: null,
     lastCheckedAt: now,
-    nextCheckAt: nextCheckAt(now),
+    nextCheckAt: firstCheckForNewConnection(ctx.config, now),
     checkFailures: 0,
     updatedAt: now,
   });

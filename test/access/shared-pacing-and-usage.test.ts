@@ -83,6 +83,10 @@ describe.each(BACKENDS)('access: pacing shared through Redis, usage metering (%s
     expect(rowOf(first.id)).toEqual({ connectionId: first.id, day: today, requests: 3 });
     expect(rowOf(second.id)).toEqual({ connectionId: second.id, day: today, requests: 2 });
     expect(report.body.totalRequests).toBeGreaterThanOrEqual(5);
+    // The billing signal counts live Link connections only: these are sandbox imports, so the month bills none.
+    expect(report.body.billing).toEqual([{ month: today.slice(0, 7), billableConnections: 0 }]);
+    const quarter = await call(a.url, 'GET', '/v2/account/usage?from=2026-01-15&to=2026-03-02', { key: a.adminKey });
+    expect(quarter.body.billing.map((b: { month: string }) => b.month)).toEqual(['2026-01', '2026-02', '2026-03']);
 
     const one = await call(a.url, 'GET', `/v2/account/usage?connectionId=${first.id}`, { key: a.adminKey });
     expect(one.body.list).toEqual([{ connectionId: first.id, day: today, requests: 3 }]);

@@ -131,9 +131,10 @@ describe.each(BACKENDS)('link: init, whitelabel flow, limits, CSRF and page weig
 
     const next = await t.database.handle.db.execute(sql`select next_check_at from connections where id = ${connectionId}`);
     const nextCheck = new Date((next as unknown as { rows: Array<{ next_check_at: string }> }).rows[0].next_check_at).getTime();
+    // The monitor's first check lands somewhere within one interval (6 h by default), spreading new connections out.
     const hours = (nextCheck - Date.now()) / 3_600_000;
-    expect(hours).toBeGreaterThan(5.3);
-    expect(hours).toBeLessThan(6.7);
+    expect(hours).toBeGreaterThan(0);
+    expect(hours).toBeLessThanOrEqual(6.6);
 
     // The session is spent: a second login is refused.
     expect((await login(secret, email)).status).toBe(409);
