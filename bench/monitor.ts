@@ -13,7 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { Pool } from 'undici';
 import { DEFAULT_CONNECTION_PERMISSIONS } from '../src/account/permissions.ts';
 import { storeConnectionSession } from '../src/connections/session-vault.ts';
@@ -24,6 +23,7 @@ import { createLogger } from '../src/platform/logger.ts';
 import { newId } from '../src/platform/ids.ts';
 import { generateVaultKeySpec } from '../src/platform/vault.ts';
 import { startService, type RunningService } from '../src/service.ts';
+import { createPostgresDatabaseUrl } from '../test/support/databases.ts';
 import type { UpstreamSession } from '../src/upstream/session.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -155,23 +155,6 @@ async function measureBareValidateLoop(service: RunningService, sessions: Minted
   return { perSecond: sessions.length / seconds, cpuCores: (used.user + used.system) / 1e6 / seconds };
 }
 
-async function createBenchPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `ofc_bench_${randomBytes(5).toString('hex')}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
-
 export async function runMonitorBenchmark(): Promise<Record<string, unknown>> {
   const requested = Number(process.env.MONITOR_BENCH_CONNECTIONS ?? 100_000);
   const concurrency = Number(process.env.MONITOR_BENCH_CONCURRENCY ?? 64);
@@ -181,7 +164,7 @@ export async function runMonitorBenchmark(): Promise<Record<string, unknown>> {
 
   const simulator = await startSimulatorProcess();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-bench-monitor-'));
-  const database = postgresAdminUrl ? await createBenchPostgresDatabase(postgresAdminUrl) : null;
+  const database = postgresAdminUrl ? await createPostgresDatabaseUrl(postgresAdminUrl, 'ofc_bench') : null;
   let service: RunningService | null = null;
   try {
     // Role api: the service starts no worker of its own; the benchmark starts exactly one below.

@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
 import { Agent, request } from 'undici';
 import { insertOrg } from '../src/account/store.ts';
+import { createPostgresDatabaseUrl } from '../test/support/databases.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.ts';
 import { newId } from '../src/platform/ids.ts';
@@ -189,23 +189,11 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
 }
 
 async function withFreshPostgres<T>(adminUrl: string, run: (url: string) => Promise<T>): Promise<T> {
-  const name = `ofc_bench_${Date.now().toString(36)}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const database = await createPostgresDatabaseUrl(adminUrl, 'ofc_bench');
   try {
-    return await run(url.toString());
+    return await run(database.url);
   } finally {
-    await admin(`drop database if exists ${name} with (force)`);
+    await database.drop();
   }
 }
 

@@ -21,8 +21,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+async function adminQuery(text: string, adminUrl = POSTGRES_ADMIN_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     await client.query(text);
@@ -31,14 +31,15 @@ async function adminQuery(text: string): Promise<void> {
   }
 }
 
-export async function createPostgresDatabaseUrl(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `ofc_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
-  const url = new URL(POSTGRES_ADMIN_URL);
+/** A fresh, empty database on the server of adminUrl (tests and benchmarks); drop() removes it. */
+export async function createPostgresDatabaseUrl(adminUrl = POSTGRES_ADMIN_URL, prefix = 'ofc_test'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${name}`, adminUrl);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+    drop: () => adminQuery(`drop database if exists ${name} with (force)`, adminUrl),
   };
 }
 
