@@ -27,6 +27,13 @@ describe('ofconnect start on the embedded database', () => {
     const whoami = await call(origin, 'GET', '/v2/account/whoami', { key: firstKey });
     expect(whoami.status).toBe(200);
     orgId = whoami.body.id;
+    // Files shipped beside the code (Link page assets, migrations) are found from the compiled bundle too.
+    expect((await call(origin, 'GET', '/link/assets/link.css')).status).toBe(200);
+    const init = await call(origin, 'POST', '/v2/link/init', { key: firstKey, body: { redirectUrl: `${origin}/link/dev-callback` } });
+    expect(init.status).toBe(200);
+    const page = await call(init.body.url.replace(/^http:\/\/127\.0\.0\.1:\d+/, origin), 'GET', '');
+    expect(page.status).toBe(200);
+    expect(String(page.body)).toContain('Connect your OnlyFans account');
 
     // A second server on the same data directory refuses clearly instead of corrupting it.
     const second = await runCli(['start'], env);

@@ -3,7 +3,7 @@
 // to GET /link/{clientSecret}, which renders whatever state the session is in.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../platform/package-root.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { readOrgSettings } from '../../account/settings.ts';
@@ -47,7 +47,7 @@ import {
   type SandboxAccountHint,
 } from './views.ts';
 
-const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../assets');
+const ASSETS_DIR = packagePath('src/link/assets');
 const HIDDEN = { hide: true } as const;
 const PageParams = Type.Object({ clientSecret: Type.String({ pattern: '^cs_[A-Za-z0-9]+$', maxLength: 128 }) });
 const CANCEL_STEPS: readonly CancelStep[] = ['pre-login', 'authorization', 'login', '2fa'];

@@ -2,8 +2,8 @@
 // Both speak the same SQL, so there is one schema, one migration set and one store code path.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
+import { packagePath } from '../package-root.ts';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 
@@ -28,16 +28,8 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-/** The committed migrations: found by walking up from this module, which runs from src/ or from the dist/ bundle. */
-export const MIGRATIONS_DIR = findMigrationsDir(path.dirname(fileURLToPath(import.meta.url)));
-
-function findMigrationsDir(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'drizzle');
-    if (fs.existsSync(path.join(candidate, 'meta/_journal.json'))) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`no drizzle/ migrations folder above ${start}`);
-  }
-}
+/** The committed migrations (drizzle-kit output), beside the sources. */
+export const MIGRATIONS_DIR = packagePath('drizzle');
 
 function committedMigrationCount(): number {
   const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as {
