@@ -91,18 +91,27 @@ export function createConnectionPacing(rateLimiters: RateLimiters, metrics: Acce
         metrics.pacingRejections.inc({ reason: 'concurrency' });
         throw error;
       }
-      let released = false;
-      return {
-        headers: rateLimitHeaders(decision),
-        release: () => {
-          if (released) return;
-          released = true;
-          const gate = gates.get(connectionId);
-          if (gate) release(connectionId, gate);
-        },
-      };
+      return new HeldSlot(rateLimitHeaders(decision), connectionId, gates, release);
     },
   };
+}
+
+/** An admitted request's slot (a class, not closures: one allocation per request on the hot path). */
+class HeldSlot implements Admission {
+  #released = false;
+  constructor(
+    readonly headers: Record<string, string>,
+    private readonly connectionId: string,
+    private readonly gates: Map<string, Gate>,
+    private readonly releaseGate: (connectionId: string, gate: Gate) => void,
+  ) {}
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    const gate = this.gates.get(this.connectionId);
+    if (gate) this.releaseGate(this.connectionId, gate);
+  }
 }
 
 function concurrencyExceeded(decision: LimitDecision, limit: number): ApiError {

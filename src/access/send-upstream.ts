@@ -43,7 +43,7 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
   async function withRetries<T>(
     connection: ConnectionSnapshot,
     call: Omit<UpstreamRequest, 'proxyUrl'>,
-    attempt: (client: UpstreamClient, request: UpstreamRequest) => Promise<UpstreamReply<T>>,
+    attempt: (client: UpstreamClient, session: ConnectionSnapshot['session'], request: UpstreamRequest) => Promise<UpstreamReply<T>>,
   ): Promise<UpstreamReply<T>> {
     const client = ctx.upstreams.forEnvironment(connection.environment);
     const request: UpstreamRequest = { ...call, proxyUrl: connection.proxyUrl };
@@ -51,7 +51,7 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
     let waited = 0;
     for (let attemptNumber = 1; ; attemptNumber++) {
       try {
-        const reply = await attempt(client, request);
+        const reply = await attempt(client, connection.session, request);
         countReply(reply.status);
         return reply;
       } catch (error) {
@@ -82,9 +82,18 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
   }
 
   return {
-    send: (connection, call) => withRetries(connection, call, (client, request) => client.request(connection.session, request)),
-    sendRaw: (connection, call) => withRetries(connection, call, (client, request) => client.requestRaw(connection.session, request)),
+    send: <T,>(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>) => withRetries<T>(connection, call, sendChecked),
+    sendRaw: (connection, call) => withRetries(connection, call, sendPassingClientErrors),
   };
+}
+
+// Module-level, so a request does not allocate a closure to say which kind of call it makes.
+function sendChecked<T>(client: UpstreamClient, session: ConnectionSnapshot['session'], request: UpstreamRequest): Promise<UpstreamReply<T>> {
+  return client.request<T>(session, request);
+}
+
+function sendPassingClientErrors(client: UpstreamClient, session: ConnectionSnapshot['session'], request: UpstreamRequest): Promise<UpstreamReply> {
+  return client.requestRaw(session, request);
 }
 
 function outcomeOf(error: unknown): UpstreamOutcome {
