@@ -141,7 +141,8 @@ const SubscribeEntry = Type.Object({
 });
 const UserListRef = Type.Object({ id: Id, name: Str, type: Str });
 
-export const UserProfile = Type.Object({
+/** The fields every user shape of the SDK starts with. */
+const UserBaseFields = {
   id: Num,
   username: Str,
   name: Str,
@@ -149,6 +150,10 @@ export const UserProfile = Type.Object({
   avatarThumbs: Opt(Nullable(Thumbs)),
   isVerified: Bool,
   lists: Type.Array(UserListRef),
+};
+
+export const UserProfile = Type.Object({
+  ...UserBaseFields,
   about: Opt(Nullable(Str)),
   displayName: Opt(Str),
   notice: Opt(Str),
@@ -169,13 +174,7 @@ export const UserProfile = Type.Object({
 });
 
 export const RestrictedUser = Type.Object({
-  id: Num,
-  username: Str,
-  name: Str,
-  avatar: Nullable(Str),
-  avatarThumbs: Opt(Nullable(Thumbs)),
-  isVerified: Bool,
-  lists: Type.Array(UserListRef),
+  ...UserBaseFields,
   isBlocked: Opt(Bool),
   isRestricted: Opt(Bool),
   subscribedBy: Opt(Nullable(Bool)),
