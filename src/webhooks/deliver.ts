@@ -29,6 +29,9 @@ export interface DeliveryDeps {
   metrics: WebhookMetrics;
   /** Aborted when the worker stops: the attempt is abandoned, not counted, and the delivery is due again. */
   stopSignal: AbortSignal;
+  /** The deadlines of attempts in flight; the worker aborts them when it stops. A set rather than one listener
+   *  per attempt on stopSignal: dozens of attempts in flight would each add one to the same signal. */
+  attemptsInFlight: Set<AbortController>;
   /** Where successful attempts are written (batched). */
   completions: CompletionWriter;
 }
@@ -72,8 +75,8 @@ async function sendAttempt(deps: DeliveryDeps, job: DeliveryJob, body: string): 
   // One deadline for connect, request and reply together (a trickling receiver must not outlive the lease).
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new DOMException('attempt timed out', 'TimeoutError')), deps.attemptTimeoutMs);
-  const onStop = () => deadline.abort(deps.stopSignal.reason);
-  deps.stopSignal.addEventListener('abort', onStop, { once: true });
+  if (deps.stopSignal.aborted) deadline.abort(deps.stopSignal.reason);
+  deps.attemptsInFlight.add(deadline);
   try {
     const response = await request(job.url, {
       method: 'POST',
@@ -89,7 +92,7 @@ async function sendAttempt(deps: DeliveryDeps, job: DeliveryJob, body: string): 
     return { statusCode: null, responseSnippet: null, error: reason, durationMs: Math.round(performance.now() - started) };
   } finally {
     clearTimeout(timer);
-    deps.stopSignal.removeEventListener('abort', onStop);
+    deps.attemptsInFlight.delete(deadline);
   }
 }
 

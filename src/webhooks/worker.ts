@@ -67,6 +67,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
     attemptTimeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, Math.floor(leaseMs / 2)),
     metrics: webhookMetrics(ctx),
     stopSignal: stopController.signal,
+    attemptsInFlight: new Set(),
     completions: createCompletionWriter(ctx, clock),
   };
   const inFlight = new Set<Promise<void>>();
@@ -151,7 +152,11 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
   async function stop(): Promise<void> {
     if (stopped) return;
     stopped = true;
-    const grace = setTimeout(() => stopController.abort(new Error('the webhook worker is stopping')), stopGraceMs);
+    const grace = setTimeout(() => {
+      const reason = new Error('the webhook worker is stopping');
+      stopController.abort(reason);
+      for (const attempt of deps.attemptsInFlight) attempt.abort(reason);
+    }, stopGraceMs);
     grace.unref();
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     clearTimeout(grace);
