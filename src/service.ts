@@ -9,6 +9,7 @@ import { publicOrigin, type Config } from './platform/config.ts';
 import type { ServiceContext } from './platform/context.ts';
 import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { openDatabase, type DatabaseHandle } from './platform/db/database.ts';
+import { startEmbeddedMaintenance } from './platform/db/embedded-maintenance.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { createRateLimiters } from './platform/rate-limits.ts';
@@ -97,7 +98,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           localCallbackUrls: ['http://localhost:3000/callback', `http://127.0.0.1:${listeningPort}/link/dev-callback`],
         });
 
-    const workers: RunningWorker[] = [];
+    const workers: RunningWorker[] = [startEmbeddedMaintenance(database, logger)];
     if (config.role !== 'api') {
       workers.push(await startWebhookWorker(ctx));
       workers.push(await startMonitorWorker(ctx));

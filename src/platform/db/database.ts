@@ -25,6 +25,8 @@ export interface DatabaseHandle {
   /** True when every committed migration has been applied. */
   isMigrated(): Promise<boolean>;
   ping(): Promise<void>;
+  /** Reclaims dead rows and refreshes planner statistics (the embedded engine has no autovacuum). */
+  vacuumAnalyze(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -105,6 +107,9 @@ async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
     ping: async () => {
       await client.query('select 1');
     },
+    vacuumAnalyze: async () => {
+      await client.exec('vacuum (analyze)');
+    },
     close: () => client.close(),
   };
 }
@@ -165,6 +170,9 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
     isMigrated: async () => (await countAppliedMigrations(db)) >= committedMigrationCount(),
     ping: async () => {
       await pool.query('select 1');
+    },
+    vacuumAnalyze: async () => {
+      await pool.query('vacuum (analyze)');
     },
     close: async () => {
       await listener?.end().catch(() => {});
