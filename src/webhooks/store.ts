@@ -117,7 +117,8 @@ export type MessageStatus = 'pending' | 'succeeded' | 'failed' | 'none';
  *  The outer table is named in plain SQL: drizzle leaves columns unqualified in single-table selections, and an
  *  unqualified id here would bind to the inner table. */
 const messageStatus = sql<MessageStatus>`coalesce((
-  select case when bool_or(latest.status = 'pending') then 'pending'
+  select case when count(*) = 0 then null
+              when bool_or(latest.status = 'pending') then 'pending'
               when bool_or(latest.status = 'failed') then 'failed'
               else 'succeeded' end
   from (select distinct on (d.endpoint_id) d.status from webhook_deliveries d
