@@ -4,6 +4,12 @@
 // readers below, which never throw, so a missing upstream field becomes a default rather than a 500.
 type Raw = Record<string, unknown>;
 
+/** The id, names and avatar every SDK user shape starts with. */
+function userIdentity(value: unknown): Raw {
+  const user = asObject(value);
+  return { id: num(user.id), username: str(user.username), name: str(user.name), avatar: strOrNull(user.avatar) };
+}
+
 export function asObject(value: unknown): Raw {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Raw) : {};
 }
@@ -195,10 +201,7 @@ export function shapeUserProfile(value: unknown): Raw {
   const onData = withoutNulls(subscribedOnData);
   return {
     ...rest,
-    id: num(user.id),
-    username: str(user.username),
-    name: str(user.name),
-    avatar: strOrNull(user.avatar),
+    ...userIdentity(user),
     isVerified: bool(user.isVerified),
     lists: listsOf(user),
     ...(byData ? { subscribedByData: byData } : {}),
@@ -209,10 +212,7 @@ export function shapeUserProfile(value: unknown): Raw {
 export function shapeListUserRef(value: unknown): Raw {
   const user = asObject(value);
   return {
-    id: num(user.id),
-    username: str(user.username),
-    name: str(user.name),
-    avatar: strOrNull(user.avatar),
+    ...userIdentity(user),
     avatarThumbs: user.avatarThumbs ?? null,
     isVerified: bool(user.isVerified),
   };
@@ -302,10 +302,7 @@ export function shapeSubscription(value: unknown): Raw {
   const data = asObject(user.subscribedByData);
   const totals = asObject(user.subscribedOnData);
   return {
-    id: num(user.id),
-    username: str(user.username),
-    name: str(user.name),
-    avatar: strOrNull(user.avatar),
+    ...userIdentity(user),
     avatarThumbs: user.avatarThumbs ?? null,
     isActive: bool(user.subscribedBy),
     expiredAt: strOrNull(data.expiredAt) ?? strOrNull(user.subscribedByExpireDate),
@@ -356,10 +353,7 @@ export function shapeSelf(value: unknown): Raw {
   const me = asObject(value);
   if (!bool(me.isAuth, true)) return { isAuth: false };
   return {
-    id: num(me.id),
-    username: str(me.username),
-    name: str(me.name),
-    avatar: strOrNull(me.avatar),
+    ...userIdentity(me),
     isAuth: true,
     isVerified: bool(me.isVerified),
     photosCount: num(me.photosCount),
@@ -429,11 +423,6 @@ export function shapeVaultLists(body: unknown): Raw {
 
 // ---- earnings -----------------------------------------------------------------------------------------------
 
-function earnUser(value: unknown): Raw {
-  const user = asObject(value);
-  return { id: num(user.id), name: str(user.name), username: str(user.username), avatar: strOrNull(user.avatar) };
-}
-
 export function shapeTransaction(value: unknown, type: string | null): Raw {
   const t = asObject(value);
   return {
@@ -445,7 +434,7 @@ export function shapeTransaction(value: unknown, type: string | null): Raw {
     payoutPendingDays: numOrNull(t.payoutPendingDays),
     status: strOrNull(t.status),
     type: strOrNull(t.type) ?? type,
-    user: earnUser(t.user),
+    user: userIdentity(t.user),
   };
 }
 
@@ -464,7 +453,7 @@ export function shapeChargeback(value: unknown): Raw {
       currency: strOrNull(payment.currency ?? c.currency),
       description: strOrNull(payment.description),
       status: strOrNull(payment.status),
-      user: earnUser(payment.user ?? c.user),
+      user: userIdentity(payment.user ?? c.user),
     },
   };
 }
