@@ -59,3 +59,12 @@ export async function upstreamRequests(t: TestService, since = 0): Promise<{ lis
   const res = await call(t.service.sandboxUrl, 'GET', `/_sandbox/requests?since=${since}`);
   return res.body;
 }
+
+/** A fan this account can message: the simulator (like OnlyFans) refuses messages to users who blocked the creator,
+ *  and accounts are random per test, so the first chat is not always one. */
+export async function messageableFanId(t: TestService, connectionId: string): Promise<number> {
+  const chats = await access(t, connectionId, 'GET', '/v2/access/proxy/chats?limit=50&offset=0&order=recent');
+  const chat = (chats.body.list as Array<{ withUser: { id: number }; canSendMessage?: boolean }>).find((c) => c.canSendMessage !== false);
+  if (!chat) throw new Error('no chat of this sandbox account accepts messages');
+  return chat.withUser.id;
+}

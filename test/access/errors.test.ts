@@ -4,7 +4,7 @@ import { BACKENDS } from '../support/databases.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { expireSandboxSession, sessOf } from '../support/sandbox.ts';
-import { access, clearFaults, importConnection, injectFault, upstreamRequests, type ImportedConnection } from './access-fixture.ts';
+import { access, clearFaults, importConnection, injectFault, upstreamRequests, type ImportedConnection, messageableFanId } from './access-fixture.ts';
 
 async function expiredEventsFor(t: TestService, connectionId: string): Promise<number> {
   const result = await t.database.handle.db.execute(
@@ -161,8 +161,7 @@ describe.each(BACKENDS)('access: errors, pacing, retries and expiry (%s)', (back
   });
 
   it('a POST is not retried after a 5xx (it may have been applied)', async () => {
-    const chats = await access(t, conn.id, 'GET', '/v2/access/chats?limit=1');
-    const fanId = chats.body.list[0].withUser.id;
+    const fanId = await messageableFanId(t, conn.id);
     const before = (await upstreamRequests(t)).lastSeq;
     await injectFault(t, { kind: '500', count: 1, pathPrefix: `/api2/v2/chats/${fanId}/messages` });
     const res = await access(t, conn.id, 'POST', `/v2/access/chats/${fanId}/messages`, { body: { text: 'once' } });

@@ -4,7 +4,7 @@ import { Value } from 'typebox/value';
 import * as S from '../../src/access/schemas.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { startTestService, type TestService } from '../support/service.ts';
-import { access, importConnection, type ImportedConnection } from './access-fixture.ts';
+import { access, importConnection, type ImportedConnection, messageableFanId } from './access-fixture.ts';
 
 /** Asserts a reply has the SDK's shape (the TypeBox schema the route publishes), naming the first mismatch. */
 function expectShape(schema: TSchema, body: unknown): void {
@@ -55,7 +55,7 @@ describe.each(BACKENDS)('access: managed endpoints against the simulator (%s)', 
     expect(chats.status).toBe(200);
     expectShape(S.ChatsReply, chats.body);
     expect(chats.body.list.length).toBeGreaterThan(0);
-    const fanId = chats.body.list[0].withUser.id;
+    const fanId = await messageableFanId(t, conn.id);
 
     const sent = await access(t, conn.id, 'POST', `/v2/access/chats/${fanId}/messages`, { body: { text: 'Hello from the test' } });
     expect(sent.status).toBe(200);
@@ -79,9 +79,8 @@ describe.each(BACKENDS)('access: managed endpoints against the simulator (%s)', 
   });
 
   it('chats media: media exchanged in a chat, as messages', async () => {
-    const chats = await get('/v2/access/chats?limit=10');
     const vault = await get('/v2/access/vault/media?limit=1');
-    const fanId = chats.body.list[0].withUser.id;
+    const fanId = await messageableFanId(t, conn.id);
     const mediaId = vault.body.list[0].id;
     const sent = await access(t, conn.id, 'POST', `/v2/access/chats/${fanId}/messages`, { body: { text: 'a photo', mediaItems: [mediaId], price: 5 } });
     expect(sent.status).toBe(200);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/databases.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startHttpProxy } from '../upstream/loopback-proxy.ts';
-import { access, importConnection, upstreamRequests, type ImportedConnection } from './access-fixture.ts';
+import { access, importConnection, upstreamRequests, type ImportedConnection, messageableFanId } from './access-fixture.ts';
 
 /** A GET whose path goes on the wire as written (URL parsers would resolve the dot segments first). */
 function sendUnnormalised(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
@@ -42,8 +42,7 @@ describe.each(BACKENDS)('access: raw proxy (%s)', (backend) => {
   });
 
   it('POST passes the JSON body through; the message sent is then listed through the proxy too', async () => {
-    const chats = await access(t, conn.id, 'GET', '/v2/access/proxy/chats?limit=1');
-    const fanId = chats.body.list[0].withUser.id;
+    const fanId = await messageableFanId(t, conn.id);
     const sent = await access(t, conn.id, 'POST', `/v2/access/proxy/chats/${fanId}/messages`, { body: { text: 'via the proxy', price: 0 } });
     expect(sent.status).toBe(200);
     expect(sent.body.text).toContain('via the proxy');
