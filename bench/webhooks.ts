@@ -151,23 +151,32 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
     await runBareLoop(receiver, events);
     const bareLoopPerSec = await runBareLoop(receiver, events);
 
-    // Throughput: a backlog of N events (200 connections, in order within each), then the worker drains it.
-    receiver.reset();
-    const recordStarted = now();
-    for (let n = 0; n < events; n++) await recordBenchEvent(setup, n);
-    const recordPerSec = events / ((now() - recordStarted) / 1000);
-    const drained = receiver.waitForCount(events);
-    const started = now();
+    // Throughput: a backlog of N events (200 connections, in order within each), then the worker drains it. Like
+    // the bare loop, the worker is measured warm: one backlog drained first, then a second one measured (cold, the
+    // first drain of a process runs at about two thirds of the speed of the next).
+    const drainBacklog = async (first: number): Promise<{ deliveriesPerSec: number; recordPerSec: number }> => {
+      receiver.reset();
+      const recordStarted = now();
+      for (let n = first; n < first + events; n++) await recordBenchEvent(setup, n);
+      const recordPerSec = events / ((now() - recordStarted) / 1000);
+      const drained = receiver.waitForCount(events);
+      const started = now();
+      const drainer = await startWebhookWorker(setup.service.ctx, { concurrency: CONCURRENCY });
+      await drained;
+      const deliveriesPerSec = events / ((now() - started) / 1000);
+      await drainer.stop();
+      return { deliveriesPerSec, recordPerSec };
+    };
+    await drainBacklog(0);
+    const { deliveriesPerSec, recordPerSec } = await drainBacklog(events);
     const worker = await startWebhookWorker(setup.service.ctx, { concurrency: CONCURRENCY });
-    await drained;
-    const deliveriesPerSec = events / ((now() - started) / 1000);
 
     // Latency: events recorded at a steady pace while the worker runs; event → receipt, woken by NOTIFY.
     receiver.reset();
     const latencyDone = receiver.waitForCount(LATENCY_EVENTS);
     const recordedAt = new Map<number, number>();
     for (let i = 0; i < LATENCY_EVENTS; i++) {
-      const n = events + i;
+      const n = 2 * events + i;
       recordedAt.set(n, now());
       await recordBenchEvent(setup, n);
       await new Promise((resolve) => setTimeout(resolve, LATENCY_INTERVAL_MS));

@@ -1,7 +1,7 @@
 // One attempt of one delivery: sign, POST, log the attempt, and move the delivery on (done, retry later, or
 // finally failed), disabling the endpoint on 410 Gone or after 5 days of failures.
 import { performance } from 'node:perf_hooks';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Clock } from '../platform/clock.ts';
 import { systemClock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
@@ -10,7 +10,6 @@ import { newId } from '../platform/ids.ts';
 import { releaseLease, type ClaimedRow } from '../platform/leases.ts';
 import { disableFailingEndpoint } from './disable-endpoint.ts';
 import { activeSecrets } from './endpoints.ts';
-import type { CompletionWriter } from './completion-writer.ts';
 import type { DeliveryOutcomeLabel, WebhookMetrics } from './metrics.ts';
 import { DISABLE_AFTER_FAILING_MS, nextAttemptAfterFailure } from './retry-schedule.ts';
 import { signDelivery } from './signing.ts';
@@ -21,6 +20,12 @@ import { webhookUrlShapeProblem } from './url-policy.ts';
 const SNIPPET_BYTES = 4096;
 const USER_AGENT = 'ofconnect-webhooks/1';
 
+/** Where successful attempts are recorded: the worker writes them in batches, together with its next claim. */
+export interface CompletionWriter {
+  /** Resolves once written: true if the worker still held the delivery's lease. */
+  write(completion: store.Completion): Promise<boolean>;
+}
+
 export interface DeliveryDeps {
   ctx: ServiceContext;
   clock: Clock;
@@ -29,9 +34,9 @@ export interface DeliveryDeps {
   metrics: WebhookMetrics;
   /** Aborted when the worker stops: the attempt is abandoned, not counted, and the delivery is due again. */
   stopSignal: AbortSignal;
-  /** The deadlines of attempts in flight; the worker aborts them when it stops. A set rather than one listener
-   *  per attempt on stopSignal: dozens of attempts in flight would each add one to the same signal. */
-  attemptsInFlight: Set<AbortController>;
+  /** Attempts in flight; the worker aborts them when it stops. A set rather than one listener per attempt on
+   *  stopSignal: dozens of attempts in flight would each add one to the same signal. */
+  attemptsInFlight: Set<{ abort(reason: Error): void }>;
   /** Where successful attempts are written (batched). */
   completions: CompletionWriter;
 }
@@ -43,56 +48,110 @@ interface AttemptResult {
   durationMs: number;
 }
 
-async function readSnippet(response: Dispatcher.ResponseData): Promise<string> {
-  const length = Number(response.headers['content-length']);
-  if (Number.isFinite(length) && length <= SNIPPET_BYTES) return response.body.text();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Leaving the loop early destroys the stream: a receiver replying with megabytes costs us 4 KB.
-  for await (const chunk of response.body) {
-    chunks.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size >= SNIPPET_BYTES) break;
-  }
-  return Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8');
-}
-
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  if (error.name === 'TimeoutError') return 'timed out';
   const code = (error as { code?: string }).code;
   return `${code ? `${code} ` : ''}${error.message}${cause}`.slice(0, 1000);
 }
 
+/** Where a webhook URL sends to, split the way undici's dispatch takes it; parsed once per URL. */
+interface Target {
+  problem: string | null;
+  origin: string;
+  path: string;
+}
+
+// Per configuration: whether a URL is acceptable depends on it (https required, private addresses allowed).
+const targetsByConfig = new WeakMap<object, Map<string, Target>>();
+
+function targetOf(deps: DeliveryDeps, url: string): Target {
+  let targets = targetsByConfig.get(deps.ctx.config);
+  if (!targets) targetsByConfig.set(deps.ctx.config, (targets = new Map()));
+  let target = targets.get(url);
+  if (!target) {
+    const problem = webhookUrlShapeProblem(deps.ctx.config, url);
+    const parsed = problem ? null : new URL(url);
+    target = { problem, origin: parsed?.origin ?? '', path: parsed ? `${parsed.pathname}${parsed.search}` : '' };
+    if (targets.size >= 10_000) targets.clear();
+    targets.set(url, target);
+  }
+  return target;
+}
+
+interface Reply {
+  statusCode: number;
+  responseSnippet: string;
+}
+
+/** One POST through undici's dispatch API: the lowest-overhead one (no body stream per request, which the request
+ *  API creates; measured ~25 µs less per delivery). Keeps at most SNIPPET_BYTES of the reply and stops reading
+ *  there: a receiver replying with megabytes costs us 4 KB. One deadline covers connect, request and reply (a
+ *  trickling receiver must not outlive the lease); the worker's stop aborts it through attemptsInFlight. */
+function post(deps: DeliveryDeps, target: Target, headers: Record<string, string>, body: string): Promise<Reply> {
+  return new Promise<Reply>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | null = null;
+    let abortedWith: Error | null = null;
+    let settled = false;
+    let statusCode = 0;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const abort = (reason: Error) => {
+      abortedWith ??= reason;
+      controller?.abort(reason);
+    };
+    const attempt = { abort };
+    const timer = setTimeout(() => abort(new DOMException('attempt timed out', 'TimeoutError')), deps.attemptTimeoutMs);
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      deps.attemptsInFlight.delete(attempt);
+      outcome();
+    };
+    const finish = () => settle(() => resolve({ statusCode, responseSnippet: Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8') }));
+    deps.attemptsInFlight.add(attempt);
+    if (deps.stopSignal.aborted) abort(deps.stopSignal.reason as Error);
+    deps.dispatcher.dispatch(
+      { origin: target.origin, path: target.path, method: 'POST', headers, body },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (abortedWith) c.abort(abortedWith);
+        },
+        onResponseStart(_c, status) {
+          statusCode = status;
+        },
+        onResponseData(c, chunk) {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size >= SNIPPET_BYTES) {
+            finish();
+            c.abort(new Error('reply snippet complete'));
+          }
+        },
+        onResponseEnd: finish,
+        onResponseError(_c, error) {
+          settle(() => reject(abortedWith ?? error));
+        },
+      },
+    );
+  });
+}
+
 async function sendAttempt(deps: DeliveryDeps, job: DeliveryJob, body: string): Promise<AttemptResult> {
-  const problem = webhookUrlShapeProblem(deps.ctx.config, job.url);
-  if (problem) return { statusCode: null, responseSnippet: null, error: `url ${problem}`, durationMs: 0 };
+  const target = targetOf(deps, job.url);
+  if (target.problem) return { statusCode: null, responseSnippet: null, error: `url ${target.problem}`, durationMs: 0 };
   // The receiver checks webhook-timestamp against its own wall clock, so it is real time even when schedules
   // run on an injected clock.
-  const headers = signDelivery(job.messageId, systemClock.now(), body, activeSecrets(deps.ctx, { id: job.endpointId, ...job }, deps.clock.now()));
+  const signed = signDelivery(job.messageId, systemClock.now(), body, activeSecrets(deps.ctx, { id: job.endpointId, ...job }, deps.clock.now()));
   const started = performance.now();
-  // One deadline for connect, request and reply together (a trickling receiver must not outlive the lease).
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new DOMException('attempt timed out', 'TimeoutError')), deps.attemptTimeoutMs);
-  if (deps.stopSignal.aborted) deadline.abort(deps.stopSignal.reason);
-  deps.attemptsInFlight.add(deadline);
   try {
-    const response = await request(job.url, {
-      method: 'POST',
-      dispatcher: deps.dispatcher,
-      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers },
-      body,
-      signal: deadline.signal,
-    });
-    const responseSnippet = await readSnippet(response);
-    return { statusCode: response.statusCode, responseSnippet, error: null, durationMs: Math.round(performance.now() - started) };
+    const reply = await post(deps, target, { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...signed }, body);
+    return { ...reply, error: null, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
-    const reason = deadline.signal.aborted && !deps.stopSignal.aborted ? 'timed out' : describeError(error);
-    return { statusCode: null, responseSnippet: null, error: reason, durationMs: Math.round(performance.now() - started) };
-  } finally {
-    clearTimeout(timer);
-    deps.attemptsInFlight.delete(deadline);
+    const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+    return { statusCode: null, responseSnippet: null, error: timedOut ? 'timed out' : describeError(error), durationMs: Math.round(performance.now() - started) };
   }
 }
 
@@ -108,7 +167,7 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
     await store.failHeldDelivery(db, lease, clock.now());
     return 'endpoint_disabled';
   }
-  const result = await sendAttempt(deps, job, JSON.stringify(job.payload));
+  const result = await sendAttempt(deps, job, job.body);
   if (deps.stopSignal.aborted && result.statusCode === null) {
     await releaseLease(db, store.deliveryLeases, lease, clock.now());
     return 'abandoned';

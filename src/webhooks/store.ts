@@ -317,7 +317,8 @@ export interface DeliveryJob {
   environment: Environment;
   messageId: string;
   eventType: string;
-  payload: Record<string, unknown>;
+  /** The envelope as JSON text, sent as the request body (signed as is, never re-serialized). */
+  body: string;
   endpointId: string;
   url: string;
   enabled: boolean;
@@ -327,7 +328,9 @@ export interface DeliveryJob {
   failingSince: Date | null;
 }
 
-interface DeliveryJobRow {
+/** A claimed delivery as the statement returns it: one JSON object per job (JSON.parse beats per-column type
+ *  parsing, and the payload arrives as the exact text to send). */
+interface DeliveryJobJson {
   delivery_id: string;
   attempt_count: number;
   ordering_key: string;
@@ -335,34 +338,35 @@ interface DeliveryJobRow {
   environment: Environment;
   message_id: string;
   event_type: string;
-  payload: Record<string, unknown> | string;
+  body: string;
   endpoint_id: string;
   url: string;
   enabled: boolean;
   secret_blob: string;
   previous_secret_blob: string | null;
-  previous_secret_expires_at: Date | string | null;
-  failing_since: Date | string | null;
+  previous_secret_expires_at: string | null;
+  failing_since: string | null;
 }
 
 const dateOrNull = (value: Date | string | null) => (value === null ? null : new Date(value));
 
-/** Claims up to `limit` deliverable deliveries and reads what sending them takes, in one round trip. */
-export async function claimDeliveryJobs(ex: Executor, options: { now: Date; leaseMs: number; limit: number }): Promise<Array<{ lease: ClaimedRow; job: DeliveryJob }>> {
-  if (options.limit <= 0) return [];
-  const claim = claimDueRowsCte(deliveryLeases, { ...options, where: deliverableCondition });
-  // Lateral lookups by primary key: the planner has no statistics on a young table (PGlite never analyzes), and
-  // would otherwise pick scans of the whole outbox for a handful of rows.
-  const result = await ex.execute(sql`
-    with ${claim.cte}
-    select d.id as delivery_id, d.attempt_count, d.ordering_key, d.org_id, m.environment, m.id as message_id, m.event_type, m.payload,
-           e.id as endpoint_id, e.url, e.enabled, e.secret_blob, e.previous_secret_blob, e.previous_secret_expires_at, e.failing_since
-    from claimed c
-    cross join lateral (select * from webhook_deliveries where id = c.id) d
-    cross join lateral (select * from webhook_messages where id = d.message_id) m
-    cross join lateral (select * from webhook_endpoints where id = d.endpoint_id) e`);
-  return rowsOf<DeliveryJobRow>(result).map((r) => ({
-    lease: { id: r.delivery_id, leaseUntil: claim.leaseUntil },
+/** What sending a claimed delivery takes, read from the rows claimed by the `claimed` CTE. Lateral lookups by
+ *  primary key: the planner has no statistics on a young table (PGlite never analyzes), and would otherwise pick
+ *  scans of the whole outbox for a handful of rows. */
+const claimedJobsJson = sql`(
+    select coalesce(json_agg(j), '[]') from (
+      select d.id as delivery_id, d.attempt_count, d.ordering_key, d.org_id, m.environment, m.id as message_id, m.event_type,
+             m.payload::text as body, e.id as endpoint_id, e.url, e.enabled, e.secret_blob, e.previous_secret_blob,
+             e.previous_secret_expires_at, e.failing_since
+      from claimed c
+      cross join lateral (select * from webhook_deliveries where id = c.id) d
+      cross join lateral (select * from webhook_messages where id = d.message_id) m
+      cross join lateral (select * from webhook_endpoints where id = d.endpoint_id) e) j)`;
+
+function jobsOf(value: unknown, leaseUntil: Date): Array<{ lease: ClaimedRow; job: DeliveryJob }> {
+  const rows = (typeof value === 'string' ? JSON.parse(value) : value) as DeliveryJobJson[];
+  return rows.map((r) => ({
+    lease: { id: r.delivery_id, leaseUntil },
     job: {
       deliveryId: r.delivery_id,
       attemptCount: Number(r.attempt_count),
@@ -371,7 +375,7 @@ export async function claimDeliveryJobs(ex: Executor, options: { now: Date; leas
       environment: r.environment,
       messageId: r.message_id,
       eventType: r.event_type,
-      payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as Record<string, unknown>) : r.payload,
+      body: r.body,
       endpointId: r.endpoint_id,
       url: r.url,
       enabled: r.enabled,
@@ -381,6 +385,10 @@ export async function claimDeliveryJobs(ex: Executor, options: { now: Date; leas
       failingSince: dateOrNull(r.failing_since),
     },
   }));
+}
+
+function idsOf(value: unknown): Set<string> {
+  return new Set((typeof value === 'string' ? JSON.parse(value) : value) as string[]);
 }
 
 export interface AttemptRecord {
@@ -412,12 +420,12 @@ export interface Completion {
   attempt: AttemptRecord;
 }
 
-/** Logs attempts and moves each delivery on if its worker still holds the lease; a delivery that finished
- *  (succeeded or finally failed) promotes the next one waiting in its queue. One statement for a whole batch, so
- *  a busy worker writes once per batch rather than once per delivery. Returns the ids whose lease was held. */
-export async function completeAttempts(ex: Executor, completions: Completion[], now: Date): Promise<Set<string>> {
-  if (completions.length === 0) return new Set();
-  // The batch travels as one JSON parameter: the statement is the same whatever the batch size.
+/** The completion as common table expressions ending in `moved` (the ids whose lease was still held): log the
+ *  attempts, move each held delivery on, and let a delivery that finished (succeeded or finally failed) promote the
+ *  next one waiting in its queue. The batch travels as one JSON parameter, so the statement is the same whatever
+ *  its size. Lookups are forced onto primary keys and the queue index (= any(array(...)), lateral … limit 1):
+ *  without statistics the planner would scan every delivery ever made for a batch of a few rows. */
+function completionCtes(completions: Completion[], now: Date): SQL {
   const input = JSON.stringify(
     completions.map(({ lease, endpointId, orderingKey, outcome, attempt: a }) => ({
       id: lease.id,
@@ -439,10 +447,7 @@ export async function completeAttempts(ex: Executor, completions: Completion[], 
       attempted_at: a.at.toISOString(),
     })),
   );
-  // Lookups are forced onto primary keys and the queue index (= any(array(...)), lateral … limit 1): without
-  // statistics the planner would scan every delivery ever made for a batch of a few rows.
-  const result = await ex.execute(sql`
-    with input as materialized (
+  return sql`input as materialized (
       select * from jsonb_to_recordset(${input}::jsonb) as x(
         id text, lease_until timestamptz, endpoint_id text, ordering_key text, status text, attempt_count int,
         last_status_code int, next_attempt_at timestamptz, attempt_id text, org_id text, message_id text, attempt int,
@@ -468,9 +473,48 @@ export async function completeAttempts(ex: Executor, completions: Completion[], 
     ), promoted as (
       update webhook_deliveries d set next_attempt_at = ${at(now)}
       where d.id = any(array(select id from next_up))
-    )
-    select id from moved`);
-  return new Set(rowsOf<{ id: string }>(result).map((r) => r.id));
+    )`;
+}
+
+const heldIdsJson = sql`(select coalesce(json_agg(id), '[]') from moved)`;
+
+export interface ClaimRequest {
+  now: Date;
+  leaseMs: number;
+  limit: number;
+}
+
+/** Claims up to `limit` deliverable deliveries and reads what sending them takes, in one round trip. */
+export async function claimDeliveryJobs(ex: Executor, options: ClaimRequest): Promise<Array<{ lease: ClaimedRow; job: DeliveryJob }>> {
+  return (await completeAndClaim(ex, [], options)).claimed;
+}
+
+/** Logs attempts and moves each delivery on if its worker still holds the lease. Returns the ids whose lease was
+ *  held. Used inside the transactions of failed attempts; successes go through completeAndClaim in batches. */
+export async function completeAttempts(ex: Executor, completions: Completion[], now: Date): Promise<Set<string>> {
+  return (await completeAndClaim(ex, completions, { now, leaseMs: 0, limit: 0 })).held;
+}
+
+/** A worker's round trip: records a batch of finished attempts and claims the next deliveries in one statement, so a
+ *  busy worker makes one round trip (and one commit) per batch rather than two. Deliveries promoted by this batch
+ *  are not yet visible to its own claim (one snapshot per statement); the next round takes them. */
+export async function completeAndClaim(
+  ex: Executor,
+  completions: Completion[],
+  claim: ClaimRequest,
+): Promise<{ held: Set<string>; claimed: Array<{ lease: ClaimedRow; job: DeliveryJob }> }> {
+  const completing = completions.length > 0;
+  const claiming = claim.limit > 0;
+  if (!completing && !claiming) return { held: new Set(), claimed: [] };
+  const claimCte = claiming ? claimDueRowsCte(deliveryLeases, { ...claim, where: deliverableCondition }) : null;
+  const ctes: SQL[] = [];
+  if (completing) ctes.push(completionCtes(completions, claim.now));
+  if (claimCte) ctes.push(claimCte.cte);
+  const result = await ex.execute(sql`
+    with ${sql.join(ctes, sql`, `)}
+    select ${completing ? heldIdsJson : sql`'[]'::json`} as held, ${claiming ? claimedJobsJson : sql`'[]'::json`} as jobs`);
+  const row = rowsOf<{ held: unknown; jobs: unknown }>(result)[0];
+  return { held: idsOf(row.held), claimed: claimCte ? jobsOf(row.jobs, claimCte.leaseUntil) : [] };
 }
 
 /** Ends a held delivery without an attempt (its endpoint was disabled meanwhile). */

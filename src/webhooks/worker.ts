@@ -1,12 +1,13 @@
-// The webhook delivery worker: claims due deliveries with leases and sends them. It wakes on NOTIFY (a commit that
-// recorded events), when a delivery finishes (the next event of that connection may now go), and on a polling
-// timer (retries coming due, leases of crashed workers running out). Any number of workers may share a database.
+// The webhook delivery worker: claims due deliveries with leases and sends them. It works in rounds: one statement
+// records the attempts that finished since the last round and claims deliveries for the free slots, so a busy worker
+// makes one round trip per batch. A round runs when NOTIFY says a commit recorded events, when a delivery finishes
+// (the next event of that connection may now go), and on a polling timer (retries coming due, leases of crashed
+// workers running out). Any number of workers may share a database.
 import { Agent } from 'undici';
 import type { Clock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import type { ClaimedRow } from '../platform/leases.ts';
-import { createCompletionWriter } from './completion-writer.ts';
-import { deliverWebhookMessage, type DeliveryDeps } from './deliver.ts';
+import { deliverWebhookMessage, type CompletionWriter, type DeliveryDeps } from './deliver.ts';
 import { webhookMetrics } from './metrics.ts';
 import { DELIVERIES_CHANNEL } from './outbox.ts';
 import { ATTEMPT_TIMEOUT_MS } from './retry-schedule.ts';
@@ -46,12 +47,21 @@ interface WorkerCore extends WebhookWorker {
   tick(): void;
 }
 
+interface FinishedAttempt {
+  completion: store.Completion;
+  resolve(held: boolean): void;
+  reject(error: unknown): void;
+}
+
 function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): WorkerCore {
   const clock = options.clock ?? ctx.clock;
   const concurrency = options.concurrency ?? 32;
   const leaseMs = options.leaseMs ?? ctx.config.webhookLeaseMs;
   const stopGraceMs = options.stopGraceMs ?? 5000;
-  const refillBatch = Math.max(1, Math.floor(concurrency / 8));
+  // How many free slots make a claim worth it. An embedded database runs each statement on this thread, blocking the
+  // HTTP work meanwhile: fewer, larger rounds. Over the network a round trip overlaps with the HTTP work, and claiming
+  // each free slot at once keeps the most requests in flight (measured: +15–20% deliveries/s on PostgreSQL).
+  const refillBatch = ctx.database.kind === 'pglite' ? Math.max(1, Math.floor(concurrency / 8)) : 1;
   const stopController = new AbortController();
   // Private addresses are refused while connecting (after DNS), unless the configuration allows them.
   const dispatcher = new Agent({
@@ -59,6 +69,18 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
     connections: concurrency,
     ...(urlPolicyAllowsPrivate(ctx.config) ? {} : { connect: { lookup: publicOnlyLookup } }),
   });
+  /** Successful attempts waiting for the next round to record them. */
+  let finished: FinishedAttempt[] = [];
+  const completions: CompletionWriter = {
+    write(completion) {
+      return new Promise<boolean>((resolve, reject) => {
+        finished.push({ completion, resolve, reject });
+        // Its request is over: the slot is free for the next claim, which the same round makes.
+        sending.delete(completion.lease.id);
+        pump(false);
+      });
+    },
+  };
   const deps: DeliveryDeps = {
     ctx,
     clock,
@@ -68,20 +90,20 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
     metrics: webhookMetrics(ctx),
     stopSignal: stopController.signal,
     attemptsInFlight: new Set(),
-    completions: createCompletionWriter(ctx, clock),
+    completions,
   };
   const inFlight = new Set<Promise<void>>();
+  /** Deliveries whose request is still going (the worker's concurrency limit counts these). */
+  const sending = new Set<string>();
   let attemptsMade = 0;
   let stopped = false;
   let running = false;
   let pumping = false;
   let pumpAgain = false;
-
-  function claim(limit: number): Promise<Array<{ lease: ClaimedRow; job: store.DeliveryJob }>> {
-    return store.claimDeliveryJobs(ctx.database.db, { now: clock.now(), leaseMs, limit });
-  }
+  let wakeUp = false;
 
   function start(lease: ClaimedRow, job: store.DeliveryJob): Promise<void> {
+    sending.add(lease.id);
     const running = deliverWebhookMessage(deps, job, lease)
       .then((outcome) => {
         if (outcome !== 'abandoned') {
@@ -95,39 +117,56 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
       })
       .finally(() => {
         inFlight.delete(running);
-        // Claiming costs a round trip whatever its size: refill in batches as deliveries finish, unless the
-        // worker ran dry (the next event of this connection may be waiting). NOTIFY and the timer claim at once.
-        if (concurrency - inFlight.size >= refillBatch || inFlight.size === 0) pump();
+        // Successes freed their slot when they were queued for writing; other outcomes free it here.
+        if (sending.delete(lease.id)) pump(false);
       });
     inFlight.add(running);
     return running;
   }
 
-  /** Fills free slots with due deliveries. Calls while a claim is running coalesce into one more round. */
-  function pump(): void {
-    if (stopped || !running) return;
+  /** Asks for a round. Rounds start on the next turn of the event loop, so every attempt finishing in this turn is
+   *  recorded by the same statement; requests while a round is running coalesce into one more round. `wake` (new
+   *  work may be due: NOTIFY, the timer, a failed attempt) lets the round claim even a single free slot; otherwise
+   *  it claims only once a batch of slots is free, since a claim costs a round trip whatever its size. Finished
+   *  attempts are recorded even while the worker is stopping or only draining; only a running worker claims. */
+  function pump(wake = true): void {
+    if (wake) wakeUp = true;
     if (pumping) {
       pumpAgain = true;
       return;
     }
     pumping = true;
-    void (async () => {
-      try {
-        do {
-          pumpAgain = false;
-          const free = concurrency - inFlight.size;
-          if (free <= 0) break;
-          const claimed = await claim(free);
-          for (const { lease, job } of claimed) start(lease, job);
-          // A full batch means more may be due right now.
-          if (claimed.length === free) pumpAgain = true;
-        } while (pumpAgain && !stopped);
-      } catch (error) {
-        ctx.logger.error({ err: error }, 'claiming webhook deliveries failed; retrying on the next wake-up');
-      } finally {
-        pumping = false;
-      }
-    })();
+    setImmediate(() => void runRounds());
+  }
+
+  async function runRounds(): Promise<void> {
+    try {
+      do {
+        pumpAgain = false;
+        const batch = finished;
+        const free = running && !stopped ? concurrency - sending.size : 0;
+        const limit = wakeUp || free >= refillBatch || sending.size === 0 ? Math.max(0, free) : 0;
+        wakeUp = false;
+        if (batch.length === 0 && limit === 0) break;
+        finished = [];
+        let round: Awaited<ReturnType<typeof store.completeAndClaim>>;
+        try {
+          round = await store.completeAndClaim(ctx.database.db, batch.map((f) => f.completion), { now: clock.now(), leaseMs, limit });
+        } catch (error) {
+          for (const f of batch) f.reject(error);
+          throw error;
+        }
+        for (const f of batch) f.resolve(round.held.has(f.completion.lease.id));
+        for (const { lease, job } of round.claimed) start(lease, job);
+        // A full claim means more may be due right now; attempts that finished meanwhile wait to be recorded.
+        if (limit > 0 && round.claimed.length === limit) pumpAgain = wakeUp = true;
+        if (finished.length > 0) pumpAgain = true;
+      } while (pumpAgain);
+    } catch (error) {
+      ctx.logger.error({ err: error }, 'a webhook worker round failed; retrying on the next wake-up');
+    } finally {
+      pumping = false;
+    }
   }
 
   async function promoteStalled(): Promise<void> {
@@ -142,7 +181,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
     await promoteStalled();
     let sent = 0;
     for (;;) {
-      const claimed = await claim(concurrency);
+      const claimed = await store.claimDeliveryJobs(ctx.database.db, { now: clock.now(), leaseMs, limit: concurrency });
       if (claimed.length === 0) return sent;
       await Promise.all(claimed.map(({ lease, job }) => start(lease, job)));
       sent += claimed.length;

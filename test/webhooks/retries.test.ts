@@ -81,6 +81,26 @@ describe.each(BACKENDS)('webhook retries, ordering and replay on a manual clock 
     expect((await api('GET', '/v2/webhooks/messages?status=failed')).body.list.map((m: { id: string }) => m.id)).toContain(messageId);
   });
 
+  it('a receiver that never answers is cut off at the attempt deadline, logged as timed out, and retried', async () => {
+    // A lease of 400 ms puts the attempt deadline at 200 ms (an attempt always ends well inside its lease).
+    const hasty = createWebhookWorker(t.service.ctx, { concurrency: 2, leaseMs: 400 });
+    receiver.answer = () => new Promise<never>(() => {});
+    try {
+      await addEndpoint('/silent');
+      const messageId = await record({ type: 'connection.expired', connectionId: 'conn_silent', data: {} });
+      const started = Date.now();
+      await hasty.drain();
+      // The first attempt and its immediate retry, each cut off at 200 ms; the next retry is due in 5 s.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+      const attempts = (await api('GET', `/v2/webhooks/messages/${messageId}/attempts`)).body.list;
+      expect(attempts).toEqual([2, 1].map((attempt) => expect.objectContaining({ attempt, statusCode: null, error: 'timed out' })));
+      const message = (await api('GET', `/v2/webhooks/messages/${messageId}`)).body;
+      expect(message.deliveries).toEqual([expect.objectContaining({ status: 'pending', attemptCount: 2 })]);
+    } finally {
+      await hasty.stop();
+    }
+  });
+
   it('a later event of a connection waits for the earlier one to succeed while other connections flow', async () => {
     let failuresLeft = 3;
     receiver.answer = (d) => (d.payload.data.name === 'A1' && failuresLeft-- > 0 ? 503 : 200);
