@@ -6,7 +6,7 @@
 import { Agent } from 'undici';
 import type { Clock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
-import type { ClaimedRow } from '../platform/leases.ts';
+import { releaseLease, type ClaimedRow } from '../platform/leases.ts';
 import { deliverWebhookMessage, type CompletionWriter, type DeliveryDeps } from './deliver.ts';
 import { webhookMetrics } from './metrics.ts';
 import { DELIVERIES_CHANNEL } from './outbox.ts';
@@ -62,6 +62,8 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
   // HTTP work meanwhile: fewer, larger rounds. Over the network a round trip overlaps with the HTTP work, and claiming
   // each free slot at once keeps the most requests in flight (measured: +15–20% deliveries/s on PostgreSQL).
   const refillBatch = ctx.database.kind === 'pglite' ? Math.max(1, Math.floor(concurrency / 8)) : 1;
+  // Rounds running at once: an embedded database runs one statement at a time anyway.
+  const maxLanes = ctx.database.kind === 'pglite' ? 1 : 2;
   const stopController = new AbortController();
   // Private addresses are refused while connecting (after DNS), unless the configuration allows them.
   const dispatcher = new Agent({
@@ -77,6 +79,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
         finished.push({ completion, resolve, reject });
         // Its request is over: the slot is free for the next claim, which the same round makes.
         sending.delete(completion.lease.id);
+        startReady();
         pump(false);
       });
     },
@@ -95,12 +98,25 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
   const inFlight = new Set<Promise<void>>();
   /** Deliveries whose request is still going (the worker's concurrency limit counts these). */
   const sending = new Set<string>();
+  /** Claimed ahead, waiting for a slot: a slot that frees starts one at once instead of waiting for a round trip.
+   *  Each is the head of its queue, so holding it ahead never reorders a connection's events. Not on the embedded
+   *  database: its rounds block this thread, so there is no round trip to hide, and smaller batches cost more. */
+  const ready: Array<{ lease: ClaimedRow; job: store.DeliveryJob }> = [];
+  const prefetch = ctx.database.kind === 'pglite' ? 0 : Math.max(1, Math.floor(concurrency / 2));
   let attemptsMade = 0;
   let stopped = false;
   let running = false;
-  let pumping = false;
-  let pumpAgain = false;
+  let lanes = 0;
+  let laneStarting = false;
+  let reserved = 0;
   let wakeUp = false;
+
+  function startReady(): void {
+    while (sending.size < concurrency && ready.length > 0 && !stopped) {
+      const next = ready.shift()!;
+      start(next.lease, next.job);
+    }
+  }
 
   function start(lease: ClaimedRow, job: store.DeliveryJob): Promise<void> {
     sending.add(lease.id);
@@ -118,54 +134,66 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
       .finally(() => {
         inFlight.delete(running);
         // Successes freed their slot when they were queued for writing; other outcomes free it here.
-        if (sending.delete(lease.id)) pump(false);
+        if (sending.delete(lease.id)) {
+          startReady();
+          pump(false);
+        }
       });
     inFlight.add(running);
     return running;
   }
 
   /** Asks for a round. Rounds start on the next turn of the event loop, so every attempt finishing in this turn is
-   *  recorded by the same statement; requests while a round is running coalesce into one more round. `wake` (new
-   *  work may be due: NOTIFY, the timer, a failed attempt) lets the round claim even a single free slot; otherwise
-   *  it claims only once a batch of slots is free, since a claim costs a round trip whatever its size. Finished
-   *  attempts are recorded even while the worker is stopping or only draining; only a running worker claims. */
+   *  recorded by the same statement. A lane runs rounds while there is work; up to `maxLanes` run at once, so over
+   *  the network one round's round trip overlaps the next. `wake` (new work may be due: NOTIFY, the timer, a full
+   *  claim) lets a round claim even a single free slot; otherwise it claims only once `refillBatch` slots are free.
+   *  Finished attempts are recorded even while the worker is stopping or only draining; only a running worker claims. */
   function pump(wake = true): void {
     if (wake) wakeUp = true;
-    if (pumping) {
-      pumpAgain = true;
-      return;
-    }
-    pumping = true;
-    setImmediate(() => void runRounds());
+    if (lanes >= maxLanes || laneStarting) return;
+    laneStarting = true;
+    lanes += 1;
+    setImmediate(() => {
+      laneStarting = false;
+      void runRounds();
+    });
   }
 
   async function runRounds(): Promise<void> {
     try {
-      do {
-        pumpAgain = false;
+      for (;;) {
         const batch = finished;
-        const free = running && !stopped ? concurrency - sending.size : 0;
-        const limit = wakeUp || free >= refillBatch || sending.size === 0 ? Math.max(0, free) : 0;
-        wakeUp = false;
-        if (batch.length === 0 && limit === 0) break;
+        // Slots another lane is claiming for right now are not free.
+        const free = running && !stopped ? concurrency + prefetch - sending.size - ready.length - reserved : 0;
+        // Claim only when work may be due (wakeUp) and enough slots are free to make the round trip worth it; a
+        // wake-up that finds too few free slots waits for more. A claim that comes back short ends the wake-up:
+        // claiming again before something changes would find nothing (and on the embedded database, whose
+        // statements never yield to the event loop, would spin).
+        const limit = wakeUp && free > 0 && (free >= refillBatch || sending.size + ready.length + reserved === 0) ? free : 0;
+        if (limit > 0) wakeUp = false;
+        if (batch.length === 0 && limit === 0) return;
         finished = [];
+        reserved += limit;
         let round: Awaited<ReturnType<typeof store.completeAndClaim>>;
         try {
           round = await store.completeAndClaim(ctx.database.db, batch.map((f) => f.completion), { now: clock.now(), leaseMs, limit });
         } catch (error) {
           for (const f of batch) f.reject(error);
           throw error;
+        } finally {
+          reserved -= limit;
         }
         for (const f of batch) f.resolve(round.held.has(f.completion.lease.id));
-        for (const { lease, job } of round.claimed) start(lease, job);
-        // A full claim means more may be due right now; attempts that finished meanwhile wait to be recorded.
-        if (limit > 0 && round.claimed.length === limit) pumpAgain = wakeUp = true;
-        if (finished.length > 0) pumpAgain = true;
-      } while (pumpAgain);
+        ready.push(...round.claimed);
+        startReady();
+        // A full claim means more may be due right now; recorded attempts may have promoted the next event of
+        // their connections, which this statement's own claim could not see yet.
+        if ((limit > 0 && round.claimed.length === limit) || batch.length > 0) wakeUp = true;
+      }
     } catch (error) {
       ctx.logger.error({ err: error }, 'a webhook worker round failed; retrying on the next wake-up');
     } finally {
-      pumping = false;
+      lanes -= 1;
     }
   }
 
@@ -197,6 +225,9 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
       for (const attempt of deps.attemptsInFlight) attempt.abort(reason);
     }, stopGraceMs);
     grace.unref();
+    // Deliveries claimed ahead but never started go back to the queue now rather than when their lease runs out.
+    const unstarted = ready.splice(0);
+    await Promise.all(unstarted.map(({ lease }) => releaseLease(ctx.database.db, store.deliveryLeases, lease, clock.now()).catch(() => false)));
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     clearTimeout(grace);
     await dispatcher.close().catch(() => {});
