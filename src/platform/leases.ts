@@ -19,6 +19,8 @@ export interface ClaimOptions {
   now: Date;
   leaseMs: number;
   limit: number;
+  /** Taken off the limit when the statement runs (rows the same statement already leased some other way). */
+  alreadyLeased?: SQL;
   /** Extra conditions on the table's rows (e.g. status = 'pending', ordering rules). */
   where?: SQL;
 }
@@ -47,7 +49,7 @@ export function claimDueRowsCte(leased: LeasedTable, options: ClaimOptions): { c
         and (${leased.leaseUntil} is null or ${leased.leaseUntil} <= ${at(options.now)})
         ${options.where ? sql`and (${options.where})` : sql``}
       order by ${leased.dueAt}
-      limit ${Math.max(0, options.limit)}
+      limit ${options.alreadyLeased ? sql`greatest(0, ${Math.max(0, options.limit)} - (${options.alreadyLeased}))` : Math.max(0, options.limit)}
       for update skip locked
     ), claimed as (
       update ${leased.table} set ${columnName(leased.leaseUntil)} = ${at(leaseUntil)}

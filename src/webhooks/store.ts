@@ -358,7 +358,7 @@ const claimedJobsJson = sql`(
       select d.id as delivery_id, d.attempt_count, d.ordering_key, d.org_id, m.environment, m.id as message_id, m.event_type,
              m.payload::text as body, e.id as endpoint_id, e.url, e.enabled, e.secret_blob, e.previous_secret_blob,
              e.previous_secret_expires_at, e.failing_since
-      from claimed c
+      from (select id from claimed union all select id from promoted_leased) c
       cross join lateral (select * from webhook_deliveries where id = c.id) d
       cross join lateral (select * from webhook_messages where id = d.message_id) m
       cross join lateral (select * from webhook_endpoints where id = d.endpoint_id) e) j)`;
@@ -420,12 +420,13 @@ export interface Completion {
   attempt: AttemptRecord;
 }
 
-/** The completion as common table expressions ending in `moved` (the ids whose lease was still held): log the
- *  attempts, move each held delivery on, and let a delivery that finished (succeeded or finally failed) promote the
- *  next one waiting in its queue. The batch travels as one JSON parameter, so the statement is the same whatever
+/** The completion as common table expressions: `moved` (the ids whose lease was still held) logs the attempts and
+ *  moves each held delivery on; a delivery that finished (succeeded or finally failed) promotes the next one waiting
+ *  in its queue. With `successorLease`, up to its limit of those next ones are leased to the worker in the same
+ *  update (`promoted_leased`): the worker sends them next without another write and without a claim scan. The batch travels as one JSON parameter, so the statement is the same whatever
  *  its size. Lookups are forced onto primary keys and the queue index (= any(array(...)), lateral … limit 1):
  *  without statistics the planner would scan every delivery ever made for a batch of a few rows. */
-function completionCtes(completions: Completion[], now: Date): SQL {
+function completionCtes(completions: Completion[], now: Date, successorLease: { limit: number; leaseUntil: Date } | null): SQL {
   const input = JSON.stringify(
     completions.map(({ lease, endpointId, orderingKey, outcome, attempt: a }) => ({
       id: lease.id,
@@ -463,7 +464,7 @@ function completionCtes(completions: Completion[], now: Date): SQL {
       insert into webhook_attempts (id, org_id, delivery_id, endpoint_id, message_id, attempt, status_code, duration_ms, response_snippet, error, created_at)
       select attempt_id, org_id, id, endpoint_id, message_id, attempt, status_code, duration_ms, response_snippet, error, attempted_at from input
     ), next_up as (
-      select waiting.id from moved m
+      select waiting.id, row_number() over () as place from moved m
       cross join lateral (
         select w.id from webhook_deliveries w
         where w.endpoint_id = m.endpoint_id and w.ordering_key = m.ordering_key and w.status = 'pending' and w.next_attempt_at is null
@@ -472,7 +473,11 @@ function completionCtes(completions: Completion[], now: Date): SQL {
       where m.status <> 'pending'
     ), promoted as (
       update webhook_deliveries d set next_attempt_at = ${at(now)}
-      where d.id = any(array(select id from next_up))
+      where d.id = any(array(select id from next_up where place > ${successorLease?.limit ?? 0}))
+    ), promoted_leased as (
+      update webhook_deliveries d set next_attempt_at = ${at(now)}, lease_until = ${at(successorLease?.leaseUntil ?? now)}
+      where d.id = any(array(select id from next_up where place <= ${successorLease?.limit ?? 0}))
+      returning d.id
     )`;
 }
 
@@ -506,15 +511,19 @@ export async function completeAndClaim(
   const completing = completions.length > 0;
   const claiming = claim.limit > 0;
   if (!completing && !claiming) return { held: new Set(), claimed: [] };
-  const claimCte = claiming ? claimDueRowsCte(deliveryLeases, { ...claim, where: deliverableCondition }) : null;
+  const leaseUntil = new Date(claim.now.getTime() + claim.leaseMs);
   const ctes: SQL[] = [];
-  if (completing) ctes.push(completionCtes(completions, claim.now));
+  // Without completions the claim still reads promoted_leased: an empty stand-in keeps one statement shape.
+  ctes.push(completing ? completionCtes(completions, claim.now, claiming ? { limit: claim.limit, leaseUntil } : null) : sql`promoted_leased as (select null::text as id where false)`);
+  const claimCte = claiming
+    ? claimDueRowsCte(deliveryLeases, { ...claim, where: deliverableCondition, alreadyLeased: sql`select count(*) from promoted_leased` })
+    : null;
   if (claimCte) ctes.push(claimCte.cte);
   const result = await ex.execute(sql`
     with ${sql.join(ctes, sql`, `)}
     select ${completing ? heldIdsJson : sql`'[]'::json`} as held, ${claiming ? claimedJobsJson : sql`'[]'::json`} as jobs`);
   const row = rowsOf<{ held: unknown; jobs: unknown }>(result)[0];
-  return { held: idsOf(row.held), claimed: claimCte ? jobsOf(row.jobs, claimCte.leaseUntil) : [] };
+  return { held: idsOf(row.held), claimed: claimCte ? jobsOf(row.jobs, leaseUntil) : [] };
 }
 
 /** Ends a held delivery without an attempt (its endpoint was disabled meanwhile). */
