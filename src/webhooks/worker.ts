@@ -58,12 +58,8 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
   const concurrency = options.concurrency ?? 32;
   const leaseMs = options.leaseMs ?? ctx.config.webhookLeaseMs;
   const stopGraceMs = options.stopGraceMs ?? 5000;
-  // How many free slots make a claim worth it. An embedded database runs each statement on this thread, blocking the
-  // HTTP work meanwhile: fewer, larger rounds. Over the network a round trip overlaps with the HTTP work, and claiming
-  // each free slot at once keeps the most requests in flight (measured: +15–20% deliveries/s on PostgreSQL).
-  const refillBatch = ctx.database.kind === 'pglite' ? Math.max(1, Math.floor(concurrency / 8)) : 1;
-  // Rounds running at once: an embedded database runs one statement at a time anyway.
-  const maxLanes = ctx.database.kind === 'pglite' ? 1 : 2;
+  // Rounds running at once: while one waits for the database, the next gathers finished attempts and free slots.
+  const maxLanes = 2;
   const stopController = new AbortController();
   // Private addresses are refused while connecting (after DNS), unless the configuration allows them.
   const dispatcher = new Agent({
@@ -99,10 +95,9 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
   /** Deliveries whose request is still going (the worker's concurrency limit counts these). */
   const sending = new Set<string>();
   /** Claimed ahead, waiting for a slot: a slot that frees starts one at once instead of waiting for a round trip.
-   *  Each is the head of its queue, so holding it ahead never reorders a connection's events. Not on the embedded
-   *  database: its rounds block this thread, so there is no round trip to hide, and smaller batches cost more. */
+   *  Each is the head of its queue, so holding it ahead never reorders a connection's events. */
   const ready: Array<{ lease: ClaimedRow; job: store.DeliveryJob }> = [];
-  const prefetch = ctx.database.kind === 'pglite' ? 0 : Math.max(1, Math.floor(concurrency / 2));
+  const prefetch = Math.max(1, Math.floor(concurrency / 2));
   let attemptsMade = 0;
   let stopped = false;
   let running = false;
@@ -144,9 +139,9 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
   }
 
   /** Asks for a round. Rounds start on the next turn of the event loop, so every attempt finishing in this turn is
-   *  recorded by the same statement. A lane runs rounds while there is work; up to `maxLanes` run at once, so over
-   *  the network one round's round trip overlaps the next. `wake` (new work may be due: NOTIFY, the timer, a full
-   *  claim) lets a round claim even a single free slot; otherwise it claims only once `refillBatch` slots are free.
+   *  recorded by the same statement. A lane runs rounds while there is work; up to `maxLanes` run at once, so one
+   *  round's round trip overlaps the next. `wake` (new work may be due: NOTIFY, the timer, recorded attempts that
+   *  promoted the next event of their connection) lets rounds claim; without it they only record finished attempts.
    *  Finished attempts are recorded even while the worker is stopping or only draining; only a running worker claims. */
   function pump(wake = true): void {
     if (wake) wakeUp = true;
@@ -165,11 +160,9 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
         const batch = finished;
         // Slots another lane is claiming for right now are not free.
         const free = running && !stopped ? concurrency + prefetch - sending.size - ready.length - reserved : 0;
-        // Claim only when work may be due (wakeUp) and enough slots are free to make the round trip worth it; a
-        // wake-up that finds too few free slots waits for more. A claim that comes back short ends the wake-up:
-        // claiming again before something changes would find nothing (and on the embedded database, whose
-        // statements never yield to the event loop, would spin).
-        const limit = wakeUp && free > 0 && (free >= refillBatch || sending.size + ready.length + reserved === 0) ? free : 0;
+        // Claim only when work may be due (wakeUp). A claim that comes back short ends the wake-up: claiming again
+        // before something changes would find nothing.
+        const limit = wakeUp && free > 0 ? free : 0;
         if (limit > 0) wakeUp = false;
         if (batch.length === 0 && limit === 0) return;
         finished = [];

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { packagePath } from '../package-root.ts';
+import { startPgliteThread } from './pglite-thread-client.ts';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 
@@ -83,15 +84,14 @@ const db = new PGlite(process.argv[1]); await db.waitReady; await db.close();`;
 }
 
 async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
-  const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   if (dataDir) await initialisePgliteDataDir(dataDir);
   // PostgreSQL's server defaults (128 MB shared buffers) are sized for a dedicated machine; an embedded database
-  // inside the service process keeps a small cache instead.
-  const client = new PGlite(dataDir ?? undefined, { postgresqlconf: PGLITE_CONF });
-  await client.waitReady;
-  const db = drizzle(client) as unknown as Database;
+  // inside the service process keeps a small cache instead. It runs on a thread of its own (pglite-thread.mjs).
+  const client = await startPgliteThread({ dataDir, postgresqlconf: PGLITE_CONF });
+  // drizzle's PGlite driver uses only query and transaction, which the thread client provides.
+  const db = drizzle(client as never) as unknown as Database;
   return {
     db,
     kind: 'pglite',
