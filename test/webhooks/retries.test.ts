@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { recordEvent, type EventToRecord } from '../../src/webhooks/outbox.ts';
 import { RETRY_DELAYS_MS } from '../../src/webhooks/retry-schedule.ts';
-import { createWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
+import { createWebhookWorker, startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startReceiver, verifiesWith, type Receiver } from './receiver.ts';
@@ -99,6 +100,26 @@ describe.each(BACKENDS)('webhook retries, ordering and replay on a manual clock 
     } finally {
       await hasty.stop();
     }
+  });
+
+  it('a stopping worker gives back the deliveries it claimed ahead and the one it abandoned, for others to send now', async () => {
+    // One slot: the running worker claims a second delivery ahead, to start the moment the first one's slot frees.
+    const running = await startWebhookWorker(t.service.ctx, { concurrency: 1, stopGraceMs: 100, pollIntervalMs: 60_000 });
+    receiver.answer = () => new Promise<never>(() => {});
+    const endpoint = await addEndpoint('/held');
+    await record({ type: 'connection.updated', connectionId: 'conn_first', data: {} });
+    await record({ type: 'connection.updated', connectionId: 'conn_second', data: {} });
+    await receiver.waitFor((r) => r.length === 1);
+    const leases = async () =>
+      ((await t.database.handle.db.execute(sql`select lease_until from webhook_deliveries where endpoint_id = ${endpoint.id}`)) as unknown as { rows: Array<{ lease_until: unknown }> }).rows;
+    await expect.poll(async () => (await leases()).filter((d) => d.lease_until !== null).length).toBe(2);
+    await running.stop();
+    expect(await leases()).toEqual([{ lease_until: null }, { lease_until: null }]);
+    expect(receiver.received).toHaveLength(1);
+    // Both go out on the next claim, without waiting for a lease to run out.
+    receiver.answer = () => 200;
+    await worker.drain();
+    expect(receiver.received.map((d) => d.payload.data)).toHaveLength(3);
   });
 
   it('a later event of a connection waits for the earlier one to succeed while other connections flow', async () => {
