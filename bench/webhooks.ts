@@ -25,6 +25,11 @@ const CONCURRENCY = 64;
 const CONNECTIONS = 200;
 const LATENCY_EVENTS = 400;
 const LATENCY_INTERVAL_MS = 5;
+/** Measured runs of each side; the figures are their medians. One short run of either side varies by ±30% on a
+ *  2-core machine (the load generator, the receiver and the database share the cores). */
+const RUNS = 3;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 interface Receiver {
   url: string;
@@ -134,6 +139,8 @@ async function recordBenchEvent(setup: Setup, n: number): Promise<void> {
 interface BackendFigures {
   backend: string;
   events: number;
+  /** Every measured run, of which the figures below are the medians. */
+  runs: { deliveriesPerSec: number[]; bareLoopPerSec: number[] };
   deliveriesPerSec: number;
   bareLoopPerSec: number;
   ratio: number;
@@ -149,11 +156,12 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
     // The first loop of a process runs on cold code (undici, the receiver, JSON): measured cold, the PGlite
     // baseline (the first backend) came out at a third to a half of the warm one. Warm up, then measure.
     await runBareLoop(receiver, events);
-    const bareLoopPerSec = await runBareLoop(receiver, events);
+    const bareRuns: number[] = [];
+    for (let run = 0; run < RUNS; run++) bareRuns.push(await runBareLoop(receiver, events));
 
     // Throughput: a backlog of N events (200 connections, in order within each), then the worker drains it. Like
-    // the bare loop, the worker is measured warm: one backlog drained first, then a second one measured (cold, the
-    // first drain of a process runs at about two thirds of the speed of the next).
+    // the bare loop, the worker is measured warm (the first drain of a process runs at about two thirds of the speed
+    // of the next): one backlog drained first, then RUNS measured.
     const drainBacklog = async (first: number): Promise<{ deliveriesPerSec: number; recordPerSec: number }> => {
       receiver.reset();
       const recordStarted = now();
@@ -168,7 +176,11 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
       return { deliveriesPerSec, recordPerSec };
     };
     await drainBacklog(0);
-    const { deliveriesPerSec, recordPerSec } = await drainBacklog(events);
+    const drains: Array<{ deliveriesPerSec: number; recordPerSec: number }> = [];
+    for (let run = 1; run <= RUNS; run++) drains.push(await drainBacklog(run * events));
+    const deliveriesPerSec = median(drains.map((d) => d.deliveriesPerSec));
+    const bareLoopPerSec = median(bareRuns);
+    const recordPerSec = median(drains.map((d) => d.recordPerSec));
     const worker = await startWebhookWorker(setup.service.ctx, { concurrency: CONCURRENCY });
 
     // Latency: events recorded at a steady pace while the worker runs; event → receipt, woken by NOTIFY.
@@ -176,7 +188,7 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
     const latencyDone = receiver.waitForCount(LATENCY_EVENTS);
     const recordedAt = new Map<number, number>();
     for (let i = 0; i < LATENCY_EVENTS; i++) {
-      const n = 2 * events + i;
+      const n = (RUNS + 1) * events + i;
       recordedAt.set(n, now());
       await recordBenchEvent(setup, n);
       await new Promise((resolve) => setTimeout(resolve, LATENCY_INTERVAL_MS));
@@ -187,6 +199,7 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
     return {
       backend,
       events,
+      runs: { deliveriesPerSec: drains.map((d) => Math.round(d.deliveriesPerSec)), bareLoopPerSec: bareRuns.map(Math.round) },
       deliveriesPerSec: Math.round(deliveriesPerSec),
       bareLoopPerSec: Math.round(bareLoopPerSec),
       ratio: Number((deliveriesPerSec / bareLoopPerSec).toFixed(2)),
@@ -230,7 +243,9 @@ export async function runWebhooksBenchmark(events = 2000): Promise<Record<string
       }),
     );
   }
-  console.log(`webhooks: ${events} events over ${CONNECTIONS} connections, ${CONCURRENCY} in flight; latency over ${LATENCY_EVENTS} events every ${LATENCY_INTERVAL_MS} ms`);
+  console.log(
+    `webhooks: ${events} events over ${CONNECTIONS} connections, ${CONCURRENCY} in flight, medians of ${RUNS} runs; latency over ${LATENCY_EVENTS} events every ${LATENCY_INTERVAL_MS} ms`,
+  );
   console.table(
     results.map((r) => ({
       backend: r.backend,

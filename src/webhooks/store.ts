@@ -328,8 +328,9 @@ export interface DeliveryJob {
   failingSince: Date | null;
 }
 
-/** A claimed delivery as the statement returns it: one JSON object per job (JSON.parse beats per-column type
- *  parsing, and the payload arrives as the exact text to send). */
+/** A claimed delivery as the statement returns it: one JSON object per job, the whole list as text (JSON.parse
+ *  beats per-column type parsing, happens on the worker's thread rather than the embedded database's, and the
+ *  payload arrives as the exact text to send). */
 interface DeliveryJobJson {
   delivery_id: string;
   attempt_count: number;
@@ -521,7 +522,7 @@ export async function completeAndClaim(
   if (claimCte) ctes.push(claimCte.cte);
   const result = await ex.execute(sql`
     with ${sql.join(ctes, sql`, `)}
-    select ${completing ? heldIdsJson : sql`'[]'::json`} as held, ${claiming ? claimedJobsJson : sql`'[]'::json`} as jobs`);
+    select ${completing ? heldIdsJson : sql`'[]'`}::text as held, ${claiming ? claimedJobsJson : sql`'[]'`}::text as jobs`);
   const row = rowsOf<{ held: unknown; jobs: unknown }>(result)[0];
   return { held: idsOf(row.held), claimed: claimCte ? jobsOf(row.jobs, leaseUntil) : [] };
 }
