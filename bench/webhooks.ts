@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { insertOrg } from '../src/account/store.ts';
@@ -168,11 +169,18 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
       for (let n = first; n < first + events; n++) await recordBenchEvent(setup, n);
       const recordPerSec = events / ((now() - recordStarted) / 1000);
       const drained = receiver.waitForCount(events);
+      const profile = await startProfile();
+      const elu = performance.eventLoopUtilization();
       const started = now();
       const drainer = await startWebhookWorker(setup.service.ctx, { concurrency: CONCURRENCY });
       await drained;
       const deliveriesPerSec = events / ((now() - started) / 1000);
+      const busy = performance.eventLoopUtilization(elu);
+      await profile.stop(`webhooks-${backend}-${first / events}`);
       await drainer.stop();
+      if (process.env.OFCONNECT_BENCH_PROFILE) {
+        console.log(`${backend} drain ${first / events}: ${Math.round(deliveriesPerSec)}/s, event loop busy ${((busy.active * 1000) / events).toFixed(0)} µs per delivery (${(busy.utilization * 100).toFixed(0)}%)`);
+      }
       return { deliveriesPerSec, recordPerSec };
     };
     await drainBacklog(0);
@@ -211,6 +219,26 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
     await setup.close();
     await receiver.close();
   }
+}
+
+/** OFCONNECT_BENCH_PROFILE=dir writes a CPU profile of each measured drain there (open it in Chrome DevTools). */
+async function startProfile(): Promise<{ stop(name: string): Promise<void> }> {
+  const dir = process.env.OFCONNECT_BENCH_PROFILE;
+  if (!dir) return { stop: async () => {} };
+  const { Session } = await import('node:inspector/promises');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 async function withFreshPostgres<T>(adminUrl: string, run: (url: string) => Promise<T>): Promise<T> {
