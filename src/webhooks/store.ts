@@ -1,7 +1,7 @@
 // webhooks/' queries. Everything the API reads is scoped by org and environment; the worker's queries work on
 // deliveries it holds a lease on.
 import { and, asc, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../platform/db/database.ts';
+import { executePrepared, type Executor } from '../platform/db/database.ts';
 import type { Environment } from '../platform/environment.ts';
 import { claimDueRowsCte, holdsLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
 import { DELIVERIES_CHANNEL, NEW_DELIVERY_ID, dueUnlessQueued, subscribedEndpointCondition } from './outbox.ts';
@@ -520,9 +520,14 @@ export async function completeAndClaim(
     ? claimDueRowsCte(deliveryLeases, { ...claim, where: deliverableCondition, alreadyLeased: sql`select count(*) from promoted_leased` })
     : null;
   if (claimCte) ctes.push(claimCte.cte);
-  const result = await ex.execute(sql`
+  // Three texts (recording, claiming, both), each prepared once per connection on PostgreSQL.
+  const result = await executePrepared(
+    ex,
+    `webhook_round_${completing ? 'record' : ''}${claiming ? 'claim' : ''}`,
+    sql`
     with ${sql.join(ctes, sql`, `)}
-    select ${completing ? heldIdsJson : sql`'[]'`}::text as held, ${claiming ? claimedJobsJson : sql`'[]'`}::text as jobs`);
+    select ${completing ? heldIdsJson : sql`'[]'`}::text as held, ${claiming ? claimedJobsJson : sql`'[]'`}::text as jobs`,
+  );
   const row = rowsOf<{ held: unknown; jobs: unknown }>(result)[0];
   return { held: idsOf(row.held), claimed: claimCte ? jobsOf(row.jobs, leaseUntil) : [] };
 }
