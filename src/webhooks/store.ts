@@ -349,7 +349,7 @@ interface DeliveryJobJson {
   failing_since: string | null;
 }
 
-const dateOrNull = (value: Date | string | null) => (value === null ? null : new Date(value));
+const dateOrNull = (value: string | null) => (value === null ? null : new Date(value));
 
 /** What sending a claimed delivery takes, read from the rows claimed by the `claimed` CTE. Lateral lookups by
  *  primary key: the planner has no statistics on a young table (PGlite never analyzes), and would otherwise pick
@@ -364,8 +364,8 @@ const claimedJobsJson = sql`(
       cross join lateral (select * from webhook_messages where id = d.message_id) m
       cross join lateral (select * from webhook_endpoints where id = d.endpoint_id) e) j)`;
 
-function jobsOf(value: unknown, leaseUntil: Date): Array<{ lease: ClaimedRow; job: DeliveryJob }> {
-  const rows = (typeof value === 'string' ? JSON.parse(value) : value) as DeliveryJobJson[];
+function jobsOf(json: string, leaseUntil: Date): Array<{ lease: ClaimedRow; job: DeliveryJob }> {
+  const rows = JSON.parse(json) as DeliveryJobJson[];
   return rows.map((r) => ({
     lease: { id: r.delivery_id, leaseUntil },
     job: {
@@ -386,10 +386,6 @@ function jobsOf(value: unknown, leaseUntil: Date): Array<{ lease: ClaimedRow; jo
       failingSince: dateOrNull(r.failing_since),
     },
   }));
-}
-
-function idsOf(value: unknown): Set<string> {
-  return new Set((typeof value === 'string' ? JSON.parse(value) : value) as string[]);
 }
 
 export interface AttemptRecord {
@@ -512,14 +508,16 @@ export async function completeAndClaim(
   const completing = completions.length > 0;
   const claiming = claim.limit > 0;
   if (!completing && !claiming) return { held: new Set(), claimed: [] };
-  const leaseUntil = new Date(claim.now.getTime() + claim.leaseMs);
-  const ctes: SQL[] = [];
-  // Without completions the claim still reads promoted_leased: an empty stand-in keeps one statement shape.
-  ctes.push(completing ? completionCtes(completions, claim.now, claiming ? { limit: claim.limit, leaseUntil } : null) : sql`promoted_leased as (select null::text as id where false)`);
   const claimCte = claiming
     ? claimDueRowsCte(deliveryLeases, { ...claim, where: deliverableCondition, alreadyLeased: sql`select count(*) from promoted_leased` })
     : null;
-  if (claimCte) ctes.push(claimCte.cte);
+  // Without completions the claim still reads promoted_leased: an empty stand-in keeps one statement shape.
+  const ctes = [
+    completing
+      ? completionCtes(completions, claim.now, claimCte ? { limit: claim.limit, leaseUntil: claimCte.leaseUntil } : null)
+      : sql`promoted_leased as (select null::text as id where false)`,
+    ...(claimCte ? [claimCte.cte] : []),
+  ];
   // Three texts (recording, claiming, both), each prepared once per connection on PostgreSQL.
   const result = await executePrepared(
     ex,
@@ -528,8 +526,8 @@ export async function completeAndClaim(
     with ${sql.join(ctes, sql`, `)}
     select ${completing ? heldIdsJson : sql`'[]'`}::text as held, ${claiming ? claimedJobsJson : sql`'[]'`}::text as jobs`,
   );
-  const row = rowsOf<{ held: unknown; jobs: unknown }>(result)[0];
-  return { held: idsOf(row.held), claimed: claimCte ? jobsOf(row.jobs, leaseUntil) : [] };
+  const row = rowsOf<{ held: string; jobs: string }>(result)[0];
+  return { held: new Set(JSON.parse(row.held) as string[]), claimed: claimCte ? jobsOf(row.jobs, claimCte.leaseUntil) : [] };
 }
 
 /** Ends a held delivery without an attempt (its endpoint was disabled meanwhile). */

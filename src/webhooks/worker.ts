@@ -73,10 +73,8 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
     write(completion) {
       return new Promise<boolean>((resolve, reject) => {
         finished.push({ completion, resolve, reject });
-        // Its request is over: the slot is free for the next claim, which the same round makes.
-        sending.delete(completion.lease.id);
-        startReady();
-        pump(false);
+        // Its request is over: the slot is free now, not once the round has recorded it.
+        freeSlot(completion.lease.id);
       });
     },
   };
@@ -113,6 +111,13 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
     }
   }
 
+  /** A delivery's request is over: a delivery claimed ahead takes its slot, and a round records what finished. */
+  function freeSlot(deliveryId: string): void {
+    if (!sending.delete(deliveryId)) return;
+    startReady();
+    pump(false);
+  }
+
   function start(lease: ClaimedRow, job: store.DeliveryJob): Promise<void> {
     sending.add(lease.id);
     const running = deliverWebhookMessage(deps, job, lease)
@@ -129,10 +134,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
       .finally(() => {
         inFlight.delete(running);
         // Successes freed their slot when they were queued for writing; other outcomes free it here.
-        if (sending.delete(lease.id)) {
-          startReady();
-          pump(false);
-        }
+        freeSlot(lease.id);
       });
     inFlight.add(running);
     return running;
