@@ -3,7 +3,7 @@
 // Standalone: `node bin/run-ts.js bench/webhooks.ts [events]`. OFCONNECT_BENCH_POSTGRES_URL (an admin URL, e.g.
 // postgres://postgres@127.0.0.1:5432/postgres) adds a run on a fresh PostgreSQL database next to embedded PGlite.
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -170,6 +170,7 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
       const recordPerSec = events / ((now() - recordStarted) / 1000);
       const drained = receiver.waitForCount(events);
       const profile = await startProfile();
+      const threadsBefore = readThreadCpu();
       const elu = performance.eventLoopUtilization();
       const started = now();
       const drainer = await startWebhookWorker(setup.service.ctx, { concurrency: CONCURRENCY });
@@ -178,8 +179,8 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
       const busy = performance.eventLoopUtilization(elu);
       await profile.stop(`webhooks-${backend}-${first / events}`);
       await drainer.stop();
-      if (process.env.OFCONNECT_BENCH_PROFILE) {
-        console.log(`${backend} drain ${first / events}: ${Math.round(deliveriesPerSec)}/s, event loop busy ${((busy.active * 1000) / events).toFixed(0)} µs per delivery (${(busy.utilization * 100).toFixed(0)}%)`);
+      if (process.env.OFCONNECT_BENCH_PROFILE || process.env.OFCONNECT_BENCH_CPU) {
+        console.log(`${backend} drain ${first / events}: ${Math.round(deliveriesPerSec)}/s, event loop busy ${((busy.active * 1000) / events).toFixed(0)} µs per delivery (${(busy.utilization * 100).toFixed(0)}%); CPU µs per delivery by thread: ${threadCpuSince(threadsBefore, events)}`);
       }
       return { deliveriesPerSec, recordPerSec };
     };
@@ -219,6 +220,32 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
     await setup.close();
     await receiver.close();
   }
+}
+
+/** OFCONNECT_BENCH_CPU=1 prints this for each drain. CPU time (µs) of each of this process's threads, from /proc (Linux): which thread a delivery's work lands on. */
+function readThreadCpu(): Map<string, number> {
+  const cpu = new Map<string, number>();
+  if (!existsSync('/proc/self/task')) return cpu;
+  const tick = 1_000_000 / 100; // USER_HZ
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+      cpu.set(tid, (Number(fields[11]) + Number(fields[12])) * tick);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return cpu;
+}
+
+/** The busiest threads since `before`, in µs per delivery; the main thread is marked. */
+function threadCpuSince(before: Map<string, number>, events: number): string {
+  const after = readThreadCpu();
+  const used = [...after].map(([tid, us]) => [tid, us - (before.get(tid) ?? 0)] as const).filter(([, us]) => us > 0);
+  const total = used.reduce((sum, [, us]) => sum + us, 0);
+  const busiest = used.sort((a, b) => b[1] - a[1]).slice(0, 4);
+  const label = (tid: string) => (tid === String(process.pid) ? 'main' : tid);
+  return `${busiest.map(([tid, us]) => `${label(tid)} ${Math.round(us / events)}`).join(', ')}; all ${Math.round(total / events)}`;
 }
 
 /** OFCONNECT_BENCH_PROFILE=dir writes a CPU profile of each measured drain there (open it in Chrome DevTools). */

@@ -1,5 +1,5 @@
 // The service's side of the embedded database thread (pglite-thread.mjs): the part of PGlite's API that drizzle and
-// database.ts use (query, exec, transaction, listen, close), forwarded to the thread as messages. Statements still
+// database.ts use (query, exec, transaction, listen, close), plus named prepared statements, forwarded to the thread as messages. Statements still
 // run one at a time, as on any PGlite; what changes is that they no longer run on the service's event loop.
 import { Worker } from 'node:worker_threads';
 import { packagePath } from '../package-root.ts';
@@ -20,6 +20,9 @@ export interface QueryResult {
 export interface PgliteSessionLike {
   query(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult>;
   exec(sql: string): Promise<unknown>;
+  /** Runs a statement as the named prepared statement `name` (parsed and planned on first use; see
+   *  pglite-prepared.mjs). One name must always stand for the same text. Values come back parsed by type. */
+  prepared(name: string, sql: string, params: unknown[]): Promise<QueryResult>;
 }
 
 export interface PgliteThreadClient extends PgliteSessionLike {
@@ -96,6 +99,7 @@ export async function startPgliteThread(options: { dataDir: string | null; postg
           textTypes: queryOptions.parsers ? Object.keys(queryOptions.parsers).map(Number) : undefined,
         }),
       exec: (sql) => send({ op: 'exec', txId, sql }),
+      prepared: (name, sql, params) => send<QueryResult>({ op: 'prepared', txId, name, sql, params }),
     };
   }
 

@@ -5,8 +5,10 @@
 // threads from files it can run as they are, from src/ (tests, tsx) and from the dist/ bundle alike.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import { createPreparedStatements } from './pglite-prepared.mjs';
 
 const db = new PGlite(workerData.dataDir ?? undefined, { postgresqlconf: workerData.postgresqlconf });
+const preparedStatements = createPreparedStatements(db);
 
 /** Open transactions by id: each waits for its statements, and for the message that ends it. */
 const transactions = new Map();
@@ -36,8 +38,18 @@ function queryOptions(message) {
   return options;
 }
 
+/** A prepared statement inside a transaction: the transaction holds PGlite's transaction lock, each statement
+ *  takes the query lock, as PGlite's own tx.query does; like it, no file-system sync until the commit. */
+const runPreparedInTransaction = (message) =>
+  db.runExclusive(() => preparedStatements.run(message.name, message.sql, message.params, { syncToFs: false }));
+
+/** A prepared statement on its own: the same locks PGlite's query() takes, so it waits for open transactions. */
+const runPrepared = (message) =>
+  db._runExclusiveTransaction(() => db._runExclusiveQuery(() => preparedStatements.run(message.name, message.sql, message.params, { syncToFs: true })));
+
 async function runStatement(target, message) {
   if (message.op === 'exec') return target.exec(message.sql);
+  if (message.op === 'prepared') return target === db ? runPrepared(message) : runPreparedInTransaction(message);
   const { rows, fields, affectedRows } = await target.query(message.sql, message.params, queryOptions(message));
   return { rows, fields, affectedRows };
 }
@@ -85,6 +97,7 @@ async function handle(message) {
   switch (message.op) {
     case 'query':
     case 'exec':
+    case 'prepared':
       if (message.txId !== undefined) return toTransaction(message);
       return reply(message.id, await runStatement(db, message));
     case 'begin':
