@@ -26,9 +26,9 @@ const CONCURRENCY = 64;
 const CONNECTIONS = 200;
 const LATENCY_EVENTS = 400;
 const LATENCY_INTERVAL_MS = 5;
-/** Measured runs of each side; the figures are their medians. One short run of either side varies by ±30% on a
- *  2-core machine (the load generator, the receiver and the database share the cores). */
-const RUNS = 3;
+/** Measured pairs of runs (a bare loop, then a drain); the figures are their medians. One short run of either side
+ *  varies by ±30% on a 2-core machine (the load generator, the receiver and the database share the cores). */
+const RUNS = 5;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -140,8 +140,8 @@ async function recordBenchEvent(setup: Setup, n: number): Promise<void> {
 interface BackendFigures {
   backend: string;
   events: number;
-  /** Every measured run, of which the figures below are the medians. */
-  runs: { deliveriesPerSec: number[]; bareLoopPerSec: number[] };
+  /** Every measured pair of runs, of which the figures below are the medians (the ratio: the median of the pairs'). */
+  runs: Array<{ deliveriesPerSec: number; bareLoopPerSec: number; ratio: number }>;
   deliveriesPerSec: number;
   bareLoopPerSec: number;
   ratio: number;
@@ -154,15 +154,10 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
   const receiver = await startFastReceiver();
   const setup = await startBenchService(database, receiver.url);
   try {
-    // The first loop of a process runs on cold code (undici, the receiver, JSON): measured cold, the PGlite
-    // baseline (the first backend) came out at a third to a half of the warm one. Warm up, then measure.
-    await runBareLoop(receiver, events);
-    const bareRuns: number[] = [];
-    for (let run = 0; run < RUNS; run++) bareRuns.push(await runBareLoop(receiver, events));
-
-    // Throughput: a backlog of N events (200 connections, in order within each), then the worker drains it. Like
-    // the bare loop, the worker is measured warm (the first drain of a process runs at about two thirds of the speed
-    // of the next): one backlog drained first, then RUNS measured.
+    // Throughput: a backlog of N events (200 connections, in order within each) that the worker drains, against the
+    // bare loop sending N. Both sides are measured warm (the first run of either in a process is a third to a half
+    // slower), and in pairs, one bare loop right before each drain: this machine's speed drifts by ±30% over
+    // seconds, and a ratio of two runs made a moment apart varies far less than either run.
     const drainBacklog = async (first: number): Promise<{ deliveriesPerSec: number; recordPerSec: number }> => {
       receiver.reset();
       const recordStarted = now();
@@ -184,12 +179,17 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
       }
       return { deliveriesPerSec, recordPerSec };
     };
+    await runBareLoop(receiver, events);
     await drainBacklog(0);
-    const drains: Array<{ deliveriesPerSec: number; recordPerSec: number }> = [];
-    for (let run = 1; run <= RUNS; run++) drains.push(await drainBacklog(run * events));
-    const deliveriesPerSec = median(drains.map((d) => d.deliveriesPerSec));
-    const bareLoopPerSec = median(bareRuns);
-    const recordPerSec = median(drains.map((d) => d.recordPerSec));
+    const pairs: Array<{ bareLoopPerSec: number; deliveriesPerSec: number; recordPerSec: number }> = [];
+    for (let run = 1; run <= RUNS; run++) {
+      const bareLoopPerSec = await runBareLoop(receiver, events);
+      pairs.push({ bareLoopPerSec, ...(await drainBacklog(run * events)) });
+    }
+    const deliveriesPerSec = median(pairs.map((p) => p.deliveriesPerSec));
+    const bareLoopPerSec = median(pairs.map((p) => p.bareLoopPerSec));
+    const ratio = median(pairs.map((p) => p.deliveriesPerSec / p.bareLoopPerSec));
+    const recordPerSec = median(pairs.map((p) => p.recordPerSec));
     const worker = await startWebhookWorker(setup.service.ctx, { concurrency: CONCURRENCY });
 
     // Latency: events recorded at a steady pace while the worker runs; event → receipt, woken by NOTIFY.
@@ -208,10 +208,10 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
     return {
       backend,
       events,
-      runs: { deliveriesPerSec: drains.map((d) => Math.round(d.deliveriesPerSec)), bareLoopPerSec: bareRuns.map(Math.round) },
+      runs: pairs.map((p) => ({ deliveriesPerSec: Math.round(p.deliveriesPerSec), bareLoopPerSec: Math.round(p.bareLoopPerSec), ratio: Number((p.deliveriesPerSec / p.bareLoopPerSec).toFixed(2)) })),
       deliveriesPerSec: Math.round(deliveriesPerSec),
       bareLoopPerSec: Math.round(bareLoopPerSec),
-      ratio: Number((deliveriesPerSec / bareLoopPerSec).toFixed(2)),
+      ratio: Number(ratio.toFixed(2)),
       latencyP50Ms: Number(percentile(latencies, 50).toFixed(1)),
       latencyP99Ms: Number(percentile(latencies, 99).toFixed(1)),
       recordPerSec: Math.round(recordPerSec),
@@ -299,7 +299,7 @@ export async function runWebhooksBenchmark(events = 2000): Promise<Record<string
     );
   }
   console.log(
-    `webhooks: ${events} events over ${CONNECTIONS} connections, ${CONCURRENCY} in flight, medians of ${RUNS} runs; latency over ${LATENCY_EVENTS} events every ${LATENCY_INTERVAL_MS} ms`,
+    `webhooks: ${events} events over ${CONNECTIONS} connections, ${CONCURRENCY} in flight, medians of ${RUNS} paired runs; latency over ${LATENCY_EVENTS} events every ${LATENCY_INTERVAL_MS} ms`,
   );
   console.table(
     results.map((r) => ({

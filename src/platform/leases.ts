@@ -23,6 +23,8 @@ export interface ClaimOptions {
   alreadyLeased?: SQL;
   /** Extra conditions on the table's rows (e.g. status = 'pending', ordering rules). */
   where?: SQL;
+  /** More columns of the claimed rows for `claimed` to return (the rows as the claim left them), beside id. */
+  returning?: SQL;
 }
 
 /** A row held by this claimer until leaseUntil. */
@@ -38,7 +40,7 @@ function rowsOf<T>(result: unknown): T[] {
 const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 const columnName = (column: PgColumn) => sql.identifier(column.name);
 
-/** The claim as common table expressions, ending in one named `claimed` (column id), for a statement that reads
+/** The claim as common table expressions, ending in one named `claimed` (column id, and any `returning`), for a statement that reads
  *  what it needs about the claimed rows in the same round trip: `with ${claim.cte} select … from claimed join …`. */
 export function claimDueRowsCte(leased: LeasedTable, options: ClaimOptions): { cte: SQL; leaseUntil: Date } {
   const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
@@ -54,7 +56,7 @@ export function claimDueRowsCte(leased: LeasedTable, options: ClaimOptions): { c
     ), claimed as (
       update ${leased.table} set ${columnName(leased.leaseUntil)} = ${at(leaseUntil)}
       from due where ${leased.id} = due.id
-      returning ${leased.id} as id
+      returning ${leased.id} as id${options.returning ? sql`, ${options.returning}` : sql``}
     )`;
   return { cte, leaseUntil };
 }

@@ -59,7 +59,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
   const leaseMs = options.leaseMs ?? ctx.config.webhookLeaseMs;
   const stopGraceMs = options.stopGraceMs ?? 5000;
   // Rounds running at once: while one waits for the database, the next gathers finished attempts and free slots.
-  const maxLanes = 2;
+  const maxLanes = Number(process.env.LANES ?? 2);
   const stopController = new AbortController();
   // Private addresses are refused while connecting (after DNS), unless the configuration allows them.
   const dispatcher = new Agent({
@@ -95,7 +95,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
   /** Claimed ahead, waiting for a slot: a slot that frees starts one at once instead of waiting for a round trip.
    *  Each is the head of its queue, so holding it ahead never reorders a connection's events. */
   const ready: Array<{ lease: ClaimedRow; job: store.DeliveryJob }> = [];
-  const prefetch = Math.max(1, Math.floor(concurrency / 2));
+  const prefetch = Math.max(1, Math.floor(concurrency * Number(process.env.PF ?? 0.5)));
   let attemptsMade = 0;
   let stopped = false;
   let running = false;
