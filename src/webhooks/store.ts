@@ -65,12 +65,18 @@ export async function updateEndpoint(
   return row;
 }
 
+/** Deletes the endpoint, its deliveries (by cascade) and its attempt log (which has no key to cascade by). */
 export async function deleteEndpoint(ex: Executor, scope: Scope, endpointId: string): Promise<boolean> {
-  const rows = await ex
-    .delete(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.orgId, scope.orgId), eq(webhookEndpoints.environment, scope.environment), eq(webhookEndpoints.id, endpointId)))
-    .returning({ id: webhookEndpoints.id });
-  return rows.length === 1;
+  const result = await ex.execute(sql`
+    with gone as (
+      delete from webhook_endpoints
+      where org_id = ${scope.orgId} and environment = ${scope.environment} and id = ${endpointId}
+      returning id
+    ), log as (
+      delete from webhook_attempts where endpoint_id in (select id from gone)
+    )
+    select id from gone`);
+  return rowsOf(result).length === 1;
 }
 
 /** Disables an enabled endpoint; false if it was already disabled (someone else got there first). */
@@ -465,8 +471,13 @@ function completionCtes(completions: Completion[], now: Date, successorLease: { 
       where d.id = any(array(select id from input)) and d.id = i.id and d.lease_until = i.lease_until
       returning d.id, d.endpoint_id, d.ordering_key, d.status
     ), logged as (
+      -- Every attempt made is logged, held or not, unless its delivery is gone (its endpoint was deleted meanwhile).
       insert into webhook_attempts (id, org_id, delivery_id, endpoint_id, message_id, attempt, status_code, duration_ms, response_snippet, error, created_at)
-      select attempt_id, org_id, id, endpoint_id, message_id, attempt, status_code, duration_ms, response_snippet, error, attempted_at from input
+      select attempt_id, org_id, id, endpoint_id, message_id, attempt, status_code, duration_ms, response_snippet, error, attempted_at from input i
+      -- (Arrays, not IN/EXISTS: the planner would hash a scan of every delivery for the second test; an array is
+      -- computed on first use, by primary key, and only when an attempt was not held.)
+      where i.id = any(array(select id from moved))
+         or i.id = any(array(select d.id from webhook_deliveries d where d.id = any(array(select id from input))))
     ), next_up as (
       select waiting.ctid, row_number() over () as place from moved m
       cross join lateral (

@@ -122,6 +122,38 @@ describe.each(BACKENDS)('webhook retries, ordering and replay on a manual clock 
     expect(receiver.received.map((d) => d.payload.data)).toHaveLength(3);
   });
 
+  it('an endpoint deleted while its delivery is in flight takes its attempt log with it; the other deliveries of the round are recorded', async () => {
+    const attemptsOf = async (endpointId: string) =>
+      Number(((await t.database.handle.db.execute(sql`select count(*)::int as n from webhook_attempts where endpoint_id = ${endpointId}`)) as unknown as { rows: Array<{ n: number }> }).rows[0].n);
+    let release: (answer: number) => void = () => {};
+    receiver.answer = (d) => (d.path === '/doomed' ? new Promise<number>((resolve) => (release = resolve)) : 200);
+    const doomed = await addEndpoint('/doomed');
+    const kept = await addEndpoint('/kept');
+    await record({ type: 'connection.updated', connectionId: 'conn_doomed', data: {} });
+    await record({ type: 'connection.updated', connectionId: 'conn_doomed', data: { second: true } });
+    expect(await attemptsOf(doomed.id)).toBe(0);
+    const draining = worker.drain();
+    await receiver.waitFor((r) => r.some((d) => d.path === '/doomed'));
+    expect((await api('DELETE', `/v2/webhooks/endpoints/${doomed.id}`)).status).toBe(200);
+    release(200);
+    await draining;
+    // The kept endpoint's two deliveries went out in order and were logged; nothing of the deleted one remains.
+    expect(receivedAt('/kept').map((d) => d.payload.data.second ?? false)).toEqual([false, true]);
+    expect(await attemptsOf(kept.id)).toBe(2);
+    expect(await attemptsOf(doomed.id)).toBe(0);
+    const left = (await t.database.handle.db.execute(sql`select count(*)::int as n from webhook_deliveries where endpoint_id = ${doomed.id}`)) as unknown as { rows: Array<{ n: number }> };
+    expect(left.rows[0].n).toBe(0);
+  });
+
+  it('deleting an endpoint deletes its attempt log', async () => {
+    const endpoint = await addEndpoint('/logged');
+    const messageId = await record({ type: 'connection.updated', connectionId: 'conn_logged', data: {} });
+    await worker.drain();
+    expect((await api('GET', `/v2/webhooks/messages/${messageId}/attempts`)).body.list).toHaveLength(1);
+    expect((await api('DELETE', `/v2/webhooks/endpoints/${endpoint.id}`)).status).toBe(200);
+    expect((await api('GET', `/v2/webhooks/messages/${messageId}/attempts`)).body.list).toEqual([]);
+  });
+
   it('a later event of a connection waits for the earlier one to succeed while other connections flow', async () => {
     let failuresLeft = 3;
     receiver.answer = (d) => (d.payload.data.name === 'A1' && failuresLeft-- > 0 ? 503 : 200);
