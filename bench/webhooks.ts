@@ -92,6 +92,7 @@ async function runBareLoop(receiver: Receiver, events: number): Promise<number> 
     JSON.stringify({ type: 'connection.updated', eventType: 'connection.updated', timestamp: new Date().toISOString(), live: false, data: eventData(n) }),
   );
   let next = 0;
+  const threadsBefore = readThreadCpu();
   const started = now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -103,6 +104,7 @@ async function runBareLoop(receiver: Receiver, events: number): Promise<number> 
     }),
   );
   const elapsed = now() - started;
+  if (process.env.OFCONNECT_BENCH_CPU) console.log(`bare loop: ${Math.round(events / (elapsed / 1000))}/s; CPU µs per request by thread: ${threadCpuSince(threadsBefore, events)}`);
   await agent.close();
   return events / (elapsed / 1000);
 }

@@ -103,5 +103,6 @@ export const webhookAttempts = pgTable(
     error: text('error'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId), index('webhook_attempts_endpoint_idx').on(t.endpointId, t.createdAt)],
+  // The log is read by message and by endpoint (listAttempts), newest first.
+  (t) => [index('webhook_attempts_message_idx').on(t.messageId), index('webhook_attempts_endpoint_idx').on(t.endpointId, t.createdAt)],
 );
