@@ -188,6 +188,7 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
 
   const completion = (outcome: store.DeliveryOutcome): store.Completion => ({
     lease,
+    rowPosition: job.rowPosition,
     endpointId: job.endpointId,
     orderingKey: job.orderingKey,
     outcome,

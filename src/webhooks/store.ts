@@ -317,6 +317,8 @@ export async function promoteStalledDeliveries(ex: Executor, now: Date): Promise
 
 export interface DeliveryJob {
   deliveryId: string;
+  /** Where the claim left the delivery's row (its ctid): recording the attempt goes straight there. */
+  rowPosition: string;
   attemptCount: number;
   orderingKey: string;
   orgId: string;
@@ -339,6 +341,7 @@ export interface DeliveryJob {
  *  payload arrives as the exact text to send). */
 interface DeliveryJobJson {
   delivery_id: string;
+  row_position: string;
   attempt_count: number;
   ordering_key: string;
   org_id: string;
@@ -362,16 +365,17 @@ const dateOrNull = (value: string | null) => (value === null ? null : new Date(v
  *  scans of the whole outbox for a handful of rows. */
 const claimedJobsJson = sql`(
     select coalesce(json_agg(j), '[]') from (
-      select d.id as delivery_id, d.attempt_count, d.ordering_key, d.org_id, m.environment, m.id as message_id, m.event_type,
+      select d.id as delivery_id, d.row_position, d.attempt_count, d.ordering_key, d.org_id, m.environment, m.id as message_id, m.event_type,
              m.payload::text as body, e.id as endpoint_id, e.url, e.enabled, e.secret_blob, e.previous_secret_blob,
              e.previous_secret_expires_at, e.failing_since
       from (select * from claimed union all select * from promoted_leased) d
       cross join lateral (select * from webhook_messages where id = d.message_id) m
       cross join lateral (select * from webhook_endpoints where id = d.endpoint_id) e) j)`;
 
-/** What the claim and the successor lease return of each delivery they take (beside its id): what sending it needs. */
+/** What the claim and the successor lease return of each delivery they take (beside its id): what sending it needs,
+ *  and where the row they wrote is (recording the attempt finds it there). */
 const jobColumns = (table: string) =>
-  sql.raw(['attempt_count', 'ordering_key', 'org_id', 'message_id', 'endpoint_id'].map((c) => `${table}.${c}`).join(', '));
+  sql.raw([`${table}.ctid::text as row_position`, ...['attempt_count', 'ordering_key', 'org_id', 'message_id', 'endpoint_id'].map((c) => `${table}.${c}`)].join(', '));
 
 function jobsOf(json: string, leaseUntil: Date): Array<{ lease: ClaimedRow; job: DeliveryJob }> {
   const rows = JSON.parse(json) as DeliveryJobJson[];
@@ -379,6 +383,7 @@ function jobsOf(json: string, leaseUntil: Date): Array<{ lease: ClaimedRow; job:
     lease: { id: r.delivery_id, leaseUntil },
     job: {
       deliveryId: r.delivery_id,
+      rowPosition: r.row_position,
       attemptCount: Number(r.attempt_count),
       orderingKey: r.ordering_key,
       orgId: r.org_id,
@@ -420,6 +425,8 @@ export interface DeliveryOutcome {
 
 export interface Completion {
   lease: ClaimedRow;
+  /** DeliveryJob.rowPosition. */
+  rowPosition: string;
   endpointId: string;
   orderingKey: string;
   outcome: DeliveryOutcome;
@@ -438,8 +445,9 @@ export interface Completion {
  *  update a row it did not see, and the stalled-queue sweep promotes it. */
 function completionCtes(completions: Completion[], now: Date, successorLease: { limit: number; leaseUntil: Date } | null): SQL {
   const input = JSON.stringify(
-    completions.map(({ lease, endpointId, orderingKey, outcome, attempt: a }) => ({
+    completions.map(({ lease, rowPosition, endpointId, orderingKey, outcome, attempt: a }) => ({
       id: lease.id,
+      row_position: rowPosition,
       lease_until: lease.leaseUntil.toISOString(),
       endpoint_id: endpointId,
       ordering_key: orderingKey,
@@ -460,7 +468,7 @@ function completionCtes(completions: Completion[], now: Date, successorLease: { 
   );
   return sql`input as materialized (
       select * from jsonb_to_recordset(${input}::jsonb) as x(
-        id text, lease_until timestamptz, endpoint_id text, ordering_key text, status text, attempt_count int,
+        id text, row_position tid, lease_until timestamptz, endpoint_id text, ordering_key text, status text, attempt_count int,
         last_status_code int, next_attempt_at timestamptz, attempt_id text, org_id text, message_id text, attempt int,
         status_code int, duration_ms int, response_snippet text, error text, attempted_at timestamptz)
     ), moved as (
@@ -468,7 +476,7 @@ function completionCtes(completions: Completion[], now: Date, successorLease: { 
       set status = i.status, attempt_count = i.attempt_count, last_status_code = i.last_status_code,
           next_attempt_at = i.next_attempt_at, lease_until = null, updated_at = i.attempted_at
       from input i
-      where d.id = any(array(select id from input)) and d.id = i.id and d.lease_until = i.lease_until
+      where d.ctid = any(array(select row_position from input)) and d.id = i.id and d.lease_until = i.lease_until
       returning d.id, d.endpoint_id, d.ordering_key, d.status
     ), logged as (
       -- Every attempt made is logged, held or not, unless its delivery is gone (its endpoint was deleted meanwhile).
