@@ -297,18 +297,22 @@ export const deliveryLeases: LeasedTable = {
 export const deliverableCondition = sql`${webhookDeliveries.status} = 'pending'`;
 
 /** Deliveries whose queue has nothing due or in flight, but which still wait: a recordEvent that committed while
- *  the delivery ahead of it was finishing saw it pending, and the finishing one did not yet see the newcomer.
- *  Promotes the first of each such queue. Workers run it on their polling timer. */
+ *  the delivery ahead of it was finishing saw it pending, and the finishing one did not yet see the newcomer; or a
+ *  next one leased to a worker that died before sending it (next ones are leased without a due time, see
+ *  completionCtes, so only this finds them once the lease has run out). Promotes the first of each such queue
+ *  unless a live lease holds it. Workers run it on their polling timer. */
 export async function promoteStalledDeliveries(ex: Executor, now: Date): Promise<number> {
   const result = await ex.execute(sql`
-    with stalled as (
-      select distinct on (w.endpoint_id, w.ordering_key) w.id
+    with heads as (
+      select distinct on (w.endpoint_id, w.ordering_key) w.id, w.lease_until
       from webhook_deliveries w
       where w.status = 'pending' and w.next_attempt_at is null
         and not exists (
           select 1 from webhook_deliveries o
           where o.endpoint_id = w.endpoint_id and o.ordering_key = w.ordering_key and o.status = 'pending' and o.next_attempt_at is not null)
       order by w.endpoint_id, w.ordering_key, w.seq
+    ), stalled as (
+      select id from heads where lease_until is null or lease_until <= ${at(now)}
     )
     update webhook_deliveries d set next_attempt_at = ${at(now)} from stalled where d.id = stalled.id
     returning d.id`);
@@ -435,14 +439,17 @@ export interface Completion {
 
 /** The completion as common table expressions: `moved` (the ids whose lease was still held) logs the attempts and
  *  moves each held delivery on; a delivery that finished (succeeded or finally failed) promotes the next one waiting
- *  in its queue. With `successorLease`, up to its limit of those next ones are leased to the worker in the same
- *  update (`promoted_leased`, which returns what sending them takes): the worker sends them next without another
- *  write and without a claim scan. The batch travels as one JSON parameter, so the statement is the same whatever
- *  its size. Lookups are forced onto primary keys and the queue index (= any(array(...)), lateral … limit 1):
- *  without statistics the planner would scan every delivery ever made for a batch of a few rows. The next ones are
- *  updated by the row position (ctid) the queue index gave, not looked up again by id (with the lookups RETURNING saves, a third of the statement's
- *  time on PGlite); should another transaction change such a row first, PostgreSQL's recheck skips it rather than
- *  update a row it did not see, and the stalled-queue sweep promotes it. */
+ *  in its queue (`next_up`: waiting means pending with no due time and no lease). With `successorLease`, up to its
+ *  limit of those next ones are leased to the worker in the same statement (`promoted_leased`, which returns what
+ *  sending them takes): the worker sends them next without another write and without a claim scan. They get a lease
+ *  but no due time: lease_until is in no index, so that update is a heap-only (HOT) one, which with the table's
+ *  fillfactor leaving room measured 15–20% of the worker's database time on PGlite; a worker that dies holding one
+ *  leaves it to promoteStalledDeliveries once the lease runs out. The rest are promoted (due now) for any claim.
+ *  The batch travels as one JSON parameter, so the statement is the same whatever its size. Lookups are forced onto
+ *  primary keys and the queue index (= any(array(...)), lateral … limit 1): without statistics the planner would
+ *  scan every delivery ever made for a batch of a few rows. The next ones are updated by the row position (ctid)
+ *  the queue index gave, not looked up again by id; should another transaction change such a row first,
+ *  PostgreSQL's recheck skips it rather than update a row it did not see, and the stalled-queue sweep promotes it. */
 function completionCtes(completions: Completion[], now: Date, successorLease: { limit: number; leaseUntil: Date } | null): SQL {
   const input = JSON.stringify(
     completions.map(({ lease, rowPosition, endpointId, orderingKey, outcome, attempt: a }) => ({
@@ -491,6 +498,7 @@ function completionCtes(completions: Completion[], now: Date, successorLease: { 
       cross join lateral (
         select w.ctid from webhook_deliveries w
         where w.endpoint_id = m.endpoint_id and w.ordering_key = m.ordering_key and w.status = 'pending' and w.next_attempt_at is null
+          and w.lease_until is null
         order by w.seq limit 1
       ) waiting
       where m.status <> 'pending'
@@ -498,7 +506,7 @@ function completionCtes(completions: Completion[], now: Date, successorLease: { 
       update webhook_deliveries d set next_attempt_at = ${at(now)}
       where d.ctid = any(array(select ctid from next_up where place > ${successorLease?.limit ?? 0}))
     ), promoted_leased as (
-      update webhook_deliveries d set next_attempt_at = ${at(now)}, lease_until = ${at(successorLease?.leaseUntil ?? now)}
+      update webhook_deliveries d set lease_until = ${at(successorLease?.leaseUntil ?? now)}
       where d.ctid = any(array(select ctid from next_up where place <= ${successorLease?.limit ?? 0}))
       returning d.id, ${jobColumns('d')}
     )`;

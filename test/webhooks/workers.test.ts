@@ -127,6 +127,50 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
       await api('DELETE', `/v2/webhooks/endpoints/${endpoint.id}`);
     }
   });
+
+  it('a worker process killed while sending the next event of a connection, leased with the one before, loses nothing', async () => {
+    const endpoint = (await api('POST', '/v2/webhooks/endpoints', { url: `${receiver.url}/crash-next` })).body;
+    receiver.received.length = 0;
+    let releaseHeld: (status: number) => void = () => {};
+    // The first event is answered at once; the second, which its worker leased while recording the first, hangs.
+    receiver.answer = (_d, index) => (index === 1 ? new Promise((resolve) => (releaseHeld = resolve)) : 200);
+    const env = {
+      DATABASE_URL: t.database.url!,
+      OFCONNECT_VAULT_KEYS: vaultKeys,
+      OFCONNECT_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'ofc-worker-')),
+      OFCONNECT_WEBHOOK_LEASE_MS: '3000',
+      PORT: '0',
+      OFCONNECT_SANDBOX_PORT: '0',
+    };
+    const workers: CliProcess[] = [];
+    try {
+      const first = spawnCli(['start', '--role', 'worker'], env);
+      workers.push(first);
+      await first.waitFor(/ofconnect is ready/);
+      const ids: string[] = [];
+      for (const n of [1, 2]) {
+        ids.push(
+          await t.database.handle.db.transaction((tx) =>
+            recordEvent(tx, { orgId: t.orgId, environment: 'sandbox', type: 'connection.updated', connectionId: 'conn_crash_next', data: { n } }, new Date()),
+          ),
+        );
+      }
+      await receiver.waitFor((r) => r.length === 2);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      releaseHeld(200);
+
+      const second = spawnCli(['start', '--role', 'worker'], env);
+      workers.push(second);
+      await receiver.waitFor((r) => r.length === 3, 20_000);
+      expect(receiver.received.map((d) => d.webhookId)).toEqual([ids[0], ids[1], ids[1]]);
+      await expect.poll(async () => (await api('GET', `/v2/webhooks/messages/${ids[1]}`)).body.status, { timeout: 10_000 }).toBe('succeeded');
+    } finally {
+      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+      await Promise.all(workers.map((w) => w.exited));
+      await api('DELETE', `/v2/webhooks/endpoints/${endpoint.id}`);
+    }
+  });
 });
 
 /** Events whose number is a multiple of 3 fail their first attempt once. */
