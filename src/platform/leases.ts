@@ -40,25 +40,38 @@ function rowsOf<T>(result: unknown): T[] {
 const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 const columnName = (column: PgColumn) => sql.identifier(column.name);
 
-/** The claim as common table expressions, ending in one named `claimed` (column id, and any `returning`), for a statement that reads
- *  what it needs about the claimed rows in the same round trip: `with ${claim.cte} select … from claimed join …`. */
-export function claimDueRowsCte(leased: LeasedTable, options: ClaimOptions): { cte: SQL; leaseUntil: Date } {
-  const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
+/** What a claim is made with, as SQL: parameters, or placeholders of a statement built once and run many times. */
+export interface ClaimValues {
+  now: SQL;
+  leaseUntil: SQL;
+  limit: SQL;
+}
+
+/** The claim as common table expressions, ending in one named `claimed` (column id, and any `returning`), for a
+ *  statement that reads what it needs about the claimed rows in the same round trip:
+ *  `with ${claimCte} select … from claimed join …`. */
+export function claimCteWith(leased: LeasedTable, values: ClaimValues, shape: Pick<ClaimOptions, 'alreadyLeased' | 'where' | 'returning'> = {}): SQL {
   // MATERIALIZED: the locking select runs exactly once, so a claim can never lock more rows than its limit.
-  const cte = sql`due as materialized (
+  return sql`due as materialized (
       select ${leased.id} as id from ${leased.table}
-      where ${leased.dueAt} <= ${at(options.now)}
-        and (${leased.leaseUntil} is null or ${leased.leaseUntil} <= ${at(options.now)})
-        ${options.where ? sql`and (${options.where})` : sql``}
+      where ${leased.dueAt} <= ${values.now}
+        and (${leased.leaseUntil} is null or ${leased.leaseUntil} <= ${values.now})
+        ${shape.where ? sql`and (${shape.where})` : sql``}
       order by ${leased.dueAt}
-      limit ${options.alreadyLeased ? sql`greatest(0, ${Math.max(0, options.limit)} - (${options.alreadyLeased}))` : Math.max(0, options.limit)}
+      limit ${shape.alreadyLeased ? sql`greatest(0, ${values.limit} - (${shape.alreadyLeased}))` : values.limit}
       for update skip locked
     ), claimed as (
-      update ${leased.table} set ${columnName(leased.leaseUntil)} = ${at(leaseUntil)}
+      update ${leased.table} set ${columnName(leased.leaseUntil)} = ${values.leaseUntil}
       from due where ${leased.id} = due.id
-      returning ${leased.id} as id${options.returning ? sql`, ${options.returning}` : sql``}
+      returning ${leased.id} as id${shape.returning ? sql`, ${shape.returning}` : sql``}
     )`;
-  return { cte, leaseUntil };
+}
+
+/** claimCteWith for one claim now: its values as parameters, and the lease it hands out. */
+export function claimDueRowsCte(leased: LeasedTable, options: ClaimOptions): { cte: SQL; leaseUntil: Date } {
+  const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
+  const values = { now: at(options.now), leaseUntil: at(leaseUntil), limit: sql`${Math.max(0, options.limit)}` };
+  return { cte: claimCteWith(leased, values, options), leaseUntil };
 }
 
 /** Claims up to `limit` due, unleased rows, oldest due first, and leases them until now + leaseMs. */

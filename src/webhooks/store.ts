@@ -1,9 +1,10 @@
 // webhooks/' queries. Everything the API reads is scoped by org and environment; the worker's queries work on
 // deliveries it holds a lease on.
-import { and, asc, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, fillPlaceholders, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { executePrepared, type Executor } from '../platform/db/database.ts';
 import type { Environment } from '../platform/environment.ts';
-import { claimDueRowsCte, holdsLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
+import { claimCteWith, holdsLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
 import { DELIVERIES_CHANNEL, NEW_DELIVERY_ID, dueUnlessQueued, subscribedEndpointCondition } from './outbox.ts';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints, webhookMessages } from './tables.ts';
 
@@ -450,8 +451,9 @@ export interface Completion {
  *  scan every delivery ever made for a batch of a few rows. The next ones are updated by the row position (ctid)
  *  the queue index gave, not looked up again by id; should another transaction change such a row first,
  *  PostgreSQL's recheck skips it rather than update a row it did not see, and the stalled-queue sweep promotes it. */
-function completionCtes(completions: Completion[], now: Date, successorLease: { limit: number; leaseUntil: Date } | null): SQL {
-  const input = JSON.stringify(
+/** A batch of completions as the statement's one JSON parameter. */
+function completionsJson(completions: Completion[]): string {
+  return JSON.stringify(
     completions.map(({ lease, rowPosition, endpointId, orderingKey, outcome, attempt: a }) => ({
       id: lease.id,
       row_position: rowPosition,
@@ -473,8 +475,11 @@ function completionCtes(completions: Completion[], now: Date, successorLease: { 
       attempted_at: a.at.toISOString(),
     })),
   );
+}
+
+function completionCtes(): SQL {
   return sql`input as materialized (
-      select * from jsonb_to_recordset(${input}::jsonb) as x(
+      select * from jsonb_to_recordset(${round.completions}::jsonb) as x(
         id text, row_position tid, lease_until timestamptz, endpoint_id text, ordering_key text, status text, attempt_count int,
         last_status_code int, next_attempt_at timestamptz, attempt_id text, org_id text, message_id text, attempt int,
         status_code int, duration_ms int, response_snippet text, error text, attempted_at timestamptz)
@@ -503,11 +508,11 @@ function completionCtes(completions: Completion[], now: Date, successorLease: { 
       ) waiting
       where m.status <> 'pending'
     ), promoted as (
-      update webhook_deliveries d set next_attempt_at = ${at(now)}
-      where d.ctid = any(array(select ctid from next_up where place > ${successorLease?.limit ?? 0}))
+      update webhook_deliveries d set next_attempt_at = ${round.now}
+      where d.ctid = any(array(select ctid from next_up where place > ${round.limit}))
     ), promoted_leased as (
-      update webhook_deliveries d set lease_until = ${at(successorLease?.leaseUntil ?? now)}
-      where d.ctid = any(array(select ctid from next_up where place <= ${successorLease?.limit ?? 0}))
+      update webhook_deliveries d set lease_until = ${round.leaseUntil}
+      where d.ctid = any(array(select ctid from next_up where place <= ${round.limit}))
       returning d.id, ${jobColumns('d')}
     )`;
 }
@@ -531,6 +536,48 @@ export async function completeAttempts(ex: Executor, completions: Completion[], 
   return (await completeAndClaim(ex, completions, { now, leaseMs: 0, limit: 0 })).held;
 }
 
+/** The round's values: placeholders, filled on each run, so each variant of its text is built once. */
+const round = {
+  completions: sql.placeholder('completions'),
+  now: sql`${sql.placeholder('now')}::timestamptz`,
+  leaseUntil: sql`${sql.placeholder('leaseUntil')}::timestamptz`,
+  limit: sql`${sql.placeholder('limit')}::int`,
+};
+
+interface RoundStatement {
+  name: string;
+  sql: string;
+  params: unknown[];
+}
+
+const roundStatements = new Map<string, RoundStatement>();
+const dialect = new PgDialect();
+
+/** The round's text for one variant (recording, claiming, both): rendered once per process, prepared once per
+ *  connection; building and rendering it anew for every round cost the worker's thread ~4% of its busy time. */
+function roundStatement(completing: boolean, claiming: boolean): RoundStatement {
+  const name = `webhook_round_${completing ? 'record' : ''}${claiming ? 'claim' : ''}`;
+  let statement = roundStatements.get(name);
+  if (!statement) {
+    const claimCte = claimCteWith(deliveryLeases, round, {
+      where: deliverableCondition,
+      alreadyLeased: sql`select count(*) from promoted_leased`,
+      returning: jobColumns('webhook_deliveries').getSQL(),
+    });
+    // Without completions the claim still reads promoted_leased: an empty stand-in keeps one statement shape.
+    const ctes = [
+      completing ? completionCtes() : sql`promoted_leased as (select d.id, ${jobColumns('d')} from webhook_deliveries d where false)`,
+      ...(claiming ? [claimCte] : []),
+    ];
+    const query = dialect.sqlToQuery(sql`
+      with ${sql.join(ctes, sql`, `)}
+      select ${completing ? heldIdsJson : sql`'[]'`}::text as held, ${claiming ? claimedJobsJson : sql`'[]'`}::text as jobs`);
+    statement = { name, sql: query.sql, params: query.params };
+    roundStatements.set(name, statement);
+  }
+  return statement;
+}
+
 /** A worker's round trip: records a batch of finished attempts and claims the next deliveries in one statement, so a
  *  busy worker makes one round trip (and one commit) per batch rather than two. Deliveries promoted by this batch
  *  are not yet visible to its own claim (one snapshot per statement); the next round takes them. */
@@ -542,31 +589,17 @@ export async function completeAndClaim(
   const completing = completions.length > 0;
   const claiming = claim.limit > 0;
   if (!completing && !claiming) return { held: new Set(), claimed: [] };
-  const claimCte = claiming
-    ? claimDueRowsCte(deliveryLeases, {
-        ...claim,
-        where: deliverableCondition,
-        alreadyLeased: sql`select count(*) from promoted_leased`,
-        returning: jobColumns('webhook_deliveries').getSQL(),
-      })
-    : null;
-  // Without completions the claim still reads promoted_leased: an empty stand-in keeps one statement shape.
-  const ctes = [
-    completing
-      ? completionCtes(completions, claim.now, claimCte ? { limit: claim.limit, leaseUntil: claimCte.leaseUntil } : null)
-      : sql`promoted_leased as (select d.id, ${jobColumns('d')} from webhook_deliveries d where false)`,
-    ...(claimCte ? [claimCte.cte] : []),
-  ];
-  // Three texts (recording, claiming, both), each prepared once per connection on PostgreSQL.
-  const result = await executePrepared(
-    ex,
-    `webhook_round_${completing ? 'record' : ''}${claiming ? 'claim' : ''}`,
-    sql`
-    with ${sql.join(ctes, sql`, `)}
-    select ${completing ? heldIdsJson : sql`'[]'`}::text as held, ${claiming ? claimedJobsJson : sql`'[]'`}::text as jobs`,
-  );
+  const statement = roundStatement(completing, claiming);
+  const leaseUntil = new Date(claim.now.getTime() + claim.leaseMs);
+  const params = fillPlaceholders(statement.params, {
+    completions: completing ? completionsJson(completions) : '[]',
+    now: claim.now.toISOString(),
+    leaseUntil: leaseUntil.toISOString(),
+    limit: Math.max(0, claim.limit),
+  });
+  const result = await executePrepared(ex, statement.name, { sql: statement.sql, params });
   const row = rowsOf<{ held: string; jobs: string }>(result)[0];
-  return { held: new Set(JSON.parse(row.held) as string[]), claimed: claimCte ? jobsOf(row.jobs, claimCte.leaseUntil) : [] };
+  return { held: new Set(JSON.parse(row.held) as string[]), claimed: claiming ? jobsOf(row.jobs, leaseUntil) : [] };
 }
 
 /** Ends a held delivery without an attempt (its endpoint was disabled meanwhile). */

@@ -2,7 +2,7 @@
 // Both speak the same SQL, so there is one schema, one migration set and one store code path.
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql, type SQL } from 'drizzle-orm';
+import { is, SQL, sql, type Query } from 'drizzle-orm';
 import { packagePath } from '../package-root.ts';
 import { startPgliteThread, type PgliteSessionLike } from './pglite-thread-client.ts';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -43,11 +43,12 @@ interface NodePostgresQueryable {
  * named prepared statement: parsed and planned once per connection rather than on every call. Measured on the
  * webhook round: +15–20% deliveries/s on PostgreSQL; on PGlite it also replaces six calls into the WebAssembly
  * module with one (pglite-prepared.mjs). `name` must stand for exactly one text: callers whose text varies use one
- * name per variant.
+ * name per variant. The statement comes as drizzle SQL, or already rendered (text and parameters) by a caller that
+ * renders its text once.
  */
-export async function executePrepared(ex: Executor, name: string, statement: SQL): Promise<{ rows: unknown[] }> {
+export async function executePrepared(ex: Executor, name: string, statement: SQL | Query): Promise<{ rows: unknown[] }> {
   const client = (ex as unknown as { session?: { client?: unknown } }).session?.client;
-  const query = () => (ex as unknown as { dialect: { sqlToQuery(sql: SQL): { sql: string; params: unknown[] } } }).dialect.sqlToQuery(statement);
+  const query = () => (isSQL(statement) ? (ex as unknown as { dialect: { sqlToQuery(sql: SQL): Query } }).dialect.sqlToQuery(statement) : statement);
   if (nodePostgres && (client instanceof nodePostgres.Pool || client instanceof nodePostgres.Client)) {
     const { sql: text, params } = query();
     return (client as NodePostgresQueryable).query({ name, text, values: params });
@@ -56,8 +57,11 @@ export async function executePrepared(ex: Executor, name: string, statement: SQL
     const { sql: text, params } = query();
     return client.prepared(name, text, params);
   }
+  if (!isSQL(statement)) throw new Error('executePrepared: a rendered statement needs node-postgres or the embedded database');
   return (await ex.execute(statement)) as unknown as { rows: unknown[] };
 }
+
+const isSQL = (statement: SQL | Query): statement is SQL => is(statement, SQL);
 
 const isPgliteSession = (client: unknown): client is PgliteSessionLike =>
   typeof (client as PgliteSessionLike | undefined)?.prepared === 'function';
