@@ -11,7 +11,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import httpProxy from '@fastify/http-proxy';
 import { request } from 'undici';
@@ -19,10 +18,12 @@ import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../src/platform/db/database.ts';
+import { packageRoot } from '../src/platform/package-root.ts';
 import { generateVaultKeySpec } from '../src/platform/vault.ts';
 import { startService } from '../src/service.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The repository root, found the same way from src/ and from a compiled bundle (bin/run-ts.js).
+const ROOT = packageRoot();
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { Pool } from 'undici';
 import { DEFAULT_CONNECTION_PERMISSIONS } from '../src/account/permissions.ts';
@@ -25,8 +25,10 @@ import { generateVaultKeySpec } from '../src/platform/vault.ts';
 import { startService, type RunningService } from '../src/service.ts';
 import { createPostgresDatabaseUrl } from '../test/support/databases.ts';
 import type { UpstreamSession } from '../src/upstream/session.ts';
+import { packageRoot } from '../src/platform/package-root.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The repository root, found the same way from src/ and from a compiled bundle (bin/run-ts.js).
+const ROOT = packageRoot();
 const TARGET_PER_HOUR = 100_000;
 
 interface MintedSession extends UpstreamSession {
