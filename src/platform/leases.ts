@@ -68,7 +68,7 @@ export function claimCteWith(leased: LeasedTable, values: ClaimValues, shape: Pi
 }
 
 /** claimCteWith for one claim now: its values as parameters, and the lease it hands out. */
-export function claimDueRowsCte(leased: LeasedTable, options: ClaimOptions): { cte: SQL; leaseUntil: Date } {
+function claimDueRowsCte(leased: LeasedTable, options: ClaimOptions): { cte: SQL; leaseUntil: Date } {
   const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
   const values = { now: at(options.now), leaseUntil: at(leaseUntil), limit: sql`${Math.max(0, options.limit)}` };
   return { cte: claimCteWith(leased, values, options), leaseUntil };
