@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Runs any TypeScript entry point of this repo (benchmarks, examples) compiled the way the service ships: bundled by
-// esbuild with scripts/build.mjs' settings, rather than through tsx. What a benchmark measures must be the code that
+// esbuild with scripts/build.mjs' settings (scripts/compile-options.mjs), rather than through tsx. What a benchmark measures must be the code that
 // runs in production: tsx compiles with keepNames, which wraps every function it creates in a naming call (an
 // Object.defineProperty for each closure a webhook delivery makes), 2% of the webhook worker's busy time in the
 // benchmark's profile, and not in dist/.
 import { build } from 'esbuild';
+import { compileOptions } from '../scripts/compile-options.mjs';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,18 +23,11 @@ const result = await build({
   absWorkingDir: root,
   entryPoints: [path.resolve(entry)],
   outdir,
-  bundle: true,
-  // Each dynamically imported module keeps a file (and an import.meta.url) of its own, as under tsx: entry-point
-  // checks (`import.meta.url === argv[1]`) stay true only for the entry.
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
+  // Splitting keeps entry-point checks (`import.meta.url === argv[1]`) true only for the entry, as under tsx.
+  ...compileOptions,
   sourcemap: 'inline',
   outExtension: { '.js': '.mjs' },
   metafile: true,
-  logLevel: 'warning',
 });
 const compiled = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint)?.[0];
 process.setSourceMapsEnabled(true);

@@ -1,6 +1,7 @@
 // Compiles src/ into dist/ with esbuild (~0.2 s). The service runs from dist/: plain JavaScript starts faster and
 // uses less memory than compiling TypeScript at run time. Dependencies stay external (node_modules).
 import { build } from 'esbuild';
+import { compileOptions } from './compile-options.mjs';
 import { rmSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,14 +13,8 @@ await build({
   absWorkingDir: root,
   entryPoints: ['src/cli.ts'],
   outdir: staging,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
+  ...compileOptions,
   sourcemap: true,
-  logLevel: 'warning',
 });
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 renameSync(staging, path.join(root, 'dist'));

@@ -19,10 +19,16 @@ export interface ClaimOptions {
   now: Date;
   leaseMs: number;
   limit: number;
-  /** Taken off the limit when the statement runs (rows the same statement already leased some other way). */
-  alreadyLeased?: SQL;
   /** Extra conditions on the table's rows (e.g. status = 'pending', ordering rules). */
   where?: SQL;
+}
+
+/** What a statement built around a claim (claimCteWith) may add to it. */
+export interface ClaimShape {
+  /** Extra conditions on the table's rows. */
+  where?: SQL;
+  /** Taken off the limit when the statement runs (rows the same statement already leased some other way). */
+  alreadyLeased?: SQL;
   /** More columns of the claimed rows for `claimed` to return (the rows as the claim left them), beside id. */
   returning?: SQL;
 }
@@ -50,7 +56,7 @@ export interface ClaimValues {
 /** The claim as common table expressions, ending in one named `claimed` (column id, and any `returning`), for a
  *  statement that reads what it needs about the claimed rows in the same round trip:
  *  `with ${claimCte} select … from claimed join …`. */
-export function claimCteWith(leased: LeasedTable, values: ClaimValues, shape: Pick<ClaimOptions, 'alreadyLeased' | 'where' | 'returning'> = {}): SQL {
+export function claimCteWith(leased: LeasedTable, values: ClaimValues, shape: ClaimShape = {}): SQL {
   // MATERIALIZED: the locking select runs exactly once, so a claim can never lock more rows than its limit.
   return sql`due as materialized (
       select ${leased.id} as id from ${leased.table}
@@ -71,7 +77,7 @@ export function claimCteWith(leased: LeasedTable, values: ClaimValues, shape: Pi
 function claimDueRowsCte(leased: LeasedTable, options: ClaimOptions): { cte: SQL; leaseUntil: Date } {
   const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
   const values = { now: at(options.now), leaseUntil: at(leaseUntil), limit: sql`${Math.max(0, options.limit)}` };
-  return { cte: claimCteWith(leased, values, options), leaseUntil };
+  return { cte: claimCteWith(leased, values, { where: options.where }), leaseUntil };
 }
 
 /** Claims up to `limit` due, unleased rows, oldest due first, and leases them until now + leaseMs. */

@@ -379,8 +379,8 @@ const claimedJobsJson = sql`(
 
 /** What the claim and the successor lease return of each delivery they take (beside its id): what sending it needs,
  *  and where the row they wrote is (recording the attempt finds it there). */
-const jobColumns = (table: string) =>
-  sql.raw([`${table}.ctid::text as row_position`, ...['attempt_count', 'ordering_key', 'org_id', 'message_id', 'endpoint_id'].map((c) => `${table}.${c}`)].join(', '));
+const JOB_COLUMNS = ['attempt_count', 'ordering_key', 'org_id', 'message_id', 'endpoint_id'];
+const jobColumns = (table: string) => sql.raw([`${table}.ctid::text as row_position`, ...JOB_COLUMNS.map((c) => `${table}.${c}`)].join(', '));
 
 function jobsOf(json: string, leaseUntil: Date): Array<{ lease: ClaimedRow; job: DeliveryJob }> {
   const rows = JSON.parse(json) as DeliveryJobJson[];
@@ -562,7 +562,7 @@ function roundStatement(completing: boolean, claiming: boolean): RoundStatement 
     const claimCte = claimCteWith(deliveryLeases, round, {
       where: deliverableCondition,
       alreadyLeased: sql`select count(*) from promoted_leased`,
-      returning: jobColumns('webhook_deliveries').getSQL(),
+      returning: jobColumns('webhook_deliveries'),
     });
     // Without completions the claim still reads promoted_leased: an empty stand-in keeps one statement shape.
     const ctes = [

@@ -59,7 +59,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
   const leaseMs = options.leaseMs ?? ctx.config.webhookLeaseMs;
   const stopGraceMs = options.stopGraceMs ?? 5000;
   // Rounds running at once: while one waits for the database, the next gathers finished attempts and free slots.
-  const maxLanes = Number(process.env.LANES ?? 2);
+  const maxLanes = 2;
   const stopController = new AbortController();
   // Private addresses are refused while connecting (after DNS), unless the configuration allows them.
   const dispatcher = new Agent({

@@ -84,11 +84,22 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
     }
   });
 
-  it('a worker process killed with SIGKILL mid-delivery loses nothing: another one delivers after the lease runs out', async () => {
-    const endpoint = (await api('POST', '/v2/webhooks/endpoints', { url: `${receiver.url}/crash` })).body;
+  const recordFor = (connectionId: string, type: 'connection.created' | 'connection.updated', data: Record<string, unknown>) =>
+    t.database.handle.db.transaction((tx) => recordEvent(tx, { orgId: t.orgId, environment: 'sandbox', type, connectionId, data }, new Date()));
+
+  /** Starts a worker process and records events; the receiver holds delivery number `heldIndex` open, and the worker
+   *  is killed with SIGKILL while sending it. Another worker process then starts, and `check` runs once the held
+   *  delivery has come again (with the ids recorded and the endpoint), before the processes and endpoint go. */
+  async function killWhileSending(
+    name: string,
+    heldIndex: number,
+    record: () => Promise<string[]>,
+    check: (ids: string[], endpoint: { secret: string }) => Promise<void>,
+  ): Promise<void> {
+    const endpoint = (await api('POST', '/v2/webhooks/endpoints', { url: `${receiver.url}/${name}` })).body;
     receiver.received.length = 0;
     let releaseHeld: (status: number) => void = () => {};
-    receiver.answer = (_d, index) => (index === 0 ? new Promise((resolve) => (releaseHeld = resolve)) : 200);
+    receiver.answer = (_d, index) => (index === heldIndex ? new Promise((resolve) => (releaseHeld = resolve)) : 200);
     const env = {
       DATABASE_URL: t.database.url!,
       OFCONNECT_VAULT_KEYS: vaultKeys,
@@ -102,74 +113,51 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
       const first = spawnCli(['start', '--role', 'worker'], env);
       workers.push(first);
       await first.waitFor(/ofconnect is ready/);
-      const messageId = await t.database.handle.db.transaction((tx) =>
-        recordEvent(tx, { orgId: t.orgId, environment: 'sandbox', type: 'connection.created', connectionId: 'conn_crash', data: {} }, new Date()),
-      );
-      await receiver.waitFor((r) => r.length === 1);
+      const ids = await record();
+      await receiver.waitFor((r) => r.length === heldIndex + 1);
       first.child.kill('SIGKILL');
       await first.exited;
       releaseHeld(200);
 
-      const second = spawnCli(['start', '--role', 'worker'], env);
-      workers.push(second);
-      await receiver.waitFor((r) => r.length === 2, 20_000);
-      const [held, redelivered] = receiver.received;
-      expect(redelivered.webhookId).toBe(messageId);
-      expect(held.webhookId).toBe(messageId);
-      expect(verifiesWith(endpoint.secret, redelivered)).toBe(true);
-      await expect.poll(async () => (await api('GET', `/v2/webhooks/messages/${messageId}`)).body.status, { timeout: 10_000 }).toBe('succeeded');
-      // The killed worker never got to log its attempt; the one that finished did.
-      const attempts = (await api('GET', `/v2/webhooks/messages/${messageId}/attempts`)).body.list;
-      expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status: 'succeeded', statusCode: 200 })]);
+      workers.push(spawnCli(['start', '--role', 'worker'], env));
+      await receiver.waitFor((r) => r.length === heldIndex + 2, 20_000);
+      await check(ids, endpoint);
     } finally {
       for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
       await Promise.all(workers.map((w) => w.exited));
       await api('DELETE', `/v2/webhooks/endpoints/${endpoint.id}`);
     }
+  }
+
+  it('a worker process killed with SIGKILL mid-delivery loses nothing: another one delivers after the lease runs out', async () => {
+    await killWhileSending(
+      'crash',
+      0,
+      async () => [await recordFor('conn_crash', 'connection.created', {})],
+      async ([messageId], endpoint) => {
+        const [held, redelivered] = receiver.received;
+        expect(redelivered.webhookId).toBe(messageId);
+        expect(held.webhookId).toBe(messageId);
+        expect(verifiesWith(endpoint.secret, redelivered)).toBe(true);
+        await expect.poll(async () => (await api('GET', `/v2/webhooks/messages/${messageId}`)).body.status, { timeout: 10_000 }).toBe('succeeded');
+        // The killed worker never got to log its attempt; the one that finished did.
+        const attempts = (await api('GET', `/v2/webhooks/messages/${messageId}/attempts`)).body.list;
+        expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status: 'succeeded', statusCode: 200 })]);
+      },
+    );
   });
 
   it('a worker process killed while sending the next event of a connection, leased with the one before, loses nothing', async () => {
-    const endpoint = (await api('POST', '/v2/webhooks/endpoints', { url: `${receiver.url}/crash-next` })).body;
-    receiver.received.length = 0;
-    let releaseHeld: (status: number) => void = () => {};
     // The first event is answered at once; the second, which its worker leased while recording the first, hangs.
-    receiver.answer = (_d, index) => (index === 1 ? new Promise((resolve) => (releaseHeld = resolve)) : 200);
-    const env = {
-      DATABASE_URL: t.database.url!,
-      OFCONNECT_VAULT_KEYS: vaultKeys,
-      OFCONNECT_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'ofc-worker-')),
-      OFCONNECT_WEBHOOK_LEASE_MS: '3000',
-      PORT: '0',
-      OFCONNECT_SANDBOX_PORT: '0',
-    };
-    const workers: CliProcess[] = [];
-    try {
-      const first = spawnCli(['start', '--role', 'worker'], env);
-      workers.push(first);
-      await first.waitFor(/ofconnect is ready/);
-      const ids: string[] = [];
-      for (const n of [1, 2]) {
-        ids.push(
-          await t.database.handle.db.transaction((tx) =>
-            recordEvent(tx, { orgId: t.orgId, environment: 'sandbox', type: 'connection.updated', connectionId: 'conn_crash_next', data: { n } }, new Date()),
-          ),
-        );
-      }
-      await receiver.waitFor((r) => r.length === 2);
-      first.child.kill('SIGKILL');
-      await first.exited;
-      releaseHeld(200);
-
-      const second = spawnCli(['start', '--role', 'worker'], env);
-      workers.push(second);
-      await receiver.waitFor((r) => r.length === 3, 20_000);
-      expect(receiver.received.map((d) => d.webhookId)).toEqual([ids[0], ids[1], ids[1]]);
-      await expect.poll(async () => (await api('GET', `/v2/webhooks/messages/${ids[1]}`)).body.status, { timeout: 10_000 }).toBe('succeeded');
-    } finally {
-      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      await Promise.all(workers.map((w) => w.exited));
-      await api('DELETE', `/v2/webhooks/endpoints/${endpoint.id}`);
-    }
+    await killWhileSending(
+      'crash-next',
+      1,
+      async () => [await recordFor('conn_crash_next', 'connection.updated', { n: 1 }), await recordFor('conn_crash_next', 'connection.updated', { n: 2 })],
+      async (ids) => {
+        expect(receiver.received.map((d) => d.webhookId)).toEqual([ids[0], ids[1], ids[1]]);
+        await expect.poll(async () => (await api('GET', `/v2/webhooks/messages/${ids[1]}`)).body.status, { timeout: 10_000 }).toBe('succeeded');
+      },
+    );
   });
 });
 

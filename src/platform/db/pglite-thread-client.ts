@@ -1,6 +1,7 @@
 // The service's side of the embedded database thread (pglite-thread.mjs): the part of PGlite's API that drizzle and
-// database.ts use (query, exec, transaction, listen, close), plus named prepared statements, forwarded to the thread as messages. Statements still
-// run one at a time, as on any PGlite; what changes is that they no longer run on the service's event loop.
+// database.ts use (query, exec, transaction, listen, close), plus named prepared statements, forwarded to the thread
+// as messages. Statements still run one at a time, as on any PGlite; what changes is that they no longer run on the
+// service's event loop.
 import { Worker } from 'node:worker_threads';
 import { packagePath } from '../package-root.ts';
 
