@@ -7,6 +7,7 @@ import { createApiKey } from './manage-keys.ts';
 import { DEFAULT_CONNECTION_PERMISSIONS } from './permissions.ts';
 import { SCOPES } from './scopes.ts';
 import * as store from './store.ts';
+import { recordAuditEntry } from './audit.ts';
 
 const BOOTSTRAP_LOCK = 727_002;
 
@@ -42,7 +43,7 @@ export async function bootstrapFirstStart(ctx: ServiceContext, options: { localC
       createdAt: now,
       updatedAt: now,
     });
-    await store.recordAudit(tx, { orgId: org.id, actor: 'system', action: 'org.bootstrapped', target: org.id });
+    await recordAuditEntry(tx, { orgId: org.id, actor: 'system', action: 'org.bootstrapped', target: org.id });
     return { created: true, orgId: org.id, apiKey: key.secret, clientAppId: app.id, redirectUris: options.localCallbackUrls };
   });
 }

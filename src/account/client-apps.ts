@@ -8,6 +8,7 @@ import { embedOriginProblem, normaliseOrigin, redirectUriProblem } from './redir
 import type { CreateClientAppInput, UpdateClientAppInput } from './schemas.ts';
 import * as store from './store.ts';
 import type { ClientAppRow } from './store.ts';
+import { recordAuditEntry } from './audit.ts';
 
 function checkRedirectUris(uris: readonly string[]): void {
   uris.forEach((uri, i) => {
@@ -48,7 +49,7 @@ export async function createClientApp(
       createdAt: now,
       updatedAt: now,
     });
-    await store.recordAudit(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.created', target: app.id });
+    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.created', target: app.id });
     return app;
   });
 }
@@ -69,7 +70,7 @@ export async function updateClientApp(
       ...(embedOrigins ? { embedOrigins } : {}),
       updatedAt: ctx.clock.now(),
     });
-    await store.recordAudit(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.updated', target: appId });
+    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.updated', target: appId });
     return updated!;
   });
 }
@@ -83,7 +84,7 @@ export async function deleteClientApp(
     const existing = await store.findClientApp(tx, scope.orgId, scope.environment, appId);
     if (!existing) throw notFound('Client app', appId);
     await store.deleteClientApp(tx, scope.orgId, appId);
-    await store.recordAudit(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.deleted', target: appId });
+    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.deleted', target: appId });
   });
 }
 

@@ -7,6 +7,7 @@ import { mintApiKey } from './api-keys.ts';
 import { SCOPES, type Scope } from './scopes.ts';
 import * as store from './store.ts';
 import type { ApiKeyRow } from './store.ts';
+import { recordAuditEntry } from './audit.ts';
 
 export interface CreatedKey {
   row: ApiKeyRow;
@@ -28,7 +29,7 @@ export async function createApiKey(
     scopes: [...(input.scopes ?? SCOPES)],
     createdAt: input.now,
   });
-  await store.recordAudit(ex, { orgId: input.orgId, actor: input.actor, action: 'api_key.created', target: row.id, data: { environment: input.environment } });
+  await recordAuditEntry(ex, { orgId: input.orgId, actor: input.actor, action: 'api_key.created', target: row.id, data: { environment: input.environment } });
   return { row, secret: material.secret };
 }
 
@@ -36,7 +37,7 @@ export async function revokeApiKey(ex: Executor, input: { orgId: string; keyId: 
   const existing = await store.findApiKey(ex, input.orgId, input.keyId);
   if (!existing) throw notFound('API key', input.keyId);
   const revoked = (await store.revokeApiKey(ex, input.orgId, input.keyId, input.now)) ?? existing;
-  await store.recordAudit(ex, { orgId: input.orgId, actor: input.actor, action: 'api_key.revoked', target: input.keyId });
+  await recordAuditEntry(ex, { orgId: input.orgId, actor: input.actor, action: 'api_key.revoked', target: input.keyId });
   return revoked;
 }
 

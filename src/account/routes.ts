@@ -10,6 +10,7 @@ import * as S from './schemas.ts';
 import { permissionNamesOf } from './scopes.ts';
 import { mergeOrgSettings, readOrgSettings } from './settings.ts';
 import * as store from './store.ts';
+import { recordAuditEntry } from './audit.ts';
 
 const Deleted = Type.Object({ success: Type.Boolean(), id: Type.String() });
 
@@ -43,7 +44,7 @@ export function registerAccountRoutes(app: HttpApp, ctx: ServiceContext, authent
       if (!org) throw notFound('Organization');
       const next = mergeOrgSettings(readOrgSettings(org.settings), request.body);
       await store.updateOrgSettings(tx, org.id, next as unknown as Record<string, unknown>, ctx.clock.now());
-      await store.recordAudit(tx, { orgId: org.id, actor: actorOf(request.auth.keyId), action: 'settings.updated', data: { fields: Object.keys(request.body) } });
+      await recordAuditEntry(tx, { orgId: org.id, actor: actorOf(request.auth.keyId), action: 'settings.updated', data: { fields: Object.keys(request.body) } });
       // Vault+ storage is not built yet, so applying defaults to existing connections affects none of them.
       const broadcastResult = request.body.vaultPlus?.applyToExistingConnections ? { affectedConnections: 0, purgeResults: [] } : undefined;
       return { settings: next, ...(broadcastResult ? { broadcastResult } : {}) };

@@ -109,13 +109,6 @@ export async function deleteClientApp(ex: Executor, orgId: string, appId: string
   return rows.length > 0;
 }
 
-export async function recordAudit(
-  ex: Executor,
-  entry: { orgId: string; actor: string; action: string; target?: string | null; data?: Record<string, unknown> },
-): Promise<void> {
-  await ex.insert(auditLog).values({ ...entry, data: entry.data ?? {} });
-}
-
-export async function listAudit(ex: Executor, orgId: string, limit: number) {
+export async function listAuditRows(ex: Executor, orgId: string, limit: number) {
   return ex.select().from(auditLog).where(eq(auditLog.orgId, orgId)).orderBy(desc(auditLog.id)).limit(limit);
 }

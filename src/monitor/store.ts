@@ -7,6 +7,7 @@ import { connections } from '../connections/tables.ts';
 import type { Executor } from '../platform/db/database.ts';
 import type { Environment } from '../platform/environment.ts';
 import { holdsLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
+import { rowsOf, timestampAt } from '../platform/db/sql.ts';
 
 export const monitorLeases: LeasedTable = {
   table: connections,
@@ -19,11 +20,7 @@ export const monitorLeases: LeasedTable = {
  *  Written to match the partial index connections_due_check_idx. */
 export const monitoredCondition: SQL = sql`${connections.status} = 'active' and ${connections.imported} = false`;
 
-const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
-}
 
 export async function loadConnectionsById(ex: Executor, ids: string[]): Promise<ConnectionRow[]> {
   if (ids.length === 0) return [];
@@ -41,7 +38,7 @@ export interface PassedCheck {
 export async function recordChecksPassed(ex: Executor, checks: PassedCheck[]): Promise<Set<string>> {
   if (checks.length === 0) return new Set();
   const values = sql.join(
-    checks.map((c) => sql`(${c.claim.id}, ${at(c.claim.leaseUntil)}, ${at(c.checkedAt)}, ${at(c.nextCheckAt)})`),
+    checks.map((c) => sql`(${c.claim.id}, ${timestampAt(c.claim.leaseUntil)}, ${timestampAt(c.checkedAt)}, ${timestampAt(c.nextCheckAt)})`),
     sql`, `,
   );
   const result = await ex.execute(sql`
@@ -84,7 +81,7 @@ export async function markExpiringNotified(ex: Executor, connectionId: string, s
       and(
         eq(connections.id, connectionId),
         eq(connections.status, 'active'),
-        sql`${connections.expiringNotifiedSessionAt} is distinct from ${at(sessionStoredAt)}`,
+        sql`${connections.expiringNotifiedSessionAt} is distinct from ${timestampAt(sessionStoredAt)}`,
       ),
     )
     .returning();
@@ -97,7 +94,7 @@ export async function markExpiringNotified(ex: Executor, connectionId: string, s
  */
 export async function scheduleUnscheduledConnections(ex: Executor, now: Date, intervalMs: number, limit: number): Promise<number> {
   const result = await ex.execute(sql`
-    update ${connections} set next_check_at = ${at(now)} + (floor(random() * ${intervalMs}) * interval '1 millisecond')
+    update ${connections} set next_check_at = ${timestampAt(now)} + (floor(random() * ${intervalMs}) * interval '1 millisecond')
     where ${connections.id} in (
       select ${connections.id} from ${connections}
       where ${monitoredCondition} and ${connections.nextCheckAt} is null
@@ -155,11 +152,11 @@ export async function countConnectionsActiveBetween(
       and ${connections.environment} = ${scope.environment}
       and ${connections.imported} = false
       and ${connections.platformUserId} is not null
-      and ${connections.createdAt} < ${at(to)}
+      and ${connections.createdAt} < ${timestampAt(to)}
       and case ${connections.status}
         when 'active' then true
-        when 'disconnected' then least(${connections.disconnectedAt}, ${connections.expiredAt}) >= ${at(from)}
-        else ${connections.expiredAt} >= ${at(from)}
+        when 'disconnected' then least(${connections.disconnectedAt}, ${connections.expiredAt}) >= ${timestampAt(from)}
+        else ${connections.expiredAt} >= ${timestampAt(from)}
       end`);
   return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
 }

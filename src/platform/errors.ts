@@ -24,6 +24,8 @@ export interface ApiErrorOptions {
   actionRequired?: string;
   /** Extra response headers (Retry-After, X-RateLimit-*). */
   headers?: Record<string, string>;
+  /** What an end user may read (a Link page), when it differs from the developer-facing message. */
+  userMessage?: string;
   cause?: unknown;
 }
 
@@ -34,6 +36,8 @@ export class ApiError extends Error {
   readonly details?: Record<string, unknown>;
   readonly actionRequired?: string;
   readonly headers?: Record<string, string>;
+  /** Plain words for an end user (Link pages show this, never the developer message). */
+  readonly userMessage: string;
 
   constructor(type: ErrorType, message: string, options: ApiErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -43,6 +47,7 @@ export class ApiError extends Error {
     this.details = options.details;
     this.actionRequired = options.actionRequired;
     this.headers = options.headers;
+    this.userMessage = options.userMessage ?? message;
   }
 }
 

@@ -6,6 +6,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Executor } from './db/database.ts';
+import { rowsOf, timestampAt } from './db/sql.ts';
 
 export interface LeasedTable {
   table: PgTable;
@@ -39,11 +40,7 @@ export interface ClaimedRow {
   leaseUntil: Date;
 }
 
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
-}
 
-const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 const columnName = (column: PgColumn) => sql.identifier(column.name);
 
 /** What a claim is made with, as SQL: parameters, or placeholders of a statement built once and run many times. */
@@ -76,7 +73,7 @@ export function claimCteWith(leased: LeasedTable, values: ClaimValues, shape: Cl
 /** claimCteWith for one claim now: its values as parameters, and the lease it hands out. */
 function claimDueRowsCte(leased: LeasedTable, options: ClaimOptions): { cte: SQL; leaseUntil: Date } {
   const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
-  const values = { now: at(options.now), leaseUntil: at(leaseUntil), limit: sql`${Math.max(0, options.limit)}` };
+  const values = { now: timestampAt(options.now), leaseUntil: timestampAt(leaseUntil), limit: sql`${Math.max(0, options.limit)}` };
   return { cte: claimCteWith(leased, values, { where: options.where }), leaseUntil };
 }
 
@@ -90,14 +87,14 @@ export async function claimDueRows(ex: Executor, leased: LeasedTable, options: C
 
 /** A condition that is true only while the claim still holds the row: use it in the holder's own updates. */
 export function holdsLease(leased: LeasedTable, claimed: ClaimedRow): SQL {
-  return sql`${leased.id} = ${claimed.id} and ${leased.leaseUntil} = ${at(claimed.leaseUntil)}`;
+  return sql`${leased.id} = ${claimed.id} and ${leased.leaseUntil} = ${timestampAt(claimed.leaseUntil)}`;
 }
 
 /** Ends the claim and makes the row due again at nextDueAt (null: not due again). False if the lease was lost. */
 export async function releaseLease(ex: Executor, leased: LeasedTable, claimed: ClaimedRow, nextDueAt: Date | null): Promise<boolean> {
   const result = await ex.execute(sql`
     update ${leased.table}
-    set ${columnName(leased.leaseUntil)} = null, ${columnName(leased.dueAt)} = ${nextDueAt ? at(nextDueAt) : sql`null`}
+    set ${columnName(leased.leaseUntil)} = null, ${columnName(leased.dueAt)} = ${nextDueAt ? timestampAt(nextDueAt) : sql`null`}
     where ${holdsLease(leased, claimed)}
     returning ${leased.id} as id`);
   return rowsOf(result).length === 1;
@@ -107,7 +104,7 @@ export async function releaseLease(ex: Executor, leased: LeasedTable, claimed: C
 export async function extendLease(ex: Executor, leased: LeasedTable, claimed: ClaimedRow, now: Date, leaseMs: number): Promise<ClaimedRow | null> {
   const until = new Date(now.getTime() + leaseMs);
   const result = await ex.execute(sql`
-    update ${leased.table} set ${columnName(leased.leaseUntil)} = ${at(until)}
+    update ${leased.table} set ${columnName(leased.leaseUntil)} = ${timestampAt(until)}
     where ${holdsLease(leased, claimed)}
     returning ${leased.id} as id`);
   return rowsOf(result).length === 1 ? { id: claimed.id, leaseUntil: until } : null;

@@ -7,6 +7,7 @@ import type { Environment } from '../platform/environment.ts';
 import { claimCteWith, holdsLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
 import { DELIVERIES_CHANNEL, NEW_DELIVERY_ID, dueUnlessQueued, subscribedEndpointCondition } from './outbox.ts';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints, webhookMessages } from './tables.ts';
+import { rowsOf, timestampAt } from '../platform/db/sql.ts';
 
 export type EndpointRow = typeof webhookEndpoints.$inferSelect;
 export type MessageRow = typeof webhookMessages.$inferSelect;
@@ -23,11 +24,7 @@ export interface Page {
   offset: number;
 }
 
-const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
-}
 
 // ----- endpoints -----
 
@@ -102,7 +99,7 @@ export async function failPendingDeliveriesOf(ex: Executor, endpointId: string, 
 export async function markEndpointFailing(ex: Executor, endpointId: string, now: Date): Promise<Date | null> {
   const [row] = await ex
     .update(webhookEndpoints)
-    .set({ failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${at(now)})` })
+    .set({ failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${timestampAt(now)})` })
     .where(eq(webhookEndpoints.id, endpointId))
     .returning({ failingSince: webhookEndpoints.failingSince });
   return row?.failingSince ?? null;
@@ -229,7 +226,7 @@ export async function replayMessageTo(ex: Executor, message: MessageRow, endpoin
   await ex.execute(sql`
       insert into webhook_deliveries (id, org_id, message_id, endpoint_id, status, ordering_key, seq, attempt_count, next_attempt_at, created_at, updated_at)
       select ${NEW_DELIVERY_ID}, ${message.orgId}, ${message.id}, e.id, 'pending', ${orderingKey},
-             nextval(pg_get_serial_sequence('webhook_messages', 'seq')), 0, ${dueUnlessQueued(sql`e.id`, orderingKey, now)}, ${at(now)}, ${at(now)}
+             nextval(pg_get_serial_sequence('webhook_messages', 'seq')), 0, ${dueUnlessQueued(sql`e.id`, orderingKey, now)}, ${timestampAt(now)}, ${timestampAt(now)}
       from webhook_endpoints e
       where e.id in (${endpointList}) and e.org_id = ${message.orgId}
         and not exists (select 1 from webhook_deliveries p where p.message_id = ${message.id} and p.endpoint_id = e.id and p.status = 'pending')`);
@@ -259,7 +256,7 @@ export async function replayFailedSince(ex: Executor, scope: Scope, since: Date,
     with latest as (
       select distinct on (d.message_id, d.endpoint_id) d.message_id, d.endpoint_id, d.status, d.ordering_key, m.seq as message_seq
       from webhook_deliveries d join webhook_messages m on m.id = d.message_id
-      where d.org_id = ${scope.orgId} and m.environment = ${scope.environment} and m.created_at >= ${at(since)}
+      where d.org_id = ${scope.orgId} and m.environment = ${scope.environment} and m.created_at >= ${timestampAt(since)}
         ${endpointId ? sql`and d.endpoint_id = ${endpointId}` : sql``}
       order by d.message_id, d.endpoint_id, d.seq desc
     ), failed as (
@@ -274,7 +271,7 @@ export async function replayFailedSince(ex: Executor, scope: Scope, since: Date,
       select ${NEW_DELIVERY_ID}, ${scope.orgId}, f.message_id, f.endpoint_id, 'pending', f.ordering_key,
              nextval(pg_get_serial_sequence('webhook_messages', 'seq')), 0,
              case when f.place > 1 then null else ${dueUnlessQueued(sql`f.endpoint_id`, sql`f.ordering_key`, now)} end,
-             ${at(now)}, ${at(now)}
+             ${timestampAt(now)}, ${timestampAt(now)}
       from ordered f
       returning 1
     )
@@ -313,9 +310,9 @@ export async function promoteStalledDeliveries(ex: Executor, now: Date): Promise
           where o.endpoint_id = w.endpoint_id and o.ordering_key = w.ordering_key and o.status = 'pending' and o.next_attempt_at is not null)
       order by w.endpoint_id, w.ordering_key, w.seq
     ), stalled as (
-      select id from heads where lease_until is null or lease_until <= ${at(now)}
+      select id from heads where lease_until is null or lease_until <= ${timestampAt(now)}
     )
-    update webhook_deliveries d set next_attempt_at = ${at(now)} from stalled where d.id = stalled.id
+    update webhook_deliveries d set next_attempt_at = ${timestampAt(now)} from stalled where d.id = stalled.id
     returning d.id`);
   return rowsOf(result).length;
 }
@@ -605,7 +602,7 @@ export async function completeAndClaim(
 /** Ends a held delivery without an attempt (its endpoint was disabled meanwhile). */
 export async function failHeldDelivery(ex: Executor, lease: ClaimedRow, now: Date): Promise<void> {
   await ex.execute(sql`
-    update webhook_deliveries set status = 'failed', next_attempt_at = null, lease_until = null, updated_at = ${at(now)}
+    update webhook_deliveries set status = 'failed', next_attempt_at = null, lease_until = null, updated_at = ${timestampAt(now)}
     where ${holdsLease(deliveryLeases, lease)}`);
 }
 

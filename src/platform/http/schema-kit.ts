@@ -1,0 +1,22 @@
+// The schema vocabulary every capability's TypeBox schemas share: timestamps, nullables, list and page shapes.
+// Defined once so the OpenAPI document says the same thing the same way on every route.
+import { Type, type TSchema } from 'typebox';
+
+/** An ISO 8601 instant, as every timestamp on the wire is. */
+export const Timestamp = Type.String({ format: 'date-time' });
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const NullableTimestamp = Nullable(Timestamp);
+
+/** `{list: [...]}`: a complete, unpaged list. */
+export const ListOf = <T extends TSchema>(item: T) => Type.Object({ list: Type.Array(item) });
+
+/** `{list: [...], hasMore}`: one page of an offset-paged list (OFAuth's list shape). */
+export const PageOf = <T extends TSchema>(item: T) => Type.Object({ list: Type.Array(item), hasMore: Type.Boolean() });
+
+/** `limit` / `offset` query fields of an offset-paged list. */
+export const PageQueryFields = (maxLimit = 100, defaultLimit = 20) => ({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+});
