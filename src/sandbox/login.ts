@@ -1,4 +1,4 @@
-// Login and 2FA (protocol notes §7): guest cookies, POST /users/login, POST /users/otp/check and helpers.
+// Login and 2FA (docs/onlyfans-web-api.md §7): guest cookies, POST /users/login, POST /users/otp/check and helpers.
 // A pending 2FA challenge lives on the guest session and is bound to its x-bc and user agent.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SANDBOX_CAPTCHA_OK_TOKEN, SANDBOX_OTP_CODE, SANDBOX_PASSWORD, accountFromEmail, type SandboxAccount } from './accounts.ts';

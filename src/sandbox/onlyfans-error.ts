@@ -1,5 +1,5 @@
 // OnlyFans' error envelope {"error":{"code","message","payload?"}} and the errors the simulator answers with
-// (protocol notes §5 and §11). Thrown where the rule lives; server.ts turns it into the reply.
+// (docs/onlyfans-web-api.md §5 and §11). Thrown where the rule lives; server.ts turns it into the reply.
 
 export class OnlyFansError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 // Fixed-window request counters with a block period, on the injectable clock (O(1) per request).
-// Used per session and per client IP (protocol notes §6, §11).
+// Used per session and per client IP (docs/onlyfans-web-api.md §6, §11).
 
 export interface RateLimitRule {
   requests: number;
@@ -7,7 +7,7 @@ export interface RateLimitRule {
   blockMs: number;
 }
 
-/** §11 defaults: 1,000 requests per 10 minutes, then blocked for 5 minutes. */
+/** docs/onlyfans-web-api.md §11 defaults: 1,000 requests per 10 minutes, then blocked for 5 minutes. */
 export const DEFAULT_RATE_LIMIT: RateLimitRule = { requests: 1000, windowMs: 10 * 60_000, blockMs: 5 * 60_000 };
 /** The rate-limited scenario: 5 requests a minute, blocked for a minute. */
 export const RATE_LIMITED_SCENARIO_LIMIT: RateLimitRule = { requests: 5, windowMs: 60_000, blockMs: 60_000 };

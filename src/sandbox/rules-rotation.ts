@@ -1,10 +1,10 @@
-// The simulator's signing rules: realistic generation (protocol notes §1) and rotation with a 10-minute grace
-// for the previous revision (§11), judged on the injectable clock.
+// The simulator's signing rules: realistic generation (docs/onlyfans-web-api.md §1) and rotation with a 10-minute grace
+// for the previous revision (docs/onlyfans-web-api.md §11), judged on the injectable clock.
 import type { DynamicRules } from '../upstream/rules.ts';
 import { publicRules } from '../upstream/rules.ts';
 import { randomInt, randomString, type RandomSource } from './random.ts';
 
-/** Unchanged for years on the real site (protocol notes §1). */
+/** Unchanged for years on the real site (docs/onlyfans-web-api.md §1). */
 export const ONLYFANS_APP_TOKEN = '33d57ade8c02dbc5a333db99ff9ae26a';
 
 /** How long the previous revision still verifies after a rotation. */

@@ -1,5 +1,5 @@
-// Guest and logged-in sessions, each bound to the x-bc and user agent that created it (protocol notes §4).
-// Logged-in sessions live until logout or revocation, except the expiring scenario's (§11).
+// Guest and logged-in sessions, each bound to the x-bc and user agent that created it (docs/onlyfans-web-api.md §4).
+// Logged-in sessions live until logout or revocation, except the expiring scenario's (docs/onlyfans-web-api.md §11).
 import { randomBytes } from 'node:crypto';
 import type { SandboxAccount } from './accounts.ts';
 

@@ -1,4 +1,4 @@
-// What every /api2/v2 request must carry to be answered (protocol notes §10, §11): app-token, a fresh
+// What every /api2/v2 request must carry to be answered (docs/onlyfans-web-api.md §10, §11): app-token, a fresh
 // millisecond time, a sign over the exact path+query as received, a consistent user id, and for logged-in
 // requests cookies naming a live session used from the same x-bc and user agent it was created with.
 // Constant work per request: at most four SHA-1s (two rule sets × two candidate user ids).

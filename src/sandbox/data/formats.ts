@@ -1,4 +1,4 @@
-// Value formats of OnlyFans payloads (protocol notes §9, end): ISO times with +00:00, HTML text, money.
+// Value formats of OnlyFans payloads (docs/onlyfans-web-api.md §9, end): ISO times with +00:00, HTML text, money.
 
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');

@@ -30,7 +30,7 @@ function findList(data: AccountData, id: string): UserList {
   return list;
 }
 
-/** §8: format=infinite forces {list, hasMore}; without it these endpoints return a bare array. */
+/** docs/onlyfans-web-api.md §8: format=infinite forces {list, hasMore}; without it these endpoints return a bare array. */
 function paged<T>(query: Query, rows: T[]) {
   const { limit, offset } = pageOf(query, 10);
   const page = offsetPage(rows, limit, offset);

@@ -1,5 +1,5 @@
 // Users as OnlyFans returns them: the owner's /users/me, other users with the viewer-side subscription fields
-// (protocol notes §9), and the slim {id, _view} form used with skip_users=all.
+// (docs/onlyfans-web-api.md §9), and the slim {id, _view} form used with skip_users=all.
 import { htmlText, isoTime } from '../data/formats.ts';
 import type { Person, Relation } from '../data/people.ts';
 import { isRelationActive, relationTotal } from '../data/people.ts';
