@@ -5,7 +5,7 @@ import { startService } from './service.ts';
 import { ROLES, loadConfig, type ConfigOverrides, type Role } from './platform/config.ts';
 import { openAdminDatabase } from './admin-database.ts';
 import { SCOPES, type Scope } from './account/scopes.ts';
-import { createApiKey } from './account/manage-keys.ts';
+import { issueApiKey } from './account/manage-keys.ts';
 import { insertOrg, findOrg } from './account/store.ts';
 import { newId } from './platform/ids.ts';
 import { ENVIRONMENTS, type Environment } from './platform/environment.ts';
@@ -138,7 +138,7 @@ keys
       const org = await findOrg(admin.database.db, opts.org);
       if (!org) throw new Error(`organization ${opts.org} not found`);
       const created = await admin.database.db.transaction((tx) =>
-        createApiKey(tx, { orgId: org.id, environment: opts.env, scopes: opts.scopes, name: opts.name, actor: 'cli', now: new Date() }),
+        issueApiKey(tx, { orgId: org.id, environment: opts.env, scopes: opts.scopes, name: opts.name, actor: 'cli', now: new Date() }),
       );
       console.log(created.secret);
     } finally {

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { ServiceContext } from '../platform/context.ts';
 import { newId } from '../platform/ids.ts';
-import { createApiKey } from './manage-keys.ts';
+import { issueApiKey } from './manage-keys.ts';
 import { DEFAULT_CONNECTION_PERMISSIONS } from './permissions.ts';
 import { SCOPES } from './scopes.ts';
 import * as store from './store.ts';
@@ -22,7 +22,7 @@ export async function bootstrapFirstStart(ctx: ServiceContext, options: { localC
     if (existing) return { created: false, orgId: existing.id };
     const now = ctx.clock.now();
     const org = await store.insertOrg(tx, { id: newId('org'), name: 'Default organization', createdAt: now, updatedAt: now });
-    const key = await createApiKey(tx, {
+    const key = await issueApiKey(tx, {
       orgId: org.id,
       environment: 'sandbox',
       name: 'Development admin key (created at first start)',

@@ -1,14 +1,14 @@
 // Client apps: the integrations Link runs for (name, integration type, redirect URIs, embed origins, permissions).
-import { badRequest, notFound } from '../platform/errors.ts';
-import type { Environment } from '../platform/environment.ts';
 import type { ServiceContext } from '../platform/context.ts';
+import { badRequest, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import type { ActingScope } from '../platform/tenant-scope.ts';
+import { recordAuditEntry } from './audit.ts';
 import { DEFAULT_CONNECTION_PERMISSIONS } from './permissions.ts';
 import { embedOriginProblem, normaliseOrigin, redirectUriProblem } from './redirect-uris.ts';
 import type { CreateClientAppInput, UpdateClientAppInput } from './schemas.ts';
 import * as store from './store.ts';
 import type { ClientAppRow } from './store.ts';
-import { recordAuditEntry } from './audit.ts';
 
 function checkRedirectUris(uris: readonly string[]): void {
   uris.forEach((uri, i) => {
@@ -25,11 +25,7 @@ function checkEmbedOrigins(origins: readonly string[]): string[] {
   });
 }
 
-export async function createClientApp(
-  ctx: ServiceContext,
-  scope: { orgId: string; environment: Environment; actor: string },
-  input: CreateClientAppInput,
-): Promise<ClientAppRow> {
+export async function createClientApp(ctx: ServiceContext, scope: ActingScope, input: CreateClientAppInput): Promise<ClientAppRow> {
   const redirectUris = input.redirectUris ?? [];
   checkRedirectUris(redirectUris);
   const embedOrigins = checkEmbedOrigins(input.embedOrigins ?? []);
@@ -54,36 +50,27 @@ export async function createClientApp(
   });
 }
 
-export async function updateClientApp(
-  ctx: ServiceContext,
-  scope: { orgId: string; environment: Environment; actor: string },
-  appId: string,
-  input: UpdateClientAppInput,
-): Promise<ClientAppRow> {
+export async function updateClientApp(ctx: ServiceContext, scope: ActingScope, appId: string, input: UpdateClientAppInput): Promise<ClientAppRow> {
   if (input.redirectUris) checkRedirectUris(input.redirectUris);
   const embedOrigins = input.embedOrigins ? checkEmbedOrigins(input.embedOrigins) : undefined;
   return ctx.database.db.transaction(async (tx) => {
-    const existing = await store.findClientApp(tx, scope.orgId, scope.environment, appId);
+    const existing = await store.findClientApp(tx, scope, appId);
     if (!existing) throw notFound('Client app', appId);
-    const updated = await store.updateClientApp(tx, scope.orgId, appId, {
+    const updated = await store.updateClientAppRow(tx, scope.orgId, appId, {
       ...input,
       ...(embedOrigins ? { embedOrigins } : {}),
       updatedAt: ctx.clock.now(),
     });
-    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.updated', target: appId });
+    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.updated', target: appId, data: { fields: Object.keys(input) } });
     return updated!;
   });
 }
 
-export async function deleteClientApp(
-  ctx: ServiceContext,
-  scope: { orgId: string; environment: Environment; actor: string },
-  appId: string,
-): Promise<void> {
+export async function deleteClientApp(ctx: ServiceContext, scope: ActingScope, appId: string): Promise<void> {
   await ctx.database.db.transaction(async (tx) => {
-    const existing = await store.findClientApp(tx, scope.orgId, scope.environment, appId);
+    const existing = await store.findClientApp(tx, scope, appId);
     if (!existing) throw notFound('Client app', appId);
-    await store.deleteClientApp(tx, scope.orgId, appId);
+    await store.deleteClientAppRow(tx, scope.orgId, appId);
     await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.deleted', target: appId });
   });
 }

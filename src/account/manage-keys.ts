@@ -1,22 +1,39 @@
 // Creating and revoking API keys. The secret is returned once, at creation; only its hash is kept.
-import type { Environment } from '../platform/environment.ts';
+import type { ServiceContext } from '../platform/context.ts';
 import type { Executor } from '../platform/db/database.ts';
 import { notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import type { ActingScope } from '../platform/tenant-scope.ts';
 import { mintApiKey } from './api-keys.ts';
+import { recordAuditEntry } from './audit.ts';
+import type { CreateApiKeyInput } from './schemas.ts';
 import { SCOPES, type Scope } from './scopes.ts';
 import * as store from './store.ts';
 import type { ApiKeyRow } from './store.ts';
-import { recordAuditEntry } from './audit.ts';
 
 export interface CreatedKey {
   row: ApiKeyRow;
   secret: string;
 }
 
-export async function createApiKey(
+/** Whatever forgets a revoked key's cached authentication (the API key authenticator). */
+export interface RevokedKeyCache {
+  forget(keyId: string): Promise<void> | void;
+}
+
+/** POST /v2/api-keys: a key in the calling key's environment, in its own transaction. */
+export async function createApiKey(ctx: ServiceContext, scope: ActingScope, input: CreateApiKeyInput): Promise<CreatedKey> {
+  const now = ctx.clock.now();
+  return ctx.database.db.transaction((tx) => issueApiKey(tx, { ...scope, name: input.name, scopes: input.scopes, now }));
+}
+
+/**
+ * The key and its audit entry, inside a transaction the caller already holds: the first-start bootstrap and the CLI
+ * create an org and its first key together.
+ */
+export async function issueApiKey(
   ex: Executor,
-  input: { orgId: string; environment: Environment; name?: string; scopes?: readonly Scope[]; actor: string; now: Date },
+  input: ActingScope & { name?: string; scopes?: readonly Scope[]; now: Date },
 ): Promise<CreatedKey> {
   const material = mintApiKey(input.environment);
   const row = await store.insertApiKey(ex, {
@@ -33,11 +50,17 @@ export async function createApiKey(
   return { row, secret: material.secret };
 }
 
-export async function revokeApiKey(ex: Executor, input: { orgId: string; keyId: string; actor: string; now: Date }): Promise<ApiKeyRow> {
-  const existing = await store.findApiKey(ex, input.orgId, input.keyId);
-  if (!existing) throw notFound('API key', input.keyId);
-  const revoked = (await store.revokeApiKey(ex, input.orgId, input.keyId, input.now)) ?? existing;
-  await recordAuditEntry(ex, { orgId: input.orgId, actor: input.actor, action: 'api_key.revoked', target: input.keyId });
+/** DELETE /v2/api-keys/{id}. Keys are org-wide to manage (any environment); the cache forgets the key once it commits. */
+export async function revokeApiKey(ctx: ServiceContext, scope: ActingScope, keyId: string, cache: RevokedKeyCache): Promise<ApiKeyRow> {
+  const now = ctx.clock.now();
+  const revoked = await ctx.database.db.transaction(async (tx) => {
+    const existing = await store.findApiKey(tx, scope.orgId, keyId);
+    if (!existing) throw notFound('API key', keyId);
+    const row = (await store.revokeApiKeyRow(tx, scope.orgId, keyId, now)) ?? existing;
+    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'api_key.revoked', target: keyId });
+    return row;
+  });
+  await cache.forget(revoked.id);
   return revoked;
 }
 

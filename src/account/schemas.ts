@@ -1,17 +1,16 @@
 // TypeBox schemas for account/ routes: one source for validation, types and the OpenAPI document.
 import { Type, type Static } from 'typebox';
+import { Nullable, NullableTimestamp, Timestamp } from '../platform/http/schema-kit.ts';
 import { CONNECTION_PERMISSIONS } from './permissions.ts';
 import { SCOPES } from './scopes.ts';
 
 export const Environment = Type.Union([Type.Literal('sandbox'), Type.Literal('live')]);
 const Permission = Type.Union(CONNECTION_PERMISSIONS.map((p) => Type.Literal(p)));
-const Timestamp = Type.String({ format: 'date-time' });
-const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 
 export const Whoami = Type.Object(
   {
     id: Type.String({ description: 'Organization id' }),
-    name: Type.Union([Type.String(), Type.Null()]),
+    name: Nullable(Type.String()),
     permissions: Type.Array(Type.String(), { description: 'Scopes of the calling API key' }),
   },
   { $id: 'Whoami' },
@@ -105,9 +104,9 @@ export const IntegrationType = Type.Union([Type.Literal('redirect'), Type.Litera
 
 const AppProfile = Type.Object(
   {
-    description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
-    website: Type.Optional(Type.Union([Type.String({ format: 'uri', maxLength: 2048 }), Type.Null()])),
-    privacyPolicyUrl: Type.Optional(Type.Union([Type.String({ format: 'uri', maxLength: 2048 }), Type.Null()])),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+    website: Type.Optional(Nullable(Type.String({ format: 'uri', maxLength: 2048 }))),
+    privacyPolicyUrl: Type.Optional(Nullable(Type.String({ format: 'uri', maxLength: 2048 }))),
   },
   { additionalProperties: false },
 );
@@ -178,8 +177,7 @@ export const CreateApiKey = Type.Object(
 
 export const KeyIdParams = Type.Object({ keyId: Type.String({ pattern: '^key_[A-Za-z0-9]+$' }) });
 
-export const ListOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ list: Type.Array(item) });
-
 export type CreateClientAppInput = Static<typeof CreateClientApp>;
 export type UpdateClientAppInput = Static<typeof UpdateClientApp>;
 export type OrgSettingsPatchInput = Static<typeof OrgSettingsPatch>;
+export type CreateApiKeyInput = Static<typeof CreateApiKey>;

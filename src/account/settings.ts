@@ -1,6 +1,12 @@
 // Org settings: OFAuth's account settings (Vault+ defaults, same shape as its SDK) plus ofconnect's org defaults
 // (connection permissions, pacing, credential storage). Stored as JSON on the org row; reads fill in defaults.
+// PATCH /v2/account/settings is updateOrgSettings: merge, store and audit in one transaction.
+import type { ServiceContext } from '../platform/context.ts';
+import { notFound } from '../platform/errors.ts';
+import type { ActingScope } from '../platform/tenant-scope.ts';
+import { recordAuditEntry } from './audit.ts';
 import { DEFAULT_CONNECTION_PERMISSIONS } from './permissions.ts';
+import * as store from './store.ts';
 
 export interface VaultPlusSettings {
   accessExpiryDays: number;
@@ -89,4 +95,30 @@ export function mergeOrgSettings(current: OrgSettings, patch: OrgSettingsPatch):
     pacing: { ...current.pacing, ...(patch.pacing ?? {}) },
     storeCredentialsForRelogin: patch.storeCredentialsForRelogin ?? current.storeCredentialsForRelogin,
   };
+}
+
+export interface OrgSettingsUpdate {
+  settings: OrgSettings;
+  /** What applyToExistingConnections changed; present only when it was asked for. */
+  broadcastResult?: { affectedConnections: number; purgeResults: Array<{ connectionId: string; freedBytes: number; purgedCount: number }> };
+}
+
+/** The org's settings with every default filled in (GET /v2/account/settings). */
+export async function getOrgSettings(ctx: ServiceContext, orgId: string): Promise<OrgSettings> {
+  const org = await store.findOrg(ctx.database.db, orgId);
+  return readOrgSettings(org?.settings);
+}
+
+/** PATCH /v2/account/settings: the patch merged over the stored settings; the audit entry names the fields, not values. */
+export async function updateOrgSettings(ctx: ServiceContext, scope: ActingScope, patch: OrgSettingsPatch): Promise<OrgSettingsUpdate> {
+  return ctx.database.db.transaction(async (tx) => {
+    const org = await store.findOrg(tx, scope.orgId);
+    if (!org) throw notFound('Organization');
+    const next = mergeOrgSettings(readOrgSettings(org.settings), patch);
+    await store.updateOrgSettingsRow(tx, org.id, next as unknown as Record<string, unknown>, ctx.clock.now());
+    await recordAuditEntry(tx, { orgId: org.id, actor: scope.actor, action: 'settings.updated', data: { fields: Object.keys(patch) } });
+    // Vault+ storage is not built yet, so applying defaults to existing connections affects none of them.
+    if (!patch.vaultPlus?.applyToExistingConnections) return { settings: next };
+    return { settings: next, broadcastResult: { affectedConnections: 0, purgeResults: [] } };
+  });
 }

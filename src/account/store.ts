@@ -2,7 +2,7 @@
 // finds its org in the first place.
 import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
-import type { Environment } from '../platform/environment.ts';
+import type { TenantScope } from '../platform/tenant-scope.ts';
 import { apiKeys, auditLog, clientApps, orgs } from './tables.ts';
 
 export type OrgRow = typeof orgs.$inferSelect;
@@ -24,7 +24,7 @@ export async function findFirstOrg(ex: Executor): Promise<OrgRow | undefined> {
   return row;
 }
 
-export async function updateOrgSettings(ex: Executor, orgId: string, settings: Record<string, unknown>, at: Date): Promise<void> {
+export async function updateOrgSettingsRow(ex: Executor, orgId: string, settings: Record<string, unknown>, at: Date): Promise<void> {
   await ex.update(orgs).set({ settings, updatedAt: at }).where(eq(orgs.id, orgId));
 }
 
@@ -42,7 +42,7 @@ export async function listApiKeys(ex: Executor, orgId: string): Promise<ApiKeyRo
   return ex.select().from(apiKeys).where(eq(apiKeys.orgId, orgId)).orderBy(asc(apiKeys.createdAt));
 }
 
-export async function revokeApiKey(ex: Executor, orgId: string, keyId: string, at: Date): Promise<ApiKeyRow | undefined> {
+export async function revokeApiKeyRow(ex: Executor, orgId: string, keyId: string, at: Date): Promise<ApiKeyRow | undefined> {
   const [row] = await ex
     .update(apiKeys)
     .set({ revokedAt: at })
@@ -66,28 +66,23 @@ export async function insertClientApp(ex: Executor, row: typeof clientApps.$infe
   return created;
 }
 
-export async function listClientApps(ex: Executor, orgId: string, environment: Environment): Promise<ClientAppRow[]> {
+export async function listClientApps(ex: Executor, scope: TenantScope): Promise<ClientAppRow[]> {
   return ex
     .select()
     .from(clientApps)
-    .where(and(eq(clientApps.orgId, orgId), eq(clientApps.environment, environment)))
+    .where(and(eq(clientApps.orgId, scope.orgId), eq(clientApps.environment, scope.environment)))
     .orderBy(asc(clientApps.createdAt), asc(clientApps.id));
 }
 
-export async function findClientApp(
-  ex: Executor,
-  orgId: string,
-  environment: Environment,
-  appId: string,
-): Promise<ClientAppRow | undefined> {
+export async function findClientApp(ex: Executor, scope: TenantScope, appId: string): Promise<ClientAppRow | undefined> {
   const [row] = await ex
     .select()
     .from(clientApps)
-    .where(and(eq(clientApps.orgId, orgId), eq(clientApps.environment, environment), eq(clientApps.id, appId)));
+    .where(and(eq(clientApps.orgId, scope.orgId), eq(clientApps.environment, scope.environment), eq(clientApps.id, appId)));
   return row;
 }
 
-export async function updateClientApp(
+export async function updateClientAppRow(
   ex: Executor,
   orgId: string,
   appId: string,
@@ -101,7 +96,7 @@ export async function updateClientApp(
   return row;
 }
 
-export async function deleteClientApp(ex: Executor, orgId: string, appId: string): Promise<boolean> {
+export async function deleteClientAppRow(ex: Executor, orgId: string, appId: string): Promise<boolean> {
   const rows = await ex
     .delete(clientApps)
     .where(and(eq(clientApps.orgId, orgId), eq(clientApps.id, appId)))

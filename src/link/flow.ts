@@ -71,7 +71,7 @@ export function hasExpired(session: LinkSessionRow, now: Date): boolean {
 export async function findLinkSession(ctx: ServiceContext, clientSecret: string): Promise<LinkSessionWithApp | null> {
   const session = await findLinkSessionBySecretHash(ctx.database.db, hashClientSecret(clientSecret));
   if (!session) return null;
-  const app = await findClientApp(ctx.database.db, session.orgId, session.environment, session.clientAppId);
+  const app = await findClientApp(ctx.database.db, { orgId: session.orgId, environment: session.environment }, session.clientAppId);
   if (!app) return null;
   return { session, app };
 }

@@ -25,12 +25,12 @@ const MODE_HINTS: Record<NonNullable<InitLinkSessionInput['mode']>, IntegrationT
 
 async function pickClientApp(ctx: ServiceContext, scope: { orgId: string; environment: Environment }, input: InitLinkSessionInput) {
   if (input.clientAppId) {
-    const app = await findClientApp(ctx.database.db, scope.orgId, scope.environment, input.clientAppId);
+    const app = await findClientApp(ctx.database.db, scope, input.clientAppId);
     if (!app) throw notFound('Client app', input.clientAppId);
     return app;
   }
   // OFAuth: "the first matching client app for your environment"; the deprecated mode says which kind matches.
-  const apps = await listClientApps(ctx.database.db, scope.orgId, scope.environment);
+  const apps = await listClientApps(ctx.database.db, scope);
   const hinted = input.mode ? apps.find((app) => app.integrationType === MODE_HINTS[input.mode!]) : undefined;
   const app = hinted ?? apps[0];
   if (!app) {

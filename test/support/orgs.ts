@@ -1,6 +1,6 @@
 // Creating extra orgs and keys for isolation tests: orgs have no public API (CLI only), so this uses the same
 // use cases the CLI does.
-import { createApiKey } from '../../src/account/manage-keys.ts';
+import { issueApiKey } from '../../src/account/manage-keys.ts';
 import type { Scope } from '../../src/account/scopes.ts';
 import { insertOrg } from '../../src/account/store.ts';
 import type { DatabaseHandle } from '../../src/platform/db/database.ts';
@@ -20,7 +20,7 @@ export async function createKey(
   scopes?: Scope[],
 ): Promise<{ id: string; secret: string }> {
   const created = await database.db.transaction((tx) =>
-    createApiKey(tx, { orgId, environment, scopes, actor: 'test', now: new Date() }),
+    issueApiKey(tx, { orgId, environment, scopes, actor: 'test', now: new Date() }),
   );
   return { id: created.row.id, secret: created.secret };
 }
