@@ -3,7 +3,7 @@ import { buildPathWithQuery, buildUpstreamRequest, encodeUpstreamQuery } from '.
 import { parseDynamicRules } from '../../src/upstream/rules.ts';
 import { signUpstreamRequest } from '../../src/upstream/signing.ts';
 
-// Rule set B of the protocol notes (§2.2): removes the user_id header.
+// Rule set B of docs/onlyfans-web-api.md §2.2: removes the user_id header.
 const RULES_B = parseDynamicRules({
   static_param: '8WYYXmgEGxJwlH1Cj6v73PpJh1slUZGY',
   format: '59816:{}:{:x}:6a15922f',

@@ -51,7 +51,7 @@ describe('session cookies', () => {
 });
 
 describe('sessionFromImport', () => {
-  it('sends an imported session with x-bc = fp (protocol notes §11)', () => {
+  it('sends an imported session with x-bc = fp (docs/onlyfans-web-api.md §11)', () => {
     const session = sessionFromImport({ cookie: `cookie: ${BROWSER_COOKIE}`, userAgent: ' UA/1.0 ' });
     expect(session.xBc).toBe(FP);
     expect(session.userAgent).toBe('UA/1.0');

@@ -32,7 +32,7 @@ const vectors = [
   { n: 6, rules: C, time: 1700000000000, path: '/api2/v2/users/me', userId: 123456789, sha1: '78ce0c946f8b4029d253d5bdd87a1dec317b86eb', cs: 1715, sign: '8215:78ce0c946f8b4029d253d5bdd87a1dec317b86eb:6b3:64539174' },
 ];
 
-describe('signUpstreamRequest reproduces the protocol notes\' test vectors', () => {
+describe('signUpstreamRequest reproduces the test vectors of docs/onlyfans-web-api.md §2.2', () => {
   for (const v of vectors) {
     it(`vector ${v.n}: ${v.path} as user ${v.userId}`, () => {
       const signed = signUpstreamRequest(v.rules, { path: v.path, time: v.time, userId: v.userId });
