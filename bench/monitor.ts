@@ -1,4 +1,4 @@
-// Monitor benchmark (design §5: 100,000 Link connections checked per hour on one node, against the simulator).
+// Monitor benchmark (docs/design.md §5: 100,000 Link connections checked per hour on one node, against the simulator).
 // Seeds N active Link connections (sessions minted by a standalone simulator process, stored encrypted like Link
 // stores them), all due at once, then lets one monitor worker work through the backlog and measures checks per hour,
 // the worker process's CPU and memory, and the simulator's CPU. The same upstream call (validateSession through the

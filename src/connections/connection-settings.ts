@@ -1,11 +1,12 @@
 // Per-connection settings: OFAuth's Vault+ flags plus ofconnect's outbound proxy (accounts are pinned to one
 // egress IP), a country label and a pacing override. The proxy URL can carry credentials, so it is stored
 // encrypted and shown with its password masked.
+import { recordAuditEntry } from '../account/audit.ts';
 import { DEFAULT_VAULT_PLUS_SETTINGS, type PacingSettings, type VaultPlusSettings } from '../account/settings.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError, notFound } from '../platform/errors.ts';
+import type { ActingScope } from '../platform/tenant-scope.ts';
 import { parseProxyUrl } from '../upstream/http-pool.ts';
-import type { OrgScope } from './import.ts';
 import type { UpdateConnectionSettingsInput } from './schemas.ts';
 import * as store from './store.ts';
 import type { ConnectionRow } from './store.ts';
@@ -59,7 +60,7 @@ export function presentConnectionSettings(ctx: ServiceContext, row: ConnectionRo
   };
 }
 
-export async function updateConnectionSettings(ctx: ServiceContext, scope: OrgScope, connectionId: string, input: UpdateConnectionSettingsInput) {
+export async function updateConnectionSettings(ctx: ServiceContext, scope: ActingScope, connectionId: string, input: UpdateConnectionSettingsInput) {
   if (input.proxy?.url) {
     try {
       parseProxyUrl(input.proxy.url);
@@ -97,6 +98,8 @@ export async function updateConnectionSettings(ctx: ServiceContext, scope: OrgSc
       next.pacing = input.pacing === null ? null : ({ requestsPerMinute: 60, burst: 90, concurrency: 2, ...(current.pacing ?? {}), ...input.pacing } as PacingSettings);
     }
     const updated = await store.updateConnection(tx, scope, connectionId, { settings: next as Record<string, unknown>, updatedAt: ctx.clock.now() });
+    // Field names only: the proxy URL can carry a password.
+    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.settings_updated', target: connectionId, data: { fields: Object.keys(input) } });
     return updated;
   });
 }

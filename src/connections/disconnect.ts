@@ -1,13 +1,14 @@
 // DELETE /v2/account/connections/{id}: permanent. The session material is destroyed, the connection stops
 // answering (404) and cannot be reconnected; the row stays for audit and billing.
+import { recordAuditEntry } from '../account/audit.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { notFound } from '../platform/errors.ts';
+import type { ActingScope } from '../platform/tenant-scope.ts';
 import { recordConnectionStatusEvent } from './events.ts';
-import type { OrgScope } from './import.ts';
 import { destroyConnectionSession } from './session-vault.ts';
 import * as store from './store.ts';
 
-export async function disconnectConnection(ctx: ServiceContext, scope: OrgScope, connectionId: string): Promise<void> {
+export async function disconnectConnection(ctx: ServiceContext, scope: ActingScope, connectionId: string): Promise<void> {
   const now = ctx.clock.now();
   await ctx.database.db.transaction(async (tx) => {
     const existing = await store.findConnectionForUpdate(tx, scope, connectionId);
@@ -20,5 +21,6 @@ export async function disconnectConnection(ctx: ServiceContext, scope: OrgScope,
     });
     await destroyConnectionSession(tx, { orgId: scope.orgId, connectionId });
     await recordConnectionStatusEvent(tx, 'connection.disconnected', row, now);
+    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.disconnected', target: connectionId });
   });
 }

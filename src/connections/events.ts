@@ -1,4 +1,4 @@
-// The webhook events connections/ emits, in OFAuth's payload shapes (ofauth-api.md §8.3). Always recorded in the
+// The webhook events connections/ emits, in OFAuth's payload shapes (docs/ofauth-wire-contract.md §8.3). Always recorded in the
 // transaction of the change. Payloads never carry session material.
 import type { Executor } from '../platform/db/database.ts';
 import { recordEvent } from '../webhooks/outbox.ts';

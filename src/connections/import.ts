@@ -1,26 +1,20 @@
 // POST /v2/account/connections/import: a session the integrator already has becomes a connection, after
 // OnlyFans (or the simulator, for sandbox keys) confirms it works. Invalid input or a dead session creates nothing.
+import { recordAuditEntry } from '../account/audit.ts';
 import { unknownPermissions } from '../account/permissions.ts';
 import { readOrgSettings } from '../account/settings.ts';
 import { findOrg } from '../account/store.ts';
 import type { ServiceContext } from '../platform/context.ts';
-import { isUniqueViolation } from '../platform/db/errors.ts';
 import type { Environment } from '../platform/environment.ts';
 import { ApiError, badRequest } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import type { ActingScope } from '../platform/tenant-scope.ts';
 import type { UpstreamProfile } from '../upstream/client.ts';
 import { parseSessionCookie, sessionFromImport, type UpstreamSession } from '../upstream/session.ts';
 import { recordConnectionEvent } from './events.ts';
 import type { ImportConnectionInput } from './schemas.ts';
 import { storeConnectionSession } from './session-vault.ts';
 import * as store from './store.ts';
-
-export interface OrgScope {
-  orgId: string;
-  environment: Environment;
-}
-
-export const ONE_ACTIVE_PER_USER_INDEX = 'connections_one_active_per_user_uq';
 
 export function duplicateConnectionError(existingId: string): ApiError {
   return new ApiError('CONFLICT', `This OnlyFans account is already connected as ${existingId}`, {
@@ -55,7 +49,7 @@ export function userDataFrom(profile: UpstreamProfile) {
   return { id: profile.id, name: profile.name, username: profile.username, avatar: profile.avatar };
 }
 
-export async function importConnection(ctx: ServiceContext, scope: OrgScope, input: ImportConnectionInput) {
+export async function importConnection(ctx: ServiceContext, scope: ActingScope, input: ImportConnectionInput) {
   const unknown = unknownPermissions(input.permissions ?? []);
   if (unknown.length) throw badRequest(`Unknown permission(s): ${unknown.join(', ')}`, 'permissions', { unknown });
   const session = sessionFromImport(input);
@@ -84,11 +78,12 @@ export async function importConnection(ctx: ServiceContext, scope: OrgScope, inp
       });
       await storeConnectionSession(tx, ctx.vault, { orgId: scope.orgId, connectionId: row.id }, session, now);
       await recordConnectionEvent(tx, 'connection.created', row, now);
+      await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.imported', target: row.id, data: { platformUserId: profile.id } });
       return row;
     });
   } catch (error) {
     // Two imports racing past the check above: the database's unique index lets exactly one win.
-    if (isUniqueViolation(error, ONE_ACTIVE_PER_USER_INDEX)) {
+    if (store.isOneActivePerUserViolation(error)) {
       const winner = await store.findActiveConnectionForUser(ctx.database.db, scope, profile.id);
       throw duplicateConnectionError(winner?.id ?? 'unknown');
     }

@@ -1,16 +1,17 @@
 // PATCH /v2/account/connections/import/{id}: replace an imported connection's session with a fresh one from the
 // same OnlyFans user. The id stays; the old session material is overwritten in the same transaction.
+import { recordAuditEntry } from '../account/audit.ts';
 import type { ServiceContext } from '../platform/context.ts';
-import { isUniqueViolation } from '../platform/db/errors.ts';
 import { ApiError, badRequest, notFound } from '../platform/errors.ts';
+import type { ActingScope } from '../platform/tenant-scope.ts';
 import { sessionFromImport } from '../upstream/session.ts';
 import { recordConnectionEvent } from './events.ts';
-import { duplicateConnectionError, ONE_ACTIVE_PER_USER_INDEX, userDataFrom, validateImportedSession, type OrgScope } from './import.ts';
+import { duplicateConnectionError, userDataFrom, validateImportedSession } from './import.ts';
 import type { RotateImportedSessionInput } from './schemas.ts';
 import { storeConnectionSession } from './session-vault.ts';
 import * as store from './store.ts';
 
-export async function rotateImportedSession(ctx: ServiceContext, scope: OrgScope, connectionId: string, input: RotateImportedSessionInput) {
+export async function rotateImportedSession(ctx: ServiceContext, scope: ActingScope, connectionId: string, input: RotateImportedSessionInput) {
   const current = await store.findConnection(ctx.database.db, scope, connectionId);
   if (!current) throw notFound('Connection', connectionId);
   if (!current.imported) {
@@ -41,11 +42,12 @@ export async function rotateImportedSession(ctx: ServiceContext, scope: OrgScope
       });
       await storeConnectionSession(tx, ctx.vault, { orgId: scope.orgId, connectionId }, session, now);
       await recordConnectionEvent(tx, 'connection.updated', row, now);
+      await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.session_rotated', target: connectionId });
       return row;
     });
   } catch (error) {
     // The connection was expired and the same user was imported again meanwhile: that one stays the active one.
-    if (isUniqueViolation(error, ONE_ACTIVE_PER_USER_INDEX)) {
+    if (store.isOneActivePerUserViolation(error)) {
       const other = await store.findActiveConnectionForUser(ctx.database.db, scope, profile.id);
       throw duplicateConnectionError(other?.id ?? 'unknown');
     }

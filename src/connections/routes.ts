@@ -1,4 +1,6 @@
 // HTTP for connections/: OFAuth's account connection routes, plus GET one connection (extension).
+import { actingScopeOf } from '../account/actor.ts';
+import type { AuthContext } from '../account/authenticate.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { notFound } from '../platform/errors.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
@@ -18,7 +20,7 @@ export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): voi
     config: { scope: 'account' as const },
     schema: { tags: TAGS, summary: 'List connections', querystring: S.ListConnectionsQuery, response: { 200: S.ConnectionList } },
   };
-  const listHandler = async (request: { auth: { orgId: string; environment: 'sandbox' | 'live' }; query: S.ListConnectionsQueryInput }) => {
+  const listHandler = async (request: { auth: AuthContext; query: S.ListConnectionsQueryInput }) => {
     const { rows, hasMore } = await store.listConnections(ctx.database.db, request.auth, {
       status: request.query.status,
       imported: request.query.imported === undefined ? undefined : request.query.imported === 'true',
@@ -35,7 +37,7 @@ export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): voi
     config: { scope: 'account' },
     schema: { tags: TAGS, summary: 'Import an existing OnlyFans browser session', body: S.ImportConnection, response: { 201: S.Connection } },
   }, async (request, reply) => {
-    const row = await importConnection(ctx, request.auth, request.body);
+    const row = await importConnection(ctx, actingScopeOf(request.auth), request.body);
     return reply.code(201).send(presentConnection(row));
   });
 
@@ -48,7 +50,7 @@ export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): voi
       body: S.RotateImportedSession,
       response: { 200: S.Connection },
     },
-  }, async (request) => presentConnection(await rotateImportedSession(ctx, request.auth, request.params.connectionId, request.body)));
+  }, async (request) => presentConnection(await rotateImportedSession(ctx, actingScopeOf(request.auth), request.params.connectionId, request.body)));
 
   app.get('/v2/account/connections/:connectionId', {
     config: { scope: 'account' },
@@ -63,7 +65,7 @@ export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): voi
     config: { scope: 'account' },
     schema: { tags: TAGS, summary: 'Disconnect permanently', params: S.ConnectionIdParams, response: { 200: S.ConnectionActionResult } },
   }, async (request) => {
-    await disconnectConnection(ctx, request.auth, request.params.connectionId);
+    await disconnectConnection(ctx, actingScopeOf(request.auth), request.params.connectionId);
     return { success: true, connectionId: request.params.connectionId };
   });
 
@@ -71,7 +73,7 @@ export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): voi
     config: { scope: 'account' },
     schema: { tags: TAGS, summary: 'Force the session to expire', params: S.ConnectionIdParams, response: { 200: S.ConnectionActionResult } },
   }, async (request) => {
-    await invalidateConnection(ctx, request.auth, request.params.connectionId);
+    await invalidateConnection(ctx, actingScopeOf(request.auth), request.params.connectionId);
     return { success: true, connectionId: request.params.connectionId };
   });
 
@@ -94,7 +96,7 @@ export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): voi
       response: { 200: S.ConnectionSettingsUpdated },
     },
   }, async (request) => {
-    const row = await updateConnectionSettings(ctx, request.auth, request.params.connectionId, request.body);
+    const row = await updateConnectionSettings(ctx, actingScopeOf(request.auth), request.params.connectionId, request.body);
     return { settings: presentConnectionSettings(ctx, row) };
   });
 }

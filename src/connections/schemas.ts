@@ -1,9 +1,7 @@
 // TypeBox schemas for connections/ routes (OFAuth v2 shapes; SDK type `Connection`).
 import { Type, type Static } from 'typebox';
 import { VaultPlusSettings, VaultPlusSettingsPatch, PacingSettingsPatch } from '../account/schemas.ts';
-
-const Timestamp = Type.String({ format: 'date-time' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+import { Nullable, NullableTimestamp, PageOf, Timestamp } from '../platform/http/schema-kit.ts';
 
 export const ApiConnectionStatus = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('awaiting_2fa')]);
 
@@ -20,17 +18,17 @@ export const Connection = Type.Object(
     status: ApiConnectionStatus,
     userData: UserData,
     permissions: Type.Array(Type.String()),
-    expiredAt: Nullable(Timestamp),
+    expiredAt: NullableTimestamp,
     createdAt: Timestamp,
     updatedAt: Timestamp,
     clientReferenceId: Nullable(Type.String()),
     imported: Type.Boolean(),
-    lastCheckedAt: Nullable(Timestamp),
+    lastCheckedAt: NullableTimestamp,
   },
   { $id: 'Connection' },
 );
 
-export const ConnectionList = Type.Object({ list: Type.Array(Connection), hasMore: Type.Boolean() });
+export const ConnectionList = PageOf(Connection);
 
 export const ConnectionIdParams = Type.Object({ connectionId: Type.String({ minLength: 1, maxLength: 64 }) });
 

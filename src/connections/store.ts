@@ -1,7 +1,8 @@
 // connections/' queries, always scoped by orgId and environment.
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
-import type { Environment } from '../platform/environment.ts';
+import { isUniqueViolation } from '../platform/db/errors.ts';
+import type { TenantScope } from '../platform/tenant-scope.ts';
 import { connectionSessions, connections } from './tables.ts';
 
 export type ConnectionRow = typeof connections.$inferSelect;
@@ -10,9 +11,12 @@ export type ConnectionSessionRow = typeof connectionSessions.$inferSelect;
 /** Statuses the public API shows; pending/failed/disconnected rows stay internal. */
 export const VISIBLE_STATUSES = ['active', 'expired', 'awaiting_2fa'] as const;
 
-export interface Scope {
-  orgId: string;
-  environment: Environment;
+/** The unique index that keeps one active connection per (org, environment, upstream user). */
+const ONE_ACTIVE_PER_USER_INDEX = 'connections_one_active_per_user_uq';
+
+/** Two writers raced to make the same upstream account active twice; the database let one win. */
+export function isOneActivePerUserViolation(error: unknown): boolean {
+  return isUniqueViolation(error, ONE_ACTIVE_PER_USER_INDEX);
 }
 
 export async function insertConnection(ex: Executor, row: typeof connections.$inferInsert): Promise<ConnectionRow> {
@@ -21,7 +25,7 @@ export async function insertConnection(ex: Executor, row: typeof connections.$in
 }
 
 /** The row of a connection the API may show (not disconnected) in this org and environment. */
-function visibleConnection(scope: Scope, id: string) {
+function visibleConnection(scope: TenantScope, id: string) {
   return and(
     eq(connections.orgId, scope.orgId),
     eq(connections.environment, scope.environment),
@@ -30,18 +34,18 @@ function visibleConnection(scope: Scope, id: string) {
   );
 }
 
-export async function findConnection(ex: Executor, scope: Scope, id: string): Promise<ConnectionRow | undefined> {
+export async function findConnection(ex: Executor, scope: TenantScope, id: string): Promise<ConnectionRow | undefined> {
   const [row] = await ex.select().from(connections).where(visibleConnection(scope, id));
   return row;
 }
 
 /** Locks the row for the rest of the transaction (two concurrent changes to one connection serialise). */
-export async function findConnectionForUpdate(ex: Executor, scope: Scope, id: string): Promise<ConnectionRow | undefined> {
+export async function findConnectionForUpdate(ex: Executor, scope: TenantScope, id: string): Promise<ConnectionRow | undefined> {
   const [row] = await ex.select().from(connections).where(visibleConnection(scope, id)).for('update');
   return row;
 }
 
-export async function findActiveConnectionForUser(ex: Executor, scope: Scope, platformUserId: string): Promise<ConnectionRow | undefined> {
+export async function findActiveConnectionForUser(ex: Executor, scope: TenantScope, platformUserId: string): Promise<ConnectionRow | undefined> {
   const [row] = await ex
     .select()
     .from(connections)
@@ -58,7 +62,7 @@ export async function findActiveConnectionForUser(ex: Executor, scope: Scope, pl
 
 export async function listConnections(
   ex: Executor,
-  scope: Scope,
+  scope: TenantScope,
   filter: { status?: string; imported?: boolean; limit: number; offset: number },
 ): Promise<{ rows: ConnectionRow[]; hasMore: boolean }> {
   const conditions = [
@@ -80,7 +84,7 @@ export async function listConnections(
 
 export async function updateConnection(
   ex: Executor,
-  scope: Scope,
+  scope: TenantScope,
   id: string,
   changes: Partial<typeof connections.$inferInsert>,
 ): Promise<ConnectionRow> {
@@ -93,7 +97,7 @@ export async function updateConnection(
 }
 
 /** Flips an active connection to expired. Returns the row only if this call made the change (exactly-once events). */
-export async function expireIfActive(ex: Executor, scope: Scope, id: string, at: Date): Promise<ConnectionRow | undefined> {
+export async function expireIfActive(ex: Executor, scope: TenantScope, id: string, at: Date): Promise<ConnectionRow | undefined> {
   const [row] = await ex
     .update(connections)
     .set({ status: 'expired', expiredAt: at, updatedAt: at })

@@ -21,7 +21,7 @@ import { resendOtp, startLogin, submitOtp, type LoginResult, type OtpState, type
 import { hashClientSecret } from './client-secret.ts';
 import { completeLinkLogin } from './complete.ts';
 import type { LinkFailureReason } from './outcomes.ts';
-import type { ReloginCredentials } from '../connections/relogin-credentials.ts';
+import type { ReloginCredentials } from '../connections/linked-connections.ts';
 import { findLinkSessionBySecretHash, transitionLinkSession, type LinkSessionRow } from './store.ts';
 
 /** Failed password and code attempts a Link session allows before it is denied. */

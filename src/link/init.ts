@@ -2,11 +2,11 @@
 // Link session that expires in 30 minutes.
 import { isAllowedRedirect } from '../account/redirect-uris.ts';
 import { findClientApp, listClientApps, type ClientAppRow } from '../account/store.ts';
-import { findConnection } from '../connections/store.ts';
+import { linkedConnectionOf } from '../connections/linked-connections.ts';
 import type { ServiceContext } from '../platform/context.ts';
-import type { Environment } from '../platform/environment.ts';
 import { ApiError, badRequest, notFound } from '../platform/errors.ts';
 import { randomBase62 } from '../platform/ids.ts';
+import type { TenantScope } from '../platform/tenant-scope.ts';
 import { hashClientSecret, newClientSecret } from './client-secret.ts';
 import type { InitLinkSessionInput, InitLinkSessionOutput } from './schemas.ts';
 import { insertLinkSession } from './store.ts';
@@ -23,7 +23,7 @@ const MODE_HINTS: Record<NonNullable<InitLinkSessionInput['mode']>, IntegrationT
   whitelabel: 'whitelabel',
 };
 
-async function pickClientApp(ctx: ServiceContext, scope: { orgId: string; environment: Environment }, input: InitLinkSessionInput) {
+async function pickClientApp(ctx: ServiceContext, scope: TenantScope, input: InitLinkSessionInput) {
   if (input.clientAppId) {
     const app = await findClientApp(ctx.database.db, scope, input.clientAppId);
     if (!app) throw notFound('Client app', input.clientAppId);
@@ -53,13 +53,13 @@ function pickRedirectUrl(app: ClientAppRow, requested: string | undefined): stri
 
 export async function initLinkSession(
   ctx: ServiceContext,
-  scope: { orgId: string; environment: Environment },
+  scope: TenantScope,
   input: InitLinkSessionInput,
 ): Promise<InitLinkSessionOutput> {
   const app = await pickClientApp(ctx, scope, input);
   const redirectUrl = pickRedirectUrl(app, input.redirectUrl);
   if (input.connectionId) {
-    const connection = await findConnection(ctx.database.db, scope, input.connectionId);
+    const connection = await linkedConnectionOf(ctx, scope, input.connectionId);
     if (!connection) throw new ApiError('RESOURCE_NOT_FOUND', `Connection ${input.connectionId} not found`, { details: { field: 'connectionId' } });
   }
 

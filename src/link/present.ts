@@ -1,8 +1,6 @@
 // The Link session as OFAuth's status object (SDK LinkGetResponse), for GET /v2/link/{clientSecret} and the
 // whitelabel extension routes.
-import { loadConnectionSession } from '../connections/session-vault.ts';
-import { findConnection } from '../connections/store.ts';
-import { userDataOf } from '../connections/present.ts';
+import { linkedConnectionOf, rawSessionOf } from '../connections/linked-connections.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { hasExpired, MAX_FAILED_ATTEMPTS, type LinkSessionWithApp, type StoredTwoFactorState } from './flow.ts';
 import { failureMessageOf, redirectErrorCodeOf } from './outcomes.ts';
@@ -69,12 +67,12 @@ export async function presentLinkStatus(ctx: ServiceContext, linked: LinkSession
 
 async function presentCompleted(ctx: ServiceContext, session: LinkSessionRow, returnsRawSession: boolean): Promise<LinkStatusObject> {
   const scope = { orgId: session.orgId, environment: session.environment };
-  const connection = session.resultConnectionId ? await findConnection(ctx.database.db, scope, session.resultConnectionId) : undefined;
+  const connection = session.resultConnectionId ? await linkedConnectionOf(ctx, scope, session.resultConnectionId) : null;
   if (!connection) return NOT_FOUND_STATUS;
-  const userData = userDataOf(connection);
+  const { userData } = connection;
   const data: Extract<NonNullable<LinkStatusObject['data']>, { id: string }> = { id: connection.id, userData };
   if (returnsRawSession) {
-    const raw = await loadConnectionSession(ctx.database.db, ctx.vault, { orgId: scope.orgId, connectionId: connection.id });
+    const raw = await rawSessionOf(ctx, scope, connection.id);
     if (raw) data.session = { cookie: raw.cookie, 'user-agent': raw.userAgent, 'user-id': userData.id, 'x-bc': raw.xBc };
   }
   return { status: 'completed', data };

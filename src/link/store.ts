@@ -17,7 +17,7 @@ export async function findLinkSessionBySecretHash(ex: Executor, secretHash: stri
   return row;
 }
 
-export async function findLinkSession(ex: Executor, id: string): Promise<LinkSessionRow | undefined> {
+export async function findLinkSessionRow(ex: Executor, id: string): Promise<LinkSessionRow | undefined> {
   const [row] = await ex.select().from(linkSessions).where(eq(linkSessions.id, id));
   return row;
 }

@@ -8,8 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { readOrgSettings } from '../../account/settings.ts';
 import { findOrg } from '../../account/store.ts';
-import { findConnection } from '../../connections/store.ts';
-import { userDataOf } from '../../connections/present.ts';
+import { linkedConnectionOf } from '../../connections/linked-connections.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { ApiError } from '../../platform/errors.ts';
 import type { HttpApp } from '../../platform/http/http-app.ts';
@@ -360,9 +359,9 @@ async function orgStoresCredentials(ctx: ServiceContext, session: LinkSessionRow
 
 async function sendSuccess(ctx: ServiceContext, scope: PageScope, reply: FastifyReply): Promise<FastifyReply> {
   const { session, app } = scope.linked;
-  const connection = await findConnection(ctx.database.db, { orgId: session.orgId, environment: session.environment }, session.resultConnectionId ?? '');
+  const connection = await linkedConnectionOf(ctx, { orgId: session.orgId, environment: session.environment }, session.resultConnectionId ?? '');
   if (!connection) return sendUsed(scope, reply);
-  const userData = userDataOf(connection);
+  const { userData } = connection;
   const successUrl = successRedirectUrl(session, connection.id);
   const metadata = {
     successUrl,
