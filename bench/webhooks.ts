@@ -123,7 +123,7 @@ async function startBenchService(database: DatabaseHandle, receiverUrl: string):
   const service = await startService({ config, database, logger: createLogger('warn'), skipBootstrap: true });
   const stamp = new Date();
   const org = await insertOrg(database.db, { id: newId('org'), name: 'Bench', createdAt: stamp, updatedAt: stamp });
-  await createEndpoint(service.ctx, { orgId: org.id, environment: 'sandbox' }, { url: receiverUrl });
+  await createEndpoint(service.ctx, { orgId: org.id, environment: 'sandbox', actor: 'system' }, { url: receiverUrl });
   return {
     service,
     orgId: org.id,

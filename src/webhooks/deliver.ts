@@ -13,8 +13,9 @@ import { activeSecrets } from './endpoints.ts';
 import type { DeliveryOutcomeLabel, WebhookMetrics } from './metrics.ts';
 import { DISABLE_AFTER_FAILING_MS, nextAttemptAfterFailure } from './retry-schedule.ts';
 import { signDelivery } from './signing.ts';
+import * as deliveryRound from './delivery-round.ts';
+import type { DeliveryJob } from './delivery-round.ts';
 import * as store from './store.ts';
-import type { DeliveryJob } from './store.ts';
 import { webhookUrlShapeProblem } from './url-policy.ts';
 
 const SNIPPET_BYTES = 4096;
@@ -23,7 +24,7 @@ const USER_AGENT = 'ofconnect-webhooks/1';
 /** Where successful attempts are recorded: the worker writes them in batches, together with its next claim. */
 export interface CompletionWriter {
   /** Resolves once written: true if the worker still held the delivery's lease. */
-  write(completion: store.Completion): Promise<boolean>;
+  write(completion: deliveryRound.Completion): Promise<boolean>;
 }
 
 export interface DeliveryDeps {
@@ -164,18 +165,18 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
   const { ctx, clock } = deps;
   const db = ctx.database.db;
   if (!job.enabled) {
-    await store.failHeldDelivery(db, lease, clock.now());
+    await deliveryRound.failHeldDelivery(db, lease, clock.now());
     return 'endpoint_disabled';
   }
   const result = await sendAttempt(deps, job, job.body);
   if (deps.stopSignal.aborted && result.statusCode === null) {
-    await releaseLease(db, store.deliveryLeases, lease, clock.now());
+    await releaseLease(db, deliveryRound.deliveryLeases, lease, clock.now());
     return 'abandoned';
   }
   deps.metrics.attemptDuration.observe(result.durationMs / 1000);
   const now = clock.now();
   const attemptNumber = job.attemptCount + 1;
-  const attempt: store.AttemptRecord = {
+  const attempt: deliveryRound.AttemptRecord = {
     id: newId('attempt'),
     orgId: job.orgId,
     deliveryId: job.deliveryId,
@@ -186,7 +187,7 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
     at: now,
   };
 
-  const completion = (outcome: store.DeliveryOutcome): store.Completion => ({
+  const completion = (outcome: deliveryRound.DeliveryOutcome): deliveryRound.Completion => ({
     lease,
     rowPosition: job.rowPosition,
     endpointId: job.endpointId,
@@ -197,7 +198,7 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
 
   if (isSuccess(result.statusCode)) {
     const held = await deps.completions.write(completion({ status: 'succeeded', attemptCount: attemptNumber, lastStatusCode: result.statusCode, nextAttemptAt: null }));
-    if (job.failingSince) await store.clearEndpointFailing(db, job.endpointId);
+    if (job.failingSince) await store.clearEndpointFailing(db, job, job.endpointId);
     return held ? 'succeeded' : 'lease_lost';
   }
 
@@ -206,7 +207,7 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
     return db.transaction(async (tx) => {
       const finished = completion({ status: 'failed', attemptCount: attemptNumber, lastStatusCode: 410, nextAttemptAt: null });
       if (!(await isHeldAfter(tx, finished, now))) return 'lease_lost';
-      await disableFailingEndpoint(tx, job.endpointId, 'gone', now);
+      await disableFailingEndpoint(tx, job, job.endpointId, 'gone', now);
       ctx.logger.warn({ endpointId: job.endpointId, orgId: job.orgId }, 'webhook endpoint answered 410 Gone: disabled');
       return 'endpoint_disabled';
     });
@@ -216,9 +217,9 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
   return db.transaction(async (tx) => {
     const failed = completion({ status: nextAttemptAt ? 'pending' : 'failed', attemptCount: attemptNumber, lastStatusCode: result.statusCode, nextAttemptAt });
     if (!(await isHeldAfter(tx, failed, now))) return 'lease_lost';
-    const failingSince = await store.markEndpointFailing(tx, job.endpointId, now);
+    const failingSince = await store.markEndpointFailing(tx, job, job.endpointId, now);
     if (failingSince && now.getTime() - failingSince.getTime() >= DISABLE_AFTER_FAILING_MS) {
-      await disableFailingEndpoint(tx, job.endpointId, 'failing', now);
+      await disableFailingEndpoint(tx, job, job.endpointId, 'failing', now);
       ctx.logger.warn({ endpointId: job.endpointId, orgId: job.orgId }, 'webhook endpoint failing for 5 days: disabled');
       return 'endpoint_disabled';
     }
@@ -230,6 +231,6 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
   });
 }
 
-async function isHeldAfter(tx: Executor, completion: store.Completion, now: Date): Promise<boolean> {
-  return (await store.completeAttempts(tx, [completion], now)).has(completion.lease.id);
+async function isHeldAfter(tx: Executor, completion: deliveryRound.Completion, now: Date): Promise<boolean> {
+  return (await deliveryRound.completeAttempts(tx, [completion], now)).has(completion.lease.id);
 }

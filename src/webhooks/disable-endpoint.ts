@@ -1,6 +1,7 @@
 // Turning off an endpoint that cannot take deliveries (410 Gone, or failing for days): its pending deliveries end
 // as failed, and the org hears about it through its other endpoints.
 import type { Executor } from '../platform/db/database.ts';
+import type { TenantScope } from '../platform/tenant-scope.ts';
 import { recordEvent } from './outbox.ts';
 import * as store from './store.ts';
 
@@ -12,10 +13,16 @@ const REASON_TEXT: Record<AutomaticDisableReason, string> = {
 };
 
 /** Returns false when the endpoint was already disabled (another worker got there first): no second event. */
-export async function disableFailingEndpoint(ex: Executor, endpointId: string, reason: AutomaticDisableReason, now: Date): Promise<boolean> {
-  const disabled = await store.disableEndpointRow(ex, endpointId, REASON_TEXT[reason], now);
+export async function disableFailingEndpoint(
+  ex: Executor,
+  scope: TenantScope,
+  endpointId: string,
+  reason: AutomaticDisableReason,
+  now: Date,
+): Promise<boolean> {
+  const disabled = await store.disableEndpointRow(ex, scope, endpointId, REASON_TEXT[reason], now);
   if (!disabled) return false;
-  await store.failPendingDeliveriesOf(ex, endpointId, now);
+  await store.failPendingDeliveriesOf(ex, scope, endpointId, now);
   await recordEvent(
     ex,
     {

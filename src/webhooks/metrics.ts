@@ -2,7 +2,7 @@
 // the oldest pending message (the last two read from the database at scrape time, so any node reports the truth).
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { ServiceContext } from '../platform/context.ts';
-import { readQueueStats, type QueueStats } from './store.ts';
+import { readQueueStatsAcrossOrgs, type QueueStats } from './delivery-round.ts';
 
 export type DeliveryOutcomeLabel = 'succeeded' | 'retrying' | 'failed' | 'endpoint_disabled' | 'lease_lost';
 
@@ -35,7 +35,7 @@ export function webhookMetrics(ctx: ServiceContext): WebhookMetrics {
   // Both gauges come from one query; a scrape collects them concurrently, so they share the read in flight.
   let reading: Promise<QueueStats> | null = null;
   const readStats = () => {
-    reading ??= readQueueStats(ctx.database.db).finally(() => (reading = null));
+    reading ??= readQueueStatsAcrossOrgs(ctx.database.db).finally(() => (reading = null));
     return reading;
   };
   new Gauge({

@@ -2,7 +2,7 @@
 // if and only if its change committed. The same statement fans the message out to the org's subscribed endpoints
 // (one delivery row each) and NOTIFYs the workers, which PostgreSQL and PGlite deliver at commit.
 // Ordering: a delivery is due now only when it heads its queue (endpoint + connection); behind an earlier pending
-// one it waits with no due time, and is promoted when the one before it finishes (see store.ts).
+// one it waits with no due time, and is promoted when the one before it finishes (see delivery-round.ts).
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
 import type { Environment } from '../platform/environment.ts';

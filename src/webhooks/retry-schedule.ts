@@ -1,4 +1,4 @@
-// When a failed delivery is tried again: Svix's schedule, as the design fixes it (docs/ofauth-api.md §8.2).
+// When a failed delivery is tried again: Svix's schedule, as the design fixes it (docs/ofauth-wire-contract.md §8.2).
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;

@@ -2,21 +2,23 @@
 // calling key's org and environment).
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { actingScopeOf } from '../account/actor.ts';
 import type { ServiceContext } from '../platform/context.ts';
-import { notFound } from '../platform/errors.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
 import {
   createEndpoint,
   deleteEndpoint,
+  getEndpoint,
+  listEndpoints,
   presentEndpoint,
   revealEndpointSecret,
   rotateEndpointSecret,
   updateEndpoint,
 } from './endpoints.ts';
+import { getMessageWithDeliveries, listEndpointAttempts, listMessageAttempts, listMessages } from './messages.ts';
 import { presentAttempt, presentDelivery, presentMessage } from './presenters.ts';
 import { replayFailedMessages, replayMessage } from './replay.ts';
 import * as S from './schemas.ts';
-import * as store from './store.ts';
 
 const Deleted = Type.Object({ success: Type.Boolean(), id: Type.String() });
 const TAGS = ['Webhooks'];
@@ -27,7 +29,6 @@ async function bodyIsOptional(request: FastifyRequest): Promise<void> {
 }
 
 export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
-  const db = () => ctx.database.db;
   const now = () => ctx.clock.now();
   const pageOf = (query: { limit?: number; offset?: number }) => ({ limit: query.limit ?? 50, offset: query.offset ?? 0 });
 
@@ -36,7 +37,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
     config: { scope: 'admin' },
     schema: { tags: TAGS, summary: 'List webhook endpoints', response: { 200: S.ListOf(S.WebhookEndpoint) } },
   }, async (request) => {
-    const endpoints = await store.listEndpoints(db(), request.auth);
+    const endpoints = await listEndpoints(ctx, request.auth);
     return { list: endpoints.map((e) => presentEndpoint(e, now())) };
   });
 
@@ -49,7 +50,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
       response: { 201: S.CreatedWebhookEndpoint },
     },
   }, async (request, reply) => {
-    const created = await createEndpoint(ctx, request.auth, request.body);
+    const created = await createEndpoint(ctx, actingScopeOf(request.auth), request.body);
     return reply.code(201).send({ ...presentEndpoint(created.endpoint, now()), secret: created.secret });
   });
 
@@ -57,9 +58,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
     config: { scope: 'admin' },
     schema: { tags: TAGS, summary: 'Get a webhook endpoint', params: S.EndpointIdParams, response: { 200: S.WebhookEndpoint } },
   }, async (request) => {
-    const endpoint = await store.findEndpoint(db(), request.auth, request.params.endpointId);
-    if (!endpoint) throw notFound('Webhook endpoint', request.params.endpointId);
-    return presentEndpoint(endpoint, now());
+    return presentEndpoint(await getEndpoint(ctx, request.auth, request.params.endpointId), now());
   });
 
   app.patch('/v2/webhooks/endpoints/:endpointId', {
@@ -72,7 +71,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
       response: { 200: S.WebhookEndpoint },
     },
   }, async (request) => {
-    const updated = await updateEndpoint(ctx, request.auth, request.params.endpointId, request.body);
+    const updated = await updateEndpoint(ctx, actingScopeOf(request.auth), request.params.endpointId, request.body);
     return presentEndpoint(updated, now());
   });
 
@@ -80,14 +79,14 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
     config: { scope: 'admin' },
     schema: { tags: TAGS, summary: 'Delete a webhook endpoint and its delivery history', params: S.EndpointIdParams, response: { 200: Deleted } },
   }, async (request) => {
-    await deleteEndpoint(ctx, request.auth, request.params.endpointId);
+    await deleteEndpoint(ctx, actingScopeOf(request.auth), request.params.endpointId);
     return { success: true, id: request.params.endpointId };
   });
 
   app.get('/v2/webhooks/endpoints/:endpointId/secret', {
     config: { scope: 'admin' },
     schema: { tags: TAGS, summary: 'Read the endpoint\'s current signing secret', params: S.EndpointIdParams, response: { 200: S.EndpointSecret } },
-  }, async (request) => ({ key: await revealEndpointSecret(ctx, request.auth, request.params.endpointId) }));
+  }, async (request) => ({ key: await revealEndpointSecret(ctx, actingScopeOf(request.auth), request.params.endpointId) }));
 
   app.post('/v2/webhooks/endpoints/:endpointId/secret/rotate', {
     config: { scope: 'admin' },
@@ -100,7 +99,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
       response: { 200: S.RotatedSecret },
     },
   }, async (request) => {
-    const rotated = await rotateEndpointSecret(ctx, request.auth, request.params.endpointId, request.body.key);
+    const rotated = await rotateEndpointSecret(ctx, actingScopeOf(request.auth), request.params.endpointId, request.body.key);
     return { key: rotated.secret, previousKeyExpiresAt: rotated.previousSecretExpiresAt.toISOString() };
   });
 
@@ -114,9 +113,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
       response: { 200: S.PageOf(S.WebhookAttempt) },
     },
   }, async (request) => {
-    const endpoint = await store.findEndpoint(db(), request.auth, request.params.endpointId);
-    if (!endpoint) throw notFound('Webhook endpoint', request.params.endpointId);
-    const page = await store.listAttempts(db(), request.auth.orgId, { endpointId: endpoint.id, status: request.query.status }, pageOf(request.query));
+    const page = await listEndpointAttempts(ctx, request.auth, request.params.endpointId, request.query.status, pageOf(request.query));
     return { list: page.list.map(presentAttempt), hasMore: page.hasMore };
   });
 
@@ -131,7 +128,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
     },
   }, async (request) => {
     const { eventType, status, connectionId } = request.query;
-    const page = await store.listMessages(db(), request.auth, { eventType, status, connectionId }, pageOf(request.query));
+    const page = await listMessages(ctx, request.auth, { eventType, status, connectionId }, pageOf(request.query));
     return { list: page.list.map(presentMessage), hasMore: page.hasMore };
   });
 
@@ -139,9 +136,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
     config: { scope: 'admin' },
     schema: { tags: TAGS, summary: 'A message and its deliveries', params: S.MessageIdParams, response: { 200: S.WebhookMessageDetail } },
   }, async (request) => {
-    const message = await store.findMessage(db(), request.auth, request.params.messageId);
-    if (!message) throw notFound('Webhook message', request.params.messageId);
-    const deliveries = await store.listDeliveriesOfMessage(db(), request.auth.orgId, message.id);
+    const { message, deliveries } = await getMessageWithDeliveries(ctx, request.auth, request.params.messageId);
     return { ...presentMessage(message), deliveries: deliveries.map(presentDelivery) };
   });
 
@@ -155,9 +150,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
       response: { 200: S.PageOf(S.WebhookAttempt) },
     },
   }, async (request) => {
-    const message = await store.findMessage(db(), request.auth, request.params.messageId);
-    if (!message) throw notFound('Webhook message', request.params.messageId);
-    const page = await store.listAttempts(db(), request.auth.orgId, { messageId: message.id, status: request.query.status }, pageOf(request.query));
+    const page = await listMessageAttempts(ctx, request.auth, request.params.messageId, request.query.status, pageOf(request.query));
     return { list: page.list.map(presentAttempt), hasMore: page.hasMore };
   });
 
@@ -172,7 +165,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
       response: { 202: S.Replayed },
     },
   }, async (request, reply) => {
-    const replayed = await replayMessage(ctx, request.auth, request.params.messageId, request.body.endpointId);
+    const replayed = await replayMessage(ctx, actingScopeOf(request.auth), request.params.messageId, request.body.endpointId);
     return reply.code(202).send({ replayed });
   });
 
@@ -185,7 +178,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
       response: { 202: S.Replayed },
     },
   }, async (request, reply) => {
-    const replayed = await replayFailedMessages(ctx, request.auth, new Date(request.body.since), request.body.endpointId);
+    const replayed = await replayFailedMessages(ctx, actingScopeOf(request.auth), new Date(request.body.since), request.body.endpointId);
     return reply.code(202).send({ replayed });
   });
 }

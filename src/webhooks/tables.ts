@@ -91,7 +91,7 @@ export const webhookAttempts = pgTable(
     /** No foreign key: the log is written once per delivery at the worker's full rate, and the key's check (a
      *  trigger and a row lock per attempt) was an eighth of the worker's database time on PGlite. The one way a
      *  delivery goes, deleting its endpoint, deletes the endpoint's attempts in the same statement
-     *  (store.deleteEndpoint), and the worker logs only attempts whose delivery still exists. */
+     *  (store.deleteEndpointRow), and the worker logs only attempts whose delivery still exists. */
     deliveryId: text('delivery_id').notNull(),
     endpointId: text('endpoint_id').notNull(),
     messageId: text('message_id').notNull(),

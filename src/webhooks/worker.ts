@@ -11,7 +11,7 @@ import { deliverWebhookMessage, type CompletionWriter, type DeliveryDeps } from 
 import { webhookMetrics } from './metrics.ts';
 import { DELIVERIES_CHANNEL } from './outbox.ts';
 import { ATTEMPT_TIMEOUT_MS } from './retry-schedule.ts';
-import * as store from './store.ts';
+import * as deliveryRound from './delivery-round.ts';
 import { publicOnlyLookup, urlPolicyAllowsPrivate } from './url-policy.ts';
 
 export interface RunningWorker {
@@ -48,7 +48,7 @@ interface WorkerCore extends WebhookWorker {
 }
 
 interface FinishedAttempt {
-  completion: store.Completion;
+  completion: deliveryRound.Completion;
   resolve(held: boolean): void;
   reject(error: unknown): void;
 }
@@ -94,7 +94,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
   const sending = new Set<string>();
   /** Claimed ahead, waiting for a slot: a slot that frees starts one at once instead of waiting for a round trip.
    *  Each is the head of its queue, so holding it ahead never reorders a connection's events. */
-  const ready: Array<{ lease: ClaimedRow; job: store.DeliveryJob }> = [];
+  const ready: Array<{ lease: ClaimedRow; job: deliveryRound.DeliveryJob }> = [];
   /** As many claimed ahead as in flight: a round (recording what finished, claiming what is next) takes a few ms on
    *  the embedded database, in which a busy worker finishes dozens of requests; half as many left slots idle,
    *  measured 49 of 64 busy on average in the webhooks benchmark. */
@@ -121,7 +121,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
     pump(false);
   }
 
-  function start(lease: ClaimedRow, job: store.DeliveryJob): Promise<void> {
+  function start(lease: ClaimedRow, job: deliveryRound.DeliveryJob): Promise<void> {
     sending.add(lease.id);
     const running = deliverWebhookMessage(deps, job, lease)
       .then((outcome) => {
@@ -172,9 +172,9 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
         if (batch.length === 0 && limit === 0) return;
         finished = [];
         reserved += limit;
-        let round: Awaited<ReturnType<typeof store.completeAndClaim>>;
+        let round: Awaited<ReturnType<typeof deliveryRound.completeAndClaimAcrossOrgs>>;
         try {
-          round = await store.completeAndClaim(ctx.database.db, batch.map((f) => f.completion), { now: clock.now(), leaseMs, limit });
+          round = await deliveryRound.completeAndClaimAcrossOrgs(ctx.database.db, batch.map((f) => f.completion), { now: clock.now(), leaseMs, limit });
         } catch (error) {
           for (const f of batch) f.reject(error);
           throw error;
@@ -197,7 +197,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
 
   async function promoteStalled(): Promise<void> {
     try {
-      if ((await store.promoteStalledDeliveries(ctx.database.db, clock.now())) > 0) pump();
+      if ((await deliveryRound.sweepStalledQueuesAcrossOrgs(ctx.database.db, clock.now())) > 0) pump();
     } catch (error) {
       ctx.logger.error({ err: error }, 'promoting waiting webhook deliveries failed; retrying on the next tick');
     }
@@ -207,7 +207,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
     await promoteStalled();
     let sent = 0;
     for (;;) {
-      const claimed = await store.claimDeliveryJobs(ctx.database.db, { now: clock.now(), leaseMs, limit: concurrency });
+      const claimed = await deliveryRound.claimDueDeliveriesAcrossOrgs(ctx.database.db, { now: clock.now(), leaseMs, limit: concurrency });
       if (claimed.length === 0) return sent;
       await Promise.all(claimed.map(({ lease, job }) => start(lease, job)));
       sent += claimed.length;
@@ -225,7 +225,7 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
     grace.unref();
     // Deliveries claimed ahead but never started go back to the queue now rather than when their lease runs out.
     const unstarted = ready.splice(0);
-    await Promise.all(unstarted.map(({ lease }) => releaseLease(ctx.database.db, store.deliveryLeases, lease, clock.now()).catch(() => false)));
+    await Promise.all(unstarted.map(({ lease }) => releaseLease(ctx.database.db, deliveryRound.deliveryLeases, lease, clock.now()).catch(() => false)));
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     clearTimeout(grace);
     await dispatcher.close().catch(() => {});
