@@ -1,15 +1,19 @@
-// monitor/'s queries. Checks are scheduled work on the connections table itself (its monitor columns: next_check_at,
+// What the monitor does to connections: claiming due health checks, recording their outcomes, scheduling and the
+// expiring warning. Checks are scheduled work on the connections table itself (its monitor columns: next_check_at,
 // check_lease_until, check_failures, last_checked_at, expiring_notified_session_at), claimed across orgs by workers;
-// every write after a claim is fenced by the lease, so a worker whose lease was taken over changes nothing.
+// every write after a claim is fenced by the lease, so a worker whose lease was taken over changes nothing. The
+// schedule, pacing and the worker itself stay in monitor/; the statements live here, with the table they write.
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { ConnectionRow } from '../connections/store.ts';
-import { connections } from '../connections/tables.ts';
+import type { ServiceContext } from '../platform/context.ts';
 import type { Executor } from '../platform/db/database.ts';
-import type { Environment } from '../platform/environment.ts';
-import { holdsLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
 import { rowsOf, timestampAt } from '../platform/db/sql.ts';
+import { claimDueRows, holdsLease, releaseLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
+import type { TenantScope } from '../platform/tenant-scope.ts';
+import { recordConnectionStatusEvent } from './events.ts';
+import { findSessionBlob, type ConnectionRow } from './store.ts';
+import { connections } from './tables.ts';
 
-export const monitorLeases: LeasedTable = {
+const monitorLeases: LeasedTable = {
   table: connections,
   id: connections.id,
   dueAt: connections.nextCheckAt,
@@ -18,11 +22,30 @@ export const monitorLeases: LeasedTable = {
 
 /** Connections the monitor looks after: active Link connections. Imported ones are never checked (OFAuth's rule).
  *  Written to match the partial index connections_due_check_idx. */
-export const monitoredCondition: SQL = sql`${connections.status} = 'active' and ${connections.imported} = false`;
+const monitoredCondition: SQL = sql`${connections.status} = 'active' and ${connections.imported} = false`;
 
+export interface ClaimedCheck {
+  lease: ClaimedRow;
+  row: ConnectionRow;
+}
 
+/** Leases up to `limit` checks that are due at `now` (across orgs), with their connections' rows. */
+export async function claimDueChecks(ex: Executor, options: { now: Date; leaseMs: number; limit: number }): Promise<ClaimedCheck[]> {
+  const leases = await claimDueRows(ex, monitorLeases, { ...options, where: monitoredCondition });
+  if (leases.length === 0) return [];
+  const rows = new Map((await loadConnectionsById(ex, leases.map((l) => l.id))).map((row) => [row.id, row]));
+  return leases.flatMap((lease) => {
+    const row = rows.get(lease.id);
+    return row ? [{ lease, row }] : [];
+  });
+}
 
-export async function loadConnectionsById(ex: Executor, ids: string[]): Promise<ConnectionRow[]> {
+/** Hands a claimed check back unchecked (a stopping worker), due again at `dueAt`. */
+export async function releaseCheck(ex: Executor, claim: ClaimedRow, dueAt: Date | null): Promise<void> {
+  await releaseLease(ex, monitorLeases, claim, dueAt);
+}
+
+async function loadConnectionsById(ex: Executor, ids: string[]): Promise<ConnectionRow[]> {
   if (ids.length === 0) return [];
   return ex.select().from(connections).where(inArray(connections.id, ids));
 }
@@ -73,7 +96,7 @@ export async function recordCheckFailed(ex: Executor, claim: ClaimedRow, failure
  * Remembers that connection.expiring went out for the session stored at `sessionStoredAt`. Returns the row only when
  * this call made the change, so concurrent checkers send the warning once per session.
  */
-export async function markExpiringNotified(ex: Executor, connectionId: string, sessionStoredAt: Date): Promise<ConnectionRow | undefined> {
+async function markExpiringNotified(ex: Executor, connectionId: string, sessionStoredAt: Date): Promise<ConnectionRow | undefined> {
   const [row] = await ex
     .update(connections)
     .set({ expiringNotifiedSessionAt: sessionStoredAt })
@@ -86,6 +109,20 @@ export async function markExpiringNotified(ex: Executor, connectionId: string, s
     )
     .returning();
   return row;
+}
+
+/** When the connection's current session was stored (a login, reconnect or rotation); null when none is stored. */
+export async function sessionStoredAt(ex: Executor, connection: ConnectionRow): Promise<Date | null> {
+  const stored = await findSessionBlob(ex, connection.orgId, connection.id);
+  return stored?.updatedAt ?? null;
+}
+
+/** connection.expiring for the session stored at `sessionStoredAt`, once per session however many checkers race. */
+export async function recordSessionAgingWarning(ctx: ServiceContext, connectionId: string, storedAt: Date, now: Date): Promise<void> {
+  await ctx.database.db.transaction(async (tx) => {
+    const marked = await markExpiringNotified(tx, connectionId, storedAt);
+    if (marked) await recordConnectionStatusEvent(tx, 'connection.expiring', marked, now);
+  });
 }
 
 /**
@@ -108,7 +145,7 @@ export async function scheduleUnscheduledConnections(ex: Executor, now: Date, in
 /** Schedules one connection's checks from scratch (Link after a login or reconnect). False if it is not a Link connection. */
 export async function scheduleConnectionChecks(
   ex: Executor,
-  scope: { orgId: string; environment: Environment },
+  scope: TenantScope,
   connectionId: string,
   nextCheckAt: Date,
 ): Promise<boolean> {
@@ -132,31 +169,4 @@ export async function earliestScheduledCheck(ex: Executor): Promise<Date | null>
   const result = await ex.execute(sql`select min(${connections.nextCheckAt}) as earliest from ${connections} where ${monitoredCondition}`);
   const earliest = rowsOf<{ earliest: string | Date | null }>(result)[0]?.earliest ?? null;
   return earliest === null ? null : new Date(earliest);
-}
-
-/**
- * Link connections of an org that were active at some moment of [from, to). The record keeps no status history, so
- * "active until" is read from the columns: still active → now; expired → expired_at; disconnected → when it was
- * disconnected, or when it expired if that came first. A connection that never completed a login (no upstream
- * user) was never active.
- */
-export async function countConnectionsActiveBetween(
-  ex: Executor,
-  scope: { orgId: string; environment: Environment },
-  from: Date,
-  to: Date,
-): Promise<number> {
-  const result = await ex.execute(sql`
-    select count(*)::int as n from ${connections}
-    where ${connections.orgId} = ${scope.orgId}
-      and ${connections.environment} = ${scope.environment}
-      and ${connections.imported} = false
-      and ${connections.platformUserId} is not null
-      and ${connections.createdAt} < ${timestampAt(to)}
-      and case ${connections.status}
-        when 'active' then true
-        when 'disconnected' then least(${connections.disconnectedAt}, ${connections.expiredAt}) >= ${timestampAt(from)}
-        else ${connections.expiredAt} >= ${timestampAt(from)}
-      end`);
-  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
 }

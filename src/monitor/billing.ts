@@ -4,7 +4,7 @@
 import type { ServiceContext } from '../platform/context.ts';
 import type { Environment } from '../platform/environment.ts';
 import { badRequest } from '../platform/errors.ts';
-import { countConnectionsActiveBetween } from './store.ts';
+import { countConnectionsActiveBetween } from '../connections/billable-connections.ts';
 
 /** [start, end) of a calendar month in UTC, from "YYYY-MM". */
 export function monthBounds(month: string): { start: Date; end: Date } {

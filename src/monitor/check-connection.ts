@@ -2,11 +2,12 @@
 // session, user agent, x-bc and outbound proxy, paced like any other call on the account. Only a conclusive answer
 // changes the connection: a dead session expires it (once, with connection.expired, however many checkers or Access
 // calls see it at the same time); an upstream hiccup only moves its next check later, with exponential backoff.
-import { markConnectionExpired } from '../connections/expire.ts';
 import { proxyUrlOf } from '../connections/connection-settings.ts';
-import { recordConnectionStatusEvent } from '../connections/events.ts';
+import { markConnectionExpired } from '../connections/expire.ts';
+import * as healthChecks from '../connections/health-checks.ts';
+import type { PassedCheck } from '../connections/health-checks.ts';
 import { loadConnectionSession } from '../connections/session-vault.ts';
-import { findSessionBlob, type ConnectionRow } from '../connections/store.ts';
+import type { ConnectionRow } from '../connections/store.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
@@ -15,8 +16,6 @@ import type { UpstreamSession } from '../upstream/session.ts';
 import type { CheckOutcome, MonitorMetrics } from './metrics.ts';
 import { pacedRetryAfterMs, type ConnectionPacer, type PacingSlot } from './pacing.ts';
 import { nextRegularCheckAt, retryCheckAt, type MonitorSchedule, type RandomSource } from './schedule.ts';
-import * as store from './store.ts';
-import type { PassedCheck } from './store.ts';
 
 export interface CheckDeps {
   ctx: ServiceContext;
@@ -53,7 +52,7 @@ export async function checkConnection(deps: CheckDeps, connection: ConnectionRow
     if (waitMs === null) throw error;
     // The account's bucket is spent by its own traffic: check later, and this is not a failure of the connection.
     const later = new Date(deps.clock.now().getTime() + waitMs);
-    return (await store.recordCheckFailed(ctx.database.db, claim, connection.checkFailures, later)) ? 'paced' : 'lease_lost';
+    return (await healthChecks.recordCheckFailed(ctx.database.db, claim, connection.checkFailures, later)) ? 'paced' : 'lease_lost';
   }
   let verdict: Verdict;
   try {
@@ -78,7 +77,7 @@ export async function checkConnection(deps: CheckDeps, connection: ConnectionRow
         { connectionId: connection.id, failures, nextCheckAt: next.toISOString(), err: describeFailure(verdict.error) },
         'connection check inconclusive; retrying later',
       );
-      return (await store.recordCheckFailed(ctx.database.db, claim, failures, next)) ? 'transient_failure' : 'lease_lost';
+      return (await healthChecks.recordCheckFailed(ctx.database.db, claim, failures, next)) ? 'transient_failure' : 'lease_lost';
     }
   }
 }
@@ -126,12 +125,12 @@ async function expireCheckedConnection(
   const current = await loadConnectionSession(db, ctx.vault, { orgId: connection.orgId, connectionId: connection.id });
   if (checked && current && !isSameSession(checked, current)) {
     const soon = new Date(deps.clock.now().getTime() + RECHECK_REPLACED_SESSION_MS);
-    return (await store.recordCheckFailed(db, claim, connection.checkFailures, soon)) ? 'transient_failure' : 'lease_lost';
+    return (await healthChecks.recordCheckFailed(db, claim, connection.checkFailures, soon)) ? 'transient_failure' : 'lease_lost';
   }
   const scope = { orgId: connection.orgId, environment: connection.environment };
   const flipped = await markConnectionExpired(ctx, scope, connection.id);
   if (flipped) ctx.logger.info({ connectionId: connection.id, orgId: connection.orgId, reason }, 'monitor found the session expired');
-  await store.recordCheckFoundExpired(db, claim, deps.clock.now());
+  await healthChecks.recordCheckFoundExpired(db, claim, deps.clock.now());
   return 'expired';
 }
 
@@ -142,15 +141,11 @@ async function expireCheckedConnection(
 async function warnIfSessionIsAging(deps: CheckDeps, connection: ConnectionRow, now: Date): Promise<void> {
   if (deps.expiringAfterMs === null) return;
   const { ctx } = deps;
-  const stored = await findSessionBlob(ctx.database.db, connection.orgId, connection.id);
-  if (!stored) return;
-  const storedAt = stored.updatedAt;
+  const storedAt = await healthChecks.sessionStoredAt(ctx.database.db, connection);
+  if (!storedAt) return;
   if (now.getTime() - storedAt.getTime() < deps.expiringAfterMs) return;
   if (connection.expiringNotifiedSessionAt?.getTime() === storedAt.getTime()) return;
-  await ctx.database.db.transaction(async (tx) => {
-    const marked = await store.markExpiringNotified(tx, connection.id, storedAt);
-    if (marked) await recordConnectionStatusEvent(tx, 'connection.expiring', marked, now);
-  });
+  await healthChecks.recordSessionAgingWarning(ctx, connection.id, storedAt, now);
 }
 
 function isSameSession(a: UpstreamSession, b: UpstreamSession): boolean {

@@ -2,7 +2,7 @@
 // schedule (how overdue the most overdue check is), read from the database at scrape time so any node reports it.
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { ServiceContext } from '../platform/context.ts';
-import { earliestScheduledCheck } from './store.ts';
+import { earliestScheduledCheck } from '../connections/health-checks.ts';
 
 export type CheckOutcome = 'active' | 'expired' | 'transient_failure' | 'paced' | 'lease_lost';
 

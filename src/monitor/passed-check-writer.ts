@@ -3,7 +3,7 @@
 // one waiting starts a flush on the next turn of the event loop, and whatever finished meanwhile joins it — the
 // group-commit pattern. Each check still learns whether its own lease held.
 import type { Executor } from '../platform/db/database.ts';
-import { recordChecksPassed, type PassedCheck } from './store.ts';
+import { recordChecksPassed, type PassedCheck } from '../connections/health-checks.ts';
 
 const MAX_ROWS_PER_STATEMENT = 500;
 

@@ -2,17 +2,17 @@
 // (somewhere inside one interval, so a batch of logins spreads out). Call it in the transaction that made it active.
 // Imported connections are never scheduled. The worker's sweep also catches an active Link connection left without a
 // schedule, so a missed call delays its first check by at most a sweep period plus one interval, never forever.
+import { scheduleConnectionChecks } from '../connections/health-checks.ts';
 import type { Config } from '../platform/config.ts';
 import type { Executor } from '../platform/db/database.ts';
-import type { Environment } from '../platform/environment.ts';
+import type { TenantScope } from '../platform/tenant-scope.ts';
 import { firstCheckAt, monitorScheduleFrom, type RandomSource } from './schedule.ts';
-import { scheduleConnectionChecks } from './store.ts';
 
 /** Returns when the first check is due, or null when the connection is not a Link connection of this scope. */
 export async function startMonitoringConnection(
   ex: Executor,
   config: Config,
-  scope: { orgId: string; environment: Environment },
+  scope: TenantScope,
   connectionId: string,
   now: Date,
   random: RandomSource = Math.random,

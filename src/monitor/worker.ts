@@ -1,16 +1,16 @@
 // The monitor worker: claims due checks in batches with leases (FOR UPDATE SKIP LOCKED on connections.next_check_at)
 // and runs them with bounded concurrency. Any number of worker processes share one database without checking a
 // connection twice in a period; a crashed worker's leases run out and its checks are claimed again.
+import { claimDueChecks, releaseCheck, scheduleUnscheduledConnections } from '../connections/health-checks.ts';
 import type { ConnectionRow } from '../connections/store.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
-import { claimDueRows, releaseLease, type ClaimedRow } from '../platform/leases.ts';
+import type { ClaimedRow } from '../platform/leases.ts';
 import { checkConnection, type CheckDeps } from './check-connection.ts';
 import { monitorMetrics, type CheckOutcome } from './metrics.ts';
 import { createPassedCheckWriter } from './passed-check-writer.ts';
 import { paceLikeAccess, type ConnectionPacer } from './pacing.ts';
 import { monitorScheduleFrom, type RandomSource } from './schedule.ts';
-import * as store from './store.ts';
 
 export interface MonitorWorkerOptions {
   /** Schedules and leases run on this clock (default: the context's). */
@@ -80,19 +80,8 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
   let pumpRound: Promise<void> = Promise.resolve();
   let pumpAgain = false;
 
-  async function claim(limit: number) {
-    const leases = await claimDueRows(ctx.database.db, store.monitorLeases, {
-      now: clock.now(),
-      leaseMs,
-      limit: Math.min(limit, batchSize),
-      where: store.monitoredCondition,
-    });
-    if (leases.length === 0) return [];
-    const rows = new Map((await store.loadConnectionsById(ctx.database.db, leases.map((l) => l.id))).map((row) => [row.id, row]));
-    return leases.flatMap((lease) => {
-      const row = rows.get(lease.id);
-      return row ? [{ lease, row }] : [];
-    });
+  function claim(limit: number) {
+    return claimDueChecks(ctx.database.db, { now: clock.now(), leaseMs, limit: Math.min(limit, batchSize) });
   }
 
   function start(lease: ClaimedRow, row: ConnectionRow): Promise<CheckOutcome | null> {
@@ -135,7 +124,7 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
           const claimed = await claim(free);
           if (stopped) {
             // Claimed while stopping: hand the checks back at once instead of letting their leases run out.
-            await Promise.all(claimed.map(({ lease, row }) => releaseLease(ctx.database.db, store.monitorLeases, lease, row.nextCheckAt)));
+            await Promise.all(claimed.map(({ lease, row }) => releaseCheck(ctx.database.db, lease, row.nextCheckAt)));
             break;
           }
           for (const { lease, row } of claimed) void start(lease, row).then(refill);
@@ -151,7 +140,7 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
   }
 
   function sweep(): Promise<number> {
-    return store.scheduleUnscheduledConnections(ctx.database.db, clock.now(), schedule.intervalMs, SWEEP_LIMIT);
+    return scheduleUnscheduledConnections(ctx.database.db, clock.now(), schedule.intervalMs, SWEEP_LIMIT);
   }
 
   async function tick(): Promise<TickSummary> {
