@@ -1,4 +1,5 @@
-// The one error type of the public API and the mapping from type to HTTP status (OFAuth v2 error contract).
+// The one error type of the public API and the mapping from type to HTTP status (OFAuth v2 error contract,
+// docs/ofauth-wire-contract.md §3).
 
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
@@ -51,7 +52,10 @@ export class ApiError extends Error {
   }
 }
 
-/** The public error body: a superset read by both OFAuth's docs (error/type) and its SDK (message/code/details). */
+/**
+ * The public error body: a superset read by both OFAuth's docs (error/type) and its SDK (message/code/details),
+ * docs/ofauth-wire-contract.md §3.1.
+ */
 export interface ErrorBody {
   error: string;
   message: string;

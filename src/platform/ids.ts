@@ -45,7 +45,10 @@ export function randomBase62(length: number): string {
   return out;
 }
 
-/** Alphanumeric only after the underscore, so ids match OFAuth's patterns such as ^app_[a-zA-Z0-9]+$. */
+/**
+ * Alphanumeric only after the underscore, so ids match OFAuth's patterns such as ^app_[a-zA-Z0-9]+$
+ * (docs/ofauth-wire-contract.md §9.3).
+ */
 export function newId(kind: IdKind, length = 20): string {
   return `${ID_PREFIXES[kind]}_${randomBase62(length)}`;
 }

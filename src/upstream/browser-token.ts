@@ -1,4 +1,4 @@
-// The x-bc browser token (localStorage `bcTokenSha`) a fresh browser would mint: protocol notes §3,
+// The x-bc browser token (localStorage `bcTokenSha`) a fresh browser would mint: docs/onlyfans-web-api.md §3,
 // as `datawhores/OF-Scraper` generate_xbc does it. A session keeps its x-bc for life.
 import { createHash, randomInt } from 'node:crypto';
 

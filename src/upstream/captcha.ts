@@ -1,5 +1,6 @@
-// Captcha solving is pluggable: OnlyFans' login wants a Cloudflare Turnstile token (§7.3), which a live
-// deployment gets from its own solver; the simulator accepts a fixed token.
+// Captcha solving is pluggable: OnlyFans' login wants a Cloudflare Turnstile token
+// (docs/onlyfans-web-api.md §7.3), which a live deployment gets from its own solver; the simulator accepts a
+// fixed token.
 import { UpstreamLoginError } from './errors.ts';
 
 export type CaptchaKind = 'invisible' | 'managed';

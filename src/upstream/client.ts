@@ -118,7 +118,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return retried;
   }
 
-  /** Rules to retry with after "Please refresh the page": never the same ones again (§6). */
+  /** Rules to retry with after "Please refresh the page": never the same ones again (docs/onlyfans-web-api.md §6). */
   async function rulesNewerThan(used: DynamicRules): Promise<DynamicRules> {
     const outdated = () => upstreamFailureToApiError({ kind: 'rules_outdated' }, { status: 400 });
     // Another call (or an x-of-rev hint) may already have refreshed since this one was signed.

@@ -1,4 +1,4 @@
-// The one place upstream replies become errors (protocol notes §5): a reply is classified once, then
+// The one place upstream replies become errors (docs/onlyfans-web-api.md §5): a reply is classified once, then
 // either mapped to the public ApiError or, in the login flow, to an UpstreamLoginError.
 import { ApiError } from '../platform/errors.ts';
 import type { OtpState, PendingChallenge } from './pending-challenge.ts';
@@ -109,7 +109,7 @@ function isFirewallPage(reply: UpstreamReply): boolean {
 }
 
 /**
- * The public error for a failure. Decisions (protocol notes §5, §6):
+ * The public error for a failure. Decisions (docs/onlyfans-web-api.md §5, §6):
  * - "Access denied." / 401 / 301 "Wrong user." → SESSION_EXPIRED + reconnect: resending cannot fix a session
  *   whose cookies, user id and x-bc do not belong together (details.reason says which).
  * - 101 / 105 outside the login flow → SESSION_EXPIRED + reconnect with reason verification_required: the
@@ -195,7 +195,7 @@ export type LoginFailureReason =
   | 'otp_expired'
   | 'challenge_lost';
 
-/** Link's redirect error codes (OFAuth docs: session_expired, invalid_credentials, account_locked, 2fa_failed). */
+/** Link's redirect error codes (docs/ofauth-wire-contract.md §6.3: session_expired, invalid_credentials, account_locked, 2fa_failed). */
 export type LinkErrorCode = 'invalid_credentials' | 'account_locked' | '2fa_failed' | 'session_expired';
 
 const LINK_ERROR_CODES: Record<LoginFailureReason, LinkErrorCode> = {

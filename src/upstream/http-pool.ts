@@ -1,6 +1,7 @@
 // Keep-alive HTTP dispatchers for upstream calls: one direct Agent, and one agent per outbound proxy URL
-// (a connection keeps one sticky egress IP, §6). http(s) proxies tunnel with CONNECT (undici ProxyAgent);
-// socks5 goes through undici's Socks5ProxyAgent (experimental in undici 7; remote DNS, like socks5h).
+// (a connection keeps one sticky egress IP, docs/onlyfans-web-api.md §6). http(s) proxies tunnel with CONNECT
+// (undici ProxyAgent); socks5 goes through undici's Socks5ProxyAgent (experimental in undici 7; remote DNS,
+// like socks5h).
 import { Agent, ProxyAgent, Socks5ProxyAgent, type Dispatcher } from 'undici';
 import { ApiError } from '../platform/errors.ts';
 

@@ -1,4 +1,4 @@
-// The login state machine (protocol notes §7): anonymous bootstrap with a fresh x-bc, captcha, login,
+// The login state machine (docs/onlyfans-web-api.md §7): anonymous bootstrap with a fresh x-bc, captcha, login,
 // optional OTP with the same cookies and x-bc, then GET /users/me. Outcomes are typed so Link can map them.
 import {
   classifyUpstreamReply,
@@ -46,7 +46,7 @@ export async function startLogin(client: UpstreamClient, credentials: LoginCrede
   throwIfFailed(bootstrap);
   guest.cookie = mergeSetCookies(guest.cookie, bootstrap.setCookies);
 
-  // 2. Captcha, then the login itself; a 102 asks for the managed challenge once (§7.5).
+  // 2. Captcha, then the login itself; a 102 asks for the managed challenge once (docs/onlyfans-web-api.md §7.5).
   const context = { pageUrl: new URL('/', client.baseUrl).href, userAgent, proxyUrl };
   const body: Record<string, string> = {
     email: credentials.email,
@@ -75,7 +75,7 @@ export async function startLogin(client: UpstreamClient, credentials: LoginCrede
   throw loginFailureToError(failure, reply);
 }
 
-/** Checks the OTP with the challenge's cookies and x-bc (a new x-bc would invalidate it, §7.7). */
+/** Checks the OTP with the challenge's cookies and x-bc (a new x-bc would invalidate it, docs/onlyfans-web-api.md §7.7). */
 export async function submitOtp(
   client: UpstreamClient,
   challenge: PendingChallenge,
@@ -146,7 +146,7 @@ function loginFailureToError(failure: UpstreamFailure, reply: UpstreamReply): Er
 function otpFailureToError(failure: UpstreamFailure, reply: UpstreamReply, challenge: PendingChallenge): Error {
   if (failure.kind === 'session_expired' || reply.status === 401 || reply.status === 403) return challengeLost();
   if (failure.kind !== 'two_factor_required' && failure.kind !== 'rejected') return upstreamFailureToApiError(failure, reply);
-  // A wrong code comes back as another 101 (or a 400); an expired one says so in its message (§7.7).
+  // A wrong code comes back as another 101 (or a 400); an expired one says so in its message (docs/onlyfans-web-api.md §7.7).
   const envelope = readUpstreamError(reply.body);
   const message = envelope?.message || 'Wrong verification code';
   const isExhausted = TOO_MANY_ATTEMPTS.test(message);

@@ -10,7 +10,7 @@ export interface UpstreamProfile {
   raw: Record<string, unknown>;
 }
 
-/** Parses /users/me. A guest object (`isAuth: false`) means the session is gone (§4). */
+/** Parses /users/me. A guest object (`isAuth: false`) means the session is gone (docs/onlyfans-web-api.md §4). */
 export function parseUpstreamProfile(body: unknown): UpstreamProfile {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ApiError('UPSTREAM_ERROR', 'OnlyFans answered /users/me with an unexpected body', { details: { reason: 'bad_profile' } });

@@ -1,6 +1,6 @@
 // Turns one logical upstream call into the exact bytes to send: the path + query string (built once,
-// signed as-is and sent as-is, since the sign covers the query exactly as on the wire, §2.1) and the
-// browser's header set (§3).
+// signed as-is and sent as-is, since the sign covers the query exactly as on the wire,
+// docs/onlyfans-web-api.md §2.1) and the browser's header set (docs/onlyfans-web-api.md §3).
 import { signUpstreamRequest } from './signing.ts';
 import type { DynamicRules } from './rules.ts';
 import { sessionUserId, type UpstreamSession } from './session.ts';

@@ -31,7 +31,7 @@ export type RulesFetcher = (source: string) => Promise<unknown>;
 export interface RulesProviderOptions {
   /** An http(s) URL or a file path (or file: URL). */
   source: string;
-  /** Cache lifetime; community clients use 30 minutes (§1). */
+  /** Cache lifetime; community clients use 30 minutes (docs/onlyfans-web-api.md §1). */
   ttlMs?: number;
   now?: () => number;
   fetcher?: RulesFetcher;

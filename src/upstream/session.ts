@@ -2,7 +2,7 @@
 // arithmetic around it: parsing imported cookie headers and folding Set-Cookie replies into a jar.
 import { ApiError } from '../platform/errors.ts';
 
-/** What one upstream session is: the browser's cookie header plus the UA and x-bc it is bound to (§4). */
+/** What one upstream session is: the browser's cookie header plus the UA and x-bc it is bound to (docs/onlyfans-web-api.md §4). */
 export interface UpstreamSession {
   cookie: string;
   userAgent: string;
@@ -19,7 +19,7 @@ export interface ParsedSessionCookie {
   others: Record<string, string>;
 }
 
-/** The cookies an imported session cannot work without (§4: sess, auth_id and fp, plus the UA). */
+/** The cookies an imported session cannot work without (docs/onlyfans-web-api.md §4: sess, auth_id and fp, plus the UA). */
 export const REQUIRED_SESSION_COOKIES = ['auth_id', 'sess', 'fp'] as const;
 
 /** Parses a `Cookie` header (as pasted from a browser; a leading "cookie:" is tolerated) into ordered pairs. */
@@ -75,7 +75,7 @@ export function missingSessionCookies(cookieHeader: string): string[] {
   return REQUIRED_SESSION_COOKIES.filter((name) => !present[name]);
 }
 
-/** The user id a session signs with: its auth_id cookie, or "0" while anonymous (§2.1). */
+/** The user id a session signs with: its auth_id cookie, or "0" while anonymous (docs/onlyfans-web-api.md §2.1). */
 export function sessionUserId(session: Pick<UpstreamSession, 'cookie'> | null): string {
   if (!session) return '0';
   const authId = parseCookieHeader(session.cookie).get('auth_id');
@@ -85,7 +85,7 @@ export function sessionUserId(session: Pick<UpstreamSession, 'cookie'> | null): 
 /**
  * Builds the session for an imported cookie + user agent. OFAuth's import carries no x-bc, so the
  * session is sent with x-bc = fp: the simulator sets fp to the login's x-bc, and a browser's fp is the
- * closest value it has (protocol notes §4, §11). Throws BAD_REQUEST naming what is missing.
+ * closest value it has (docs/onlyfans-web-api.md §4, §11). Throws BAD_REQUEST naming what is missing.
  */
 export function sessionFromImport(input: { cookie: string; userAgent: string }): UpstreamSession {
   const missing = missingSessionCookies(input.cookie ?? '');
@@ -95,7 +95,7 @@ export function sessionFromImport(input: { cookie: string; userAgent: string }):
     });
   }
   const jar = parseCookieHeader(input.cookie);
-  // auth_id goes into every sign and must be the numeric user id (§4).
+  // auth_id goes into every sign and must be the numeric user id (docs/onlyfans-web-api.md §4).
   if (!/^\d+$/.test(jar.get('auth_id') as string)) {
     throw new ApiError('BAD_REQUEST', 'The cookie auth_id must be the numeric OnlyFans user id', {
       details: { field: 'cookie', invalid: ['auth_id'] },

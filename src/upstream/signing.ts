@@ -1,4 +1,4 @@
-// OnlyFans request signing (protocol notes §2.1): SHA-1 over static_param, time, path+query and user id,
+// OnlyFans request signing (docs/onlyfans-web-api.md §2.1): SHA-1 over static_param, time, path+query and user id,
 // plus a checksum of selected hex characters. Shared by the client (to sign) and the simulator (to verify).
 import { hash } from 'node:crypto';
 import type { DynamicRules } from './rules.ts';

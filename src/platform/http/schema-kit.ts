@@ -12,7 +12,7 @@ export const NullableTimestamp = Nullable(Timestamp);
 /** `{list: [...]}`: a complete, unpaged list. */
 export const ListOf = <T extends TSchema>(item: T) => Type.Object({ list: Type.Array(item) });
 
-/** `{list: [...], hasMore}`: one page of an offset-paged list (OFAuth's list shape). */
+/** `{list: [...], hasMore}`: one page of an offset-paged list (OFAuth's list shape, docs/ofauth-wire-contract.md §9.2). */
 export const PageOf = <T extends TSchema>(item: T) => Type.Object({ list: Type.Array(item), hasMore: Type.Boolean() });
 
 /** `limit` / `offset` query fields of an offset-paged list. */
