@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { actingScopeOf } from '../account/actor.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
+import { ListOf, PageOf } from '../platform/http/schema-kit.ts';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -35,7 +36,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
   // ----- endpoints -----
   app.get('/v2/webhooks/endpoints', {
     config: { scope: 'admin' },
-    schema: { tags: TAGS, summary: 'List webhook endpoints', response: { 200: S.ListOf(S.WebhookEndpoint) } },
+    schema: { tags: TAGS, summary: 'List webhook endpoints', response: { 200: ListOf(S.WebhookEndpoint) } },
   }, async (request) => {
     const endpoints = await listEndpoints(ctx, request.auth);
     return { list: endpoints.map((e) => presentEndpoint(e, now())) };
@@ -110,7 +111,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
       summary: 'Delivery attempts to an endpoint, newest first',
       params: S.EndpointIdParams,
       querystring: S.AttemptQuery,
-      response: { 200: S.PageOf(S.WebhookAttempt) },
+      response: { 200: PageOf(S.WebhookAttempt) },
     },
   }, async (request) => {
     const page = await listEndpointAttempts(ctx, request.auth, request.params.endpointId, request.query.status, pageOf(request.query));
@@ -124,7 +125,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
       tags: TAGS,
       summary: 'Webhook messages (events), newest first, by event type, status or connection',
       querystring: S.MessageQuery,
-      response: { 200: S.PageOf(S.WebhookMessage) },
+      response: { 200: PageOf(S.WebhookMessage) },
     },
   }, async (request) => {
     const { eventType, status, connectionId } = request.query;
@@ -147,7 +148,7 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
       summary: 'Delivery attempts of a message, newest first',
       params: S.MessageIdParams,
       querystring: S.AttemptQuery,
-      response: { 200: S.PageOf(S.WebhookAttempt) },
+      response: { 200: PageOf(S.WebhookAttempt) },
     },
   }, async (request) => {
     const page = await listMessageAttempts(ctx, request.auth, request.params.messageId, request.query.status, pageOf(request.query));

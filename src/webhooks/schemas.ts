@@ -1,14 +1,13 @@
 // TypeBox schemas for webhooks/ routes: one source for validation, types and the OpenAPI document.
 import { Type, type Static } from 'typebox';
+import { Nullable, NullableTimestamp, Timestamp } from '../platform/http/schema-kit.ts';
 import { WEBHOOK_EVENT_TYPES } from './events.ts';
 
 const Environment = Type.Union([Type.Literal('sandbox'), Type.Literal('live')]);
-const Timestamp = Type.String({ format: 'date-time' });
-const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 const EventType = Type.Union(WEBHOOK_EVENT_TYPES.map((t) => Type.Literal(t)));
 const EventTypes = Type.Array(EventType, { uniqueItems: true, description: 'Event types delivered; empty or absent means all' });
 const Url = Type.String({ minLength: 1, maxLength: 2048, description: 'Where deliveries are POSTed; https and a public address in production' });
-const Description = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
+const Description = Nullable(Type.String({ maxLength: 500 }));
 
 export const WebhookEndpoint = Type.Object(
   {
@@ -18,7 +17,7 @@ export const WebhookEndpoint = Type.Object(
     description: Description,
     eventTypes: Type.Array(Type.String()),
     enabled: Type.Boolean(),
-    disabledReason: Type.Union([Type.String(), Type.Null()]),
+    disabledReason: Nullable(Type.String()),
     failingSince: NullableTimestamp,
     previousSecretExpiresAt: Type.Union([Timestamp, Type.Null()], { description: 'Until then the rotated-out secret also signs' }),
     createdAt: Timestamp,
@@ -79,7 +78,7 @@ export const WebhookMessage = Type.Object(
   {
     id: Type.String({ description: 'msg_ id, sent as webhook-id / svix-id; receivers deduplicate on it' }),
     eventType: Type.String(),
-    connectionId: Type.Union([Type.String(), Type.Null()]),
+    connectionId: Nullable(Type.String()),
     status: MessageStatus,
     payload: Type.Record(Type.String(), Type.Unknown()),
     createdAt: Timestamp,
@@ -93,7 +92,7 @@ export const WebhookDelivery = Type.Object({
   status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]),
   attemptCount: Type.Integer(),
   nextAttemptAt: NullableTimestamp,
-  lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
+  lastStatusCode: Nullable(Type.Integer()),
   createdAt: Timestamp,
 });
 
@@ -110,10 +109,10 @@ export const WebhookAttempt = Type.Object(
     deliveryId: Type.String(),
     attempt: Type.Integer({ description: '1 for the first try of a delivery' }),
     status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
-    statusCode: Type.Union([Type.Integer(), Type.Null()]),
+    statusCode: Nullable(Type.Integer()),
     durationMs: Type.Integer(),
     responseSnippet: Type.Union([Type.String(), Type.Null()], { description: 'First 4 KB of the reply body' }),
-    error: Type.Union([Type.String(), Type.Null()]),
+    error: Nullable(Type.String()),
     createdAt: Timestamp,
   },
   { $id: 'WebhookAttempt' },
@@ -150,6 +149,3 @@ export const ReplayFailed = Type.Object(
 );
 
 export const Replayed = Type.Object({ replayed: Type.Integer({ description: 'Deliveries queued' }) });
-
-export const PageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ list: Type.Array(item), hasMore: Type.Boolean() });
-export const ListOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ list: Type.Array(item) });
