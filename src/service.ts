@@ -16,8 +16,9 @@ import { createRateLimiters } from './platform/rate-limits.ts';
 import { createVault, loadOrCreateLocalVaultKeys, parseVaultKeys, type Vault } from './platform/vault.ts';
 import { startWebhookWorker, type RunningWorker } from './webhooks/worker.ts';
 import { startMonitorWorker } from './monitor/worker.ts';
+import { SANDBOX_OTP_CODE, SANDBOX_PASSWORD, SCENARIOS } from './sandbox/accounts.ts';
 import { startSandbox, type RunningSandbox } from './sandbox/server.ts';
-import { createUpstreamEnvironments } from './upstream/environments.ts';
+import { createUpstreamEnvironments, type SandboxTestAccount } from './upstream/environments.ts';
 import { recordRulesUpdated } from './dynamic-rules/rules-updated.ts';
 
 export interface ServiceOptions {
@@ -39,6 +40,17 @@ export interface RunningService {
   built: BuiltApp;
   bootstrap: BootstrapResult | null;
   close(): Promise<void>;
+}
+
+/** The simulator's sign-in scenarios the Link pages offer in sandbox (the failure scenarios are named there in words). */
+function sandboxTestAccounts(): SandboxTestAccount[] {
+  return (['creator', 'creator-otp', 'fan', 'fan-otp'] as const).map((id) => ({
+    id,
+    accountType: SCENARIOS[id].isPerformer ? 'creator' : 'fan',
+    loginType: SCENARIOS[id].hasOtp ? 'app_otp' : 'password',
+    password: SANDBOX_PASSWORD,
+    ...(SCENARIOS[id].hasOtp ? { otpCode: SANDBOX_OTP_CODE } : {}),
+  }));
 }
 
 function loadVault(config: Config, logger: Logger): Vault {
@@ -71,6 +83,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       sandboxUrl: config.sandboxUrl ?? sandbox!.url,
       liveUrl: config.liveUpstreamUrl,
       liveRulesSource: config.liveRulesSource,
+      sandboxTestAccounts: sandboxTestAccounts(),
       logger,
       // The context is built below; a rules change can only be noticed after it exists.
       onRulesChange: (environment, rules) =>

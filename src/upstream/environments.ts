@@ -8,9 +8,21 @@ import { createUpstreamDispatchers } from './http-pool.ts';
 import { createRulesProvider } from './rules-provider.ts';
 import type { DynamicRules } from './rules.ts';
 
+/** A test account the sandbox simulator accepts, as the Link pages describe it to a developer trying the flow. */
+export interface SandboxTestAccount {
+  /** The scenario, which is also the email domain: you@{id}.sandbox.com. */
+  id: string;
+  accountType: 'creator' | 'fan';
+  loginType: 'password' | 'app_otp';
+  password: string;
+  otpCode?: string;
+}
+
 export interface UpstreamEnvironments {
   /** The client for an environment; throws UPSTREAM_UNAVAILABLE when that environment is not configured. */
   forEnvironment(environment: Environment): UpstreamClient;
+  /** The accounts to try an environment with: the simulator's, for sandbox; null for live (real accounts only). */
+  testAccountsOf(environment: Environment): readonly SandboxTestAccount[] | null;
   close(): Promise<void>;
 }
 
@@ -22,6 +34,8 @@ export interface UpstreamEnvironmentsOptions {
   logger: Logger;
   onRulesChange?: (environment: Environment, rules: DynamicRules, previous: DynamicRules) => void | Promise<void>;
   timeoutMs?: number;
+  /** What the sandbox simulator accepts (handed in by the composition root, which knows the simulator). */
+  sandboxTestAccounts?: readonly SandboxTestAccount[];
 }
 
 export function createUpstreamEnvironments(options: UpstreamEnvironmentsOptions): UpstreamEnvironments {
@@ -52,6 +66,9 @@ export function createUpstreamEnvironments(options: UpstreamEnvironmentsOptions)
       throw new ApiError('UPSTREAM_UNAVAILABLE', 'Live upstream is not configured: set OFCONNECT_LIVE_RULES_SOURCE to a dynamic rules URL or file', {
         details: { environment: 'live' },
       });
+    },
+    testAccountsOf(environment) {
+      return environment === 'sandbox' ? (options.sandboxTestAccounts ?? null) : null;
     },
     async close() {
       for (const client of [sandbox, live]) {

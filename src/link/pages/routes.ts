@@ -12,7 +12,6 @@ import { linkedConnectionOf } from '../../connections/linked-connections.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { ApiError } from '../../platform/errors.ts';
 import type { HttpApp } from '../../platform/http/http-app.ts';
-import { SANDBOX_OTP_CODE, SANDBOX_PASSWORD, SCENARIOS } from '../../sandbox/accounts.ts';
 import {
   cancelLinkSession,
   DEFAULT_LINK_USER_AGENT,
@@ -51,14 +50,6 @@ const HIDDEN = { hide: true } as const;
 const PageParams = Type.Object({ clientSecret: Type.String({ pattern: '^cs_[A-Za-z0-9]+$', maxLength: 128 }) });
 const CANCEL_STEPS: readonly CancelStep[] = ['pre-login', 'authorization', 'login', '2fa'];
 
-const SANDBOX_ACCOUNTS: SandboxAccountHint[] = (['creator', 'creator-otp', 'fan', 'fan-otp'] as const).map((id) => ({
-  id,
-  accountType: SCENARIOS[id].isPerformer ? 'creator' : 'fan',
-  loginType: SCENARIOS[id].hasOtp ? 'app_otp' : 'password',
-  password: SANDBOX_PASSWORD,
-  ...(SCENARIOS[id].hasOtp ? { otpCode: SANDBOX_OTP_CODE } : {}),
-}));
-
 /** Everything a page about one Link session needs. */
 interface PageScope {
   linked: LinkSessionWithApp;
@@ -66,6 +57,8 @@ interface PageScope {
   options: PageOptions;
   /** The embedding is allowed (or the page is not embedded). */
   refusal: string | null;
+  /** Accounts to try the flow with (the session's environment says which; null for live). */
+  testAccounts: readonly SandboxAccountHint[] | null;
 }
 
 type FormBody = Record<string, string | undefined>;
@@ -181,7 +174,13 @@ async function loadScope(ctx: ServiceContext, request: FastifyRequest, reply: Fa
     sendNotice(reply, 404, options, 'This link is not valid', 'Check that you opened the whole link, or ask the app for a new one.', true);
     return null;
   }
-  const scope: PageScope = { linked, secret: clientSecret, options, refusal: embedRefusal(options, linked.app) };
+  const scope: PageScope = {
+    linked,
+    secret: clientSecret,
+    options,
+    refusal: embedRefusal(options, linked.app),
+    testAccounts: ctx.upstreams.testAccountsOf(linked.session.environment),
+  };
   if (scope.refusal) {
     // Framed only by the app's own origins: a parent that is not one of them is blocked by the browser (CSP).
     const frame: PageFrame = { title: 'Cannot be embedded here', appName: linked.app.name, options: { ...options, embedOrigin: null }, step: 'error' };
@@ -253,9 +252,9 @@ function securityFor(scope: PageScope): PageSecurity {
 }
 
 function frameFor(scope: PageScope, title: string, step: ExitStep, messages: EmbedMessage[] = []): PageFrame {
-  const isSandbox = scope.linked.session.environment === 'sandbox';
-  const sandboxInfo: EmbedMessage[] = isSandbox
-    ? [{ event: 'sandbox_info', metadata: { scenarios: SANDBOX_ACCOUNTS, activeScenarioId: 'creator', currentScreen: step } }]
+  const accounts = scope.testAccounts;
+  const sandboxInfo: EmbedMessage[] = accounts
+    ? [{ event: 'sandbox_info', metadata: { scenarios: accounts, activeScenarioId: 'creator', currentScreen: step } }]
     : [];
   return {
     title,
@@ -263,7 +262,7 @@ function frameFor(scope: PageScope, title: string, step: ExitStep, messages: Emb
     options: scope.options,
     step,
     messages: [...sandboxInfo, ...messages],
-    sandbox: isSandbox ? SANDBOX_ACCOUNTS : null,
+    sandbox: accounts,
   };
 }
 

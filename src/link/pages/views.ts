@@ -1,6 +1,7 @@
 // The Link pages' markup: consent → credentials → 2FA → outcome, plus the notices (expired, used, not embeddable) and
 // the dev callback. Every value is escaped by the html template; scripts and styles are external files (CSP).
 import type { ClientAppRow } from '../../account/store.ts';
+import type { SandboxTestAccount } from '../../upstream/environments.ts';
 import { html, type SafeHtml } from './html.ts';
 import { pageQuery, type PageOptions } from './page-options.ts';
 
@@ -11,13 +12,8 @@ export interface EmbedMessage {
   metadata?: unknown;
 }
 
-export interface SandboxAccountHint {
-  id: string;
-  accountType: 'creator' | 'fan';
-  loginType: 'password' | 'app_otp';
-  password: string;
-  otpCode?: string;
-}
+/** A test account shown on sandbox pages (the sandbox environment describes them; see upstream/environments.ts). */
+export type SandboxAccountHint = SandboxTestAccount;
 
 export interface PageFrame {
   title: string;
@@ -27,7 +23,7 @@ export interface PageFrame {
   /** Sent to the embedding parent once the page has loaded (embed mode only). */
   messages?: EmbedMessage[];
   /** Test accounts for sandbox sessions; null outside the sandbox. */
-  sandbox?: SandboxAccountHint[] | null;
+  sandbox?: readonly SandboxAccountHint[] | null;
   /** Refresh the page after this many seconds (a login in progress elsewhere). */
   refreshSeconds?: number;
 }
@@ -60,7 +56,7 @@ ${content}
 `.value;
 }
 
-function sandboxBanner(accounts: SandboxAccountHint[]): SafeHtml {
+function sandboxBanner(accounts: readonly SandboxAccountHint[]): SafeHtml {
   const [first, ...others] = accounts;
   const otp = accounts.find((a) => a.otpCode)?.otpCode;
   return html`<aside class="sandbox" aria-label="Sandbox test accounts"><strong>Sandbox</strong> · no real OnlyFans account is used.
