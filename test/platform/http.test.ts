@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { BACKENDS } from '../support/databases.ts';
+import { apiClient } from '../support/api-client.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 
 describe.each(BACKENDS)('HTTP plumbing (%s)', (backend) => {
@@ -11,6 +12,7 @@ describe.each(BACKENDS)('HTTP plumbing (%s)', (backend) => {
   afterAll(async () => t?.close());
 
   it('serves an OpenAPI 3 document that validates and lists the routes with their security', async () => {
+    // The document route is outside the document it serves, so it has no generated type.
     const res = await call(t.url, 'GET', '/openapi.json');
     expect(res.status).toBe(200);
     const validator = new Validator();
@@ -24,22 +26,25 @@ describe.each(BACKENDS)('HTTP plumbing (%s)', (backend) => {
   });
 
   it('echoes a well-formed incoming x-request-id and mints one otherwise', async () => {
-    const echoed = await call(t.url, 'GET', '/healthz', { headers: { 'x-request-id': 'trace-abc-123' } });
+    const api = apiClient(t.url);
+    const echoed = await api.GET('/healthz', { headers: { 'x-request-id': 'trace-abc-123' } });
     expect(echoed.headers['x-request-id']).toBe('trace-abc-123');
-    const minted = await call(t.url, 'GET', '/healthz', { headers: { 'x-request-id': 'bad id with spaces' } });
+    const minted = await api.GET('/healthz', { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(minted.headers['x-request-id']).toMatch(/^req_/);
   });
 
   it('healthz and readyz answer; readyz checks the database and migrations', async () => {
-    expect((await call(t.url, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
-    const ready = await call(t.url, 'GET', '/readyz');
+    const api = apiClient(t.url);
+    expect((await api.GET('/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await api.GET('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
   });
 
   it('exposes Prometheus request counts by route template and status', async () => {
-    await call(t.url, 'GET', '/v2/account/whoami', { key: t.adminKey });
-    const res = await call(t.url, 'GET', '/metrics');
+    const api = apiClient(t.url, t.adminKey);
+    expect((await api.GET('/v2/account/whoami')).status).toBe(200);
+    const res = await api.GET('/metrics', { parseAs: 'text' });
     expect(res.status).toBe(200);
     expect(res.body).toMatch(/ofconnect_http_requests_total\{method="GET",route="\/v2\/account\/whoami",status="200"\} \d+/);
     expect(res.body).toMatch(/ofconnect_http_request_duration_seconds_bucket/);
@@ -49,17 +54,17 @@ describe.each(BACKENDS)('HTTP plumbing (%s)', (backend) => {
     // Closing the database under the running app makes the next query fail in a way no route expects.
     const probe = await startTestService(backend);
     await probe.database.handle.close();
-    const res = await call(probe.url, 'GET', '/v2/account/whoami', { key: probe.adminKey });
+    const res = await apiClient(probe.url, probe.adminKey).GET('/v2/account/whoami');
     expect(res.status).toBe(500);
-    expect(res.body).toMatchObject({ type: 'INTERNAL', message: 'Internal error' });
-    expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts|stack/i);
+    expect(res.error).toMatchObject({ type: 'INTERNAL', message: 'Internal error' });
+    expect(JSON.stringify(res.error)).not.toMatch(/at .*\.ts|stack/i);
     await probe.service.close();
     if (backend === 'postgres') await probe.database.drop().catch(() => {});
   });
 
   it('never logs the API key', async () => {
-    await call(t.url, 'GET', '/v2/account/whoami', { key: t.adminKey });
-    await call(t.url, 'GET', '/v2/nothing', { key: t.adminKey });
+    expect((await apiClient(t.url, t.adminKey).GET('/v2/account/whoami')).status).toBe(200);
+    expect((await call(t.url, 'GET', '/v2/nothing', { key: t.adminKey })).status).toBe(404);
     expect(t.logs.length).toBeGreaterThan(0);
     expect(t.logs.join('\n')).not.toContain(t.adminKey);
   });

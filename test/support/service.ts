@@ -72,7 +72,13 @@ export interface ApiReply<T = any> {
   body: T;
 }
 
-/** One HTTP call over real loopback; JSON in, JSON (or text) out. */
+/**
+ * One untyped HTTP call over real loopback; JSON in, JSON (or text) out. New tests call the JSON API through
+ * `apiClient` (test/support/api-client.ts), typed from the routes' schemas; `call` stays for what those types rule
+ * out on purpose: malformed input (bad JSON, wrong types, raw strings), routes outside the OpenAPI document
+ * (/openapi.json, unknown paths, the simulator's control API) and non-JSON replies (/metrics). Its default type
+ * parameter becomes `unknown` once every folder has moved to apiClient.
+ */
 export async function call<T = any>(
   base: string,
   method: string,
