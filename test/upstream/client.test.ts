@@ -7,7 +7,8 @@ import { createUpstreamClient } from '../../src/upstream/client.ts';
 import { startLogin, submitOtp } from '../../src/upstream/login.ts';
 import { createRulesProvider, fetchRulesJson } from '../../src/upstream/rules-provider.ts';
 import { sessionFromImport } from '../../src/upstream/session.ts';
-import { rejectionOf, startUpstreamFixture, TEST_USER_AGENT, waitFor, type UpstreamFixture } from './sandbox-fixture.ts';
+import { eventually } from '../support/eventually.ts';
+import { rejectionOf, startUpstreamFixture, TEST_USER_AGENT, type UpstreamFixture } from './sandbox-fixture.ts';
 
 const logLines: string[] = [];
 const logger = createLogger(
@@ -120,7 +121,7 @@ describe('upstream client against the simulator', () => {
     // Old rules still sign inside the grace period; the reply's x-of-rev tells the client to refresh.
     const replies = await Promise.all([1, 2, 3].map(() => fx.client.request(session, getMe)));
     expect(replies.every((r) => r.revision === rotated.revision)).toBe(true);
-    await waitFor(() => fx.rules.revision() === rotated.revision);
+    await eventually(() => fx.rules.revision() === rotated.revision, { what: 'the rotated rules' });
     for (let i = 0; i < 3; i++) await fx.client.request(session, getMe);
     expect(fx.rulesFetches() - before).toBe(1);
   });
@@ -267,7 +268,7 @@ describe('upstream client against the simulator', () => {
     const before = fx.rulesFetches();
     const rotated = await fx.control<{ revision: string }>('POST', '/_sandbox/rules/rotate');
     await fx.client.request(session, getMe);
-    await waitFor(() => fx.rules.revision() === rotated.revision);
+    await eventually(() => fx.rules.revision() === rotated.revision, { what: 'the rotated rules' });
     await fx.client.request(session, { method: 'GET', path: '/chats', query: { limit: 10, offset: 10, order: 'recent' } });
     expect(fx.rulesFetches() - before).toBe(1);
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRulesProvider, type RulesProvider } from '../../src/upstream/rules-provider.ts';
 import type { DynamicRules } from '../../src/upstream/rules.ts';
-import { waitFor } from './wait-for.ts';
+import { eventually } from '../support/eventually.ts';
 
 const rulesWithRevision = (revision: string) => ({
   static_param: 'SOdCcTAox9fUUCoga9kwNKfyUK8SPfEy',
@@ -76,7 +76,7 @@ describe('rules provider', () => {
     let release!: () => void;
     feed.gate = new Promise((resolve) => (release = resolve));
     const pending = Promise.all([provider.current(), provider.refresh(), provider.refresh(), provider.current()]);
-    await waitFor(() => feed.hits === 1);
+    await eventually(() => feed.hits === 1, { what: 'one rules fetch' });
     release();
     const results = await pending;
     expect(new Set(results.map((r) => r.revision)).size).toBe(1);
@@ -92,7 +92,7 @@ describe('rules provider', () => {
     expect(changes).toEqual([]);
     feed.body = JSON.stringify(rulesWithRevision('202601020000-bbbbbbbbbb'));
     await provider.refresh();
-    await waitFor(() => changes.length === 1);
+    await eventually(() => changes.length === 1, { what: 'one rules change' });
     expect(changes).toEqual([['202601020000-bbbbbbbbbb', '202601010000-aaaaaaaaaa']]);
     expect(provider.revision()).toBe('202601020000-bbbbbbbbbb');
   });
@@ -103,7 +103,7 @@ describe('rules provider', () => {
     provider.observeRevision('202601010000-aaaaaaaaaa'); // the cached one: nothing to do
     provider.observeRevision('202601030000-cccccccccc');
     provider.observeRevision('202601030000-cccccccccc');
-    await waitFor(() => feed.hits === 2);
+    await eventually(() => feed.hits === 2, { what: 'a second rules fetch' });
     await provider.current();
     // The feed still lags behind upstream: later replies with the same revision do not hammer it.
     provider.observeRevision('202601030000-cccccccccc');
@@ -134,7 +134,7 @@ describe('rules provider', () => {
     cleanups.push(() => provider.close(), () => new Promise((resolve) => feed.server.close(resolve)));
     await provider.current();
     feed.body = JSON.stringify(rulesWithRevision('202601050000-eeeeeeeeee'));
-    await waitFor(() => changes.length === 1);
+    await eventually(() => changes.length === 1, { what: 'one rules change' });
     expect(changes).toEqual(['202601050000-eeeeeeeeee']);
   });
 

@@ -7,8 +7,6 @@ import { createRulesProvider, fetchRulesJson, type RulesProvider } from '../../s
 import type { UpstreamSession } from '../../src/upstream/session.ts';
 import type { Logger } from '../../src/platform/logger.ts';
 
-export { waitFor } from './wait-for.ts';
-
 export interface UpstreamFixture {
   sandbox: RunningSandbox;
   client: UpstreamClient;
