@@ -8,7 +8,7 @@ import type { Executor } from '../platform/db/database.ts';
 import type { Environment } from '../platform/environment.ts';
 import { newId } from '../platform/ids.ts';
 import type { WebhookEventType } from './events.ts';
-import { webhookEndpoints } from './tables.ts';
+import { webhookEndpoints, webhookMessages } from './tables.ts';
 
 /** The channel workers LISTEN on; any payload means "deliveries may be due". */
 export const DELIVERIES_CHANNEL = 'ofconnect_webhook_deliveries';
@@ -85,4 +85,27 @@ export async function recordBroadcastEvent(ex: Executor, event: BroadcastEventTo
     ids.push(await recordEvent(ex, { orgId, environment: event.environment, type: event.type, data: event.data }, now));
   }
   return ids;
+}
+
+/** Whether an event of this type whose data has these fields was already broadcast in the environment (to any org):
+ *  a change every node notices, such as a new rules revision, is announced once. Callers serialize the check and
+ *  the recording themselves (a transaction-scoped advisory lock). */
+export async function wasEventBroadcast(
+  ex: Executor,
+  environment: Environment,
+  type: WebhookEventType,
+  dataFields: Record<string, string>,
+): Promise<boolean> {
+  const [already] = await ex
+    .select({ id: webhookMessages.id })
+    .from(webhookMessages)
+    .where(
+      and(
+        eq(webhookMessages.eventType, type),
+        eq(webhookMessages.environment, environment),
+        sql`${webhookMessages.payload} -> 'data' @> ${JSON.stringify(dataFields)}::jsonb`,
+      ),
+    )
+    .limit(1);
+  return already !== undefined;
 }
