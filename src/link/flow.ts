@@ -9,6 +9,8 @@
 //
 // `pending` is a claim: a conditional update lets exactly one request talk to upstream for a session at a time.
 // The password goes to upstream and is dropped, unless the org opted in to re-login (then it is kept encrypted).
+// Every ApiError thrown from here can reach an end user on a Link page, so each carries a plain-words userMessage;
+// the developer message stays what the whitelabel API returns.
 import { createHash } from 'node:crypto';
 import { readOrgSettings } from '../account/settings.ts';
 import { findClientApp, findOrg, type ClientAppRow } from '../account/store.ts';
@@ -79,12 +81,33 @@ export async function findLinkSession(ctx: ServiceContext, clientSecret: string)
 function expiredError(): ApiError {
   return new ApiError('RESOURCE_NOT_FOUND', 'This Link session has expired; create a new one with POST /v2/link/init', {
     details: { reason: 'link_session_expired' },
+    userMessage: 'This sign-in link has expired. Ask the app for a new one.',
   });
 }
 
 function wrongStateError(session: LinkSessionRow, action: string): ApiError {
   return new ApiError('CONFLICT', `This Link session cannot ${action} while it is ${session.status}`, {
     details: { status: session.status },
+    userMessage: 'This sign-in moved on in another window or tab. Reload the page to see where it stands.',
+  });
+}
+
+/**
+ * An upstream failure on its way to a Link page: upstream/ words it for developers, so the end user gets plain words
+ * instead. The type, status, headers and developer message (what the whitelabel API returns) are kept.
+ */
+function forEndUser(error: unknown): unknown {
+  if (!(error instanceof ApiError)) return error;
+  const userMessage =
+    error.type === 'RATE_LIMIT_EXCEEDED'
+      ? 'OnlyFans is receiving too many sign-ins right now. Wait a few minutes before trying again.'
+      : 'OnlyFans could not be reached. Try again in a moment.';
+  return new ApiError(error.type, error.message, {
+    details: error.details,
+    actionRequired: error.actionRequired,
+    headers: error.headers,
+    userMessage,
+    cause: error,
   });
 }
 
@@ -112,6 +135,7 @@ async function spendAccountAttempt(ctx: ServiceContext, session: LinkSessionRow,
   throw new ApiError('RATE_LIMIT_EXCEEDED', `Too many sign-in attempts for this account; try again in ${Math.max(1, decision.retryAfterSeconds)} s`, {
     headers: rateLimitHeaders(decision),
     details: { reason: 'account_attempts', retryAfter: Math.max(1, decision.retryAfterSeconds) },
+    userMessage: 'Too many sign-in attempts for this account. Wait a few minutes before trying again.',
   });
 }
 
@@ -154,7 +178,7 @@ export async function submitCredentials(
   } catch (error) {
     if (error instanceof UpstreamLoginError) return recordLoginFailure(ctx, session, error.reason);
     await release(ctx, session, previousStatus);
-    throw error;
+    throw forEndUser(error);
   }
 
   const relogin = { email: input.email.trim(), password: input.password };
@@ -210,7 +234,7 @@ export async function submitTwoFactorCode(ctx: ServiceContext, linked: LinkSessi
   } catch (error) {
     if (!(error instanceof UpstreamLoginError)) {
       await release(ctx, session, 'awaiting_2fa');
-      throw error;
+      throw forEndUser(error);
     }
     return recordCodeFailure(ctx, session, stored, error);
   }
@@ -252,7 +276,10 @@ export async function resendTwoFactorCode(ctx: ServiceContext, linked: LinkSessi
   assertUsable(ctx, linked.session);
   const state = (linked.session.twoFactorState ?? {}) as unknown as StoredTwoFactorState;
   if (linked.session.status === 'awaiting_2fa' && (state.resendsLeft ?? 0) <= 0) {
-    throw new ApiError('RATE_LIMIT_EXCEEDED', 'No more new codes can be requested in this Link session', { details: { reason: 'resends_exhausted' } });
+    throw new ApiError('RATE_LIMIT_EXCEEDED', 'No more new codes can be requested in this Link session', {
+      details: { reason: 'resends_exhausted' },
+      userMessage: 'No more new codes can be sent for this sign-in. Enter the last code you received, or start again.',
+    });
   }
   const session = await claim(ctx, linked.session, ['awaiting_2fa'], 'send a new code');
   const stored = ctx.vault.decryptJson<StoredChallenge>(session.challengeBlob ?? '', challengeAad(session));
@@ -262,7 +289,7 @@ export async function resendTwoFactorCode(ctx: ServiceContext, linked: LinkSessi
   } catch (error) {
     if (error instanceof UpstreamLoginError) return recordCodeFailure(ctx, session, stored, error);
     await release(ctx, session, 'awaiting_2fa');
-    throw error;
+    throw forEndUser(error);
   }
   const row = await transitionLinkSession(ctx.database.db, session.id, ['pending'], {
     status: 'awaiting_2fa',

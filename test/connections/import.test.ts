@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { listAuditRows } from '../../src/account/store.ts';
 import { BACKENDS } from '../support/databases.ts';
+import { eventTypes, listEvents } from '../support/events.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { expireSandboxSession, mintSandboxSession, sessOf, TEST_USER_AGENT } from '../support/sandbox.ts';
-
-async function outbox(t: TestService): Promise<Array<{ event_type: string; connection_id: string; payload: any }>> {
-  const result = await t.database.handle.db.execute(sql`select event_type, connection_id, payload from webhook_messages order by seq`);
-  return (result as unknown as { rows: any[] }).rows;
-}
 
 describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalidate (%s)', (backend) => {
   let t: TestService;
@@ -20,6 +17,22 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
   afterAll(async () => t?.close());
 
   const importSession = (key: string, body: Record<string, unknown>) => call(t.url, 'POST', '/v2/account/connections/import', { key, body });
+  const eventsOf = (connectionId: string) => eventTypes(t.url, t.adminKey, { connectionId });
+
+  /** A fresh org and admin key, for tests that count what they find. */
+  async function freshOrg(): Promise<{ orgId: string; key: string; keyId: string }> {
+    const orgId = await createOrg(t.database.handle, 'Counted org');
+    const key = await createKey(t.database.handle, orgId);
+    return { orgId, key: key.secret, keyId: key.id };
+  }
+
+  /** Imports a fresh account of `name` with `key`; returns the connection id. */
+  async function importAccount(key: string, name: string): Promise<string> {
+    const session = await mintSandboxSession(sandbox, `${name}@creator.sandbox.com`);
+    const res = await importSession(key, { cookie: session.cookie, userAgent: session.userAgent });
+    expect(res.status).toBe(201);
+    return res.body.id;
+  }
 
   it('imports a session the simulator accepts: 201, imported, active, userData from upstream, connection.created recorded', async () => {
     const session = await mintSandboxSession(sandbox, 'ivy@creator.sandbox.com');
@@ -30,8 +43,8 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     expect(res.body.userData.id).toBe(String(session.userId));
     expect(res.body.userData.username).not.toBe('');
     expect(res.body.permissions.length).toBeGreaterThan(0);
-    const events = (await outbox(t)).filter((e) => e.connection_id === res.body.id);
-    expect(events.map((e) => e.event_type)).toEqual(['connection.created']);
+    const events = await listEvents(t.url, t.adminKey, { connectionId: res.body.id });
+    expect(events.map((e) => e.eventType)).toEqual(['connection.created']);
     expect(events[0].payload).toMatchObject({
       type: 'connection.created',
       eventType: 'connection.created',
@@ -42,14 +55,14 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
   });
 
   it('a cookie without auth_id, sess or fp is a 400 naming cookie and what is missing; nothing is created', async () => {
-    const before = (await call(t.url, 'GET', '/v2/account/connections?limit=100', { key: t.adminKey })).body.list.length;
-    const res = await importSession(t.adminKey, { cookie: 'sess=abc; lang=en', userAgent: TEST_USER_AGENT });
+    const { key } = await freshOrg();
+    const res = await importSession(key, { cookie: 'sess=abc; lang=en', userAgent: TEST_USER_AGENT });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ type: 'BAD_REQUEST', details: { field: 'cookie', missing: ['auth_id', 'fp'] } });
-    const noUa = await importSession(t.adminKey, { cookie: 'sess=a; auth_id=1; fp=b' });
+    const noUa = await importSession(key, { cookie: 'sess=a; auth_id=1; fp=b' });
     expect(noUa.status).toBe(400);
     expect(noUa.body.details.field).toBe('userAgent');
-    expect((await call(t.url, 'GET', '/v2/account/connections?limit=100', { key: t.adminKey })).body.list.length).toBe(before);
+    expect((await call(t.url, 'GET', '/v2/account/connections?limit=100', { key })).body.list).toEqual([]);
   });
 
   it('unknown permissions are refused, naming them', async () => {
@@ -111,8 +124,7 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     const stored = await loadConnectionSession(t.database.handle.db, t.service.ctx.vault, { orgId: t.orgId, connectionId: id });
     expect(stored?.cookie).toContain(sessOf(fresh.cookie));
     expect(stored?.cookie).not.toContain(sessOf(first.cookie));
-    const types = (await outbox(t)).filter((e) => e.connection_id === id).map((e) => e.event_type);
-    expect(types).toEqual(['connection.created', 'connection.expired', 'connection.updated']);
+    expect(await eventsOf(id)).toEqual(['connection.created', 'connection.expired', 'connection.updated']);
   });
 
   it('PATCH with another OnlyFans user\'s session is a 409; on a missing id a 404', async () => {
@@ -136,24 +148,60 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
   });
 
   it('lists with status, imported, limit and offset filters and hasMore', async () => {
-    const page1 = await call(t.url, 'GET', '/v2/account/connections?limit=2&offset=0', { key: t.adminKey });
+    const { key } = await freshOrg();
+    const [first] = [await importAccount(key, 'lista'), await importAccount(key, 'listb'), await importAccount(key, 'listc')];
+    await call(t.url, 'POST', `/v2/account/connections/${first}/invalidate`, { key });
+    const page1 = await call(t.url, 'GET', '/v2/account/connections?limit=2&offset=0', { key });
     expect(page1.status).toBe(200);
     expect(page1.body.list).toHaveLength(2);
     expect(page1.body.hasMore).toBe(true);
-    const all = await call(t.url, 'GET', '/v2/account/connections?limit=100', { key: t.adminKey });
-    const page2 = await call(t.url, 'GET', '/v2/account/connections?limit=2&offset=2', { key: t.adminKey });
-    expect(page2.body.list[0].id).toBe(all.body.list[2].id);
-    const active = await call(t.url, 'GET', '/v2/account/connections?status=active&imported=true&limit=100', { key: t.adminKey });
+    const all = await call(t.url, 'GET', '/v2/account/connections?limit=100', { key });
+    expect(all.body.list).toHaveLength(3);
+    const page2 = await call(t.url, 'GET', '/v2/account/connections?limit=2&offset=2', { key });
+    expect(page2.body.list.map((c: any) => c.id)).toEqual([all.body.list[2].id]);
+    expect(page2.body.hasMore).toBe(false);
+    const active = await call(t.url, 'GET', '/v2/account/connections?status=active&imported=true&limit=100', { key });
+    expect(active.body.list).toHaveLength(2);
     expect(active.body.list.every((c: any) => c.status === 'active' && c.imported)).toBe(true);
-    const defaults = await call(t.url, 'GET', '/v2/account/connections', { key: t.adminKey });
-    expect(defaults.body.list.length).toBeLessThanOrEqual(10);
-    const tooMany = await call(t.url, 'GET', '/v2/account/connections?limit=101', { key: t.adminKey });
+    const expired = await call(t.url, 'GET', '/v2/account/connections?status=expired', { key });
+    expect(expired.body.list.map((c: any) => c.id)).toEqual([first]);
+    expect((await call(t.url, 'GET', '/v2/account/connections?imported=false', { key })).body.list).toEqual([]);
+    const defaults = await call(t.url, 'GET', '/v2/account/connections', { key });
+    expect(defaults.body.list).toHaveLength(3);
+    const tooMany = await call(t.url, 'GET', '/v2/account/connections?limit=101', { key });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.details.field).toBe('limit');
-    const badStatus = await call(t.url, 'GET', '/v2/account/connections?status=pending', { key: t.adminKey });
+    const badStatus = await call(t.url, 'GET', '/v2/account/connections?status=pending', { key });
     expect(badStatus.status).toBe(400);
-    const alias = await call(t.url, 'GET', '/v2/connections?limit=1', { key: t.adminKey });
+    const alias = await call(t.url, 'GET', '/v2/connections?limit=1', { key });
     expect(alias.body.list[0].id).toBe(all.body.list[0].id);
+  });
+
+  it('each mutation records its audit entry acting as the calling key, and never a secret', async () => {
+    const { orgId, key, keyId } = await freshOrg();
+    const actor = `key:${keyId}`;
+    const last = async () => (await listAuditRows(t.database.handle.db, orgId, 1))[0];
+    const first = await mintSandboxSession(sandbox, 'audit@creator.sandbox.com');
+    const created = await importSession(key, { cookie: first.cookie, userAgent: first.userAgent });
+    const id = created.body.id;
+    expect(await last()).toMatchObject({ action: 'connection.imported', actor, target: id });
+
+    const proxy = 'http://user:pr0xy-pass@10.1.2.3:3128';
+    expect((await call(t.url, 'PATCH', `/v2/account/connections/${id}/settings`, { key, body: { proxy: { url: proxy } } })).status).toBe(200);
+    expect(await last()).toMatchObject({ action: 'connection.settings_updated', actor, target: id, data: { fields: ['proxy'] } });
+
+    expect((await call(t.url, 'POST', `/v2/account/connections/${id}/invalidate`, { key })).status).toBe(200);
+    expect(await last()).toMatchObject({ action: 'connection.invalidated', actor, target: id });
+
+    const fresh = await mintSandboxSession(sandbox, 'audit@creator.sandbox.com');
+    expect((await call(t.url, 'PATCH', `/v2/account/connections/import/${id}`, { key, body: { cookie: fresh.cookie, userAgent: fresh.userAgent } })).status).toBe(200);
+    expect(await last()).toMatchObject({ action: 'connection.session_rotated', actor, target: id });
+
+    expect((await call(t.url, 'DELETE', `/v2/account/connections/${id}`, { key })).status).toBe(200);
+    expect(await last()).toMatchObject({ action: 'connection.disconnected', actor, target: id });
+
+    const log = JSON.stringify(await listAuditRows(t.database.handle.db, orgId, 100));
+    for (const secret of ['pr0xy-pass', sessOf(first.cookie), sessOf(fresh.cookie)]) expect(log).not.toContain(secret);
   });
 
   it('invalidate expires once (one event) and DELETE disconnects for good', async () => {
@@ -174,8 +222,7 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     expect((await call(t.url, 'DELETE', `/v2/account/connections/${id}`, { key: t.adminKey })).status).toBe(404);
     const sessionRows = await t.database.handle.db.execute(sql`select 1 from connection_sessions where connection_id = ${id}`);
     expect((sessionRows as unknown as { rows: unknown[] }).rows).toHaveLength(0);
-    const types = (await outbox(t)).filter((e) => e.connection_id === id).map((e) => e.event_type);
-    expect(types).toEqual(['connection.created', 'connection.expired', 'connection.disconnected']);
+    expect(await eventsOf(id)).toEqual(['connection.created', 'connection.expired', 'connection.disconnected']);
     // A disconnected account can be imported afresh as a new connection.
     const again = await importSession(t.adminKey, { cookie: session.cookie, userAgent: session.userAgent });
     expect(again.status).toBe(201);
@@ -259,7 +306,7 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     const { loadConnectionSession } = await import('../../src/connections/session-vault.ts');
     const oldSpec = t.service.ctx.config.vaultKeys!;
     // A proxy URL (encrypted in the connection's settings) and a webhook secret are rotated too.
-    const withProxy = (await call(t.url, 'GET', '/v2/account/connections?status=active&limit=1', { key: t.adminKey })).body.list[0];
+    const withProxy = { id: await importAccount(t.adminKey, 'rotating') };
     await call(t.url, 'PATCH', `/v2/account/connections/${withProxy.id}/settings`, { key: t.adminKey, body: { proxy: { url: 'http://u:p@10.0.0.9:3128' } } });
     const endpoint = await call(t.url, 'POST', '/v2/webhooks/endpoints', { key: t.adminKey, body: { url: 'http://127.0.0.1:9/hook' } });
     const newSpec = generateVaultKeySpec('next2');
@@ -267,7 +314,7 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     const report = await rotateVaultBlobs(t.database.handle.db, ring);
     expect(report.keyId).toBe('next2');
     expect(report.connectionSessions).toBeGreaterThan(0);
-    expect(report.proxyUrls).toBeGreaterThanOrEqual(1); // this one and the settings test's
+    expect(report.proxyUrls).toBeGreaterThanOrEqual(1); // this one (and any other test's)
     expect(report.webhookSecrets).toBe(1);
     expect((await rotateVaultBlobs(t.database.handle.db, ring)).connectionSessions).toBe(0);
     const keys = await t.database.handle.db.execute(sql`select distinct key_id from connection_sessions`);

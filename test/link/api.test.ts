@@ -2,13 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { request } from 'undici';
 import { BACKENDS } from '../support/databases.ts';
+import { listEvents } from '../support/events.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
-
-async function outbox(t: TestService): Promise<Array<{ event_type: string; connection_id: string; payload: any }>> {
-  const result = await t.database.handle.db.execute(sql`select event_type, connection_id, payload from webhook_messages order by seq`);
-  return (result as unknown as { rows: any[] }).rows;
-}
 
 async function credentialsBlobOf(t: TestService, connectionId: string): Promise<string | null> {
   const result = await t.database.handle.db.execute(sql`select credentials_blob from connection_sessions where connection_id = ${connectionId}`);
@@ -125,8 +121,8 @@ describe.each(BACKENDS)('link: init, whitelabel flow, limits, CSRF and page weig
 
     const connection = await call(t.url, 'GET', `/v2/account/connections/${connectionId}`, { key: t.adminKey });
     expect(connection.body).toMatchObject({ id: connectionId, status: 'active', imported: false, clientReferenceId: 'crm-user-7', permissions: ['profile:read', 'messages:read'] });
-    const events = (await outbox(t)).filter((e) => e.connection_id === connectionId);
-    expect(events.map((e) => e.event_type)).toEqual(['connection.created']);
+    const events = await listEvents(t.url, t.adminKey, { connectionId });
+    expect(events.map((e) => e.eventType)).toEqual(['connection.created']);
     expect(events[0].payload.data).toMatchObject({ clientReferenceId: 'crm-user-7', connection: { id: connectionId, status: 'active' } });
 
     const next = await t.database.handle.db.execute(sql`select next_check_at from connections where id = ${connectionId}`);

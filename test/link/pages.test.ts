@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { BACKENDS } from '../support/databases.ts';
+import { eventTypes } from '../support/events.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startLoopbackSite, type LoopbackSite } from './loopback-site.ts';
 
@@ -76,10 +76,7 @@ describe.each(BACKENDS)('link: hosted and embedded pages in Chromium (%s)', (bac
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
 
-  async function outboxTypes(connectionId: string): Promise<string[]> {
-    const result = await t.database.handle.db.execute(sql`select event_type from webhook_messages where connection_id = ${connectionId} order by seq`);
-    return (result as unknown as { rows: Array<{ event_type: string }> }).rows.map((r) => r.event_type);
-  }
+  const outboxTypes = (connectionId: string) => eventTypes(t.url, t.adminKey, { connectionId });
 
   it('a creator without 2FA goes consent → credentials → the redirect URL with status=success, connection_id and client_reference_id', async () => {
     const page = await context.newPage();
@@ -131,6 +128,28 @@ describe.each(BACKENDS)('link: hosted and embedded pages in Chromium (%s)', (bac
     await page.getByLabel('Password').fill('good-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     expect((await callbackQuery(page)).status).toBe('success');
+    await page.close();
+  });
+
+  it('an error page shows the end user plain words, never the developer message: too many sign-ins for one account', async () => {
+    const page = await context.newPage();
+    const email = uniqueEmail('creator');
+    // Five wrong passwords spend the account's attempts (and deny this Link session)…
+    await page.goto(await newLink());
+    await signIn(page, email, 'not-the-password');
+    for (let i = 0; i < 4; i++) {
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill('not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForLoadState();
+    }
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Too many attempts');
+    // …so the same account in a new Link session is refused before OnlyFans is asked.
+    await page.goto(await newLink());
+    await signIn(page, email);
+    const alert = await page.getByRole('alert').textContent();
+    expect(alert).toContain('Too many sign-in attempts for this account. Wait a few minutes before trying again.');
+    expect(alert).not.toMatch(/try again in \d+ s/);
     await page.close();
   });
 

@@ -286,11 +286,10 @@ function afterChange(ctx: ServiceContext, scope: PageScope, reply: FastifyReply)
 
 async function handleFlowError(ctx: ServiceContext, scope: PageScope, reply: FastifyReply, error: unknown, step: 'login' | '2fa'): Promise<FastifyReply> {
   if (!(error instanceof ApiError)) throw error;
+  // The session moved on (expired, another tab): the page for its current state says what happened.
   if (error.type === 'RESOURCE_NOT_FOUND' || error.type === 'CONFLICT') return redirectToState(scope, reply);
-  const message =
-    error.type === 'RATE_LIMIT_EXCEEDED'
-      ? error.message.replace(/;.*$/, '') + '. Wait a few minutes before trying again.'
-      : 'OnlyFans could not be reached. Try again in a moment.';
+  // flow.ts words every error it throws for the end user; the developer message is never shown here.
+  const message = error.userMessage;
   const status = error.type === 'RATE_LIMIT_EXCEEDED' ? 429 : 503;
   if (step === 'login') {
     return sendPage(reply, status, credentialsView(frameFor(scope, 'Sign in', 'login'), formFor(ctx, scope), { message }), securityFor(scope));
