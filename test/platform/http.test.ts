@@ -60,7 +60,8 @@ describe.each(BACKENDS)('HTTP plumbing (%s)', (backend) => {
     expect(JSON.stringify(res.error)).not.toMatch(/at .*\.ts|stack/i);
     await probe.service.close();
     if (backend === 'postgres') await probe.database.drop().catch(() => {});
-  });
+    // It starts and stops a service of its own, so it gets the time a beforeAll gets for that (hookTimeout).
+  }, 60_000);
 
   it('never logs the API key', async () => {
     expect((await apiClient(t.url, t.adminKey).GET('/v2/account/whoami')).status).toBe(200);
