@@ -76,7 +76,8 @@ export interface ApiReply<T = any> {
  * One untyped HTTP call over real loopback; JSON in, JSON (or text) out. New tests call the JSON API through
  * `apiClient` (test/support/api-client.ts), typed from the routes' schemas; `call` stays for what those types rule
  * out on purpose: malformed input (bad JSON, wrong types, raw strings), routes outside the OpenAPI document
- * (/openapi.json, unknown paths, the simulator's control API) and non-JSON replies (/metrics). Its default type
+ * (/openapi.json, unknown paths, the simulator's control API) and the raw proxy /v2/access/proxy/*, whose entry in
+ * the document declares no query, body or reply because it passes any through. Its default type
  * parameter becomes `unknown` once every folder has moved to apiClient.
  */
 export async function call<T = any>(
