@@ -23,7 +23,7 @@ import type { paths } from './api-types.ts';
  * body. Reading the one that does not fit the status throws with the status and what came back, so a test that
  * expected success and got a 409 fails saying "409 CONFLICT: …" rather than on an undefined field.
  */
-export class ApiReply<Body> {
+export class TypedReply<Body> {
   readonly status: number;
   /** Lower-cased names; repeated headers joined with ", " (fetch's Headers). */
   readonly headers: Record<string, string>;
@@ -80,7 +80,7 @@ type ApiMethod<Method extends HttpMethod> = <
 >(
   path: Path,
   ...init: InitParam<Init>
-) => Promise<ApiReply<SuccessBody<paths[Path][Method], Init>>>;
+) => Promise<TypedReply<SuccessBody<paths[Path][Method], Init>>>;
 
 export interface ApiClient {
   GET: ApiMethod<'get'>;
@@ -97,7 +97,7 @@ export function apiClient(baseUrl: string, key?: string | null): ApiClient {
   // The typing is ApiMethod's; underneath, every method is the same untyped request.
   const send = (method: HttpMethod) => async (path: string, init?: object) => {
     const { data, error, response } = await client.request(method, path as never, init as never);
-    return new ApiReply(response.status, Object.fromEntries(response.headers), response.ok ? data : error);
+    return new TypedReply(response.status, Object.fromEntries(response.headers), response.ok ? data : error);
   };
   return { GET: send('get'), POST: send('post'), PUT: send('put'), PATCH: send('patch'), DELETE: send('delete') } as ApiClient;
 }
