@@ -64,8 +64,8 @@ function isErrorBody(json: unknown): json is ErrorBody {
   return typeof body === 'object' && body !== null && typeof body.type === 'string' && typeof body.requestId === 'string';
 }
 
-// openapi-fetch's own typing of a call, reused so its rules hold here (the second argument is required exactly when
-// the route has a required parameter or body).
+// openapi-fetch's typing of a call's options (its InitParam, which it does not export), copied so its rule holds
+// here: the second argument is required exactly when the route has a required parameter or body.
 type InitParam<Init> = RequiredKeysOf<Init> extends never
   ? [(Init & { [key: string]: unknown })?]
   : [Init & { [key: string]: unknown }];
