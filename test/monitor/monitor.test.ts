@@ -7,6 +7,7 @@ import type { ServiceContext } from '../../src/platform/context.ts';
 import { createMonitorWorker } from '../../src/monitor/worker.ts';
 import { startMonitoringConnection } from '../../src/monitor/start-monitoring.ts';
 import { BACKENDS } from '../support/databases.ts';
+import { eventTypes } from '../support/events.ts';
 import { createLinkConnection, sandboxEmail, storeFreshSession } from '../support/link-connections.ts';
 import { expireSandboxSession } from '../support/sandbox.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
@@ -63,11 +64,6 @@ async function connectionRow(ctx: ServiceContext, id: string) {
   };
 }
 
-async function eventsOf(ctx: ServiceContext, connectionId: string): Promise<string[]> {
-  const result = await ctx.database.db.execute(sql`select event_type from webhook_messages where connection_id = ${connectionId} order by seq`);
-  return (result as unknown as { rows: { event_type: string }[] }).rows.map((r) => r.event_type);
-}
-
 async function injectFault(sandboxUrl: string, fault: Record<string, unknown>): Promise<void> {
   const res = await call(sandboxUrl, 'POST', '/_sandbox/faults', { body: fault });
   expect(res.status).toBe(200);
@@ -95,6 +91,8 @@ describe.each(BACKENDS)('monitor (%s)', (backend) => {
     await ctx.database.db.execute(sql`update connections set next_check_at = null, status = case when status = 'active' then 'disconnected' else status end`);
   });
 
+  /** The events the org's integrator got about a connection, read through the API. */
+  const eventsOf = (connectionId: string) => eventTypes(t.url, t.adminKey, { connectionId });
   const newWorker = (seed = 1) => createMonitorWorker(ctx, { random: seededRandom(seed), concurrency: 16 });
 
   it('a due Link connection is checked through its own session, user agent and x-bc, and its next check is one jittered interval later', async () => {
@@ -119,7 +117,7 @@ describe.each(BACKENDS)('monitor (%s)', (backend) => {
     expect(delay).toBeLessThanOrEqual(INTERVAL * 1.1);
     // Not due again until then: another tick does nothing.
     expect((await newWorker().tick()).checked).toBe(0);
-    expect(await eventsOf(ctx, row.id)).toEqual([]);
+    expect(await eventsOf(row.id)).toEqual([]);
   });
 
   it('a session expired through the simulator is detected and connection.expired is recorded exactly once, even when two workers and an Access call see it at once', async () => {
@@ -134,13 +132,13 @@ describe.each(BACKENDS)('monitor (%s)', (backend) => {
     const after = await connectionRow(ctx, row.id);
     expect(after.status).toBe('expired');
     expect(after.expiredAt).toEqual(clock.now());
-    expect(await eventsOf(ctx, row.id)).toEqual(['connection.expired']);
+    expect(await eventsOf(row.id)).toEqual(['connection.expired']);
 
     // Expired connections are no longer checked.
     clock.advance(INTERVAL * 2);
     expect((await newWorker().tick()).checked).toBe(0);
     expect(await profileChecksOf(sandboxUrl, userId)).toHaveLength(checksSoFar);
-    expect(await eventsOf(ctx, row.id)).toEqual(['connection.expired']);
+    expect(await eventsOf(row.id)).toEqual(['connection.expired']);
   });
 
   it('a session expired through the simulator is found by the next check on its own', async () => {
@@ -150,7 +148,7 @@ describe.each(BACKENDS)('monitor (%s)', (backend) => {
     const after = await connectionRow(ctx, row.id);
     expect(after.status).toBe('expired');
     expect(after.lastCheckedAt).toEqual(clock.now());
-    expect(await eventsOf(ctx, row.id)).toEqual(['connection.expired']);
+    expect(await eventsOf(row.id)).toEqual(['connection.expired']);
   });
 
   it('imported connections are never checked, even with a check time set', async () => {
@@ -195,7 +193,7 @@ describe.each(BACKENDS)('monitor (%s)', (backend) => {
     expect(recovered.lastCheckedAt).toEqual(clock.now());
     expect(recovered.nextCheckAt!.getTime() - clock.now().getTime()).toBeGreaterThanOrEqual(INTERVAL * 0.9);
     expect(await profileChecksOf(sandboxUrl, userId)).toHaveLength(4);
-    expect(await eventsOf(ctx, row.id)).toEqual([]);
+    expect(await eventsOf(row.id)).toEqual([]);
   });
 
   it('checks are spread by jitter: a batch due together is next due across ±10 % of the interval, and none early', async () => {
@@ -261,7 +259,7 @@ describe.each(BACKENDS)('monitor (%s)', (backend) => {
     expect(after.status).toBe('active');
     expect(after.lastCheckedAt).toEqual(clock.now());
     expect(after.nextCheckAt).not.toBeNull();
-    expect(await eventsOf(ctx, row.id)).toEqual(['connection.expired']);
+    expect(await eventsOf(row.id)).toEqual(['connection.expired']);
   });
 
   it('a session older than the threshold gets connection.expiring once, and again only for its next session', async () => {
@@ -269,25 +267,25 @@ describe.each(BACKENDS)('monitor (%s)', (backend) => {
     const { row } = await createLinkConnection(ctx, sandboxUrl, { orgId: t.orgId, email });
     const worker = newWorker();
     expect((await worker.tick()).active).toBe(1);
-    expect(await eventsOf(ctx, row.id)).toEqual([]);
+    expect(await eventsOf(row.id)).toEqual([]);
 
     // Past 24 h of session age: warned once, however many checks follow.
     for (let i = 0; i < 6; i++) {
       clock.advance(INTERVAL * 1.1);
       expect((await worker.tick()).active).toBe(1);
     }
-    expect(await eventsOf(ctx, row.id)).toEqual(['connection.expiring']);
+    expect(await eventsOf(row.id)).toEqual(['connection.expiring']);
 
     // A reconnect stores a new session: its own warning comes when it ages in turn.
     await storeFreshSession(ctx, sandboxUrl, row, email);
     clock.advance(INTERVAL * 1.1);
     await worker.tick();
-    expect(await eventsOf(ctx, row.id)).toEqual(['connection.expiring']);
+    expect(await eventsOf(row.id)).toEqual(['connection.expiring']);
     for (let i = 0; i < 4; i++) {
       clock.advance(INTERVAL * 1.1);
       await worker.tick();
     }
-    expect(await eventsOf(ctx, row.id)).toEqual(['connection.expiring', 'connection.expiring']);
+    expect(await eventsOf(row.id)).toEqual(['connection.expiring', 'connection.expiring']);
     expect((await connectionRow(ctx, row.id)).status).toBe('active');
   });
 

@@ -3,11 +3,13 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inArray, sql } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connections } from '../../src/connections/tables.ts';
 import type { ServiceContext } from '../../src/platform/context.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { listEvents } from '../support/events.ts';
+import { eventually } from '../support/eventually.ts';
 import { createLinkConnection, type CreatedLinkConnection } from '../support/link-connections.ts';
 import { spawnCli, type CliProcess } from '../support/processes.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
@@ -18,14 +20,6 @@ const DAY = 86_400_000;
 interface LoggedRequest {
   url: string;
   headers: Record<string, string>;
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe.runIf(BACKENDS.includes('postgres'))('monitor workers on one PostgreSQL', () => {
@@ -108,7 +102,7 @@ describe.runIf(BACKENDS.includes('postgres'))('monitor workers on one PostgreSQL
     const created = await seedNotYetDue(120);
     await makeDue(created);
 
-    await until(async () => (await rowsOf(created)).every((row) => row.lastCheckedAt !== null));
+    await eventually(async () => (await rowsOf(created)).every((row) => row.lastCheckedAt !== null), { timeoutMs: 60_000, intervalMs: 25, what: 'every connection checked' });
     expect(await profileCallsPerAccount(created)).toEqual(created.map(() => 1));
     const rows = await rowsOf(created);
     expect(rows.every((row) => row.status === 'active' && row.checkLeaseUntil === null && row.nextCheckAt!.getTime() > Date.now() + DAY / 5)).toBe(true);
@@ -125,7 +119,7 @@ describe.runIf(BACKENDS.includes('postgres'))('monitor workers on one PostgreSQL
     const doomed = startWorker({ OFCONNECT_MONITOR_LEASE_MS: '6000', OFCONNECT_MONITOR_CONCURRENCY: '8' });
     await doomed.waitFor(READY);
     await makeDue(created);
-    await until(async () => (await profileCallsPerAccount(created)).every((n) => n === 1), 30_000);
+    await eventually(async () => (await profileCallsPerAccount(created)).every((n) => n === 1), { timeoutMs: 30_000, intervalMs: 25, what: 'every check claimed by the doomed worker' });
     doomed.child.kill('SIGKILL');
     await doomed.exited;
 
@@ -136,7 +130,7 @@ describe.runIf(BACKENDS.includes('postgres'))('monitor workers on one PostgreSQL
     await call(sandboxUrl, 'DELETE', '/_sandbox/faults');
     const survivor = startWorker();
     await survivor.waitFor(READY);
-    await until(async () => (await rowsOf(created)).every((row) => row.lastCheckedAt !== null), 30_000);
+    await eventually(async () => (await rowsOf(created)).every((row) => row.lastCheckedAt !== null), { timeoutMs: 30_000, intervalMs: 25, what: 'every connection checked by the survivor' });
 
     for (const row of await rowsOf(created)) {
       expect(row.status).toBe('active');
@@ -146,7 +140,6 @@ describe.runIf(BACKENDS.includes('postgres'))('monitor workers on one PostgreSQL
     }
     // One call from the killed worker (never answered), one from the survivor.
     expect(await profileCallsPerAccount(created)).toEqual(created.map(() => 2));
-    const events = await ctx.database.db.execute(sql`select count(*)::int as n from webhook_messages where event_type = 'connection.expired'`);
-    expect((events as unknown as { rows: { n: number }[] }).rows[0].n).toBe(0);
+    expect(await listEvents(t.url, t.adminKey, { eventType: 'connection.expired' })).toEqual([]);
   });
 });
