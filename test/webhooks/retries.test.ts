@@ -5,6 +5,7 @@ import { recordEvent, type EventToRecord } from '../../src/webhooks/outbox.ts';
 import { RETRY_DELAYS_MS } from '../../src/webhooks/retry-schedule.ts';
 import { createWebhookWorker, startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
 import { BACKENDS } from '../support/databases.ts';
+import { eventually } from '../support/eventually.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startReceiver, verifiesWith, type Receiver } from './receiver.ts';
 
@@ -112,7 +113,7 @@ describe.each(BACKENDS)('webhook retries, ordering and replay on a manual clock 
     await receiver.waitFor((r) => r.length === 1);
     const leases = async () =>
       ((await t.database.handle.db.execute(sql`select lease_until from webhook_deliveries where endpoint_id = ${endpoint.id}`)) as unknown as { rows: Array<{ lease_until: unknown }> }).rows;
-    await expect.poll(async () => (await leases()).filter((d) => d.lease_until !== null).length).toBe(2);
+    await eventually(async () => (await leases()).filter((d) => d.lease_until !== null).length === 2, { what: 'both deliveries leased' });
     await running.stop();
     expect(await leases()).toEqual([{ lease_until: null }, { lease_until: null }]);
     expect(receiver.received).toHaveLength(1);

@@ -7,6 +7,7 @@ import { generateVaultKeySpec } from '../../src/platform/vault.ts';
 import { recordEvent } from '../../src/webhooks/outbox.ts';
 import { startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
 import { BACKENDS } from '../support/databases.ts';
+import { eventually } from '../support/eventually.ts';
 import { spawnCli, type CliProcess } from '../support/processes.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startReceiver, verifiesWith, type Receiver } from './receiver.ts';
@@ -71,7 +72,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
       expect(workers[0].attemptsMade).toBeGreaterThan(0);
       expect(workers[1].attemptsMade).toBeGreaterThan(0);
       // Every request the receiver saw is one logged attempt (the counters move once each attempt is written).
-      await expect.poll(() => workers[0].attemptsMade + workers[1].attemptsMade).toBe(expected);
+      await eventually(() => workers[0].attemptsMade + workers[1].attemptsMade === expected, { what: `${expected} attempts made` });
       const logged = await api('GET', `/v2/webhooks/endpoints/${endpoint.id}/attempts?limit=250`);
       const more = await api('GET', `/v2/webhooks/endpoints/${endpoint.id}/attempts?limit=250&offset=250`);
       const attempts = [...logged.body.list, ...more.body.list];
@@ -139,7 +140,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
         expect(redelivered.webhookId).toBe(messageId);
         expect(held.webhookId).toBe(messageId);
         expect(verifiesWith(endpoint.secret, redelivered)).toBe(true);
-        await expect.poll(async () => (await api('GET', `/v2/webhooks/messages/${messageId}`)).body.status, { timeout: 10_000 }).toBe('succeeded');
+        await eventually(async () => (await api('GET', `/v2/webhooks/messages/${messageId}`)).body.status === 'succeeded', { what: 'the message reading as succeeded' });
         // The killed worker never got to log its attempt; the one that finished did.
         const attempts = (await api('GET', `/v2/webhooks/messages/${messageId}/attempts`)).body.list;
         expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status: 'succeeded', statusCode: 200 })]);
@@ -155,7 +156,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
       async () => [await recordFor('conn_crash_next', 'connection.updated', { n: 1 }), await recordFor('conn_crash_next', 'connection.updated', { n: 2 })],
       async (ids) => {
         expect(receiver.received.map((d) => d.webhookId)).toEqual([ids[0], ids[1], ids[1]]);
-        await expect.poll(async () => (await api('GET', `/v2/webhooks/messages/${ids[1]}`)).body.status, { timeout: 10_000 }).toBe('succeeded');
+        await eventually(async () => (await api('GET', `/v2/webhooks/messages/${ids[1]}`)).body.status === 'succeeded', { what: 'the second message reading as succeeded' });
       },
     );
   });
