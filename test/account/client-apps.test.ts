@@ -73,9 +73,10 @@ describe.each(BACKENDS)('client apps and org settings (%s)', (backend) => {
   });
 
   it('nothing half-written remains after a refused create', async () => {
-    const before = (await call(t.url, 'GET', '/v2/client-apps', { key: t.adminKey })).body.list.length;
-    await call(t.url, 'POST', '/v2/client-apps', { key: t.adminKey, body: { name: 'y', redirectUris: ['https://ok.example.com/cb', 'ftp://nope'] } });
-    expect((await call(t.url, 'GET', '/v2/client-apps', { key: t.adminKey })).body.list.length).toBe(before);
+    const key = (await createKey(t.database.handle, await createOrg(t.database.handle, 'Refused org'))).secret;
+    const refused = await call(t.url, 'POST', '/v2/client-apps', { key, body: { name: 'y', redirectUris: ['https://ok.example.com/cb', 'ftp://nope'] } });
+    expect(refused.status).toBe(400);
+    expect((await call(t.url, 'GET', '/v2/client-apps', { key })).body.list).toEqual([]);
   });
 
   it('org isolation: org B\'s key gets 404 for org A\'s app and never lists it', async () => {
