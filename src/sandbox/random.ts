@@ -32,3 +32,8 @@ export function randomString(random: RandomSource, length: number, alphabet = AL
   for (let i = 0; i < length; i++) out += alphabet[Math.floor(random() * alphabet.length)];
   return out;
 }
+
+/** A stable number in [0, 1) from any parts: picks that must not draw from (and so shift) an area's faker. */
+export function stableUnit(...parts: Array<string | number>): number {
+  return deriveSeed(...parts) / 0x80000000;
+}

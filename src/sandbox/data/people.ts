@@ -48,6 +48,16 @@ export interface Relation {
   displayName: string;
   isBlocked: boolean;
   isRestricted: boolean;
+  /** A renewal discount the creator gave this fan (PUT /subscriptions/{userId}/discount); null when none. */
+  discount: RenewalDiscount | null;
+}
+
+export interface RenewalDiscount {
+  percent: number;
+  /** Days the discounted price applies to renewals. */
+  periodDays: number;
+  startedAtMs: number;
+  finishedAtMs: number;
 }
 
 export function generatePerson(faker: Faker, isPerformer: boolean): Person {
@@ -98,12 +108,18 @@ function generateRelation(faker: Faker, person: Person, role: Relation['role'], 
     displayName: '',
     isBlocked: false,
     isRestricted: false,
+    discount: null,
   };
 }
 
 /** Decided at generation (relative to the anchor), not re-judged on the clock, so fixtures stay stable. */
 export function isRelationActive(relation: Relation): boolean {
   return relation.isActive;
+}
+
+/** The next renewal's price: the fan's discount applies from the moment it is given. */
+export function renewalPrice(relation: Relation): number {
+  return relation.discount ? money(relation.price * (1 - relation.discount.percent / 100)) : relation.price;
 }
 
 export function relationTotal(relation: Relation): number {

@@ -15,6 +15,10 @@ export interface Vault {
   media: MediaItem[];
   byId: Map<number, MediaItem>;
   lists: VaultList[];
+  nextListId: number;
+  nextMediaId: number;
+  /** `md5:size` → media id, for files uploaded here (GET /vault/media/hash). */
+  hashes: Record<string, number>;
 }
 
 export function generateVault(faker: Faker, count: number): Vault {
@@ -28,5 +32,16 @@ export function generateVault(faker: Faker, count: number): Vault {
   const listNames = faker.helpers.arrayElements(['Customs', 'PPV', 'Bundles', 'Welcome', 'Teasers', 'Beach set', 'Behind the scenes'], { min: 2, max: 5 });
   let listId = faker.number.int({ min: 1_000_000, max: 9_000_000 });
   const lists = listNames.map((name) => ({ id: listId++, name, mediaIds: faker.helpers.arrayElements(media, { min: 1, max: Math.min(12, media.length) }).map((m) => m.id) }));
-  return { media, byId: new Map(media.map((m) => [m.id, m])), lists };
+  return { media, byId: new Map(media.map((m) => [m.id, m])), lists, nextListId: listId, nextMediaId: nextId + 1, hashes: {} };
+}
+
+export function fileHashKey(md5: string, size: number): string {
+  return `${md5.toLowerCase()}:${size}`;
+}
+
+/** A converted upload joins the vault, newest first, findable by its file hash. */
+export function addVaultMedia(vault: Vault, item: MediaItem, md5: string, size: number): void {
+  vault.media.unshift(item);
+  vault.byId.set(item.id, item);
+  vault.hashes[fileHashKey(md5, size)] = item.id;
 }

@@ -88,4 +88,20 @@ export function registerSubscriptionRoutes(app: FastifyInstance, state: SandboxS
     }
     return { success: true };
   });
+
+  // A renewal discount for one fan. The period is in days (docs/onlyfans-web-api.md §9 does not pin the unit;
+  // the simulator's choice). Giving a new one replaces the running one; 0 % removes it.
+  app.put<{ Params: { userId: string } }>('/api2/v2/subscriptions/:userId/discount', async (req) => {
+    const data = requireAccountData(req, state);
+    const relation = data.relationsById.get(Number(req.params.userId));
+    if (!relation || relation.role !== 'subscriber') throw userNotFound();
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { discount, period } = body;
+    if (typeof discount !== 'number' || discount < 0 || discount > 100) throw badRequest('discount must be a number from 0 to 100');
+    if (typeof period !== 'number' || !Number.isInteger(period) || period < 1 || period > 365) throw badRequest('period must be a whole number of days from 1 to 365');
+    const now = state.now();
+    // 0 % takes the discount away.
+    relation.discount = discount === 0 ? null : { percent: discount, periodDays: period, startedAtMs: now, finishedAtMs: now + period * 86_400_000 };
+    return { success: true };
+  });
 }

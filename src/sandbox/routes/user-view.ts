@@ -2,7 +2,7 @@
 // (docs/onlyfans-web-api.md §9), and the slim {id, _view} form used with skip_users=all.
 import { htmlText, isoTime } from '../data/formats.ts';
 import type { Person, Relation } from '../data/people.ts';
-import { isRelationActive, relationTotal } from '../data/people.ts';
+import { isRelationActive, relationTotal, renewalPrice } from '../data/people.ts';
 import type { AccountData } from '../data/world.ts';
 
 const CDN = 'https://cdn.sandbox.ofconnect.invalid';
@@ -93,25 +93,45 @@ function durationText(startMs: number, endMs: number): string {
   return days >= 30 ? `${Math.round(days / 30)} months` : `${days} days`;
 }
 
-function subscriptionData(relation: Relation) {
+/** userId is the creator, subscriberId the fan, whichever side the viewer is on. */
+function subscriptionData(relation: Relation, viewerId: number) {
   const active = isRelationActive(relation);
+  const [userId, subscriberId] = relation.role === 'subscriber' ? [viewerId, relation.person.id] : [relation.person.id, viewerId];
+  const discount = relation.discount;
   return {
     price: relation.price,
     subscribePrice: relation.price,
     regularPrice: relation.price,
+    newPrice: renewalPrice(relation),
+    discountPercent: discount?.percent ?? null,
+    discountPeriod: discount?.periodDays ?? null,
+    discountStartedAt: discount ? isoTime(discount.startedAtMs) : null,
+    discountFinishedAt: discount ? isoTime(discount.finishedAtMs) : null,
     subscribeAt: isoTime(relation.subscribeAtMs),
     expiredAt: isoTime(relation.expiredAtMs),
+    renewedAt: active && relation.autoprolong ? isoTime(relation.expiredAtMs) : null,
     status: active ? (relation.autoprolong ? null : 'Set to Expire') : 'Expired',
+    isMuted: false,
+    unsubscribeReason: active ? null : 'expired',
+    hasActivePaidSubscriptions: active && relation.price > 0,
     duration: durationText(relation.subscribeAtMs, relation.expiredAtMs),
     subscribes: relation.periods.map((period, index) => ({
       id: period.id,
+      userId,
+      subscriberId,
+      date: isoTime(period.startMs),
       startDate: isoTime(period.startMs),
       expireDate: isoTime(period.expireMs),
       cancelDate: null,
+      duration: Math.max(1, Math.round((period.expireMs - period.startMs) / 86_400_000)),
       price: period.price,
       regularPrice: period.regularPrice,
       discount: 0,
+      earningId: period.id + 1,
+      action: index === 0 ? 'subscribe' : 'prolong',
       type: index === 0 ? 'regular' : 'recurring',
+      offerStart: null,
+      offerEnd: null,
       isCurrent: active && index === relation.periods.length - 1,
     })),
   };
@@ -150,13 +170,13 @@ export function userView(person: Person, viewer: AccountData) {
     subscribedByExpireDate: subscription ? isoTime(subscription.expiredAtMs) : null,
     subscribedByAutoprolong: subscription?.autoprolong ?? null,
     subscribedIsExpiredNow: subscription ? !isRelationActive(subscription) : false,
-    subscribedByData: subscription ? { ...subscriptionData(subscription), renewedAt: subscription.autoprolong ? isoTime(subscription.expiredAtMs) : null } : null,
+    subscribedByData: subscription ? subscriptionData(subscription, viewer.profile.id) : null,
     subscribedOn: subscriber ? isRelationActive(subscriber) : false,
     subscribedOnExpiredNow: subscriber ? !isRelationActive(subscriber) : null,
     subscribedOnDuration: subscriber ? durationText(subscriber.subscribeAtMs, Math.min(subscriber.expiredAtMs, viewer.anchorMs)) : null,
     subscribedOnData: subscriber
       ? {
-          ...subscriptionData(subscriber),
+          ...subscriptionData(subscriber, viewer.profile.id),
           totalSumm: relationTotal(subscriber),
           subscribesSumm: subscriber.subscribesSumm,
           tipsSumm: subscriber.tipsSumm,
