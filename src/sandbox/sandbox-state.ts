@@ -35,6 +35,8 @@ export class SandboxState {
     readonly seed: number,
     readonly limits: SandboxLimits,
     readonly expiringSessionTtlMs: number,
+    /** Where upload parts are written while in flight (a directory of this sandbox's own, removed on close). */
+    readonly uploadDir: string,
   ) {
     this.rules = new RulesBook(random, now);
     this.sessions = new SessionStore(now);

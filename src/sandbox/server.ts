@@ -1,6 +1,9 @@
 // The OnlyFans web API simulator: its own Fastify instance on a loopback port. Hook order on /api2/v2:
 // x-of-rev → request log → injected faults → per-IP limit → request verification → per-session limit → route.
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../platform/logger.ts';
 import type { DynamicRules } from '../upstream/rules.ts';
@@ -12,12 +15,22 @@ import { deriveSeed, seededRandom } from './random.ts';
 import { DEFAULT_RATE_LIMIT, RATE_LIMITED_SCENARIO_LIMIT, type RateLimitRule } from './rate-limit.ts';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerChatRoutes } from './routes/chats.ts';
+import { registerContentStatisticsRoutes } from './routes/content-statistics.ts';
 import { registerEarningsRoutes } from './routes/earnings.ts';
 import { registerListRoutes } from './routes/lists.ts';
+import { registerMassMessageStatisticsRoutes } from './routes/mass-message-statistics.ts';
 import { registerMassMessageRoutes } from './routes/mass-messages.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerPostRoutes } from './routes/posts.ts';
+import { registerPromotionStatisticsRoutes } from './routes/promotion-statistics.ts';
+import { registerPromotionRoutes } from './routes/promotions.ts';
+import { registerSelfRoutes } from './routes/self.ts';
+import { registerStoryRoutes } from './routes/stories.ts';
 import { registerSubscriptionRoutes } from './routes/subscriptions.ts';
+import { registerTrackingLinkRoutes } from './routes/tracking-links.ts';
+import { registerTrialLinkRoutes } from './routes/trial-links.ts';
+import { registerUploadRoutes } from './routes/uploads.ts';
+import { registerUserSearchRoutes } from './routes/user-search.ts';
 import { registerVaultRoutes } from './routes/vault.ts';
 import { SandboxState, factsOf } from './sandbox-state.ts';
 import { verifyOnlyFansRequest } from './verify-request.ts';
@@ -57,6 +70,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     seed,
     { perSession: options.rateLimit?.perSession ?? DEFAULT_RATE_LIMIT, perIp: options.rateLimit?.perIp ?? DEFAULT_RATE_LIMIT },
     (options.sessionTtlMinutesForExpiringScenario ?? 5) * 60_000,
+    await mkdtemp(join(tmpdir(), 'ofconnect-sandbox-uploads-')),
   );
   const app = buildSandboxApp(state, options.logger);
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
@@ -66,7 +80,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await rm(state.uploadDir, { recursive: true, force: true });
+    },
     currentRules: () => state.rules.current,
   };
 }
@@ -161,6 +178,16 @@ function buildSandboxApp(state: SandboxState, logger: Logger | undefined): Fasti
   registerNotificationRoutes(app, state);
   registerMassMessageRoutes(app, state);
   registerEarningsRoutes(app, state);
+  registerUserSearchRoutes(app, state);
+  registerSelfRoutes(app, state);
+  registerStoryRoutes(app, state);
+  registerPromotionRoutes(app, state);
+  registerTrackingLinkRoutes(app, state);
+  registerTrialLinkRoutes(app, state);
+  registerContentStatisticsRoutes(app, state);
+  registerPromotionStatisticsRoutes(app, state);
+  registerMassMessageStatisticsRoutes(app, state);
+  registerUploadRoutes(app, state);
   return app;
 }
 

@@ -22,6 +22,8 @@ export interface ChatMessage {
   previewIds: number[];
   replyToMessageId: number | null;
   isFromQueue: boolean;
+  /** The mass message it was delivered from (null for the generated history and direct messages). */
+  queueId?: number | null;
 }
 
 export interface ChatThread {

@@ -15,6 +15,14 @@ import type { PostBook } from './posts.ts';
 import { generatePosts } from './posts.ts';
 import type { OwnProfile } from './profile.ts';
 import { generateOwnProfile } from './profile.ts';
+import type { PromotionBook } from './promotions.ts';
+import { generatePromotions } from './promotions.ts';
+import type { ReleaseForm } from './release-forms.ts';
+import { generateReleaseForms } from './release-forms.ts';
+import type { Story } from './stories.ts';
+import { generateStories } from './stories.ts';
+import type { UploadBook } from './uploads.ts';
+import { emptyUploadBook } from './uploads.ts';
 import type { UserListBook } from './user-lists.ts';
 import { generateUserLists } from './user-lists.ts';
 import type { Vault } from './vault.ts';
@@ -76,7 +84,28 @@ export class AccountData {
   }
 
   get massMessages(): MassMessageBook {
-    return this.area('massMessages', () => generateMassMessages(this.faker('massMessages'), this.profile.isPerformer, this.profile.plan.subscribers));
+    return this.area('massMessages', () => generateMassMessages(this.faker('massMessages'), this.profile.isPerformer, this.fanIds));
+  }
+
+  /** Every fan (subscriber relation), newest subscription first. */
+  get fanIds(): number[] {
+    return this.relations.filter((r) => r.role === 'subscriber').map((r) => r.person.id);
+  }
+
+  get promotions(): PromotionBook {
+    return this.area('promotions', () => generatePromotions(this.faker('promotions'), this.profile.isPerformer, this.relations));
+  }
+
+  get stories(): Story[] {
+    return this.area('stories', () => generateStories(this.faker('stories'), this.profile.isPerformer));
+  }
+
+  get releaseForms(): ReleaseForm[] {
+    return this.area('releaseForms', () => generateReleaseForms(this.faker('releaseForms'), this.profile.isPerformer, this.relations));
+  }
+
+  get uploads(): UploadBook {
+    return this.area('uploads', () => emptyUploadBook(this.account.userId));
   }
 
   get notifications(): SandboxNotification[] {
@@ -121,6 +150,11 @@ export class SandboxWorld {
     /** Fixture times lie before this instant (see fixture-faker.ts). */
     readonly anchorMs: number,
   ) {}
+
+  /** An account's data if it was ever generated (presigned upload URLs name their owner by user id). */
+  existingDataFor(userId: number): AccountData | undefined {
+    return this.accounts.get(userId);
+  }
 
   dataFor(account: SandboxAccount): AccountData {
     let data = this.accounts.get(account.userId);

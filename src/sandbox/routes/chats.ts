@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ChatMessage, ChatThread } from '../data/chats.ts';
 import { chatsByRecent } from '../data/chats.ts';
 import { htmlText, isoTime } from '../data/formats.ts';
-import type { MediaItem } from '../data/media.ts';
 import { mediaView } from '../data/media.ts';
 import type { AccountData } from '../data/world.ts';
 import { badRequest, notFound, userNotFound } from '../onlyfans-error.ts';
 import { requireAccountData, type SandboxState } from '../sandbox-state.ts';
+import { resolveMediaFiles } from './media-files.ts';
 import { offsetPage, pageOf, queryInt, queryOf, queryString } from './paging.ts';
 import { slimUser, userView } from './user-view.ts';
 
@@ -33,7 +33,7 @@ export function messageView(message: ChatMessage, ownerId: number) {
     isReportedByMe: false,
     fromUser: slimUser(message.fromUserId),
     isFromQueue: message.isFromQueue,
-    queueId: message.isFromQueue ? message.id - 7 : null,
+    queueId: message.queueId ?? (message.isFromQueue ? message.id - 7 : null),
     canUnsendQueue: false,
     isOpened: message.isOpened,
     isNew: message.isNew,
@@ -75,20 +75,6 @@ function threadFor(data: AccountData, userId: string): ChatThread {
     return { withUserId: Number(userId), messages: [], lastReadMessageId: 0, unreadMessagesCount: 0, isMutedNotifications: false, countPinnedMessages: 0 };
   }
   throw userNotFound();
-}
-
-/** mediaFiles entries: vault media ids (numbers or numeric strings) or upload descriptors from the converter. */
-function resolveMediaFiles(data: AccountData, mediaFiles: unknown, nextId: () => number, now: number): MediaItem[] {
-  if (mediaFiles === undefined) return [];
-  if (!Array.isArray(mediaFiles)) throw badRequest('mediaFiles must be an array');
-  return mediaFiles.map((entry) => {
-    if (typeof entry === 'object' && entry !== null && 'processId' in entry) {
-      return { id: nextId(), type: 'photo' as const, createdAtMs: now, duration: 0, width: 1080, height: 1920 };
-    }
-    const item = data.vault.byId.get(Number(entry));
-    if (!item) throw notFound('Media Not Found');
-    return item;
-  });
 }
 
 export function registerChatRoutes(app: FastifyInstance, state: SandboxState): void {
@@ -139,7 +125,7 @@ export function registerChatRoutes(app: FastifyInstance, state: SandboxState): v
     if (typeof price !== 'number' || price < 0) throw badRequest('price must be a non-negative number');
     const book = data.chats;
     const now = state.now();
-    const media = resolveMediaFiles(data, body.mediaFiles, () => book.nextMediaId++, now);
+    const media = resolveMediaFiles(data, body.mediaFiles);
     if (text.trim() === '' && media.length === 0) throw badRequest('Message is empty');
     if (price > 0 && media.length === 0) throw badRequest('Paid messages need media');
     let thread = book.threads.get(withUserId);

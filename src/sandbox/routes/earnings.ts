@@ -7,18 +7,10 @@ import { isoTime, money } from '../data/formats.ts';
 import type { AccountData } from '../data/world.ts';
 import { badRequest } from '../onlyfans-error.ts';
 import { requireAccountData, type SandboxState } from '../sandbox-state.ts';
+import { DAY_MS, parseUpstreamDate as parseDate } from './date-range.ts';
 import { pageOf, queryOf, queryString } from './paging.ts';
 
-const DAY_MS = 86_400_000;
 const CHART_KEYS: Array<EarningCategory | 'ref'> = ['subscribes', 'tips', 'chat_messages', 'post', 'stream', 'ref'];
-
-/** OnlyFans takes `YYYY-MM-DD HH:MM:SS` (UTC); ISO and plain dates are accepted too. */
-function parseDate(value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(value) ? `${value.replace(' ', 'T')}Z` : value);
-  if (!Number.isFinite(ms)) throw badRequest('Invalid date');
-  return ms;
-}
 
 function userOf(data: AccountData, userId: number) {
   const person = data.relationsById.get(userId)?.person;

@@ -7,6 +7,7 @@ import { postsByPublishDate } from '../data/posts.ts';
 import type { AccountData } from '../data/world.ts';
 import { badRequest, notFound, userNotFound } from '../onlyfans-error.ts';
 import { requireAccountData, type SandboxState } from '../sandbox-state.ts';
+import { resolveMediaFiles } from './media-files.ts';
 import { pageOf, queryOf, queryString } from './paging.ts';
 import { slimUser } from './user-view.ts';
 
@@ -100,12 +101,7 @@ export function registerPostRoutes(app: FastifyInstance, state: SandboxState): v
     if (!data.profile.isPerformer) throw badRequest('Only creators can post');
     const body = (req.body ?? {}) as Record<string, unknown>;
     const book = data.posts;
-    const mediaIds = Array.isArray(body.mediaFiles) ? body.mediaFiles : [];
-    const media = mediaIds.map((id) => {
-      const item = data.vault.byId.get(Number(id));
-      if (!item) throw notFound('Media Not Found');
-      return item;
-    });
+    const media = resolveMediaFiles(data, body.mediaFiles);
     const post: Post = { id: (book.nextPostId += 1 + (state.now() % 991)), text: '', postedAtMs: state.now(), price: 0, media, favoritesCount: 0, commentsCount: 0, tipsAmount: 0, isPinned: false, isArchived: false };
     applyPostBody(post, body);
     if (post.text.trim() === '' && media.length === 0) throw badRequest('Post is empty');
