@@ -58,6 +58,8 @@ export interface RunningSandbox {
   port: number;
   close(): Promise<void>;
   currentRules(): DynamicRules;
+  /** Where upload parts are held in flight (tests check that failed and abandoned uploads leave nothing here). */
+  uploadDir: string;
 }
 
 const API_PREFIX = '/api2/v2/';
@@ -85,6 +87,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       await rm(state.uploadDir, { recursive: true, force: true });
     },
     currentRules: () => state.rules.current,
+    uploadDir: state.uploadDir,
   };
 }
 

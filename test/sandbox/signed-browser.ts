@@ -146,3 +146,9 @@ export function testClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)) {
     },
   };
 }
+
+/** A browser holding a session the control API minted for `email` (a logged-in sandbox user, no login steps). */
+export async function mintedBrowser(baseUrl: string, now: () => number, email: string): Promise<SignedBrowser> {
+  const session = (await control(baseUrl, 'POST', '/_sandbox/sessions', { email })).body;
+  return SignedBrowser.fromSession(baseUrl, now, session);
+}
