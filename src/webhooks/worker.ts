@@ -1,8 +1,8 @@
 // The webhook delivery worker: claims due deliveries with leases and sends them. It works in rounds: one statement
-// records the attempts that finished since the last round and claims deliveries for the free slots, so a busy worker
-// makes one round trip per batch. A round runs when NOTIFY says a commit recorded events, when a delivery finishes
-// (the next event of that connection may now go), and on a polling timer (retries coming due, leases of crashed
-// workers running out). Any number of workers may share a database.
+// (delivery-round.ts) records the attempts that finished since the last round and claims deliveries for the free
+// slots, so a busy worker makes one round trip per batch. A round runs when NOTIFY says a commit recorded events,
+// when a delivery finishes (the next event of that connection may now go), and on a polling timer (retries coming
+// due, leases of crashed workers running out). Any number of workers may share a database.
 import { Agent } from 'undici';
 import type { Clock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
