@@ -1,16 +1,17 @@
-// HTTP for access/: the managed endpoints (one generic handler over the table in managed-endpoints.ts), the raw
-// proxy, and the usage report (ofconnect extension under /v2/account).
+// HTTP for access/: the managed endpoints (one generic handler over the catalogue's entries, then each family's own
+// routes in their own scope), the raw proxy, and the usage report (ofconnect extension under /v2/account).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ServiceContext } from '../platform/context.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
 import { createAccessPipeline, type AccessPipeline } from './access-pipeline.ts';
-import { MANAGED_ENDPOINTS, type ManagedEndpoint } from './managed-endpoints.ts';
+import { ACCESS_FAMILIES, MANAGED_ENDPOINTS } from './catalogue.ts';
+import type { ManagedEndpoint } from './endpoints/define-endpoint.ts';
 import { forwardToUpstream, PROXY_PREFIX } from './proxy.ts';
 import { runManagedEndpoint } from './run-managed-endpoint.ts';
-import * as S from './schemas.ts';
 import { deferredRequestLogger } from './request-logger.ts';
 import { reportUsage } from './usage-report.ts';
+import { UsageQuery, UsageReply } from './usage-schemas.ts';
 
 const ConnectionHeader = Type.Object({
   'x-connection-id': Type.Optional(Type.String({ description: 'The connection (conn_…) to act as' })),
@@ -25,6 +26,11 @@ export function registerAccessRoutes(app: HttpApp, ctx: ServiceContext): void {
   app.addHook('onClose', async () => pipeline.close());
 
   for (const endpoint of MANAGED_ENDPOINTS) registerManagedEndpoint(app, pipeline, endpoint);
+  for (const family of ACCESS_FAMILIES) {
+    const { registerRoutes } = family;
+    // Encapsulated: a family's own routes may change parsers or limits without touching the rest of the API.
+    if (registerRoutes) app.register(async (scope) => registerRoutes(scope, pipeline, ctx));
+  }
   registerProxyRoute(app, pipeline);
 
   app.get('/v2/account/usage', {
@@ -32,8 +38,8 @@ export function registerAccessRoutes(app: HttpApp, ctx: ServiceContext): void {
     schema: {
       tags: ['Usage'],
       summary: 'Access requests per connection and day (ofconnect extension)',
-      querystring: S.UsageQuery,
-      response: { 200: S.UsageReply },
+      querystring: UsageQuery,
+      response: { 200: UsageReply },
     },
   }, async (request) => reportUsage(ctx, pipeline.meter, request.auth.orgId, request.query));
 }
