@@ -1,8 +1,7 @@
 // TypeBox schemas for link/ routes: OFAuth's LinkInitRequest / LinkInitResponse / LinkGetResponse (SDK shapes) plus
 // the whitelabel extensions (POST …/login, POST …/2fa).
 import { Type, type Static } from 'typebox';
-
-const Timestamp = Type.String({ format: 'date-time' });
+import { Nullable, Timestamp } from '../platform/http/schema-kit.ts';
 
 export const InitLinkSession = Type.Object(
   {
@@ -75,7 +74,7 @@ export const LinkStatusReply = Type.Object(
         Type.Object({ twoFactorState: TwoFactorState }),
         Type.Object({
           id: Type.String(),
-          userData: Type.Object({ id: Type.String(), name: Type.String(), username: Type.String(), avatar: Type.Union([Type.String(), Type.Null()]) }),
+          userData: Type.Object({ id: Type.String(), name: Type.String(), username: Type.String(), avatar: Nullable(Type.String()) }),
           session: Type.Optional(
             Type.Object({ cookie: Type.String(), 'user-agent': Type.String(), 'user-id': Type.String(), 'x-bc': Type.String() }, {
               description: 'Only for client apps with returnsRawSession',
