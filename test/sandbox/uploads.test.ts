@@ -7,8 +7,9 @@ import { type SignedBrowser, mintedBrowser, testClock } from './signed-browser.t
 
 const MIB = 1024 * 1024;
 
-async function putPart(url: string, body: Buffer) {
-  const reply = await request(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body });
+/** As a storage client sends a part: raw bytes, with or without a content type. */
+async function putPart(url: string, body: Buffer, contentType: string | undefined = 'application/octet-stream') {
+  const reply = await request(url, { method: 'PUT', headers: contentType ? { 'content-type': contentType } : {}, body });
   return { status: reply.statusCode, etag: reply.headers.etag as string | undefined, text: await reply.body.text() };
 }
 
@@ -35,7 +36,7 @@ describe('the upload flow', () => {
     const { uploadId, parts } = created.body;
     expect(parts).toHaveLength(2);
     // Parts may arrive in any order; completion lists them in order.
-    const second = await putPart(parts[1].putUrl, last);
+    const second = await putPart(parts[1].putUrl, last, undefined);
     const one = await putPart(parts[0].putUrl, first);
     expect([one.status, second.status]).toEqual([200, 200]);
     expect(one.etag).toBe(`"${createHash('md5').update(first).digest('hex')}"`);

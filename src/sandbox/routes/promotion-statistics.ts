@@ -52,13 +52,13 @@ function promotionPrice(data: AccountData, discountPercent: number): number {
 export function registerPromotionStatisticsRoutes(app: FastifyInstance, state: SandboxState): void {
   const read = (req: Parameters<typeof requireAccountData>[0]) => {
     const data = requireAccountData(req, state);
-    return { data, book: data.promotions as PromotionBook, query: queryOf(req), range: dateRangeOf(queryOf(req), state.now()) };
+    return { data, book: data.promotions, query: queryOf(req), range: dateRangeOf(queryOf(req), state.now()) };
   };
 
   app.get('/api2/v2/promotions/chart', async (req) => {
     const { data, book, range } = read(req);
-    const claims = book.promotions.flatMap((p) => claimTimes(data, p.claimerIds).map((atMs) => ({ atMs, value: 1, earned: promotionPrice(data, p.discountPercent) * 0.8 })));
-    return chartOf(range, { claims, earnings: claims.map((c) => ({ atMs: c.atMs, value: c.earned })) });
+    const claims = book.promotions.flatMap((p) => claimTimes(data, p.claimerIds).map((atMs) => ({ atMs, earned: money(promotionPrice(data, p.discountPercent) * 0.8) })));
+    return chartOf(range, { claims: ones(claims.map((c) => c.atMs)), earnings: claims.map((c) => ({ atMs: c.atMs, value: c.earned })) });
   });
 
   app.get('/api2/v2/promotions/top', async (req) => {

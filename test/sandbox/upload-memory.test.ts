@@ -1,0 +1,83 @@
+import { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
+import { type SignedBrowser, mintedBrowser, testClock } from './signed-browser.ts';
+
+const MIB = 1024 * 1024;
+
+// A full collection on demand, so what is measured is memory still held, not garbage the collector has yet to visit.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** Bytes the process holds on to: live heap objects plus the buffers they reference. */
+function heldBytes(): number {
+  collectGarbage();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+
+/** `bytes` of data made 64 KiB at a time, so the sender holds no more than one chunk either. */
+function streamOf(bytes: number): Readable {
+  const chunk = Buffer.alloc(64 * 1024, 42);
+  let left = bytes;
+  return new Readable({
+    read() {
+      if (left <= 0) return this.push(null);
+      const size = Math.min(chunk.length, left);
+      left -= size;
+      this.push(size === chunk.length ? chunk : chunk.subarray(0, size));
+    },
+  });
+}
+
+describe('upload memory', () => {
+  const clock = testClock();
+  let sandbox: RunningSandbox;
+  let creator: SignedBrowser;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ now: clock.now, seed: 18 });
+    creator = await mintedBrowser(sandbox.url, clock.now, 'memory@creator.sandbox.com');
+  });
+  afterAll(() => sandbox.close());
+
+  /**
+   * create → parts (streamed) → complete → convert. Returns the most memory held after any step (measured after a
+   * full collection) and the RSS peak, each with its value before the upload.
+   */
+  async function uploadStreamed(size: number) {
+    const created = (await creator.post('/api2/v2/upload/signed/create', { parts: Math.ceil(size / (5 * MIB)), contentType: 'video/mp4', size })).body;
+    const heldBefore = heldBytes();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    let heldPeak = heldBefore;
+    const parts = [];
+    for (const part of created.parts) {
+      const bytes = Math.min(5 * MIB, size - (part.partNumber - 1) * 5 * MIB);
+      const reply = await request(part.putUrl, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: streamOf(bytes) });
+      await reply.body.text();
+      expect(reply.statusCode).toBe(200);
+      parts.push({ partNumber: part.partNumber, etag: reply.headers.etag });
+      peak = Math.max(peak, process.memoryUsage().rss);
+      heldPeak = Math.max(heldPeak, heldBytes());
+    }
+    const completed = await creator.post('/api2/v2/upload/signed/complete', { uploadId: created.uploadId, parts });
+    expect(completed.body.size).toBe(size);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    expect((await creator.post('/api2/v2/upload/convert', { uploadId: created.uploadId })).body.mediaId).toEqual(expect.any(Number));
+    heldPeak = Math.max(heldPeak, heldBytes());
+    return { before, peak, heldBefore, heldPeak };
+  }
+
+  it('a 50 MB upload in ten parts streams to disk: the process holds none of it in memory', async () => {
+    // A first, small upload warms the code paths and the heap, so the measurement is of the file, not of start-up.
+    await uploadStreamed(6 * MIB);
+    const { before, peak, heldBefore, heldPeak } = await uploadStreamed(50 * MIB);
+    const mib = (bytes: number) => Math.round(bytes / MIB);
+    console.info(`upload of 50 MiB: held ${mib(heldBefore)} → ${mib(heldPeak)} MiB; RSS ${mib(before)} → peak ${mib(peak)} MiB (RSS includes garbage not yet collected)`);
+    expect(heldPeak - heldBefore).toBeLessThan(10 * MIB);
+  });
+});
