@@ -1,9 +1,12 @@
 // `ofconnect vault rotate` and POST /v2/vault/rotate: re-encrypt every stored secret under the newest vault key.
 // Each capability that stores encrypted material contributes its own re-encryption step here.
 import { Type } from 'typebox';
+import { actingScopeOf } from './account/actor.ts';
+import { recordAuditEntry } from './account/audit.ts';
 import type { ServiceContext } from './platform/context.ts';
 import type { Executor } from './platform/db/database.ts';
 import type { HttpApp } from './platform/http/http-app.ts';
+import type { ActingScope } from './platform/tenant-scope.ts';
 import type { Vault } from './platform/vault.ts';
 import { reencryptConnectionSecrets } from './connections/vault-rotation.ts';
 import { reencryptEndpointSecrets } from './webhooks/vault-rotation.ts';
@@ -29,6 +32,16 @@ export async function rotateVaultBlobs(db: Executor, vault: Vault, options: { or
   };
 }
 
+/**
+ * POST /v2/vault/rotate for one org. The re-encryption swaps row by row while the service serves (no transaction
+ * spans it), so the audit entry is written once it is done, with the counts.
+ */
+export async function rotateOrgVaultBlobs(ctx: ServiceContext, scope: ActingScope): Promise<VaultRotationReport> {
+  const report = await rotateVaultBlobs(ctx.database.db, ctx.vault, { orgId: scope.orgId });
+  await recordAuditEntry(ctx.database.db, { orgId: scope.orgId, actor: scope.actor, action: 'vault.rotated', data: { ...report } });
+  return report;
+}
+
 /** The same through the API, for the embedded database (whose data directory a running server holds). Org-scoped. */
 export function registerVaultRoutes(app: HttpApp, ctx: ServiceContext): void {
   app.post('/v2/vault/rotate', {
@@ -46,5 +59,5 @@ export function registerVaultRoutes(app: HttpApp, ctx: ServiceContext): void {
         }),
       },
     },
-  }, async (request) => rotateVaultBlobs(ctx.database.db, ctx.vault, { orgId: request.auth.orgId }));
+  }, async (request) => rotateOrgVaultBlobs(ctx, actingScopeOf(request.auth)));
 }

@@ -56,6 +56,13 @@ describe.each(BACKENDS)('account: every mutation writes its audit entry, acting 
     expect(await lastEntry(orgId)).toMatchObject({ action: 'client_app.deleted', actor, target: appId });
   });
 
+  it('POST /v2/vault/rotate records vault.rotated with its counts', async () => {
+    const { orgId, key, actor } = await freshOrg();
+    const res = await call(t.url, 'POST', '/v2/vault/rotate', { key: key.secret });
+    expect(res.status).toBe(200);
+    expect(await lastEntry(orgId)).toMatchObject({ action: 'vault.rotated', actor, data: res.body });
+  });
+
   it('a refused mutation records nothing: the entry rolls back with the change', async () => {
     const { orgId, key } = await freshOrg();
     const before = await listAuditRows(t.database.handle.db, orgId, 100);
