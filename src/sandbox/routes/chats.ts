@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChatMessage, ChatThread } from '../data/chats.ts';
 import { chatsByRecent } from '../data/chats.ts';
+import { deliverDueMassMessages } from '../data/mass-message-delivery.ts';
 import { htmlText, isoTime } from '../data/formats.ts';
 import { mediaView } from '../data/media.ts';
 import type { AccountData } from '../data/world.ts';
@@ -78,8 +79,15 @@ function threadFor(data: AccountData, userId: string): ChatThread {
 }
 
 export function registerChatRoutes(app: FastifyInstance, state: SandboxState): void {
-  app.get('/api2/v2/chats', async (req) => {
+  // Chats show scheduled mass messages whose time has come, however long since anyone looked at the queue.
+  const accountData = (req: Parameters<typeof requireAccountData>[0]) => {
     const data = requireAccountData(req, state);
+    deliverDueMassMessages(data, state.now());
+    return data;
+  };
+
+  app.get('/api2/v2/chats', async (req) => {
+    const data = accountData(req);
     const query = queryOf(req);
     if (query.search !== undefined) throw badRequest('Invalid filter');
     const filter = queryString(query, 'filter');
@@ -99,7 +107,7 @@ export function registerChatRoutes(app: FastifyInstance, state: SandboxState): v
   });
 
   app.get<{ Params: { userId: string } }>('/api2/v2/chats/:userId/messages', async (req) => {
-    const data = requireAccountData(req, state);
+    const data = accountData(req);
     const thread = threadFor(data, req.params.userId);
     const query = queryOf(req);
     const { limit } = pageOf(query, 10);

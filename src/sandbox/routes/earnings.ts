@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EarningCategory, Transaction } from '../data/earnings.ts';
 import { transactionDescription } from '../data/earnings.ts';
+import { deliverDueMassMessages } from '../data/mass-message-delivery.ts';
 import { isoTime, money } from '../data/formats.ts';
 import type { AccountData } from '../data/world.ts';
 import { badRequest } from '../onlyfans-error.ts';
@@ -70,6 +71,8 @@ export function registerEarningsRoutes(app: FastifyInstance, state: SandboxState
 
   app.get('/api2/v2/payouts/transactions', async (req) => {
     const data = requireAccountData(req, state);
+    // Purchases of scheduled mass messages that went out since the last look are earnings too.
+    deliverDueMassMessages(data, state.now());
     const query = queryOf(req);
     const { limit } = pageOf(query, 50);
     const start = parseDate(queryString(query, 'startDate'), 0);

@@ -1,5 +1,5 @@
 // Stories: a user's live stories (GET /users/{id}/stories, docs/onlyfans-web-api.md §9) and the account's own story
-// items, newest first with the marker cursor (GET /stories/archive?marker=, §8).
+// items, newest first with the marker cursor (GET /stories/archive?marker=, docs/onlyfans-web-api.md §8).
 import type { FastifyInstance } from 'fastify';
 import { fixtureFaker } from '../data/fixture-faker.ts';
 import { isoTime } from '../data/formats.ts';
