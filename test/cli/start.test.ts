@@ -8,6 +8,9 @@ import { BACKENDS, createPostgresDatabaseUrl } from '../support/databases.ts';
 
 const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
 const KEY = /sk_sandbox_[A-Za-z0-9]{40}/;
+/** A process start's time budget: a first start (migrations, bootstrap) took 50 s here with the machine's load at 17,
+ *  past the default 30 s test timeout. The same budget as a set-up's (hookTimeout is 60 s) with room for a second start. */
+const START_BUDGET_MS = 120_000;
 
 describe('ofconnect start on the embedded database', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-cli-'));
@@ -19,7 +22,7 @@ describe('ofconnect start on the embedded database', () => {
 
   it('first start prints a working sandbox key, the whoami curl line and where Link init goes', async () => {
     const proc = spawnCli(['start'], env);
-    const [, origin] = await proc.waitFor(READY);
+    const [, origin] = await proc.waitFor(READY, START_BUDGET_MS);
     const out = proc.output();
     firstKey = out.match(KEY)![0];
     expect(out).toContain(`curl -H "apikey: ${firstKey}" ${origin}/v2/account/whoami`);
@@ -43,11 +46,11 @@ describe('ofconnect start on the embedded database', () => {
     // SIGTERM: graceful shutdown, exit 0.
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
-  });
+  }, START_BUDGET_MS);
 
   it('a restart keeps the data, creates nothing new and prints no secret', async () => {
     const proc = spawnCli(['start'], env);
-    const [, origin] = await proc.waitFor(READY);
+    const [, origin] = await proc.waitFor(READY, START_BUDGET_MS);
     expect(proc.output()).not.toMatch(KEY);
     expect(proc.output()).toContain(`Organization ${orgId}`);
     const whoami = await call(origin, 'GET', '/v2/account/whoami', { key: firstKey });
@@ -56,7 +59,7 @@ describe('ofconnect start on the embedded database', () => {
     expect(apps.body.list).toHaveLength(1);
     proc.child.kill('SIGINT');
     expect(await proc.exited).toBe(0);
-  });
+  }, START_BUDGET_MS);
 
   it('orgs create and keys create work while the server is stopped', async () => {
     const org = await runCli(['orgs', 'create', '--name', 'Agency'], env);
@@ -72,12 +75,12 @@ describe('ofconnect start on the embedded database', () => {
     expect(bad.output).toMatch(/unknown scope/);
 
     const proc = spawnCli(['start'], env);
-    const [, origin] = await proc.waitFor(READY);
+    const [, origin] = await proc.waitFor(READY, START_BUDGET_MS);
     const whoami = await call(origin, 'GET', '/v2/account/whoami', { key: secret });
     expect(whoami.body).toEqual({ id: newOrg, name: 'Agency', permissions: ['ACCOUNT', 'ACCESS'] });
     proc.child.kill('SIGTERM');
     await proc.exited;
-  });
+  }, START_BUDGET_MS);
 });
 
 describe.runIf(BACKENDS.includes('postgres'))('ofconnect start on PostgreSQL', () => {
@@ -87,7 +90,7 @@ describe.runIf(BACKENDS.includes('postgres'))('ofconnect start on PostgreSQL', (
       const env = { DATABASE_URL: database.url, PORT: '0', OFCONNECT_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'ofc-pg-')), OFCONNECT_VAULT_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64') };
       const a = spawnCli(['start', '--role', 'api'], env);
       const b = spawnCli(['start', '--role', 'api'], env);
-      const [[, originA], [, originB]] = await Promise.all([a.waitFor(READY), b.waitFor(READY)]);
+      const [[, originA], [, originB]] = await Promise.all([a.waitFor(READY, START_BUDGET_MS), b.waitFor(READY, START_BUDGET_MS)]);
       const keys = [a.output(), b.output()].map((o) => o.match(KEY)?.[0]).filter(Boolean) as string[];
       expect(keys).toHaveLength(1);
       const fromA = await call(originA, 'GET', '/v2/account/whoami', { key: keys[0] });
@@ -100,5 +103,5 @@ describe.runIf(BACKENDS.includes('postgres'))('ofconnect start on PostgreSQL', (
     } finally {
       await database.drop();
     }
-  });
+  }, START_BUDGET_MS);
 });
