@@ -357,5 +357,5 @@ describe.each(BACKENDS)('link: hosted and embedded pages in Chromium (%s)', (bac
     await page.goto(expired);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'expired-light-desktop.png'), fullPage: true });
     await forced.close();
-  });
+  }, 120_000); // dozens of page loads and screenshots: 29 s on a quiet machine, past the 30 s default under load
 });
