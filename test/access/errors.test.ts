@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
 import { BACKENDS } from '../support/databases.ts';
+import { listEvents } from '../support/events.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { expireSandboxSession, sessOf } from '../support/sandbox.ts';
 import { access, clearFaults, importConnection, injectFault, upstreamRequests, type ImportedConnection, messageableFanId } from './access-fixture.ts';
 
+/** connection.expired events emitted for the connection, read as an integrator would (GET /v2/webhooks/messages). */
 async function expiredEventsFor(t: TestService, connectionId: string): Promise<number> {
-  const result = await t.database.handle.db.execute(
-    sql`select count(*)::int as n from webhook_messages where connection_id = ${connectionId} and event_type = 'connection.expired'`,
-  );
-  return Number((result as unknown as { rows: { n: number }[] }).rows[0].n);
+  return (await listEvents(t.url, t.adminKey, { eventType: 'connection.expired', connectionId })).length;
 }
 
 async function setPacing(t: TestService, connectionId: string, pacing: { requestsPerMinute?: number; burst?: number; concurrency?: number }) {
@@ -98,7 +96,8 @@ describe.each(BACKENDS)('access: errors, pacing, retries and expiry (%s)', (back
   });
 
   it('X-RateLimit-* are also on upstream errors', async () => {
-    const res = await access(t, conn.id, 'GET', '/v2/access/posts/1');
+    const own = await importConnection(t);
+    const res = await access(t, own.id, 'GET', '/v2/access/posts/1');
     expect(res.status).toBe(404);
     expect(res.body.type).toBe('RESOURCE_NOT_FOUND');
     expect(res.headers['x-ratelimit-limit']).toBe('90');
@@ -122,9 +121,10 @@ describe.each(BACKENDS)('access: errors, pacing, retries and expiry (%s)', (back
   });
 
   it('upstream 429 with a long Retry-After: no waiting, the caller gets 429 and that Retry-After', async () => {
+    const own = await importConnection(t);
     const before = (await upstreamRequests(t)).lastSeq;
     await injectFault(t, { kind: '429', count: 1, retryAfterSeconds: 30, pathPrefix: '/api2/v2/subscriptions/count' });
-    const res = await access(t, conn.id, 'GET', '/v2/access/subscriptions/count');
+    const res = await access(t, own.id, 'GET', '/v2/access/subscriptions/count');
     expect(res.status).toBe(429);
     expect(res.body).toMatchObject({ type: 'RATE_LIMIT_EXCEEDED', details: { reason: 'upstream_rate_limited', retryAfterSeconds: 30 } });
     expect(res.headers['retry-after']).toBe('30');
@@ -132,24 +132,26 @@ describe.each(BACKENDS)('access: errors, pacing, retries and expiry (%s)', (back
   });
 
   it('upstream 429 with a short Retry-After on a GET is waited out and retried', async () => {
+    const own = await importConnection(t);
     const before = (await upstreamRequests(t)).lastSeq;
     await injectFault(t, { kind: '429', count: 1, retryAfterSeconds: 1, pathPrefix: '/api2/v2/subscriptions/count' });
-    const res = await access(t, conn.id, 'GET', '/v2/access/subscriptions/count');
+    const res = await access(t, own.id, 'GET', '/v2/access/subscriptions/count');
     expect(res.status).toBe(200);
     const attempts = (await upstreamRequests(t, before)).list;
     expect(attempts.map((a) => a.status)).toEqual([429, 200]);
   });
 
   it('upstream 5xx on a GET is retried; when it persists the caller gets 502 with Retry-After after 3 attempts', async () => {
+    const own = await importConnection(t);
     let before = (await upstreamRequests(t)).lastSeq;
     await injectFault(t, { kind: '500', count: 1, pathPrefix: '/api2/v2/users/me' });
-    const recovered = await access(t, conn.id, 'GET', '/v2/access/self');
+    const recovered = await access(t, own.id, 'GET', '/v2/access/self');
     expect(recovered.status).toBe(200);
     expect((await upstreamRequests(t, before)).list).toHaveLength(2);
 
     before = (await upstreamRequests(t)).lastSeq;
     await injectFault(t, { kind: '503', count: 10, pathPrefix: '/api2/v2/users/me' });
-    const failed = await access(t, conn.id, 'GET', '/v2/access/self');
+    const failed = await access(t, own.id, 'GET', '/v2/access/self');
     await clearFaults(t);
     expect(failed.status).toBe(502);
     expect(failed.body).toMatchObject({ type: 'UPSTREAM_ERROR', details: { reason: 'upstream_server_error' } });
@@ -161,18 +163,20 @@ describe.each(BACKENDS)('access: errors, pacing, retries and expiry (%s)', (back
   });
 
   it('a POST is not retried after a 5xx (it may have been applied)', async () => {
-    const fanId = await messageableFanId(t, conn.id);
+    const own = await importConnection(t);
+    const fanId = await messageableFanId(t, own.id);
     const before = (await upstreamRequests(t)).lastSeq;
     await injectFault(t, { kind: '500', count: 1, pathPrefix: `/api2/v2/chats/${fanId}/messages` });
-    const res = await access(t, conn.id, 'POST', `/v2/access/chats/${fanId}/messages`, { body: { text: 'once' } });
+    const res = await access(t, own.id, 'POST', `/v2/access/chats/${fanId}/messages`, { body: { text: 'once' } });
     expect(res.status).toBe(502);
     expect((await upstreamRequests(t, before)).list).toHaveLength(1);
   });
 
   it('a network failure (connection reset) on a GET is retried', async () => {
+    const own = await importConnection(t);
     const before = (await upstreamRequests(t)).lastSeq;
     await injectFault(t, { kind: 'reset', count: 1, pathPrefix: '/api2/v2/users/me' });
-    const res = await access(t, conn.id, 'GET', '/v2/access/self');
+    const res = await access(t, own.id, 'GET', '/v2/access/self');
     expect(res.status).toBe(200);
     expect((await upstreamRequests(t, before)).list.length).toBe(2);
   });
