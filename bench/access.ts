@@ -1,4 +1,4 @@
-// Access proxy benchmark (design §5): requests/s and latency of
+// Access proxy benchmark (docs/design.md §5): requests/s and latency of
 //   (a) a fixed-response upstream, directly,
 //   (b) a bare @fastify/http-proxy in front of it,
 //   (c) ofconnect's /v2/access/proxy with a real API key, connection, session decrypt, signing and pacing,
