@@ -14,11 +14,11 @@ import { access, ALL_PERMISSIONS, importConnection, type ImportedConnection } fr
 const nameOf = (endpoint: ManagedEndpoint) => `${endpoint.method} ${endpoint.url}`;
 const isRead = (endpoint: ManagedEndpoint) => endpoint.method === 'GET';
 
-/** Reads the simulator cannot serve yet (another issue adds them); each is checked for 401/403/OpenAPI only. */
-const NOT_SERVED_BY_THE_SIMULATOR = new Set([
-  // The upstream path is a guess (docs/onlyfans-web-api.md §9 lists no user search) and the simulator has none: 404.
-  'GET /v2/access/users/search',
-]);
+/**
+ * Reads the simulator cannot serve yet (another issue adds them); each is still checked for 401/403/OpenAPI. Empty
+ * now: the simulator serves every managed read (user search since it gained /users/search).
+ */
+const NOT_SERVED_BY_THE_SIMULATOR = new Set<string>([]);
 
 /** `/v2/access/users/:userId` → `/v2/access/users/{userId}`, as the OpenAPI document writes paths. */
 const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');

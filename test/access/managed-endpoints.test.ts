@@ -126,8 +126,11 @@ describe.each(BACKENDS)('access: managed endpoints against the simulator (%s)', 
     expectShape(SubscriptionCountReply, count.body);
     expect(count.body.subscribers.all).toBeGreaterThan(0);
 
-    const fans = await get('/v2/access/subscribers?limit=1&type=all');
-    const history = await get(`/v2/access/subscriptions/${fans.body.list[0].id}/history`);
+    // A fan with subscription periods (a lapsed one-day subscription can have none).
+    const fans = await get('/v2/access/subscribers?limit=10&type=all');
+    const fan = fans.body.list.find((f: any) => f.subscription.history.length > 0);
+    expect(fan).toBeDefined();
+    const history = await get(`/v2/access/subscriptions/${fan.id}/history`);
     expect(history.status).toBe(200);
     expectShape(SubscriptionHistoryReply, history.body);
     expect(history.body.list.length).toBeGreaterThan(0);

@@ -171,7 +171,7 @@ export const family = defineFamily({
     defineEndpoint({
       method: 'PUT', url: '/v2/access/subscribers/:userId/discount', tag, summary: 'Give the fan a renewal discount', permission: 'subscribers:write',
       params: UserIdParams, body: DiscountBody, reply: ResultReply,
-      // Upstream path not confirmed by docs/onlyfans-web-api.md §9 (a guess; the simulator has no such endpoint).
+      // Upstream path not confirmed by docs/onlyfans-web-api.md §9 (a guess; the simulator serves it).
       upstream: ({ params, body }) => ({ method: 'PUT', path: `/subscriptions/${enc(params.userId)}/discount`, body: { discount: body.discount, period: body.period } }),
     }),
   ],

@@ -47,7 +47,7 @@ export const family = defineFamily({
     defineEndpoint({
       method: 'GET', url: '/v2/access/users/search', tag, summary: 'Search users', permission: 'profile:read',
       querystring: UserSearchQuery, reply: UserSearchReply,
-      // Upstream path not confirmed by docs/onlyfans-web-api.md §9 (a guess; the simulator has no search).
+      // Upstream path not confirmed by docs/onlyfans-web-api.md §9 (a guess; the simulator serves it).
       upstream: ({ query }) => ({ method: 'GET', path: '/users/search', query: { ...offsetPage(query), query: given(query.query), skip_users: 'all' } }),
       shape: (body) => upstreamPage(body).list.map(shapeUserProfile),
     }),
