@@ -1,7 +1,7 @@
 // One managed Access endpoint as data: OFAuth's route and schemas (docs/ofauth-wire-contract.md §4) → the connection
-// permission it needs (§11) → the upstream call (docs/onlyfans-web-api.md §9) → the SDK's reply shape. The
-// params, query, body and reply types of an entry come from its TypeBox schemas, and an entry takes exactly one of
-// two forms, so an entry with neither or both does not compile:
+// permission it needs (docs/ofauth-wire-contract.md §11) → the upstream call (docs/onlyfans-web-api.md §9) → the
+// SDK's reply shape. The params, query, body and reply types of an entry come from its TypeBox schemas, and an
+// entry takes exactly one of two forms, so an entry with neither or both does not compile:
 //   upstream  one upstream call, then `shape` (upstream body → reply; may be left out only when the reply is an
 //             open object passed on as upstream sent it)
 //   run       several upstream calls through `send`, returning the reply
