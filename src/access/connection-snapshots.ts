@@ -15,6 +15,7 @@ import { loadConnectionSession } from '../connections/session-vault.ts';
 import { findConnection, findSessionBlob, type ConnectionRow } from '../connections/store.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import type { Environment } from '../platform/environment.ts';
+import type { TenantScope } from '../platform/tenant-scope.ts';
 import type { UpstreamSession } from '../upstream/session.ts';
 
 export const SNAPSHOT_TTL_MS = 2_000;
@@ -42,9 +43,9 @@ interface CacheEntry {
 
 export interface ConnectionSnapshots {
   /** The connection as this node last saw it (at most SNAPSHOT_TTL_MS old); null when it does not exist for this org/environment. */
-  get(scope: { orgId: string; environment: Environment }, connectionId: string): Promise<ConnectionSnapshot | null>;
+  get(scope: TenantScope, connectionId: string): Promise<ConnectionSnapshot | null>;
   /** What get() would answer without waiting, when this node's copy is fresh; undefined when it must be (re)loaded. */
-  peek(scope: { orgId: string; environment: Environment }, connectionId: string): ConnectionSnapshot | null | undefined;
+  peek(scope: TenantScope, connectionId: string): ConnectionSnapshot | null | undefined;
   /** Drops what this node knows about a connection (after it changed it). */
   forget(connectionId: string): void;
 }
@@ -55,7 +56,7 @@ export function createConnectionSnapshots(ctx: ServiceContext, now: () => number
   // Bumped by forget(): a refresh that started before it must not put back what it read.
   let generation = 0;
 
-  async function load(scope: { orgId: string; environment: Environment }, connectionId: string, previous: CacheEntry | undefined): Promise<CacheEntry> {
+  async function load(scope: TenantScope, connectionId: string, previous: CacheEntry | undefined): Promise<CacheEntry> {
     const loadedAt = now();
     const db = ctx.database.db;
     const row = await findConnection(db, scope, connectionId);
@@ -72,7 +73,7 @@ export function createConnectionSnapshots(ctx: ServiceContext, now: () => number
     return { snapshot: snapshotOf(ctx, row, session, readOrgSettings(org?.settings).pacing), loadedAt, sessionBlob: blob };
   }
 
-  function keyOf(scope: { orgId: string; environment: Environment }, connectionId: string): string {
+  function keyOf(scope: TenantScope, connectionId: string): string {
     return `${connectionId}\u0000${scope.orgId}\u0000${scope.environment}`;
   }
 
