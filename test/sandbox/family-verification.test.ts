@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
-import { type SignedBrowser, mintedBrowser, testClock } from './signed-browser.ts';
+import type { RunningSandbox } from '../../src/sandbox/server.ts';
+import { type SignedBrowser, mintedBrowser, testClock, startSandboxWithCreator } from './signed-browser.ts';
 
 const REFRESH = { error: { code: 401, message: 'Please refresh the page' } };
 const DENIED = { error: { code: 401, message: 'Access denied.' } };
@@ -30,8 +30,7 @@ describe('the Access families\' upstream endpoints are verified like the rest', 
   let creator: SignedBrowser;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ now: clock.now, seed: 17 });
-    creator = await mintedBrowser(sandbox.url, clock.now, 'verify-families@creator.sandbox.com');
+    ({ sandbox, creator } = await startSandboxWithCreator(clock, 17, 'verify-families@creator.sandbox.com'));
   });
   afterAll(() => sandbox.close());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
-import { type SignedBrowser, mintedBrowser, testClock } from './signed-browser.ts';
+import type { RunningSandbox } from '../../src/sandbox/server.ts';
+import { type SignedBrowser, testClock, startSandboxWithCreator } from './signed-browser.ts';
 
 describe('mass messages', () => {
   const clock = testClock();
@@ -9,8 +9,7 @@ describe('mass messages', () => {
   let fanIds: number[];
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ now: clock.now, seed: 14 });
-    creator = await mintedBrowser(sandbox.url, clock.now, 'mass@creator.sandbox.com');
+    ({ sandbox, creator } = await startSandboxWithCreator(clock, 14, 'mass@creator.sandbox.com'));
     fanIds = (await creator.get('/api2/v2/subscriptions/subscribers?type=all&limit=100')).body.list.filter((u: { isBlocked: boolean }) => !u.isBlocked).map((u: { id: number }) => u.id);
   });
   afterAll(() => sandbox.close());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
-import { type SignedBrowser, mintedBrowser, testClock } from './signed-browser.ts';
+import type { RunningSandbox } from '../../src/sandbox/server.ts';
+import { type SignedBrowser, testClock, startSandboxWithCreator } from './signed-browser.ts';
 
 const ids = (body: { list: Array<{ id: number }> }) => body.list.map((row) => row.id);
 
@@ -11,8 +11,7 @@ describe('promotions, bundles, tracking links and trial links', () => {
   let fanIds: number[];
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ now: clock.now, seed: 12 });
-    creator = await mintedBrowser(sandbox.url, clock.now, 'offers@creator.sandbox.com');
+    ({ sandbox, creator } = await startSandboxWithCreator(clock, 12, 'offers@creator.sandbox.com'));
     fanIds = ids((await creator.get('/api2/v2/subscriptions/subscribers?type=all&limit=100')).body);
   });
   afterAll(() => sandbox.close());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
-import { type SignedBrowser, mintedBrowser, testClock } from './signed-browser.ts';
+import type { RunningSandbox } from '../../src/sandbox/server.ts';
+import { type SignedBrowser, mintedBrowser, testClock, startSandboxWithCreator } from './signed-browser.ts';
 
 describe('release forms, taggable users and stories', () => {
   const clock = testClock();
@@ -9,8 +9,7 @@ describe('release forms, taggable users and stories', () => {
   let fan: SignedBrowser;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ now: clock.now, seed: 16 });
-    creator = await mintedBrowser(sandbox.url, clock.now, 'self@creator.sandbox.com');
+    ({ sandbox, creator } = await startSandboxWithCreator(clock, 16, 'self@creator.sandbox.com'));
     fan = await mintedBrowser(sandbox.url, clock.now, 'self@fan.sandbox.com');
   });
   afterAll(() => sandbox.close());

@@ -2,6 +2,7 @@
 // signed with signUpstreamRequest over the rules the sandbox publishes. Knobs let tests send wrong values.
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'undici';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
 import type { DynamicRules } from '../../src/upstream/rules.ts';
 import { parseDynamicRules } from '../../src/upstream/rules.ts';
 import { signUpstreamRequest } from '../../src/upstream/signing.ts';
@@ -151,4 +152,19 @@ export function testClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)) {
 export async function mintedBrowser(baseUrl: string, now: () => number, email: string): Promise<SignedBrowser> {
   const session = (await control(baseUrl, 'POST', '/_sandbox/sessions', { email })).body;
   return SignedBrowser.fromSession(baseUrl, now, session);
+}
+
+/** A simulator of its own on a test clock, with a creator signed in to it (what most family tests start from). */
+export async function startSandboxWithCreator(
+  clock: ReturnType<typeof testClock>,
+  seed: number,
+  email: string,
+): Promise<{ sandbox: RunningSandbox; creator: SignedBrowser }> {
+  const sandbox = await startSandbox({ now: clock.now, seed });
+  try {
+    return { sandbox, creator: await mintedBrowser(sandbox.url, clock.now, email) };
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
 }

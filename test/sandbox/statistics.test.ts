@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
-import { type SignedBrowser, mintedBrowser, testClock } from './signed-browser.ts';
+import type { RunningSandbox } from '../../src/sandbox/server.ts';
+import { type SignedBrowser, testClock, startSandboxWithCreator } from './signed-browser.ts';
 
 // Two years around the test clock: every seeded row falls inside.
 const ALL = 'startDate=2025-01-01%2000:00:00&endDate=2027-01-01%2000:00:00';
@@ -12,8 +12,7 @@ describe('statistics computed from the seeded world', () => {
   let creator: SignedBrowser;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ now: clock.now, seed: 15 });
-    creator = await mintedBrowser(sandbox.url, clock.now, 'stats@creator.sandbox.com');
+    ({ sandbox, creator } = await startSandboxWithCreator(clock, 15, 'stats@creator.sandbox.com'));
   });
   afterAll(() => sandbox.close());
 

@@ -3,8 +3,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
-import { type SignedBrowser, mintedBrowser, testClock } from './signed-browser.ts';
+import type { RunningSandbox } from '../../src/sandbox/server.ts';
+import { type SignedBrowser, testClock, startSandboxWithCreator } from './signed-browser.ts';
 
 const MIB = 1024 * 1024;
 
@@ -39,8 +39,7 @@ describe('upload memory', () => {
   let creator: SignedBrowser;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ now: clock.now, seed: 18 });
-    creator = await mintedBrowser(sandbox.url, clock.now, 'memory@creator.sandbox.com');
+    ({ sandbox, creator } = await startSandboxWithCreator(clock, 18, 'memory@creator.sandbox.com'));
   });
   afterAll(() => sandbox.close());
 

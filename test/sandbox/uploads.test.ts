@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
-import { type SignedBrowser, mintedBrowser, testClock } from './signed-browser.ts';
+import type { RunningSandbox } from '../../src/sandbox/server.ts';
+import { type SignedBrowser, testClock, startSandboxWithCreator } from './signed-browser.ts';
 
 const MIB = 1024 * 1024;
 
@@ -19,8 +19,7 @@ describe('the upload flow', () => {
   let creator: SignedBrowser;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ now: clock.now, seed: 13 });
-    creator = await mintedBrowser(sandbox.url, clock.now, 'uploads@creator.sandbox.com');
+    ({ sandbox, creator } = await startSandboxWithCreator(clock, 13, 'uploads@creator.sandbox.com'));
   });
   afterAll(() => sandbox.close());
 

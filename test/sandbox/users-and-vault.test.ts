@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
-import { type SignedBrowser, mintedBrowser, testClock } from './signed-browser.ts';
+import type { RunningSandbox } from '../../src/sandbox/server.ts';
+import { type SignedBrowser, testClock, startSandboxWithCreator } from './signed-browser.ts';
 
 describe('user search, subscriber discounts and vault lists', () => {
   const clock = testClock();
@@ -8,8 +8,7 @@ describe('user search, subscriber discounts and vault lists', () => {
   let creator: SignedBrowser;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ now: clock.now, seed: 11 });
-    creator = await mintedBrowser(sandbox.url, clock.now, 'users@creator.sandbox.com');
+    ({ sandbox, creator } = await startSandboxWithCreator(clock, 11, 'users@creator.sandbox.com'));
   });
   afterAll(() => sandbox.close());
 
