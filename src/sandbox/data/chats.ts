@@ -101,3 +101,23 @@ export function chatsByRecent(book: ChatBook): ChatThread[] {
   const lastTime = (thread: ChatThread) => thread.messages.at(-1)?.createdAtMs ?? 0;
   return [...book.threads.values()].sort((a, b) => lastTime(b) - lastTime(a));
 }
+
+/** What a message the account sends says; its id and chat come from appendSentMessage. */
+export type SentMessage = Omit<ChatMessage, 'id' | 'chatUserId'>;
+
+/**
+ * Adds a message the account sent to its chat with one user, opening the chat if there is none, and indexes it.
+ * Ids grow by an uneven step, as real message ids do (other accounts' messages take the numbers between).
+ */
+export function appendSentMessage(book: ChatBook, withUserId: number, idStep: number, sent: SentMessage): ChatMessage {
+  let thread = book.threads.get(withUserId);
+  if (!thread) {
+    thread = { withUserId, messages: [], lastReadMessageId: 0, unreadMessagesCount: 0, isMutedNotifications: false, countPinnedMessages: 0 };
+    book.threads.set(withUserId, thread);
+  }
+  book.nextMessageId += idStep;
+  const message: ChatMessage = { id: book.nextMessageId, chatUserId: withUserId, ...sent };
+  thread.messages.push(message);
+  book.messageIndex.set(message.id, withUserId);
+  return message;
+}

@@ -3,7 +3,7 @@
 // fan's spending, so the queue, the statistics, the buyers list, the chats and the earnings agree.
 import { createHash } from 'node:crypto';
 import { stableUnit } from '../random.ts';
-import type { ChatMessage } from './chats.ts';
+import { appendSentMessage } from './chats.ts';
 import type { Transaction } from './earnings.ts';
 import { money } from './formats.ts';
 import type { QueuedMassMessage } from './mass-messages.ts';
@@ -54,15 +54,7 @@ export function deliverMassMessage(data: AccountData, item: QueuedMassMessage, n
     const isViewed = stableUnit(`mass:${item.id}:view`, fanId) < VIEW_SHARE;
     const isBought = isViewed && item.price > 0 && stableUnit(`mass:${item.id}:buy`, fanId) < BUY_SHARE_OF_VIEWERS;
     if (isViewed) viewed++;
-    let thread = chats.threads.get(fanId);
-    if (!thread) {
-      thread = { withUserId: fanId, messages: [], lastReadMessageId: 0, unreadMessagesCount: 0, isMutedNotifications: false, countPinnedMessages: 0 };
-      chats.threads.set(fanId, thread);
-    }
-    chats.nextMessageId += 1 + (fanId % 97);
-    const message: ChatMessage = {
-      id: chats.nextMessageId,
-      chatUserId: fanId,
+    appendSentMessage(chats, fanId, 1 + (fanId % 97), {
       fromUserId: data.profile.id,
       text: item.text,
       createdAtMs: nowMs,
@@ -77,9 +69,7 @@ export function deliverMassMessage(data: AccountData, item: QueuedMassMessage, n
       replyToMessageId: null,
       isFromQueue: true,
       queueId: item.id,
-    };
-    thread.messages.push(message);
-    chats.messageIndex.set(message.id, fanId);
+    });
     if (isBought) {
       buyers.push(fanId);
       recordPurchase(data, item, fanId, nowMs);

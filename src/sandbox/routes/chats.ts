@@ -1,7 +1,7 @@
 // Chats, messages (message-id cursor), send and unsend (persisted), chat media (last_id cursor), likes, read marks.
 import type { FastifyInstance } from 'fastify';
 import type { ChatMessage, ChatThread } from '../data/chats.ts';
-import { chatsByRecent } from '../data/chats.ts';
+import { appendSentMessage, chatsByRecent } from '../data/chats.ts';
 import { deliverDueMassMessages } from '../data/mass-message-delivery.ts';
 import { htmlText, isoTime } from '../data/formats.ts';
 import { mediaView } from '../data/media.ts';
@@ -136,15 +136,7 @@ export function registerChatRoutes(app: FastifyInstance, state: SandboxState): v
     const media = resolveMediaFiles(data, body.mediaFiles);
     if (text.trim() === '' && media.length === 0) throw badRequest('Message is empty');
     if (price > 0 && media.length === 0) throw badRequest('Paid messages need media');
-    let thread = book.threads.get(withUserId);
-    if (!thread) {
-      thread = threadFor(data, String(withUserId));
-      book.threads.set(withUserId, thread);
-    }
-    book.nextMessageId += 1 + (now % 997);
-    const message: ChatMessage = {
-      id: book.nextMessageId,
-      chatUserId: withUserId,
+    const message = appendSentMessage(book, withUserId, 1 + (now % 997), {
       fromUserId: data.profile.id,
       text,
       createdAtMs: now,
@@ -158,9 +150,7 @@ export function registerChatRoutes(app: FastifyInstance, state: SandboxState): v
       previewIds: Array.isArray(body.previews) ? body.previews.map(Number).filter(Number.isFinite) : [],
       replyToMessageId: typeof body.replyToMessageId === 'number' ? body.replyToMessageId : null,
       isFromQueue: false,
-    };
-    thread.messages.push(message);
-    book.messageIndex.set(message.id, withUserId);
+    });
     return messageView(message, data.profile.id);
   });
 
