@@ -20,6 +20,11 @@ import * as subscribers from './endpoints/subscribers.ts';
 import * as subscriptions from './endpoints/subscriptions.ts';
 import * as users from './endpoints/users.ts';
 import * as vault from './endpoints/vault.ts';
+import * as analytics from './endpoints/analytics.ts';
+import * as promotions from './endpoints/promotions.ts';
+import * as massMessages from './endpoints/mass-messages.ts';
+import * as stories from './endpoints/stories.ts';
+import * as uploads from './endpoints/uploads.ts';
 
 export const ACCESS_FAMILIES: readonly AccessFamily[] = [
   self.family,
@@ -31,6 +36,11 @@ export const ACCESS_FAMILIES: readonly AccessFamily[] = [
   posts.family,
   vault.family,
   earnings.family,
+  analytics.family,
+  promotions.family,
+  massMessages.family,
+  stories.family,
+  uploads.family,
 ];
 
 export const MANAGED_ENDPOINTS: readonly ManagedEndpoint[] = ACCESS_FAMILIES.flatMap((family) => family.endpoints);

@@ -1,0 +1,8 @@
+// Access: promotions (being written: issue 14).
+import { defineFamily } from './family.ts';
+
+export const family = defineFamily({
+  name: 'promotions',
+  permissions: [],
+  endpoints: [],
+});
