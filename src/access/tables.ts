@@ -1,5 +1,7 @@
-// Tables owned by access/: usage metering, flushed in batches (never a write per request).
-import { date, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+// Tables owned by access/: usage metering, flushed in batches (never a write per request), and uploads in flight.
+import { bigint, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const usage = pgTable(
   'usage',
@@ -10,4 +12,33 @@ export const usage = pgTable(
     requests: integer('requests').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.connectionId, t.day] })],
+);
+
+/**
+ * An upload between init and complete (endpoints/uploads.ts): our mediaUploadId ↔ upstream's upload, the parts
+ * stored so far (their ETags, in order) and when it is abandoned. No file bytes: parts stream through to upstream's
+ * storage. The row is deleted on completion, on a part that breaks the declared layout, and by the expiry sweep.
+ */
+export const accessUploads = pgTable(
+  'access_uploads',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    environment: text('environment').$type<'sandbox' | 'live'>().notNull(),
+    connectionId: text('connection_id').notNull(),
+    contentType: text('content_type').notNull(),
+    filename: text('filename').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    partSize: bigint('part_size', { mode: 'number' }).notNull(),
+    partCount: integer('part_count').notNull(),
+    /** Set when the first bytes arrive (one upstream part for a single PUT, partCount for parts). */
+    upstreamUploadId: text('upstream_upload_id'),
+    /** Upstream's presigned storage URL of each part, by part number − 1. */
+    partUrls: jsonb('part_urls').$type<string[]>(),
+    /** ETags of the parts stored so far, by part number − 1 (parts arrive in order). */
+    etags: jsonb('etags').$type<string[]>().notNull().default([]),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('access_uploads_scope_idx').on(t.orgId, t.environment, t.connectionId), index('access_uploads_expiry_idx').on(t.expiresAt)],
 );
