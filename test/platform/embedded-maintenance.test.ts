@@ -5,6 +5,7 @@ import { startEmbeddedMaintenance } from '../../src/platform/db/embedded-mainten
 import { createLogger } from '../../src/platform/logger.ts';
 
 describe('embedded database maintenance', () => {
+  // It opens and migrates a database of its own: a set-up's time budget (hookTimeout), not a test's.
   it('gives the planner statistics the embedded engine never gathers on its own', async () => {
     const database = await openDatabase({ databaseUrl: null, dataDir: null });
     try {
@@ -20,5 +21,5 @@ describe('embedded database maintenance', () => {
     } finally {
       await database.close();
     }
-  });
+  }, 60_000);
 });
