@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { ServiceContext } from '../platform/context.ts';
 import { newId } from '../platform/ids.ts';
 import { issueApiKey } from './manage-keys.ts';
-import { DEFAULT_CONNECTION_PERMISSIONS } from './permissions.ts';
+import { defaultConnectionPermissionsFor } from './permissions.ts';
 import { SCOPES } from './scopes.ts';
 import * as store from './store.ts';
 import { recordAuditEntry } from './audit.ts';
@@ -38,7 +38,8 @@ export async function bootstrapFirstStart(ctx: ServiceContext, options: { localC
       integrationType: 'redirect',
       redirectUris: options.localCallbackUrls,
       embedOrigins: ['http://localhost:3000'],
-      permissions: DEFAULT_CONNECTION_PERMISSIONS,
+      // The sandbox default (every read and write), so the README's Link walk-through ends with a connection that can send.
+      permissions: defaultConnectionPermissionsFor('sandbox'),
       profile: { description: 'Created at first start for trying ofconnect locally' },
       createdAt: now,
       updatedAt: now,

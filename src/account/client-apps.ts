@@ -4,9 +4,9 @@ import { badRequest, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { ActingScope } from '../platform/tenant-scope.ts';
 import { recordAuditEntry } from './audit.ts';
-import { DEFAULT_CONNECTION_PERMISSIONS } from './permissions.ts';
 import { embedOriginProblem, normaliseOrigin, redirectUriProblem } from './redirect-uris.ts';
 import type { CreateClientAppInput, UpdateClientAppInput } from './schemas.ts';
+import { readDefaultConnectionPermissions } from './settings.ts';
 import * as store from './store.ts';
 import type { ClientAppRow } from './store.ts';
 
@@ -31,6 +31,9 @@ export async function createClientApp(ctx: ServiceContext, scope: ActingScope, i
   const embedOrigins = checkEmbedOrigins(input.embedOrigins ?? []);
   const now = ctx.clock.now();
   return ctx.database.db.transaction(async (tx) => {
+    // An app that names no permissions asks for the org's default of its environment, as it stands now (Link
+    // grants a connection what its client app asks for).
+    const permissions = input.permissions ?? readDefaultConnectionPermissions((await store.findOrg(tx, scope.orgId))?.settings, scope.environment);
     const app = await store.insertClientApp(tx, {
       id: newId('app'),
       orgId: scope.orgId,
@@ -39,7 +42,7 @@ export async function createClientApp(ctx: ServiceContext, scope: ActingScope, i
       integrationType: input.integrationType ?? 'redirect',
       redirectUris,
       embedOrigins,
-      permissions: input.permissions ?? DEFAULT_CONNECTION_PERMISSIONS,
+      permissions,
       profile: input.profile ?? {},
       returnsRawSession: input.returnsRawSession ?? false,
       createdAt: now,

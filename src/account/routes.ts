@@ -29,8 +29,8 @@ export function registerAccountRoutes(app: HttpApp, ctx: ServiceContext, authent
 
   app.get('/v2/account/settings', {
     config: { scope: 'account' },
-    schema: { tags: ['Account'], summary: 'Organization settings and connection defaults', response: { 200: S.OrgSettings } },
-  }, async (request) => getOrgSettings(ctx, request.auth.orgId));
+    schema: { tags: ['Account'], summary: 'Organization settings and connection defaults (the connection permissions default is the key\'s environment\'s)', response: { 200: S.OrgSettings } },
+  }, async (request) => getOrgSettings(ctx, request.auth));
 
   app.patch('/v2/account/settings', {
     config: { scope: 'account' },

@@ -63,7 +63,11 @@ export const PacingSettingsPatch = Type.Partial(PacingSettings, { additionalProp
 export const OrgSettings = Type.Object(
   {
     vaultPlus: Type.Object({ autoEnableForNewConnections: Type.Boolean(), defaultSettings: VaultPlusSettings }),
-    defaultConnectionPermissions: Type.Array(Type.String()),
+    defaultConnectionPermissions: Type.Array(Type.String(), {
+      description:
+        'Permissions a new connection of the key\'s environment gets when its import or client app names none. ' +
+        'Until changed: every read and write in sandbox, every read in live (ofconnect extension)',
+    }),
     pacing: PacingSettings,
     storeCredentialsForRelogin: Type.Boolean(),
   },
@@ -82,7 +86,9 @@ export const OrgSettingsPatch = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    defaultConnectionPermissions: Type.Optional(Type.Array(Permission, { uniqueItems: true })),
+    defaultConnectionPermissions: Type.Optional(
+      Type.Array(Permission, { uniqueItems: true, description: 'Replaces the default of the calling key\'s environment only' }),
+    ),
     pacing: Type.Optional(PacingSettingsPatch),
     storeCredentialsForRelogin: Type.Optional(Type.Boolean()),
   },

@@ -1,11 +1,13 @@
 // Org settings: OFAuth's account settings (Vault+ defaults, same shape as its SDK) plus ofconnect's org defaults
-// (connection permissions, pacing, credential storage). Stored as JSON on the org row; reads fill in defaults.
+// (connection permissions per environment, pacing, credential storage). Stored as JSON on the org row, holding
+// only what the org chose; reads fill in defaults.
 // PATCH /v2/account/settings is updateOrgSettings: merge, store and audit in one transaction.
 import type { ServiceContext } from '../platform/context.ts';
-import { notFound } from '../platform/errors.ts';
-import type { ActingScope } from '../platform/tenant-scope.ts';
+import type { Environment } from '../platform/environment.ts';
+import { badRequest, notFound } from '../platform/errors.ts';
+import type { ActingScope, TenantScope } from '../platform/tenant-scope.ts';
 import { recordAuditEntry } from './audit.ts';
-import { DEFAULT_CONNECTION_PERMISSIONS } from './permissions.ts';
+import { defaultConnectionPermissionsFor, READ_CONNECTION_PERMISSIONS, unknownPermissions } from './permissions.ts';
 import * as store from './store.ts';
 
 export interface VaultPlusSettings {
@@ -35,14 +37,19 @@ export interface PacingSettings {
   concurrency: number;
 }
 
+/** The org-wide settings, the same in both environments. */
 export interface OrgSettings {
   vaultPlus: { autoEnableForNewConnections: boolean; defaultSettings: VaultPlusSettings };
-  /** Permissions a connection gets when import or Link does not name any (ofconnect extension). */
-  defaultConnectionPermissions: string[];
   /** Access API pacing per connection; a connection's own override wins (ofconnect extension). */
   pacing: PacingSettings;
   /** Keep the password (encrypted) after a Link login so expired sessions can be renewed (ofconnect extension). */
   storeCredentialsForRelogin: boolean;
+}
+
+/** What GET /v2/account/settings shows a key: the org's settings plus its environment's connection default. */
+export interface OrgSettingsView extends OrgSettings {
+  /** Permissions a connection gets when import or a client app names none (ofconnect extension; per environment). */
+  defaultConnectionPermissions: string[];
 }
 
 export interface OrgSettingsPatch {
@@ -50,6 +57,24 @@ export interface OrgSettingsPatch {
   defaultConnectionPermissions?: string[];
   pacing?: Partial<PacingSettings>;
   storeCredentialsForRelogin?: boolean;
+}
+
+/**
+ * The org row's settings JSON: only what the org chose, so a default changed in a later release reaches every org
+ * that never chose otherwise. Rows written before that hold a full snapshot, which reads the same way.
+ */
+interface StoredOrgSettings {
+  vaultPlus?: { autoEnableForNewConnections?: boolean; defaultSettings?: Partial<VaultPlusSettings> };
+  pacing?: Partial<PacingSettings>;
+  storeCredentialsForRelogin?: boolean;
+  /** The connection default each environment's keys chose. */
+  connectionPermissionsByEnvironment?: Partial<Record<Environment, string[]>>;
+  /**
+   * Before per-environment defaults: one list for both, and every PATCH stored the then-default (every `:read`)
+   * there whether or not it was asked for. That exact list is therefore read as "never chosen"; any other list was
+   * a choice and still applies to both environments until the environment's keys choose again.
+   */
+  defaultConnectionPermissions?: string[];
 }
 
 export const DEFAULT_VAULT_PLUS_SETTINGS: VaultPlusSettings = {
@@ -75,50 +100,89 @@ export const DEFAULT_VAULT_PLUS_SETTINGS: VaultPlusSettings = {
 
 export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   vaultPlus: { autoEnableForNewConnections: false, defaultSettings: DEFAULT_VAULT_PLUS_SETTINGS },
-  defaultConnectionPermissions: DEFAULT_CONNECTION_PERMISSIONS,
   pacing: { requestsPerMinute: 60, burst: 90, concurrency: 2 },
   storeCredentialsForRelogin: false,
 };
 
-/** Stored JSON → full settings: every group merged over its defaults. */
+/** Stored JSON → full org-wide settings: every group merged over its defaults. */
 export function readOrgSettings(stored: Record<string, unknown> | null | undefined): OrgSettings {
-  return mergeOrgSettings(DEFAULT_ORG_SETTINGS, (stored ?? {}) as OrgSettingsPatch);
-}
-
-export function mergeOrgSettings(current: OrgSettings, patch: OrgSettingsPatch): OrgSettings {
+  const chosen = (stored ?? {}) as StoredOrgSettings;
   return {
     vaultPlus: {
-      autoEnableForNewConnections: patch.vaultPlus?.autoEnableForNewConnections ?? current.vaultPlus.autoEnableForNewConnections,
-      defaultSettings: { ...current.vaultPlus.defaultSettings, ...(patch.vaultPlus?.defaultSettings ?? {}) },
+      autoEnableForNewConnections: chosen.vaultPlus?.autoEnableForNewConnections ?? DEFAULT_ORG_SETTINGS.vaultPlus.autoEnableForNewConnections,
+      defaultSettings: { ...DEFAULT_ORG_SETTINGS.vaultPlus.defaultSettings, ...(chosen.vaultPlus?.defaultSettings ?? {}) },
     },
-    defaultConnectionPermissions: patch.defaultConnectionPermissions ?? current.defaultConnectionPermissions,
-    pacing: { ...current.pacing, ...(patch.pacing ?? {}) },
-    storeCredentialsForRelogin: patch.storeCredentialsForRelogin ?? current.storeCredentialsForRelogin,
+    pacing: { ...DEFAULT_ORG_SETTINGS.pacing, ...(chosen.pacing ?? {}) },
+    storeCredentialsForRelogin: chosen.storeCredentialsForRelogin ?? DEFAULT_ORG_SETTINGS.storeCredentialsForRelogin,
   };
 }
 
+/** The permissions a new connection of this environment gets when its request names none (import, client apps). */
+export function readDefaultConnectionPermissions(stored: Record<string, unknown> | null | undefined, environment: Environment): string[] {
+  const chosen = (stored ?? {}) as StoredOrgSettings;
+  const forEnvironment = chosen.connectionPermissionsByEnvironment?.[environment];
+  if (forEnvironment) return [...forEnvironment];
+  const legacy = chosen.defaultConnectionPermissions;
+  if (legacy && !isSameSet(legacy, READ_CONNECTION_PERMISSIONS)) return [...legacy];
+  return defaultConnectionPermissionsFor(environment);
+}
+
+function isSameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item) => b.includes(item));
+}
+
+/** The stored JSON after a PATCH from a key of `environment`: only the fields asked for change. */
+function storedAfterPatch(stored: StoredOrgSettings, patch: OrgSettingsPatch, environment: Environment): StoredOrgSettings {
+  const next: StoredOrgSettings = { ...stored };
+  if (patch.vaultPlus) {
+    const { applyToExistingConnections: _notStored, defaultSettings, ...flags } = patch.vaultPlus;
+    next.vaultPlus = {
+      ...stored.vaultPlus,
+      ...flags,
+      ...(defaultSettings ? { defaultSettings: { ...stored.vaultPlus?.defaultSettings, ...defaultSettings } } : {}),
+    };
+  }
+  if (patch.pacing) next.pacing = { ...stored.pacing, ...patch.pacing };
+  if (patch.storeCredentialsForRelogin !== undefined) next.storeCredentialsForRelogin = patch.storeCredentialsForRelogin;
+  if (patch.defaultConnectionPermissions) {
+    next.connectionPermissionsByEnvironment = { ...stored.connectionPermissionsByEnvironment, [environment]: [...patch.defaultConnectionPermissions] };
+  }
+  return next;
+}
+
+function viewOf(stored: Record<string, unknown> | null | undefined, environment: Environment): OrgSettingsView {
+  return { ...readOrgSettings(stored), defaultConnectionPermissions: readDefaultConnectionPermissions(stored, environment) };
+}
+
 export interface OrgSettingsUpdate {
-  settings: OrgSettings;
+  settings: OrgSettingsView;
   /** What applyToExistingConnections changed; present only when it was asked for. */
   broadcastResult?: { affectedConnections: number; purgeResults: Array<{ connectionId: string; freedBytes: number; purgedCount: number }> };
 }
 
-/** The org's settings with every default filled in (GET /v2/account/settings). */
-export async function getOrgSettings(ctx: ServiceContext, orgId: string): Promise<OrgSettings> {
-  const org = await store.findOrg(ctx.database.db, orgId);
-  return readOrgSettings(org?.settings);
+/** The org's settings with every default filled in, as the key's environment sees them (GET /v2/account/settings). */
+export async function getOrgSettings(ctx: ServiceContext, scope: TenantScope): Promise<OrgSettingsView> {
+  const org = await store.findOrg(ctx.database.db, scope.orgId);
+  return viewOf(org?.settings, scope.environment);
 }
 
-/** PATCH /v2/account/settings: the patch merged over the stored settings; the audit entry names the fields, not values. */
+/**
+ * PATCH /v2/account/settings: the patch merged over the stored settings; the audit entry names the fields, not
+ * values. `defaultConnectionPermissions` is the calling key's environment's (a sandbox key cannot widen live).
+ */
 export async function updateOrgSettings(ctx: ServiceContext, scope: ActingScope, patch: OrgSettingsPatch): Promise<OrgSettingsUpdate> {
+  const unknown = unknownPermissions(patch.defaultConnectionPermissions ?? []);
+  if (unknown.length) throw badRequest(`Unknown permission(s): ${unknown.join(', ')}`, 'defaultConnectionPermissions', { unknown });
   return ctx.database.db.transaction(async (tx) => {
     const org = await store.findOrg(tx, scope.orgId);
     if (!org) throw notFound('Organization');
-    const next = mergeOrgSettings(readOrgSettings(org.settings), patch);
-    await store.updateOrgSettingsRow(tx, org.id, next as unknown as Record<string, unknown>, ctx.clock.now());
-    await recordAuditEntry(tx, { orgId: org.id, actor: scope.actor, action: 'settings.updated', data: { fields: Object.keys(patch) } });
+    const next = storedAfterPatch((org.settings ?? {}) as StoredOrgSettings, patch, scope.environment);
+    await store.updateOrgSettingsRow(tx, org.id, next as Record<string, unknown>, ctx.clock.now());
+    const data = { fields: Object.keys(patch), ...(patch.defaultConnectionPermissions ? { environment: scope.environment } : {}) };
+    await recordAuditEntry(tx, { orgId: org.id, actor: scope.actor, action: 'settings.updated', data });
+    const settings = viewOf(next as Record<string, unknown>, scope.environment);
     // Vault+ storage is not built yet, so applying defaults to existing connections affects none of them.
-    if (!patch.vaultPlus?.applyToExistingConnections) return { settings: next };
-    return { settings: next, broadcastResult: { affectedConnections: 0, purgeResults: [] } };
+    if (!patch.vaultPlus?.applyToExistingConnections) return { settings };
+    return { settings, broadcastResult: { affectedConnections: 0, purgeResults: [] } };
   });
 }

@@ -2,7 +2,7 @@
 // OnlyFans (or the simulator, for sandbox keys) confirms it works. Invalid input or a dead session creates nothing.
 import { recordAuditEntry } from '../account/audit.ts';
 import { unknownPermissions } from '../account/permissions.ts';
-import { readOrgSettings } from '../account/settings.ts';
+import { readDefaultConnectionPermissions } from '../account/settings.ts';
 import { findOrg } from '../account/store.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import type { Environment } from '../platform/environment.ts';
@@ -61,7 +61,8 @@ export async function importConnection(ctx: ServiceContext, scope: ActingScope, 
       const existing = await store.findActiveConnectionForUser(tx, scope, profile.id);
       if (existing) throw duplicateConnectionError(existing.id);
       const org = await findOrg(tx, scope.orgId);
-      const permissions = input.permissions ?? readOrgSettings(org?.settings).defaultConnectionPermissions;
+      // OFAuth: permissions "default to organization permissions" (docs/ofauth-wire-contract.md §4.1).
+      const permissions = input.permissions ?? readDefaultConnectionPermissions(org?.settings, scope.environment);
       const row = await store.insertConnection(tx, {
         id: newId('connection'),
         orgId: scope.orgId,
