@@ -1,7 +1,8 @@
 // Access: vault — vault lists and the media in the vault (docs/onlyfans-web-api.md §9, "Vault and media").
 import { Type, type Static } from 'typebox';
+import { ApiError } from '../../platform/errors.ts';
 import { Nullable } from '../../platform/http/schema-kit.ts';
-import { defineEndpoint } from './define-endpoint.ts';
+import { defineEndpoint, type SendUpstream } from './define-endpoint.ts';
 import { defineFamily } from './family.ts';
 import { type MediaKind, mediaProperties, MediaType, shapeMedia } from './shared/media-shapes.ts';
 import { Bool, Direction, Limit, ListIdParams, ListNameBody, literalUnion, Num, Offset, Opt, ResultReply, sdkPage, Str } from './shared/schema-fields.ts';
@@ -121,6 +122,17 @@ function vaultMediaQuery(query: Static<typeof VaultListMediaQuery>, listId: stri
   };
 }
 
+/** One vault list as the lists page shows it (upstream has no single-list read), searched page by page. */
+async function findVaultList(send: SendUpstream, listId: string): Promise<unknown> {
+  const pageSize = 100;
+  for (let offset = 0; ; offset += pageSize) {
+    const page = upstreamPage(await send({ method: 'GET', path: '/vault/lists', query: { view: 'main', limit: pageSize, offset } }));
+    const found = page.list.find((list) => String(asObject(list).id) === listId);
+    if (found !== undefined) return found;
+    if (!page.hasMore || page.list.length === 0) throw new ApiError('RESOURCE_NOT_FOUND', `Vault list ${listId} not found`);
+  }
+}
+
 // ---- entries ------------------------------------------------------------------------------------------------
 
 const tag = 'Access: vault';
@@ -162,8 +174,11 @@ export const family = defineFamily({
     defineEndpoint({
       method: 'POST', url: '/v2/access/vault/lists/:listId/media', tag, summary: 'Add media to a vault list', permission: 'vault:write',
       params: ListIdParams, body: VaultListAddMediaBody, reply: VaultList,
-      upstream: ({ params, body }) => ({ method: 'POST', path: `/vault/lists/${enc(params.listId)}/media`, body: { mediaIds: body.mediaIds } }),
-      shape: shapeVaultList,
+      // Upstream answers {success}; the SDK expects the list, so it is read back from the lists.
+      run: async ({ params, body }, send) => {
+        await send({ method: 'POST', path: `/vault/lists/${enc(params.listId)}/media`, body: { mediaIds: body.mediaIds } });
+        return shapeVaultList(await findVaultList(send, params.listId));
+      },
     }),
     defineEndpoint({
       method: 'GET', url: '/v2/access/vault/media', tag, summary: 'Vault media', permission: 'vault:read',
