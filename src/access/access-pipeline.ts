@@ -12,6 +12,10 @@
 //   not yet usable (awaiting 2FA, no session)   → 401 SESSION_NOT_PROVIDED (reason connection_not_ready / session_missing)
 //   expired                                     → 401 SESSION_EXPIRED, actionRequired "reconnect"
 //   lacks the route's permission                → 403 FORBIDDEN (details.requiredPermission); the raw proxy is not filtered
+//
+// The raw proxy may carry a raw session (x-session-* headers, proxy.ts) instead of x-connection-id: checked (400
+// naming the header), paced per upstream user id within the org like a connection, never stored, not metered
+// (usage is per connection). Upstream refusing it is a 401 SESSION_EXPIRED; no connection changes.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
@@ -19,6 +23,7 @@ import type { UpstreamSession } from '../upstream/session.ts';
 import { createConnectionSnapshots, type ConnectionSnapshot, type ConnectionSnapshots } from './connection-snapshots.ts';
 import { createAccessMetrics, type AccessMetrics } from './metrics.ts';
 import { createConnectionPacing, type ConnectionPacing } from './pacing.ts';
+import { hasRawSession, readRawSession } from './proxy.ts';
 import { createUpstreamSender, type UpstreamSender } from './send-upstream.ts';
 import { createUsageMeter, type UsageMeter } from './usage-meter.ts';
 
@@ -35,6 +40,8 @@ export interface AccessPipeline {
    * The pacing slot is held until `work` settles.
    */
   run<T>(request: FastifyRequest, reply: FastifyReply, permission: string | null, work: (connection: UsableConnection) => Promise<T>): Promise<T>;
+  /** The raw proxy's run: the request's connection, or the raw session it carries; no permission check. */
+  runProxied<T>(request: FastifyRequest, reply: FastifyReply, work: (connection: UsableConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -69,6 +76,18 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
       const admission = await pacing.admit(connection.id, connection.pacing);
       reply.headers(admission.headers);
       meter.count(connection.orgId, connection.id);
+      try {
+        return await work(connection);
+      } finally {
+        admission.release();
+      }
+    },
+    async runProxied(request, reply, work) {
+      if (!hasRawSession(request.headers)) return this.run(request, reply, null, work);
+      const raw = readRawSession(request.headers);
+      const connection = (await snapshots.rawSession(request.auth, raw.userId, raw.session)) as UsableConnection;
+      const admission = await pacing.admit(connection.id, connection.pacing);
+      reply.headers(admission.headers);
       try {
         return await work(connection);
       } finally {

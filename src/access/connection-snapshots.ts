@@ -48,6 +48,16 @@ export interface ConnectionSnapshots {
   peek(scope: TenantScope, connectionId: string): ConnectionSnapshot | null | undefined;
   /** Drops what this node knows about a connection (after it changed it). */
   forget(connectionId: string): void;
+  /**
+   * A raw session (a proxy call that carries one instead of a connection id) as a snapshot: nothing stored or read
+   * but the org's pacing (cached like a snapshot). Its id keys pacing: per upstream user within the org.
+   */
+  rawSession(scope: TenantScope, userId: string, session: UpstreamSession): Promise<ConnectionSnapshot>;
+}
+
+/** The id a raw session is paced and metered under; never a connection id (those are conn_…). */
+export function rawSessionId(orgId: string, userId: string): string {
+  return `raw:${orgId}:${userId}`;
 }
 
 export function createConnectionSnapshots(ctx: ServiceContext, now: () => number = Date.now): ConnectionSnapshots {
@@ -71,6 +81,17 @@ export function createConnectionSnapshots(ctx: ServiceContext, now: () => number
           : await loadConnectionSession(db, ctx.vault, { orgId: scope.orgId, connectionId });
     const org = await findOrg(db, scope.orgId);
     return { snapshot: snapshotOf(ctx, row, session, readOrgSettings(org?.settings).pacing), loadedAt, sessionBlob: blob };
+  }
+
+  const orgPacing = new Map<string, { pacing: PacingSettings; loadedAt: number }>();
+  async function orgPacingOf(orgId: string): Promise<PacingSettings> {
+    const cached = orgPacing.get(orgId);
+    if (cached && now() - cached.loadedAt < SNAPSHOT_TTL_MS) return cached.pacing;
+    const loadedAt = now();
+    const pacing = readOrgSettings((await findOrg(ctx.database.db, orgId))?.settings).pacing;
+    if (orgPacing.size >= MAX_SNAPSHOTS) orgPacing.clear();
+    orgPacing.set(orgId, { pacing, loadedAt });
+    return pacing;
   }
 
   function keyOf(scope: TenantScope, connectionId: string): string {
@@ -100,6 +121,19 @@ export function createConnectionSnapshots(ctx: ServiceContext, now: () => number
         refreshing.set(key, pending);
       }
       return (await pending).snapshot;
+    },
+    async rawSession(scope, userId, session) {
+      return {
+        id: rawSessionId(scope.orgId, userId),
+        orgId: scope.orgId,
+        environment: scope.environment,
+        status: 'active',
+        platformUserId: userId,
+        permissions: new Set(),
+        session,
+        proxyUrl: null,
+        pacing: await orgPacingOf(scope.orgId),
+      };
     },
     forget(connectionId) {
       generation++;

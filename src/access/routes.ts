@@ -7,7 +7,7 @@ import type { HttpApp } from '../platform/http/http-app.ts';
 import { createAccessPipeline, type AccessPipeline } from './access-pipeline.ts';
 import { ACCESS_FAMILIES, MANAGED_ENDPOINTS } from './catalogue.ts';
 import type { ManagedEndpoint } from './endpoints/define-endpoint.ts';
-import { forwardToUpstream, PROXY_PREFIX } from './proxy.ts';
+import { forwardToUpstream, PROXY_PREFIX, RAW_SESSION_HEADERS } from './proxy.ts';
 import { runManagedEndpoint } from './run-managed-endpoint.ts';
 import { deferredRequestLogger } from './request-logger.ts';
 import { reportUsage } from './usage-report.ts';
@@ -15,6 +15,14 @@ import { UsageQuery, UsageReply } from './usage-schemas.ts';
 
 const ConnectionHeader = Type.Object({
   'x-connection-id': Type.Optional(Type.String({ description: 'The connection (conn_…) to act as' })),
+});
+
+const ProxyHeaders = Type.Object({
+  ...ConnectionHeader.properties,
+  [RAW_SESSION_HEADERS.userId.name]: Type.Optional(Type.String({ description: 'Raw session: the OnlyFans user id (auth_id)' })),
+  [RAW_SESSION_HEADERS.cookie.name]: Type.Optional(Type.String({ description: 'Raw session: the cookie header (auth_id, sess, fp)' })),
+  [RAW_SESSION_HEADERS.xBc.name]: Type.Optional(Type.String({ description: 'Raw session: the browser\'s x-bc token' })),
+  [RAW_SESSION_HEADERS.userAgent.name]: Type.Optional(Type.String({ description: 'Raw session: the user agent the session was made with' })),
 });
 
 // Replies are built by the shapers; JSON.stringify keeps fields the schema does not list (fast-json-stringify would
@@ -80,10 +88,13 @@ function registerProxyRoute(app: HttpApp, pipeline: AccessPipeline): void {
       schema: {
         tags: ['Access: proxy'],
         summary: 'Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection',
-        headers: ConnectionHeader,
+        description:
+          'Names its connection in x-connection-id, or carries a raw session instead: x-session-user-id, x-session-cookie, ' +
+          'x-session-xbc and x-session-user-agent (signed and paced the same way, never stored).',
+        headers: ProxyHeaders,
       },
       handler: (request: FastifyRequest, reply: FastifyReply) =>
-        pipeline.run(request, reply, null, async (connection) => {
+        pipeline.runProxied(request, reply, async (connection) => {
           const forwarded = await forwardToUpstream(pipeline.sender, connection, {
             method: request.method,
             rawUrl: request.raw.url ?? request.url,
