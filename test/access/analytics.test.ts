@@ -2,10 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { PostStatsReply, TopPostsReply, TopStoriesReply } from '../../src/access/endpoints/analytics.ts';
+import { BuyersReply, MassMessagesChartReply, MassMessageStatsReply } from '../../src/access/endpoints/analytics-mass-messages.ts';
 import {
-  BuyersReply,
-  MassMessagesChartReply,
-  MassMessageStatsReply,
   TopCampaign,
   TopPromotion,
   TopTrial,

@@ -21,6 +21,13 @@ export const RangeFields = { startDate: Type.Optional(IsoDate), endDate: Type.Op
 export const TopFields = { ...RangeFields, limit: Limit(100, 10), offset: Offset };
 export const RangeQuery = Type.Object(RangeFields);
 export const TopQuery = Type.Object(TopFields);
+/** A chart's query where the SDK has no `by`. */
+export const ChartQuery = Type.Object({ ...RangeFields, withTotal: Type.Optional(Bool) });
+
+/** A chart's upstream call: the range, and the totals the SDK's series always carry. */
+export function chartCall(path: string, query: { startDate?: string; endDate?: string }) {
+  return { method: 'GET' as const, path, query: { ...upstreamRange(query), withTotal: 'true' } };
+}
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -1,11 +1,12 @@
-// Access: analytics — statistics of the account's content (posts, streams, stories) here; offers, visitors and mass
-// messages in analytics-offers.ts; the date range and chart series both use in analytics-range.ts. Upstream paths:
+// Access: analytics — statistics of the account's content (posts, streams, stories) here; of offers and visitors in
+// analytics-offers.ts, of mass messages in analytics-mass-messages.ts; what they share in analytics-range.ts. Upstream paths:
 // docs/onlyfans-web-api.md §9, "Paths the simulator serves for the remaining Access families". Reply shapes follow
 // the SDK (docs/ofauth-wire-contract.md §1: `src/client.ts`, AccessAnalytics*), filled from what upstream sends.
 import { Type, type Static } from 'typebox';
 import { defineEndpoint } from './define-endpoint.ts';
-import { offerAndMessageEndpoints } from './analytics-offers.ts';
-import { ChartPoint, ChartsReply, RangeFields, TopFields, TopPage, shapeCharts, shapeTopPage, upstreamRange, upstreamTopQuery } from './analytics-range.ts';
+import { massMessageEndpoints } from './analytics-mass-messages.ts';
+import { offerEndpoints } from './analytics-offers.ts';
+import { ChartPoint, ChartsReply, chartCall, RangeFields, TopFields, TopPage, shapeCharts, shapeTopPage, upstreamTopQuery } from './analytics-range.ts';
 import { defineFamily } from './family.ts';
 import { Media, ReleaseFormRef, shapeMedia } from './shared/media-shapes.ts';
 import { Post, shapePost } from './shared/post-shapes.ts';
@@ -161,13 +162,12 @@ function shapePostStatsReply(body: unknown): Static<typeof PostStatsReply> {
 
 const tag = 'Access: analytics';
 const permission = 'analytics:read';
-const withTotal = 'true';
 
 const contentEndpoints = [
   defineEndpoint({
     method: 'GET', url: '/v2/access/analytics/posts/chart', tag, summary: 'Posts over time: posts, views, likes, comments, tips, purchases', permission,
     querystring: PostsChartQuery, reply: ChartsReply,
-    upstream: ({ query }) => ({ method: 'GET', path: '/posts/chart', query: { ...upstreamRange(query), withTotal } }),
+    upstream: ({ query }) => chartCall('/posts/chart', query),
     shape: (body, { query }) => shapeCharts(body, query.by),
   }),
   defineEndpoint({
@@ -185,7 +185,7 @@ const contentEndpoints = [
   defineEndpoint({
     method: 'GET', url: '/v2/access/analytics/streams/chart', tag, summary: 'Streams over time: streams, tips', permission,
     querystring: StreamsChartQuery, reply: ChartsReply,
-    upstream: ({ query }) => ({ method: 'GET', path: '/streams/chart', query: { ...upstreamRange(query), withTotal } }),
+    upstream: ({ query }) => chartCall('/streams/chart', query),
     shape: (body, { query }) => shapeCharts(body, query.by),
   }),
   defineEndpoint({
@@ -198,7 +198,7 @@ const contentEndpoints = [
   defineEndpoint({
     method: 'GET', url: '/v2/access/analytics/stories/chart', tag, summary: 'Stories over time: stories, views, likes, tips', permission,
     querystring: StoriesChartQuery, reply: ChartsReply,
-    upstream: ({ query }) => ({ method: 'GET', path: '/stories/chart', query: { ...upstreamRange(query), withTotal } }),
+    upstream: ({ query }) => chartCall('/stories/chart', query),
     shape: (body, { query }) => shapeCharts(body, query.by),
   }),
   defineEndpoint({
@@ -213,5 +213,5 @@ const contentEndpoints = [
 export const family = defineFamily({
   name: 'analytics',
   permissions: [permission],
-  endpoints: [...contentEndpoints, ...offerAndMessageEndpoints],
+  endpoints: [...contentEndpoints, ...offerEndpoints, ...massMessageEndpoints],
 });
