@@ -142,14 +142,23 @@ describe.each(BACKENDS)('access: uploads (%s)', (backend) => {
     expect((await access(t, conn.id, 'POST', '/v2/access/uploads/complete', { body: { mediaUploadId } })).status).toBe(404);
   });
 
-  it('a small file in one PUT is stored and completed at once', async () => {
+  it('a file in one PUT (any size up to the single-PUT cap, streamed) is stored and completed at once', async () => {
     const conn = await importConnection(t);
     const file = Buffer.from('a tiny png, as far as the vault can tell');
     const started = await init(conn, { contentType: 'image/png', size: file.length, filename: 'tiny.png' });
     const stored = await put(conn, `/v2/access/uploads/${started.body.mediaUploadId}`, file, { 'content-type': 'image/png' });
     expect(stored.status).toBe(200);
     expectShape(UploadedMediaReply, stored.body);
-    expect(stored.body.media).toMatchObject({ type: 'photo' });
+    expect(stored.body).toMatchObject({ mediaUploadId: started.body.mediaUploadId, media: { type: 'photo' } });
+
+    // Larger than a part, sent chunked (no content-length): still one PUT.
+    const big = await init(conn, { contentType: 'video/mp4', size: 6 * MIB, filename: 'big.mp4' });
+    expect(big.body.partCount).toBe(2);
+    const whole = await put(conn, `/v2/access/uploads/${big.body.mediaUploadId}`, streamOf(6 * MIB, 3));
+    expect(whole.status).toBe(200);
+    expect(whole.body.media).toMatchObject({ type: 'video' });
+    const vault = await access(t, conn.id, 'GET', '/v2/access/vault/media?limit=5');
+    expect(vault.body.list.map((m: { id: number }) => m.id)).toEqual(expect.arrayContaining([stored.body.media.id, whole.body.media.id]));
     expect(await recordsOf(conn)).toEqual([]);
   });
 
