@@ -32,6 +32,8 @@ export interface ConnectionSnapshot {
   session: UpstreamSession | null;
   proxyUrl: string | null;
   pacing: PacingSettings;
+  /** False for a raw session a proxy call carried: there is no stored connection to expire or meter. */
+  isStored: boolean;
 }
 
 interface CacheEntry {
@@ -133,6 +135,7 @@ export function createConnectionSnapshots(ctx: ServiceContext, now: () => number
         session,
         proxyUrl: null,
         pacing: await orgPacingOf(scope.orgId),
+        isStored: false,
       };
     },
     forget(connectionId) {
@@ -154,5 +157,6 @@ function snapshotOf(ctx: ServiceContext, row: ConnectionRow, session: UpstreamSe
     session,
     proxyUrl: proxyUrlOf(ctx, row),
     pacing: pacingOverrideOf(row) ?? orgPacing,
+    isStored: true,
   };
 }

@@ -72,6 +72,7 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
   }
 
   async function expireConnection(connection: ConnectionSnapshot): Promise<void> {
+    if (!connection.isStored) return; // a raw session's caller owns it: nothing here to expire
     snapshots.forget(connection.id);
     try {
       await markConnectionExpired(ctx, { orgId: connection.orgId, environment: connection.environment }, connection.id);
