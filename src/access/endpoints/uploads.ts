@@ -66,6 +66,9 @@ const SWEEP_INTERVAL_MS = 10 * 60_000;
 /** A part may take a while to reach storage: the storage pool waits this long for its answer. */
 const STORAGE_TIMEOUT_MS = 5 * 60_000;
 
+/** The PUT bodies, as the OpenAPI document describes them: never parsed nor validated (the scope has no parser). */
+const RawBytes = Type.Unsafe<unknown>({ type: 'string', format: 'binary', description: 'The bytes, raw' });
+const rawBody = { consumes: ['application/octet-stream'], body: RawBytes };
 const ConnectionHeader = Type.Object({ 'x-connection-id': Opt(Type.String({ description: 'The connection (conn_…) to act as' })) });
 // As for the managed endpoints (routes.ts): replies keep the fields their shapers pass on from upstream.
 const stringify = () => (data: unknown) => JSON.stringify(data);
@@ -122,6 +125,7 @@ function registerUploadRoutes(scope: HttpApp, pipeline: AccessPipeline, ctx: Ser
       ...common,
       schema: {
         ...described('One part of an upload, as raw bytes (application/octet-stream), in order from 1'),
+        ...rawBody,
         params: UploadPartParams,
         response: { 200: UploadPartReply },
       },
@@ -137,6 +141,7 @@ function registerUploadRoutes(scope: HttpApp, pipeline: AccessPipeline, ctx: Ser
       ...common,
       schema: {
         ...described('The whole file in one request, as raw bytes; the upload is then complete (no call to complete)'),
+        ...rawBody,
         params: UploadIdParams,
         response: { 200: UploadedMediaReply },
       },
