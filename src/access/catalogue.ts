@@ -1,8 +1,8 @@
 // The Access catalogue: every family of managed endpoints, in the order their routes are registered (which is the
 // order of the OpenAPI document's paths). Adding a family is one module under endpoints/ and one line here.
-// Families covered: self, chats/messages, subscribers, subscriptions, users (+ blocked, restricted), user lists,
-// posts, vault, earnings. Not yet: analytics, promotions (bundles, tracking/trial links), mass messages, uploads
-// (the raw proxy reaches those upstream endpoints meanwhile); uploads will be a family with `registerRoutes`.
+// Families: self, chats/messages, subscribers, subscriptions, users (+ blocked, restricted, search), user lists,
+// posts, vault (+ vault lists), earnings, analytics, promotions (+ bundles), tracking and trial links, mass
+// messages, stories, uploads (whose streaming routes are registered by the family itself, beside the table).
 //
 // Permissions (ofconnect's choice, docs/ofauth-wire-contract.md §11): account/permissions.ts owns the list a
 // connection can be granted (the consent vocabulary, on the wire in connection and client-app replies); each family
@@ -22,6 +22,7 @@ import * as users from './endpoints/users.ts';
 import * as vault from './endpoints/vault.ts';
 import * as analytics from './endpoints/analytics.ts';
 import * as promotions from './endpoints/promotions.ts';
+import * as promotionLinks from './endpoints/promotion-links.ts';
 import * as massMessages from './endpoints/mass-messages.ts';
 import * as stories from './endpoints/stories.ts';
 import * as uploads from './endpoints/uploads.ts';
@@ -38,6 +39,7 @@ export const ACCESS_FAMILIES: readonly AccessFamily[] = [
   earnings.family,
   analytics.family,
   promotions.family,
+  promotionLinks.family,
   massMessages.family,
   stories.family,
   uploads.family,
