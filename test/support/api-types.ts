@@ -181,7 +181,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Organization settings and connection defaults */
+        /** Organization settings and connection defaults (the connection permissions default is the key's environment's) */
         get: {
             parameters: {
                 query?: never;
@@ -221,6 +221,7 @@ export interface paths {
                                     videoQualities: string[];
                                 };
                             };
+                            /** @description Permissions a new connection of the key's environment gets when its import or client app names none. Until changed: every read and write in sandbox, every read in live (ofconnect extension) */
                             defaultConnectionPermissions: string[];
                             pacing: {
                                 requestsPerMinute: number;
@@ -273,6 +274,7 @@ export interface paths {
                                 videoQualities?: ("preview" | "720p" | "1080p" | "source")[];
                             };
                         };
+                        /** @description Replaces the default of the calling key's environment only */
                         defaultConnectionPermissions?: ("profile:read" | "profile:write" | "posts:read" | "posts:write" | "messages:read" | "messages:write" | "subscribers:read" | "subscribers:write" | "earnings:read" | "earnings:write" | "analytics:read" | "analytics:write" | "vault:read" | "vault:write" | "promotions:read" | "promotions:write" | "lists:read" | "lists:write")[];
                         pacing?: {
                             requestsPerMinute?: number;
@@ -2689,6 +2691,135 @@ export interface paths {
                                 text: string;
                                 type: string;
                                 userId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/self/release-forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Release forms
+         * @description Needs the connection permission `profile:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    filter?: "all" | "pending";
+                    sortBy?: "date" | "name";
+                    sortDirection?: "asc" | "desc";
+                    search?: string;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            list: {
+                                id: number;
+                                type: string;
+                                name: string;
+                                partnerId: number | null;
+                                code: string | null;
+                                status: string | null;
+                                createdAt: string | null;
+                                approvedAt: string | null;
+                                lastChangedAt: string | null;
+                                userName: string | null;
+                                hasUser: boolean;
+                                isHidden: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/self/tagged-friend-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Users the account may tag
+         * @description Needs the connection permission `profile:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    filter?: "all" | "pending";
+                    sortBy?: "date" | "name";
+                    sortDirection?: "asc" | "desc";
+                    search?: string;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            list: {
+                                id: number;
+                                type: string;
+                                name: string;
+                                user: {
+                                    id: number;
+                                    name: string;
+                                    username: string;
+                                    isVerified: boolean;
+                                    avatar: string | null;
+                                    isHidden: boolean;
+                                };
                             }[];
                         };
                     };
@@ -6184,6 +6315,3705 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/access/analytics/posts/chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Posts over time: posts, views, likes, comments, tips, purchases
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    withTotal?: boolean;
+                    by?: "purchases" | "posts" | "tips" | "views" | "likes" | "comments";
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: {
+                                chart: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                                total: number;
+                                delta: number;
+                                gross?: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/posts/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Top posts of a date range, by one measure
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    limit?: number;
+                    offset?: number;
+                    by?: "purchases" | "tips" | "views" | "likes" | "comments";
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            items: {
+                                author?: {
+                                    _view: string;
+                                    id: number;
+                                };
+                                canComment: boolean;
+                                canDelete: boolean;
+                                canEdit: boolean;
+                                canToggleFavorite: boolean;
+                                canViewMedia: boolean;
+                                favoritesCount: number;
+                                id: number;
+                                isFavorite: boolean;
+                                isMarkdownDisabled: boolean;
+                                isMediaReady: boolean;
+                                isOpened: boolean;
+                                media: {
+                                    canView: boolean;
+                                    convertedToVideo: boolean;
+                                    createdAt: string;
+                                    duration?: number;
+                                    files?: {
+                                        full: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            sources: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        preview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            options: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        squarePreview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                        thumb?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                    };
+                                    hasCustomPreview?: boolean;
+                                    hasError: boolean;
+                                    id: number;
+                                    isReady: boolean;
+                                    releaseForms: {
+                                        id: number;
+                                        name: string;
+                                        partnerSource: string;
+                                        type: string;
+                                    }[];
+                                    type: "photo" | "video" | "gif" | "audio";
+                                    videoSources?: {
+                                        240?: string | null;
+                                        720?: string | null;
+                                    };
+                                }[];
+                                mediaCount: number;
+                                postedAt: string;
+                                postedAtPrecise: string;
+                                rawText: string;
+                                responseType: string;
+                                text: string;
+                                tipsAmount: string;
+                                stats?: {
+                                    isAvailable: boolean;
+                                    hasStats: boolean;
+                                    hasVideo?: boolean;
+                                    lookCount: number;
+                                    uniqueLookCount: number;
+                                    uniqueLookChart: {
+                                        date: string;
+                                        count: number;
+                                    }[];
+                                    lookChart: {
+                                        date: string;
+                                        count: number;
+                                    }[];
+                                    lookDuration: number;
+                                    lookDurationAverage: number;
+                                    likeCount: number;
+                                    likeChart: {
+                                        date: string;
+                                        count: number;
+                                    }[];
+                                    commentCount: number;
+                                    commentChart: {
+                                        date: string;
+                                        count: number;
+                                    }[];
+                                    tipCount: number;
+                                    tipChart: {
+                                        date: string;
+                                        count: number;
+                                    }[];
+                                    tipSum: number;
+                                    purchasedCount: number;
+                                    purchasedSumm: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/posts/{postId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Statistics of one post
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    postId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            isAvailable: boolean;
+                            hasStats: boolean;
+                            hasVideo?: boolean;
+                            lookCount: number;
+                            uniqueLookCount: number;
+                            uniqueLookChart: {
+                                date: string;
+                                count: number;
+                            }[];
+                            lookChart: {
+                                date: string;
+                                count: number;
+                            }[];
+                            lookDuration: number;
+                            lookDurationAverage: number;
+                            likeCount: number;
+                            likeChart: {
+                                date: string;
+                                count: number;
+                            }[];
+                            commentCount: number;
+                            commentChart: {
+                                date: string;
+                                count: number;
+                            }[];
+                            tipCount: number;
+                            tipChart: {
+                                date: string;
+                                count: number;
+                            }[];
+                            tipSum: number;
+                            purchasedCount: number;
+                            purchasedSumm: number;
+                            tipSumChart: {
+                                date: string;
+                                count: number;
+                            }[];
+                            purchasesChart: {
+                                date: string;
+                                count: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/streams/chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Streams over time: streams, tips
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    withTotal?: boolean;
+                    by?: "purchases" | "duration" | "tips" | "views" | "likes" | "comments";
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: {
+                                chart: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                                total: number;
+                                delta: number;
+                                gross?: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/streams/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Top streams of a date range
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    limit?: number;
+                    offset?: number;
+                    by?: "purchases" | "duration" | "tips" | "views" | "likes" | "comments";
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            items: {
+                                author?: {
+                                    _view: string;
+                                    id: number;
+                                };
+                                canComment: boolean;
+                                canDelete: boolean;
+                                canEdit: boolean;
+                                canToggleFavorite: boolean;
+                                canViewMedia: boolean;
+                                favoritesCount: number;
+                                id: number;
+                                isFavorite: boolean;
+                                isMarkdownDisabled: boolean;
+                                isMediaReady: boolean;
+                                isOpened: boolean;
+                                media: {
+                                    canView: boolean;
+                                    convertedToVideo: boolean;
+                                    createdAt: string;
+                                    duration?: number;
+                                    files?: {
+                                        full: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            sources: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        preview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            options: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        squarePreview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                        thumb?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                    };
+                                    hasCustomPreview?: boolean;
+                                    hasError: boolean;
+                                    id: number;
+                                    isReady: boolean;
+                                    releaseForms: {
+                                        id: number;
+                                        name: string;
+                                        partnerSource: string;
+                                        type: string;
+                                    }[];
+                                    type: "photo" | "video" | "gif" | "audio";
+                                    videoSources?: {
+                                        240?: string | null;
+                                        720?: string | null;
+                                    };
+                                }[];
+                                mediaCount: number;
+                                postedAt: string;
+                                postedAtPrecise: string;
+                                rawText: string;
+                                responseType: string;
+                                text: string;
+                                tipsAmount: string;
+                                stats?: {
+                                    isAvailable: boolean;
+                                    hasStats: boolean;
+                                    hasVideo?: boolean;
+                                    lookCount: number;
+                                    uniqueLookCount: number;
+                                    uniqueLookChart: {
+                                        date: string;
+                                        count: number;
+                                    }[];
+                                    lookChart: {
+                                        date: string;
+                                        count: number;
+                                    }[];
+                                    lookDuration: number;
+                                    lookDurationAverage: number;
+                                    likeCount: number;
+                                    likeChart: {
+                                        date: string;
+                                        count: number;
+                                    }[];
+                                    commentCount: number;
+                                    commentChart: {
+                                        date: string;
+                                        count: number;
+                                    }[];
+                                    tipCount: number;
+                                    tipChart: {
+                                        date: string;
+                                        count: number;
+                                    }[];
+                                    tipSum: number;
+                                    purchasedCount: number;
+                                    purchasedSumm: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/stories/chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stories over time: stories, views, likes, tips
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    withTotal?: boolean;
+                    by?: "tips" | "stories" | "views" | "likes" | "comments";
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: {
+                                chart: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                                total: number;
+                                delta: number;
+                                gross?: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/stories/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Top stories of a date range, by one measure
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    limit?: number;
+                    offset?: number;
+                    by?: "tips" | "views" | "likes" | "comments";
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            items: {
+                                id: number;
+                                userId: number;
+                                isReady: boolean;
+                                hasPost: boolean;
+                                isWatched: boolean;
+                                media: {
+                                    canView: boolean;
+                                    convertedToVideo: boolean;
+                                    createdAt: string;
+                                    duration?: number;
+                                    files?: {
+                                        full: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            sources: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        preview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            options: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        squarePreview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                        thumb?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                    };
+                                    hasCustomPreview?: boolean;
+                                    hasError: boolean;
+                                    id: number;
+                                    isReady: boolean;
+                                    releaseForms: {
+                                        id: number;
+                                        name: string;
+                                        partnerSource: string;
+                                        type: string;
+                                    }[];
+                                    type: "photo" | "video" | "gif" | "audio";
+                                    videoSources?: {
+                                        240?: string | null;
+                                        720?: string | null;
+                                    };
+                                }[];
+                                createdAt: string;
+                                canvasHeight: number;
+                                canvasWidth: number;
+                                viewersCount: number;
+                                viewers: {
+                                    id: number;
+                                    name: string;
+                                    username: string;
+                                    avatar: string;
+                                    avatarThumbs: {
+                                        c144: string;
+                                        c50: string;
+                                    };
+                                    isVerified: boolean;
+                                    canLookStory: boolean;
+                                    canCommentStory: boolean;
+                                    hasNotViewedStory: boolean;
+                                    isStoryLiked: boolean;
+                                    isStoryBlockedUser: boolean;
+                                }[];
+                                commentsCount: number;
+                                canDelete: boolean;
+                                isHighlightCover: boolean;
+                                isLastInHighlight: boolean;
+                                tipsAmount: string;
+                                tipsAmountRaw: number;
+                                tipsCount: number;
+                                likesCount: number;
+                                releaseForms: {
+                                    id: number;
+                                    name: string;
+                                    partnerSource: string;
+                                    type: string;
+                                }[];
+                                texts: {
+                                    text: string;
+                                    position: {
+                                        x: number;
+                                        y: number;
+                                        width: number;
+                                        height: number;
+                                        angle: number;
+                                    };
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/promotions/chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Promotion claims and their earnings over time
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    withTotal?: boolean;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: {
+                                chart: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                                total: number;
+                                delta: number;
+                                gross?: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/promotions/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Promotions with the most claims in a date range
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            items: {
+                                id: number;
+                                message: string;
+                                rawMessage: string;
+                                hasRelatedPromo: boolean;
+                                price: number;
+                                type: string;
+                                canClaim: boolean;
+                                claimsCount: number;
+                                subscribeCounts: number | null;
+                                subscribeDays: number;
+                                createdAt: string;
+                                finishedAt: string;
+                                isFinished: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/trials/chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trial link claims over time
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    withTotal?: boolean;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: {
+                                chart: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                                total: number;
+                                delta: number;
+                                gross?: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/trials/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trial links with the most claims in a date range
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            items: {
+                                id: number;
+                                trialLinkName: string;
+                                url: string;
+                                subscribeDays: number;
+                                subscribeCounts: number;
+                                claimCounts: number;
+                                expiredAt: string | null;
+                                createdAt: string;
+                                isFinished: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/campaigns/chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tracking link subscribers and clicks over time
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    withTotal?: boolean;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: {
+                                chart: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                                total: number;
+                                delta: number;
+                                gross?: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/campaigns/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tracking links with the most subscribers in a date range
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            list: {
+                                id: number;
+                                countSubscribers: number;
+                                countTransitions: number;
+                                campaignCode: number;
+                                campaignName: string;
+                                createdAt: string;
+                                endDate: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/visitor-countries/chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Profile visitors over time
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    by?: "guests" | "total" | "users";
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            isAvailable: boolean;
+                            chart: {
+                                visitors: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                                duration: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                            };
+                            total: {
+                                current: string;
+                                delta: number;
+                            };
+                            hasStats: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/visitor-countries/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Visitors by country, ranked
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    by?: "guests" | "total" | "users";
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            isAvailable: boolean;
+                            hasStats: boolean;
+                            topCountries: {
+                                hasMore: boolean;
+                                totals: {
+                                    total: number;
+                                    guests: string;
+                                    users: string;
+                                    subscribers: number;
+                                };
+                                rows: {
+                                    rank: number;
+                                    countryName: string;
+                                    countryCode: string;
+                                    viewsCount: {
+                                        total: number;
+                                        guests: number;
+                                        users: number;
+                                        subscribers: number;
+                                    };
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/mass-messages/chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mass messages sent and bought over time
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    withTotal?: boolean;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            group_messages: {
+                                chart: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                                total: number;
+                                delta: number;
+                                gross?: number;
+                            };
+                            group_messages_purchases: {
+                                chart: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                                total: number;
+                                delta: number;
+                                gross?: number;
+                            };
+                            direct_messages: {
+                                chart: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                                total: number;
+                                delta: number;
+                                gross?: number;
+                            };
+                            direct_messages_purchases: {
+                                chart: {
+                                    date: string;
+                                    count: number;
+                                }[];
+                                total: number;
+                                delta: number;
+                                gross?: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/mass-messages/sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sent mass messages with their views and purchases
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    startDate?: string;
+                    /** @description ISO 8601 date or date-time; a date alone as endDate covers that whole day (UTC) */
+                    endDate?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            items: {
+                                id: number;
+                                date: string;
+                                responseType?: string;
+                                text: string;
+                                rawText?: string;
+                                giphyId?: string | null;
+                                isFree?: boolean;
+                                isMediaReady?: boolean;
+                                mediaCount?: number;
+                                media: {
+                                    canView: boolean;
+                                    convertedToVideo: boolean;
+                                    createdAt: string;
+                                    duration?: number;
+                                    files?: {
+                                        full: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            sources: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        preview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            options: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        squarePreview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                        thumb?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                    };
+                                    hasCustomPreview?: boolean;
+                                    hasError: boolean;
+                                    id: number;
+                                    isReady: boolean;
+                                    releaseForms: {
+                                        id: number;
+                                        name: string;
+                                        partnerSource: string;
+                                        type: string;
+                                    }[];
+                                    type: "photo" | "video" | "gif" | "audio";
+                                    videoSources?: {
+                                        240?: string | null;
+                                        720?: string | null;
+                                    };
+                                }[];
+                                previews: {
+                                    canView: boolean;
+                                    convertedToVideo: boolean;
+                                    createdAt: string;
+                                    duration?: number;
+                                    files?: {
+                                        full: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            sources: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        preview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            options: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        squarePreview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                        thumb?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                    };
+                                    hasCustomPreview?: boolean;
+                                    hasError: boolean;
+                                    id: number;
+                                    isReady: boolean;
+                                    releaseForms: {
+                                        id: number;
+                                        name: string;
+                                        partnerSource: string;
+                                        type: string;
+                                    }[];
+                                    type: "photo" | "video" | "gif" | "audio";
+                                    videoSources?: {
+                                        240?: string | null;
+                                        720?: string | null;
+                                    };
+                                }[];
+                                isTip?: boolean;
+                                isReportedByMe?: boolean;
+                                viewedCount?: number;
+                                sentCount?: number;
+                                isCanceled?: boolean;
+                                releaseForms: {
+                                    id: number;
+                                    name: string;
+                                    partnerSource: string;
+                                    type: string;
+                                }[];
+                                template?: string;
+                                canUnsend?: boolean;
+                                unsendSeconds?: number;
+                                price?: string;
+                                purchasedCount?: number;
+                                canSendMessageToBuyers?: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/mass-messages/purchased": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mass messages fans bought, most bought first
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            items: {
+                                id: number;
+                                date: string;
+                                responseType?: string;
+                                text: string;
+                                rawText?: string;
+                                giphyId?: string | null;
+                                isFree?: boolean;
+                                isMediaReady?: boolean;
+                                mediaCount?: number;
+                                media: {
+                                    canView: boolean;
+                                    convertedToVideo: boolean;
+                                    createdAt: string;
+                                    duration?: number;
+                                    files?: {
+                                        full: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            sources: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        preview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            options: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        squarePreview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                        thumb?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                    };
+                                    hasCustomPreview?: boolean;
+                                    hasError: boolean;
+                                    id: number;
+                                    isReady: boolean;
+                                    releaseForms: {
+                                        id: number;
+                                        name: string;
+                                        partnerSource: string;
+                                        type: string;
+                                    }[];
+                                    type: "photo" | "video" | "gif" | "audio";
+                                    videoSources?: {
+                                        240?: string | null;
+                                        720?: string | null;
+                                    };
+                                }[];
+                                previews: {
+                                    canView: boolean;
+                                    convertedToVideo: boolean;
+                                    createdAt: string;
+                                    duration?: number;
+                                    files?: {
+                                        full: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            sources: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        preview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            options: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        squarePreview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                        thumb?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                    };
+                                    hasCustomPreview?: boolean;
+                                    hasError: boolean;
+                                    id: number;
+                                    isReady: boolean;
+                                    releaseForms: {
+                                        id: number;
+                                        name: string;
+                                        partnerSource: string;
+                                        type: string;
+                                    }[];
+                                    type: "photo" | "video" | "gif" | "audio";
+                                    videoSources?: {
+                                        240?: string | null;
+                                        720?: string | null;
+                                    };
+                                }[];
+                                isTip?: boolean;
+                                isReportedByMe?: boolean;
+                                viewedCount?: number;
+                                sentCount?: number;
+                                isCanceled?: boolean;
+                                releaseForms: {
+                                    id: number;
+                                    name: string;
+                                    partnerSource: string;
+                                    type: string;
+                                }[];
+                                template?: string;
+                                canUnsend?: boolean;
+                                unsendSeconds?: number;
+                                price?: string;
+                                purchasedCount?: number;
+                                canSendMessageToBuyers?: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/analytics/mass-messages/{massMessageId}/buyers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fans who bought one mass message
+         * @description Needs the connection permission `analytics:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    marker?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    massMessageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            list: {
+                                avatar: string | null;
+                                avatarThumbs?: {
+                                    c144: string;
+                                    c50: string;
+                                } | null;
+                                id: number;
+                                isVerified: boolean;
+                                name: string;
+                                username: string;
+                            }[];
+                            hasMore: boolean;
+                            nextMarker?: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Promotions (newest first)
+         * @description Needs the connection permission `promotions:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            list: {
+                                id: number;
+                                message: string;
+                                rawMessage: string;
+                                hasRelatedPromo: boolean;
+                                price: number;
+                                type: string;
+                                canClaim: boolean;
+                                claimsCount: number;
+                                subscribeCounts: number;
+                                subscribeDays: number;
+                                createdAt: string;
+                                finishedAt: string | null;
+                                isFinished: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a promotion (the reply is a page holding it)
+         * @description Needs the connection permission `promotions:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Percent off the subscription price (5–90) */
+                        discount: number;
+                        message?: string;
+                        /** @description Days the promotion runs; 0 (default): until stopped */
+                        finishDays?: number;
+                        /** @description Most claims; 0 (default): unlimited */
+                        subscribeCounts?: number;
+                        /** @description Days the discounted subscription lasts (default 30) */
+                        subscribeDays?: number;
+                        /** @description Who may claim it: all (default), new, expired */
+                        type?: ("all" | "new" | "expired")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            list: {
+                                id: number;
+                                message: string;
+                                rawMessage: string;
+                                hasRelatedPromo: boolean;
+                                price: number;
+                                type: string;
+                                canClaim: boolean;
+                                claimsCount: number;
+                                subscribeCounts: number;
+                                subscribeDays: number;
+                                createdAt: string;
+                                finishedAt: string | null;
+                                isFinished: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions/{promotionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a promotion (fields left out take their defaults)
+         * @description Needs the connection permission `promotions:write`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    promotionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Percent off the subscription price (5–90) */
+                        discount: number;
+                        message?: string;
+                        /** @description Days the promotion runs; 0 (default): until stopped */
+                        finishDays?: number;
+                        /** @description Most claims; 0 (default): unlimited */
+                        subscribeCounts?: number;
+                        /** @description Days the discounted subscription lasts (default 30) */
+                        subscribeDays?: number;
+                        /** @description Who may claim it: all (default), new, expired */
+                        type?: ("all" | "new" | "expired")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            message: string;
+                            rawMessage: string;
+                            hasRelatedPromo: boolean;
+                            price: number;
+                            type: string;
+                            canClaim: boolean;
+                            claimsCount: number;
+                            subscribeCounts: number;
+                            subscribeDays: number;
+                            createdAt: string;
+                            finishedAt: string | null;
+                            isFinished: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a promotion
+         * @description Needs the connection permission `promotions:write`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    promotionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions/{promotionId}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop a promotion now (it stays listed, finished)
+         * @description Needs the connection permission `promotions:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    promotionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions/bundles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Subscription bundles (shortest first)
+         * @description Needs the connection permission `promotions:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            list: {
+                                id: number;
+                                discount: number;
+                                duration: number;
+                                price: number;
+                                canBuy: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a subscription bundle
+         * @description Needs the connection permission `promotions:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Percent off (0–50) */
+                        discount: number;
+                        /**
+                         * @description Months: 3, 6 or 12 (one bundle per duration)
+                         * @enum {unknown}
+                         */
+                        duration: 3 | 6 | 12;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            discount: number;
+                            duration: number;
+                            price: number;
+                            canBuy: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions/bundles/{bundleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One subscription bundle
+         * @description Needs the connection permission `promotions:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    bundleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            discount: number;
+                            duration: number;
+                            price: number;
+                            canBuy: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Replace a subscription bundle (fields left out stay)
+         * @description Needs the connection permission `promotions:write`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    bundleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Percent off (0–50) */
+                        discount?: number;
+                        /**
+                         * @description Months: 3, 6 or 12 (one bundle per duration)
+                         * @enum {unknown}
+                         */
+                        duration?: 3 | 6 | 12;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            discount: number;
+                            duration: number;
+                            price: number;
+                            canBuy: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a subscription bundle (the reply is the bundle deleted)
+         * @description Needs the connection permission `promotions:write`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    bundleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            discount: number;
+                            duration: number;
+                            price: number;
+                            canBuy: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions/tracking-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tracking links (newest first)
+         * @description Needs the connection permission `promotions:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    pagination?: number;
+                    with_deleted?: number;
+                    sorting_deleted?: string;
+                    stats?: "true" | "false";
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            list: {
+                                id: number;
+                                name: string;
+                                campaignUrl?: string;
+                                subscribersCount?: number;
+                                clicksCount?: number;
+                                createdAt?: string;
+                                /** @description ofconnect: the users the statistics are shared with */
+                                sharedWithUserIds?: number[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a tracking link
+         * @description Needs the connection permission `promotions:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            campaignUrl?: string;
+                            subscribersCount?: number;
+                            clicksCount?: number;
+                            createdAt?: string;
+                            /** @description ofconnect: the users the statistics are shared with */
+                            sharedWithUserIds?: number[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions/tracking-links/share-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Share a tracking link's statistics with a user
+         * @description Needs the connection permission `promotions:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The tracking link id */
+                        campaignId: number;
+                        /** @description A user the account knows (a fan, a follower…) */
+                        userId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Stop sharing a tracking link's statistics with a user
+         * @description Needs the connection permission `promotions:write`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions/tracking-links/{trackingLinkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tracking link
+         * @description Needs the connection permission `promotions:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    trackingLinkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            campaignUrl?: string;
+                            subscribersCount?: number;
+                            clicksCount?: number;
+                            createdAt?: string;
+                            /** @description ofconnect: the users the statistics are shared with */
+                            sharedWithUserIds?: number[];
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Rename a tracking link (without a name: unchanged)
+         * @description Needs the connection permission `promotions:write`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    trackingLinkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            campaignUrl?: string;
+                            subscribersCount?: number;
+                            clicksCount?: number;
+                            createdAt?: string;
+                            /** @description ofconnect: the users the statistics are shared with */
+                            sharedWithUserIds?: number[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a tracking link
+         * @description Needs the connection permission `promotions:write`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    trackingLinkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions/tracking-links/{trackingLinkId}/claimers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fans who subscribed through a tracking link
+         * @description Needs the connection permission `promotions:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    trackingLinkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            list: {
+                                id: number;
+                                username: string;
+                                name: string;
+                                avatar: string | null;
+                                claimedAt?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions/trial-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trial links (newest first)
+         * @description Needs the connection permission `promotions:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            list: {
+                                id: number;
+                                trialLinkName: string;
+                                url: string;
+                                subscribeDays: number;
+                                subscribeCounts: number;
+                                claimCounts: number;
+                                clicksCounts: number;
+                                expiredAt: string | null;
+                                createdAt: string;
+                                isFinished: boolean;
+                                user?: unknown;
+                                sharedWith?: string | null;
+                                /** @description ofconnect: the users the statistics are shared with */
+                                sharedWithUserIds?: number[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a trial link
+         * @description Needs the connection permission `promotions:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        trialLinkName: string;
+                        /** @description Free days (1–30) */
+                        subscribeDays: number;
+                        /** @description Most claims; 0 (default): unlimited */
+                        subscribeCounts?: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601; absent or null: never expires
+                         */
+                        expiredAt?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            trialLinkName: string;
+                            url: string;
+                            subscribeDays: number;
+                            subscribeCounts: number;
+                            claimCounts: number;
+                            clicksCounts: number;
+                            expiredAt: string | null;
+                            createdAt: string;
+                            isFinished: boolean;
+                            user?: unknown;
+                            sharedWith?: string | null;
+                            /** @description ofconnect: the users the statistics are shared with */
+                            sharedWithUserIds?: number[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions/trial-links/share-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Share a trial link's statistics with a user
+         * @description Needs the connection permission `promotions:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The trial link id */
+                        trialId: number;
+                        /** @description A user the account knows (a fan, a follower…) */
+                        userId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Stop sharing a trial link's statistics with a user
+         * @description Needs the connection permission `promotions:write`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/promotions/trial-links/{trialLinkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One trial link
+         * @description Needs the connection permission `promotions:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    trialLinkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            trialLinkName: string;
+                            url: string;
+                            subscribeDays: number;
+                            subscribeCounts: number;
+                            claimCounts: number;
+                            clicksCounts: number;
+                            expiredAt: string | null;
+                            createdAt: string;
+                            isFinished: boolean;
+                            user?: unknown;
+                            sharedWith?: string | null;
+                            /** @description ofconnect: the users the statistics are shared with */
+                            sharedWithUserIds?: number[];
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Replace a trial link (fields left out stay)
+         * @description Needs the connection permission `promotions:write`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    trialLinkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        trialLinkName?: string;
+                        /** @description Free days (1–30) */
+                        subscribeDays?: number;
+                        /** @description Most claims; 0 (default): unlimited */
+                        subscribeCounts?: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601; absent or null: never expires
+                         */
+                        expiredAt?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a trial link
+         * @description Needs the connection permission `promotions:write`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    /** @description A numeric id */
+                    trialLinkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/mass-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The mass message queue (newest first)
+         * @description Needs the connection permission `messages:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hasMore: boolean;
+                            list: {
+                                id: number;
+                                date: string;
+                                isReady?: boolean;
+                                isDone?: boolean;
+                                total?: number;
+                                pending?: number;
+                                canUnsend?: boolean;
+                                unsendSeconds?: number;
+                                hasError?: boolean;
+                                isCanceled?: boolean;
+                                isCouplePeopleMedia?: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Queue a mass message (now, or at scheduledDate)
+         * @description Needs the connection permission `messages:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text?: string;
+                        mediaItems?: (string | number)[];
+                        previewMediaCount?: number | null;
+                        price?: number | null;
+                        isForwardedMessage?: boolean | null;
+                        isLockedText?: boolean | null;
+                        isMarkdown?: boolean | null;
+                        releaseForms?: {
+                            guests?: number[];
+                            partners?: number[];
+                            users?: number[];
+                        };
+                        userTags?: number[];
+                        /** Format: date-time */
+                        scheduledDate?: string | null;
+                        userIds?: (string | number)[];
+                        userLists?: (string | number)[];
+                        excludeUserLists?: (string | number)[];
+                        /** Format: date-time */
+                        subscribedAfterDate?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            date: string;
+                            isReady?: boolean;
+                            isDone?: boolean;
+                            total?: number;
+                            pending?: number;
+                            canUnsend?: boolean;
+                            unsendSeconds?: number;
+                            hasError?: boolean;
+                            isCanceled?: boolean;
+                            isCouplePeopleMedia?: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/mass-messages/{massMessageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One mass message
+         * @description Needs the connection permission `messages:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    massMessageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            text: string;
+                            fromUser: {
+                                id: number;
+                                name?: string;
+                                _view?: string;
+                            };
+                            media: {
+                                canView: boolean;
+                                convertedToVideo: boolean;
+                                createdAt: string;
+                                duration?: number;
+                                files?: {
+                                    full: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                        sources: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            type?: string;
+                                        }[];
+                                    };
+                                    preview?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                        options: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            type?: string;
+                                        }[];
+                                    };
+                                    squarePreview?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                    };
+                                    thumb?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                    };
+                                };
+                                hasCustomPreview?: boolean;
+                                hasError: boolean;
+                                id: number;
+                                isReady: boolean;
+                                releaseForms: {
+                                    id: number;
+                                    name: string;
+                                    partnerSource: string;
+                                    type: string;
+                                }[];
+                                type: "photo" | "video" | "gif" | "audio";
+                                videoSources?: {
+                                    240?: string | null;
+                                    720?: string | null;
+                                };
+                            }[];
+                            previews: number[];
+                            mediaCount?: number;
+                            createdAt?: string;
+                            changedAt?: string;
+                            isFree?: boolean;
+                            isTip?: boolean;
+                            isOpened?: boolean;
+                            isNew?: boolean;
+                            isLiked?: boolean;
+                            isFromQueue?: boolean;
+                            queueId?: number;
+                            lockedText?: boolean;
+                            canPurchase?: boolean;
+                            responseType?: string;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Replace a mass message that has not gone out
+         * @description Needs the connection permission `messages:write`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    massMessageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text?: string;
+                        mediaItems?: (string | number)[];
+                        previewMediaCount?: number | null;
+                        price?: number | null;
+                        isForwardedMessage?: boolean | null;
+                        isLockedText?: boolean | null;
+                        isMarkdown?: boolean | null;
+                        releaseForms?: {
+                            guests?: number[];
+                            partners?: number[];
+                            users?: number[];
+                        };
+                        userTags?: number[];
+                        /** Format: date-time */
+                        scheduledDate?: string | null;
+                        userIds?: (string | number)[];
+                        userLists?: (string | number)[];
+                        excludeUserLists?: (string | number)[];
+                        /** Format: date-time */
+                        subscribedAfterDate?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            date: string;
+                            isReady?: boolean;
+                            isDone?: boolean;
+                            total?: number;
+                            pending?: number;
+                            canUnsend?: boolean;
+                            unsendSeconds?: number;
+                            hasError?: boolean;
+                            isCanceled?: boolean;
+                            isCouplePeopleMedia?: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Cancel a scheduled mass message, or unsend a sent one
+         * @description Needs the connection permission `messages:write`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    massMessageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            queue?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/users/{userId}/stories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's live stories (id or username)
+         * @description Needs the connection permission `profile:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            userId: number;
+                            isReady: boolean;
+                            media: {
+                                canView: boolean;
+                                convertedToVideo: boolean;
+                                createdAt: string;
+                                duration?: number;
+                                files?: {
+                                    full: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                        sources: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            type?: string;
+                                        }[];
+                                    };
+                                    preview?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                        options: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            type?: string;
+                                        }[];
+                                    };
+                                    squarePreview?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                    };
+                                    thumb?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                    };
+                                };
+                                hasCustomPreview?: boolean;
+                                hasError: boolean;
+                                id: number;
+                                isReady: boolean;
+                                releaseForms: {
+                                    id: number;
+                                    name: string;
+                                    partnerSource: string;
+                                    type: string;
+                                }[];
+                                type: "photo" | "video" | "gif" | "audio";
+                                videoSources?: {
+                                    240?: string | null;
+                                    720?: string | null;
+                                };
+                            }[];
+                            hasPost?: boolean;
+                            isWatched: boolean;
+                            createdAt: string;
+                            question?: unknown;
+                            canLike: boolean;
+                            isLiked: boolean;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/stories/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's story items (marker cursor)
+         * @description Needs the connection permission `posts:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    marker?: number;
+                };
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            list: {
+                                id: number;
+                                userId: number;
+                                isReady: boolean;
+                                media: {
+                                    canView: boolean;
+                                    convertedToVideo: boolean;
+                                    createdAt: string;
+                                    duration?: number;
+                                    files?: {
+                                        full: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            sources: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        preview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                            options: {
+                                                url: string;
+                                                width?: number;
+                                                height?: number;
+                                                type?: string;
+                                            }[];
+                                        };
+                                        squarePreview?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                        thumb?: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            size?: number;
+                                        };
+                                    };
+                                    hasCustomPreview?: boolean;
+                                    hasError: boolean;
+                                    id: number;
+                                    isReady: boolean;
+                                    releaseForms: {
+                                        id: number;
+                                        name: string;
+                                        partnerSource: string;
+                                        type: string;
+                                    }[];
+                                    type: "photo" | "video" | "gif" | "audio";
+                                    videoSources?: {
+                                        240?: string | null;
+                                        720?: string | null;
+                                    };
+                                }[];
+                                hasPost?: boolean;
+                                isWatched: boolean;
+                                createdAt: string;
+                                question?: unknown;
+                                canLike: boolean;
+                                isLiked: boolean;
+                            }[];
+                            hasMore: boolean;
+                            marker: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/uploads/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Is this file (MD5 and size) already in the vault?
+         * @description Needs the connection permission `vault:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The file's MD5, in hex */
+                        etag: string;
+                        size: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            exists: boolean;
+                            media?: {
+                                canView: boolean;
+                                convertedToVideo: boolean;
+                                createdAt: string;
+                                duration?: number;
+                                files?: {
+                                    full: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                        sources: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            type?: string;
+                                        }[];
+                                    };
+                                    preview?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                        options: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            type?: string;
+                                        }[];
+                                    };
+                                    squarePreview?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                    };
+                                    thumb?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                    };
+                                };
+                                hasCustomPreview?: boolean;
+                                hasError: boolean;
+                                id: number;
+                                isReady: boolean;
+                                releaseForms: {
+                                    id: number;
+                                    name: string;
+                                    partnerSource: string;
+                                    type: string;
+                                }[];
+                                type: "photo" | "video" | "gif" | "audio";
+                                videoSources?: {
+                                    240?: string | null;
+                                    720?: string | null;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/account/usage": {
         parameters: {
             query?: never;
@@ -6242,38 +10072,193 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v2/access/proxy/{*}": {
+    "/v2/access/uploads/init": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection */
-        get: {
+        get?: never;
+        put?: never;
+        /**
+         * Begin an upload: the file type and size (parts then go to PUT …/parts/{n}, or the whole file to PUT …/{id})
+         * @description Needs the connection permission `vault:write`.
+         */
+        post: {
             parameters: {
                 query?: never;
                 header?: {
                     /** @description The connection (conn_…) to act as */
                     "x-connection-id"?: string;
                 };
-                path: {
-                    "*": string;
-                };
+                path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        contentType: string;
+                        filename: string;
+                        size: number;
+                        vaultUpload?: {
+                            /** @enum {string} */
+                            mode?: "message";
+                            userId?: string | null;
+                        };
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            mediaUploadId: string;
+                            /** @description Bytes in every part but the last (ofconnect extension) */
+                            partSize: number;
+                            /** @description Parts the file is sent in, numbered from 1, in order (ofconnect extension) */
+                            partCount: number;
+                            /**
+                             * Format: date-time
+                             * @description When an unfinished upload is abandoned (ofconnect extension)
+                             */
+                            expiresAt: string;
+                        };
+                    };
                 };
             };
         };
-        /** Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection */
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/uploads/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a multipart upload: the file becomes a vault media
+         * @description Needs the connection permission `vault:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        mediaUploadId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            media?: {
+                                canView: boolean;
+                                convertedToVideo: boolean;
+                                createdAt: string;
+                                duration?: number;
+                                files?: {
+                                    full: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                        sources: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            type?: string;
+                                        }[];
+                                    };
+                                    preview?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                        options: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            type?: string;
+                                        }[];
+                                    };
+                                    squarePreview?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                    };
+                                    thumb?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                    };
+                                };
+                                hasCustomPreview?: boolean;
+                                hasError: boolean;
+                                id: number;
+                                isReady: boolean;
+                                releaseForms: {
+                                    id: number;
+                                    name: string;
+                                    partnerSource: string;
+                                    type: string;
+                                }[];
+                                type: "photo" | "video" | "gif" | "audio";
+                                videoSources?: {
+                                    240?: string | null;
+                                    720?: string | null;
+                                };
+                            };
+                            mediaUploadId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/uploads/{mediaUploadId}/parts/{partNumber}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * One part of an upload, as raw bytes (application/octet-stream), in order from 1
+         * @description Needs the connection permission `vault:write`.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -6282,28 +10267,175 @@ export interface paths {
                     "x-connection-id"?: string;
                 };
                 path: {
-                    "*": string;
+                    mediaUploadId: string;
+                    partNumber: number;
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            /** @description The bytes, raw */
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            etag: string;
+                            mediaUploadId: string;
+                            partNumber: number;
+                        };
+                    };
                 };
             };
         };
-        /** Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection */
-        post: {
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/uploads/{mediaUploadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The whole file in one request, as raw bytes; the upload is then complete (no call to complete)
+         * @description Needs the connection permission `vault:write`.
+         */
+        put: {
             parameters: {
                 query?: never;
                 header?: {
                     /** @description The connection (conn_…) to act as */
                     "x-connection-id"?: string;
+                };
+                path: {
+                    mediaUploadId: string;
+                };
+                cookie?: never;
+            };
+            /** @description The bytes, raw */
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            media?: {
+                                canView: boolean;
+                                convertedToVideo: boolean;
+                                createdAt: string;
+                                duration?: number;
+                                files?: {
+                                    full: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                        sources: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            type?: string;
+                                        }[];
+                                    };
+                                    preview?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                        options: {
+                                            url: string;
+                                            width?: number;
+                                            height?: number;
+                                            type?: string;
+                                        }[];
+                                    };
+                                    squarePreview?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                    };
+                                    thumb?: {
+                                        url: string;
+                                        width?: number;
+                                        height?: number;
+                                        size?: number;
+                                    };
+                                };
+                                hasCustomPreview?: boolean;
+                                hasError: boolean;
+                                id: number;
+                                isReady: boolean;
+                                releaseForms: {
+                                    id: number;
+                                    name: string;
+                                    partnerSource: string;
+                                    type: string;
+                                }[];
+                                type: "photo" | "video" | "gif" | "audio";
+                                videoSources?: {
+                                    240?: string | null;
+                                    720?: string | null;
+                                };
+                            };
+                            mediaUploadId: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/access/proxy/{*}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection
+         * @description Names its connection in x-connection-id, or carries a raw session instead: x-session-user-id, x-session-cookie, x-session-xbc and x-session-user-agent (signed and paced the same way, never stored).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                    /** @description Raw session: the OnlyFans user id (auth_id) */
+                    "x-session-user-id"?: string;
+                    /** @description Raw session: the cookie header (auth_id, sess, fp) */
+                    "x-session-cookie"?: string;
+                    /** @description Raw session: the browser's x-bc token */
+                    "x-session-xbc"?: string;
+                    /** @description Raw session: the user agent the session was made with */
+                    "x-session-user-agent"?: string;
                 };
                 path: {
                     "*": string;
@@ -6321,13 +10453,94 @@ export interface paths {
                 };
             };
         };
-        /** Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection */
+        /**
+         * Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection
+         * @description Names its connection in x-connection-id, or carries a raw session instead: x-session-user-id, x-session-cookie, x-session-xbc and x-session-user-agent (signed and paced the same way, never stored).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                    /** @description Raw session: the OnlyFans user id (auth_id) */
+                    "x-session-user-id"?: string;
+                    /** @description Raw session: the cookie header (auth_id, sess, fp) */
+                    "x-session-cookie"?: string;
+                    /** @description Raw session: the browser's x-bc token */
+                    "x-session-xbc"?: string;
+                    /** @description Raw session: the user agent the session was made with */
+                    "x-session-user-agent"?: string;
+                };
+                path: {
+                    "*": string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /**
+         * Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection
+         * @description Names its connection in x-connection-id, or carries a raw session instead: x-session-user-id, x-session-cookie, x-session-xbc and x-session-user-agent (signed and paced the same way, never stored).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The connection (conn_…) to act as */
+                    "x-connection-id"?: string;
+                    /** @description Raw session: the OnlyFans user id (auth_id) */
+                    "x-session-user-id"?: string;
+                    /** @description Raw session: the cookie header (auth_id, sess, fp) */
+                    "x-session-cookie"?: string;
+                    /** @description Raw session: the browser's x-bc token */
+                    "x-session-xbc"?: string;
+                    /** @description Raw session: the user agent the session was made with */
+                    "x-session-user-agent"?: string;
+                };
+                path: {
+                    "*": string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /**
+         * Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection
+         * @description Names its connection in x-connection-id, or carries a raw session instead: x-session-user-id, x-session-cookie, x-session-xbc and x-session-user-agent (signed and paced the same way, never stored).
+         */
         delete: {
             parameters: {
                 query?: never;
                 header?: {
                     /** @description The connection (conn_…) to act as */
                     "x-connection-id"?: string;
+                    /** @description Raw session: the OnlyFans user id (auth_id) */
+                    "x-session-user-id"?: string;
+                    /** @description Raw session: the cookie header (auth_id, sess, fp) */
+                    "x-session-cookie"?: string;
+                    /** @description Raw session: the browser's x-bc token */
+                    "x-session-xbc"?: string;
+                    /** @description Raw session: the user agent the session was made with */
+                    "x-session-user-agent"?: string;
                 };
                 path: {
                     "*": string;
@@ -6347,13 +10560,24 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection */
+        /**
+         * Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection
+         * @description Names its connection in x-connection-id, or carries a raw session instead: x-session-user-id, x-session-cookie, x-session-xbc and x-session-user-agent (signed and paced the same way, never stored).
+         */
         patch: {
             parameters: {
                 query?: never;
                 header?: {
                     /** @description The connection (conn_…) to act as */
                     "x-connection-id"?: string;
+                    /** @description Raw session: the OnlyFans user id (auth_id) */
+                    "x-session-user-id"?: string;
+                    /** @description Raw session: the cookie header (auth_id, sess, fp) */
+                    "x-session-cookie"?: string;
+                    /** @description Raw session: the browser's x-bc token */
+                    "x-session-xbc"?: string;
+                    /** @description Raw session: the user agent the session was made with */
+                    "x-session-user-agent"?: string;
                 };
                 path: {
                     "*": string;
@@ -6402,6 +10626,7 @@ export interface components {
                     videoQualities: string[];
                 };
             };
+            /** @description Permissions a new connection of the key's environment gets when its import or client app names none. Until changed: every read and write in sandbox, every read in live (ofconnect extension) */
             defaultConnectionPermissions: string[];
             pacing: {
                 requestsPerMinute: number;
