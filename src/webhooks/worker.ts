@@ -106,6 +106,8 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
   let laneStarting = false;
   let reserved = 0;
   let wakeUp = false;
+  /** Lanes running rounds right now: stop() waits for them, since a claim in flight may still add to `ready`. */
+  const lanesRunning = new Set<Promise<void>>();
 
   function startReady(): void {
     while (sending.size < concurrency && ready.length > 0 && !stopped) {
@@ -155,7 +157,9 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
     lanes += 1;
     setImmediate(() => {
       laneStarting = false;
-      void runRounds();
+      const lane = runRounds();
+      lanesRunning.add(lane);
+      void lane.finally(() => lanesRunning.delete(lane));
     });
   }
 
@@ -223,6 +227,9 @@ function createWorkerCore(ctx: ServiceContext, options: WebhookWorkerOptions): W
       for (const attempt of deps.attemptsInFlight) attempt.abort(reason);
     }, stopGraceMs);
     grace.unref();
+    // A round may be claiming right now: once it returns, what it claimed is in `ready` (a stopped worker's later
+    // rounds only record finished attempts, never claim).
+    while (lanesRunning.size > 0) await Promise.allSettled([...lanesRunning]);
     // Deliveries claimed ahead but never started go back to the queue now rather than when their lease runs out.
     const unstarted = ready.splice(0);
     await Promise.all(unstarted.map(({ lease }) => releaseLease(ctx.database.db, deliveryRound.deliveryLeases, lease, clock.now()).catch(() => false)));
