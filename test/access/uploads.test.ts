@@ -3,8 +3,6 @@
 // abandoned uploads expire on the service's (manual) clock.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { eq } from 'drizzle-orm';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,19 +15,10 @@ import { BACKENDS } from '../support/databases.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { access, importConnection, type ImportedConnection, messageableFanId } from './access-fixture.ts';
+import { heldBytes } from '../support/memory.ts';
 
 const MIB = 1024 * 1024;
 
-// A full collection on demand, so the heap figure is memory still held, not garbage the collector has yet to visit.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-/** Bytes the process holds on to after a full collection: live heap objects plus the buffers they reference. */
-function heldBytes(): number {
-  collectGarbage();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
-}
 
 function expectShape(schema: TSchema, body: unknown): void {
   const first = [...Value.Errors(schema, body)][0];

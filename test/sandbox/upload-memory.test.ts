@@ -1,23 +1,12 @@
 import { Readable } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/server.ts';
 import { type SignedBrowser, testClock, startSandboxWithCreator } from './signed-browser.ts';
+import { heldBytes } from '../support/memory.ts';
 
 const MIB = 1024 * 1024;
 
-// A full collection on demand, so what is measured is memory still held, not garbage the collector has yet to visit.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-/** Bytes the process holds on to: live heap objects plus the buffers they reference. */
-function heldBytes(): number {
-  collectGarbage();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
-}
 
 /** `bytes` of data made 64 KiB at a time, so the sender holds no more than one chunk either. */
 function streamOf(bytes: number): Readable {
