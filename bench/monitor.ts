@@ -14,7 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { Pool } from 'undici';
-import { DEFAULT_CONNECTION_PERMISSIONS } from '../src/account/permissions.ts';
+import { READ_CONNECTION_PERMISSIONS } from '../src/account/permissions.ts';
 import { storeConnectionSession } from '../src/connections/session-vault.ts';
 import { connections } from '../src/connections/tables.ts';
 import { startMonitorWorker } from '../src/monitor/worker.ts';
@@ -130,7 +130,7 @@ async function seedLinkConnections(service: RunningService, orgId: string, sessi
         status: 'active',
         platformUserId: String(session.userId),
         userData: { id: String(session.userId), name: '', username: '', avatar: null },
-        permissions: DEFAULT_CONNECTION_PERMISSIONS,
+        permissions: READ_CONNECTION_PERMISSIONS,
         imported: false,
         nextCheckAt: new Date(now - sessions.length + start + j),
         createdAt: at,

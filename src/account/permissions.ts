@@ -18,9 +18,6 @@ export const CONNECTION_PERMISSIONS = PERMISSION_AREAS.flatMap((area) => [`${are
 /** Every `:read` permission: what a live connection gets when neither the request nor the org says otherwise. */
 export const READ_CONNECTION_PERMISSIONS = PERMISSION_AREAS.map((area) => `${area}:read`);
 
-/** @deprecated the live default; use defaultConnectionPermissionsFor(environment). */
-export const DEFAULT_CONNECTION_PERMISSIONS = READ_CONNECTION_PERMISSIONS;
-
 /**
  * The org default for an environment until the org changes it (PATCH /v2/account/settings).
  * Sandbox: every read and write, because the sandbox is where an integration is tried out, the simulator's accounts

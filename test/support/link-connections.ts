@@ -2,7 +2,7 @@
 // if the hosted login had just completed, stored the way Link stores it, on a connection row that is active and
 // scheduled for the monitor. Imported rows can be made the same way, to prove they are treated differently.
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_CONNECTION_PERMISSIONS } from '../../src/account/permissions.ts';
+import { READ_CONNECTION_PERMISSIONS } from '../../src/account/permissions.ts';
 import { storeConnectionSession } from '../../src/connections/session-vault.ts';
 import { insertConnection, type ConnectionRow } from '../../src/connections/store.ts';
 import type { ServiceContext } from '../../src/platform/context.ts';
@@ -44,7 +44,7 @@ export async function createLinkConnection(ctx: ServiceContext, sandboxUrl: stri
       status: 'active',
       platformUserId: userId,
       userData: { id: userId, name: `Creator ${userId}`, username: `u${userId}`, avatar: null },
-      permissions: DEFAULT_CONNECTION_PERMISSIONS,
+      permissions: READ_CONNECTION_PERMISSIONS,
       clientReferenceId: options.clientReferenceId ?? null,
       imported: options.imported ?? false,
       nextCheckAt: options.nextCheckAt === undefined ? now : options.nextCheckAt,
