@@ -15,6 +15,7 @@ import { registerVaultRoutes } from './vault-rotation.ts';
 import { registerDynamicRulesRoutes } from './dynamic-rules/routes.ts';
 import { registerLinkRoutes } from './link/routes.ts';
 import { registerAccessRoutes } from './access/routes.ts';
+import { registerSandboxControlPassthrough } from './sandbox/control-passthrough.ts';
 
 export interface BuiltApp {
   app: HttpApp;
@@ -35,6 +36,8 @@ interface RequestSeries {
 export interface BuildOptions {
   /** The public API routes; off for worker-only nodes, which serve health and metrics alone. */
   serveApi: boolean;
+  /** The simulator whose control API is passed through under /_sandbox (null: not served, as in production). */
+  sandboxControlUrl?: string | null;
 }
 
 export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = { serveApi: true }): Promise<BuiltApp> {
@@ -91,6 +94,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
     registerWebhookRoutes(app, ctx);
     registerLinkRoutes(app, ctx);
     registerAccessRoutes(app, ctx);
+    if (options.sandboxControlUrl) registerSandboxControlPassthrough(app, options.sandboxControlUrl);
   }
 
   await app.ready();
