@@ -50,13 +50,17 @@ export async function issueApiKey(
   return { row, secret: material.secret };
 }
 
-/** DELETE /v2/api-keys/{id}. Keys are org-wide to manage (any environment); the cache forgets the key once it commits. */
+/**
+ * DELETE /v2/api-keys/{id}, within the calling key's org and environment: a sandbox key cannot revoke live keys nor
+ * the reverse, and another environment's key is "not found" exactly like a key that does not exist. The cache forgets
+ * the key once the revocation commits.
+ */
 export async function revokeApiKey(ctx: ServiceContext, scope: ActingScope, keyId: string, cache: RevokedKeyCache): Promise<ApiKeyRow> {
   const now = ctx.clock.now();
   const revoked = await ctx.database.db.transaction(async (tx) => {
-    const existing = await store.findApiKey(tx, scope.orgId, keyId);
+    const existing = await store.findApiKey(tx, scope, keyId);
     if (!existing) throw notFound('API key', keyId);
-    const row = (await store.revokeApiKeyRow(tx, scope.orgId, keyId, now)) ?? existing;
+    const row = (await store.revokeApiKeyRow(tx, scope, keyId, now)) ?? existing;
     await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'api_key.revoked', target: keyId });
     return row;
   });

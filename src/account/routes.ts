@@ -82,9 +82,9 @@ export function registerAccountRoutes(app: HttpApp, ctx: ServiceContext, authent
   // ----- API keys (management extension; admin scope) -----
   app.get('/v2/api-keys', {
     config: { scope: 'admin' },
-    schema: { tags: ['Management'], summary: 'List API keys (never their secrets)', response: { 200: ListOf(S.ApiKey) } },
+    schema: { tags: ['Management'], summary: 'List the API keys of the calling key\'s environment (never their secrets)', response: { 200: ListOf(S.ApiKey) } },
   }, async (request) => {
-    const keys = await store.listApiKeys(db(), request.auth.orgId);
+    const keys = await store.listApiKeys(db(), request.auth);
     return { list: keys.map(presentApiKey) };
   });
 
@@ -103,7 +103,7 @@ export function registerAccountRoutes(app: HttpApp, ctx: ServiceContext, authent
 
   app.delete('/v2/api-keys/:keyId', {
     config: { scope: 'admin' },
-    schema: { tags: ['Management'], summary: 'Revoke an API key', params: S.KeyIdParams, response: { 200: S.ApiKey } },
+    schema: { tags: ['Management'], summary: 'Revoke an API key of the calling key\'s environment', params: S.KeyIdParams, response: { 200: S.ApiKey } },
   }, async (request) => {
     const revoked = await revokeApiKey(ctx, actingScopeOf(request.auth), request.params.keyId, authenticator);
     return presentApiKey(revoked);

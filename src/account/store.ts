@@ -1,5 +1,5 @@
-// account/'s queries. Every query but the key lookup is scoped by orgId; the key lookup is how a request
-// finds its org in the first place.
+// account/'s queries. Every query but the key lookup is scoped by orgId (key management and client apps by org and
+// environment); the key lookup is how a request finds its org in the first place.
 import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
 import type { TenantScope } from '../platform/tenant-scope.ts';
@@ -38,21 +38,29 @@ export async function findApiKeyByHash(ex: Executor, hash: string): Promise<ApiK
   return row;
 }
 
-export async function listApiKeys(ex: Executor, orgId: string): Promise<ApiKeyRow[]> {
-  return ex.select().from(apiKeys).where(eq(apiKeys.orgId, orgId)).orderBy(asc(apiKeys.createdAt));
+/** The keys of one environment of an org: a key manages only keys of its own environment (issue 16). */
+export async function listApiKeys(ex: Executor, scope: TenantScope): Promise<ApiKeyRow[]> {
+  return ex
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.orgId, scope.orgId), eq(apiKeys.environment, scope.environment)))
+    .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
 }
 
-export async function revokeApiKeyRow(ex: Executor, orgId: string, keyId: string, at: Date): Promise<ApiKeyRow | undefined> {
+export async function revokeApiKeyRow(ex: Executor, scope: TenantScope, keyId: string, at: Date): Promise<ApiKeyRow | undefined> {
   const [row] = await ex
     .update(apiKeys)
     .set({ revokedAt: at })
-    .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+    .where(and(eq(apiKeys.orgId, scope.orgId), eq(apiKeys.environment, scope.environment), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
     .returning();
   return row;
 }
 
-export async function findApiKey(ex: Executor, orgId: string, keyId: string): Promise<ApiKeyRow | undefined> {
-  const [row] = await ex.select().from(apiKeys).where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.id, keyId)));
+export async function findApiKey(ex: Executor, scope: TenantScope, keyId: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await ex
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.orgId, scope.orgId), eq(apiKeys.environment, scope.environment), eq(apiKeys.id, keyId)));
   return row;
 }
 

@@ -76,7 +76,7 @@ describe.each(BACKENDS)('API keys and whoami (%s)', (backend) => {
     const live = await createKey(t.database.handle, t.orgId, 'live');
     expect(live.secret).toMatch(/^sk_live_/);
     expect((await call(t.url, 'GET', '/v2/account/whoami', { key: live.secret })).status).toBe(200);
-    const list = await call(t.url, 'GET', '/v2/api-keys', { key: t.adminKey });
+    const list = await call(t.url, 'GET', '/v2/api-keys', { key: live.secret });
     expect(list.status).toBe(200);
     const entry = list.body.list.find((k: { id: string }) => k.id === live.id);
     expect(entry).toMatchObject({ environment: 'live', prefix: live.secret.slice(0, 14) });
@@ -108,6 +108,32 @@ describe.each(BACKENDS)('API keys and whoami (%s)', (backend) => {
     expect(revoke.status).toBe(404);
     expect(revoke.body.type).toBe('RESOURCE_NOT_FOUND');
     expect((await call(t.url, 'GET', '/v2/account/whoami', { key: mine.secret })).status).toBe(200);
+  });
+
+  it('environment isolation: a sandbox admin key neither lists nor revokes live keys, nor a live admin key sandbox keys', async () => {
+    const live = await createKey(t.database.handle, t.orgId, 'live');
+    const liveAdmin = await createKey(t.database.handle, t.orgId, 'live', ['admin', 'account']);
+    const sandbox = await createKey(t.database.handle, t.orgId, 'sandbox');
+    const missing = 'key_doesNotExist0000000000';
+    for (const [caller, foreign, own] of [
+      [t.adminKey, live, sandbox],
+      [liveAdmin.secret, sandbox, live],
+    ] as const) {
+      const list = await call(t.url, 'GET', '/v2/api-keys', { key: caller });
+      const ids = list.body.list.map((k: { id: string }) => k.id);
+      expect(ids).toContain(own.id);
+      expect(ids).not.toContain(foreign.id);
+      expect(new Set(list.body.list.map((k: { environment: string }) => k.environment)).size).toBe(1);
+      // "Not yours" and "does not exist" answer alike: same status, same type, the id echoed either way.
+      const revokeForeign = await call(t.url, 'DELETE', `/v2/api-keys/${foreign.id}`, { key: caller });
+      const revokeMissing = await call(t.url, 'DELETE', `/v2/api-keys/${missing}`, { key: caller });
+      expect(revokeForeign.status).toBe(404);
+      expect(revokeForeign.body.type).toBe('RESOURCE_NOT_FOUND');
+      expect(revokeMissing.status).toBe(revokeForeign.status);
+      expect(revokeMissing.body.type).toBe(revokeForeign.body.type);
+      expect(revokeForeign.body.message.replace(foreign.id, '<id>')).toBe(revokeMissing.body.message.replace(missing, '<id>'));
+      expect((await call(t.url, 'GET', '/v2/account/whoami', { key: foreign.secret })).status).toBe(200);
+    }
   });
 
   it('records lastUsedAt in batches', async () => {

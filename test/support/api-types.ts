@@ -555,7 +555,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys (never their secrets) */
+        /** List the API keys of the calling key's environment (never their secrets) */
         get: {
             parameters: {
                 query?: never;
@@ -638,7 +638,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key */
+        /** Revoke an API key of the calling key's environment */
         delete: {
             parameters: {
                 query?: never;
