@@ -1,9 +1,11 @@
 // Runs the real `ofconnect` command as a child process and reads what it prints.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../src/platform/package-root.ts';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Found by the package manifest rather than from this file's path, so it holds in a bundle (bin/run-ts.js) too. */
+export const REPO_ROOT = packageRoot();
 const BIN = path.join(REPO_ROOT, 'bin/ofconnect.js');
 
 export interface CliProcess {
@@ -61,4 +63,20 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
   const proc = spawnCli(args, env);
   const code = await proc.exited;
   return { code, output: proc.output() };
+}
+
+/** Asks a CLI process to stop (SIGTERM, or the given signal) unless it already has, and waits for it to exit. */
+export async function stopCli(proc: CliProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill(signal);
+  return proc.exited;
+}
+
+/** A process's resident set size in kilobytes (VmRSS in /proc/<pid>/status; Linux), or null once it has exited. */
+export function residentSetKilobytes(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
 }

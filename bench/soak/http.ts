@@ -1,0 +1,119 @@
+// Every request the soak makes goes through here and is counted: by kind of traffic and status, and each 5xx by its
+// cause — the error body's `type` and `details.reason` (our error shape), or `html` / `no body` when a reply is
+// not in that shape, or the network error when there was no reply at all.
+import { Agent, request } from 'undici';
+
+/** What a request was for; the report breaks statuses down by these. */
+export type TrafficKind =
+  | 'access read'
+  | 'access write'
+  | 'proxy read'
+  | 'link api'
+  | 'link page'
+  | 'connections'
+  | 'webhooks api'
+  | 'set-up';
+
+export interface Reply {
+  /** HTTP status, or 0 when no reply arrived (see `networkError`). */
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+  text: string;
+  networkError?: string;
+}
+
+export interface Cause {
+  kind: TrafficKind;
+  status: number;
+  cause: string;
+}
+
+export class RequestTally {
+  /** kind → status ("0" for no reply) → count. */
+  readonly byKind = new Map<TrafficKind, Map<number, number>>();
+  /** "kind|status|cause" → count, for 5xx and replies that never came. */
+  readonly failures = new Map<string, number>();
+  /** One example request per failure cause (method and path), to find it in the logs. */
+  readonly examples = new Map<string, string>();
+
+  record(kind: TrafficKind, what: string, reply: Reply): void {
+    const statuses = this.byKind.get(kind) ?? new Map<number, number>();
+    this.byKind.set(kind, statuses);
+    statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+    if (reply.status !== 0 && reply.status < 500) return;
+    const key = `${kind}|${reply.status}|${causeOf(reply)}`;
+    this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+    if (!this.examples.has(key)) this.examples.set(key, what);
+  }
+
+  total(): number {
+    let n = 0;
+    for (const statuses of this.byKind.values()) for (const count of statuses.values()) n += count;
+    return n;
+  }
+}
+
+/** The cause of a 5xx (or of no reply) in a few words. */
+export function causeOf(reply: Reply): string {
+  if (reply.status === 0) return `network: ${reply.networkError ?? 'unknown'}`;
+  const body = reply.body;
+  if (body && typeof body === 'object' && typeof body.type === 'string') {
+    const reason = body.details && typeof body.details.reason === 'string' ? `/${body.details.reason}` : '';
+    return `${body.type}${reason}`;
+  }
+  if (/^\s*</.test(reply.text)) return 'html';
+  return reply.text ? 'not our error shape' : 'no body';
+}
+
+export interface SendOptions {
+  headers?: Record<string, string>;
+  json?: unknown;
+  form?: Record<string, string>;
+}
+
+export class SoakHttp {
+  private readonly agent = new Agent({ connections: 64, keepAliveTimeout: 10_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
+
+  constructor(
+    readonly baseUrl: string,
+    readonly tally: RequestTally,
+  ) {}
+
+  /** One request to the api node (an absolute URL may name another origin); counted under `kind`. */
+  async send(kind: TrafficKind, method: string, pathOrUrl: string, options: SendOptions = {}): Promise<Reply> {
+    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    let body: string | undefined;
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    } else if (options.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(options.form).toString();
+    }
+    let reply: Reply;
+    try {
+      const res = await request(url, { method: method as 'GET', headers, body, dispatcher: this.agent });
+      const text = await res.body.text();
+      let parsed: unknown = text;
+      if (String(res.headers['content-type'] ?? '').includes('json') && text) {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // kept as text: the cause reads "not our error shape"
+        }
+      }
+      reply = { status: res.statusCode, headers: res.headers, body: parsed, text };
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? (error instanceof Error ? error.name : 'error');
+      reply = { status: 0, headers: {}, body: null, text: '', networkError: code };
+    }
+    this.tally.record(kind, `${method} ${new URL(url).pathname}`, reply);
+    return reply;
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
