@@ -1,8 +1,17 @@
 // API key authentication for every /v2 route that declares a scope. Keys are looked up by hash, cached briefly in
 // memory (the Access hot path must not hit the database per request), and lastUsedAt is written in batches.
-// The cache is keyed by the key exactly as presented, so a cached key costs neither the format check nor the SHA-256
-// (only well-formed keys ever reach the cache); it is bounded, entries live CACHE_TTL_MS, and revocation drops them.
+//
+// Two bounded LRU caches, keyed by the key exactly as presented (a cached key costs neither the format check nor the
+// SHA-256): keys found valid, and refusals (unknown or revoked keys) kept apart, so a flood of wrong keys can only
+// push out other refusals, never a valid key, and a wrong key sent again costs no database lookup.
+//
+// Failed attempts (malformed, unknown or revoked keys) are throttled per client address through the shared rate
+// limiters (Redis when configured): past config.apiKeyFailuresPerMinute, the address gets 429 with Retry-After, and
+// this node stops looking up new keys from it until the block lifts. Keys this node has found valid are exempt: they
+// are answered from the cache, or looked up again when their entry is stale, blocked or not; only a key the node has
+// not seen yet waits out its address's block (it cannot be told from a guess without a lookup).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { ApiError } from '../platform/errors.ts';
 import type { Environment } from '../platform/environment.ts';
 import type { ServiceContext } from '../platform/context.ts';
@@ -27,14 +36,14 @@ declare module 'fastify' {
   }
 }
 
+/** How long a lookup's answer is trusted before the database is asked again (revocations are also broadcast). */
 const CACHE_TTL_MS = 30_000;
 const LAST_USED_FLUSH_MS = 30_000;
+const FAILURES_LIMIT_NAME = 'api-key-failures';
 
-interface CacheEntry {
-  auth: AuthContext | null;
-  /** Why the key is refused, when it is. */
-  refusal?: string;
-  expiresAt: number;
+interface ValidEntry {
+  auth: AuthContext;
+  checkedAt: number;
 }
 
 /** Revocations are broadcast so every node drops the key from its cache at once, not after the cache TTL. */
@@ -43,8 +52,8 @@ const REVOKED_CHANNEL = 'ofconnect_api_key_revoked';
 export interface ApiKeyAuthenticator {
   authenticate(request: FastifyRequest): Promise<AuthContext>;
   /**
-   * The same answer as authenticate() when this node already knows the key (cached and fresh), without waiting:
-   * the key's context, or throws its refusal. Undefined when the key must be looked up.
+   * The key's context when this node already knows it as valid (cached and fresh), without waiting; undefined when
+   * the key must go through authenticate() (unknown here, stale, or refused).
    */
   authenticateFromCache(request: FastifyRequest): AuthContext | undefined;
   /** Drops a key from every node's cache (revocation). */
@@ -59,13 +68,28 @@ function headerValue(request: FastifyRequest): string | undefined {
   return Array.isArray(raw) ? raw[0] : raw;
 }
 
+const unauthorized = (message: string) => new ApiError('UNAUTHORIZED', message, { details: { field: 'apikey' } });
+
+function tooManyFailures(retryAfterSeconds: number): ApiError {
+  const retryAfter = Math.max(1, retryAfterSeconds);
+  return new ApiError('RATE_LIMIT_EXCEEDED', `Too many failed API key attempts from this address; retry in ${retryAfter} s`, {
+    headers: { 'retry-after': String(retryAfter) },
+    details: { field: 'apikey', retryAfter },
+  });
+}
+
 export function createApiKeyAuthenticator(ctx: ServiceContext): ApiKeyAuthenticator {
-  const cache = new Map<string, CacheEntry>();
+  const max = ctx.config.apiKeyCacheSize;
+  const valid = new LRUCache<string, ValidEntry>({ max });
+  const refusals = new LRUCache<string, string>({ max, ttl: CACHE_TTL_MS });
+  /** Client address → when this node may look up its new keys again (ms since the epoch). */
+  const blockedUntil = new LRUCache<string, number>({ max });
+  const failureLimit = { perMinute: ctx.config.apiKeyFailuresPerMinute, burst: ctx.config.apiKeyFailuresPerMinute };
   const usedKeyIds = new Set<string>();
   const timer = setInterval(() => void flushLastUsed().catch(() => {}), LAST_USED_FLUSH_MS);
   timer.unref();
   const forgetLocally = (keyId: string) => {
-    for (const [secret, entry] of cache) if (entry.auth?.keyId === keyId) cache.delete(secret);
+    for (const [secret, entry] of valid.entries()) if (entry.auth.keyId === keyId) valid.delete(secret);
   };
   const unlisten = ctx.database.listen(REVOKED_CHANNEL, forgetLocally).catch((error: unknown) => {
     ctx.logger.warn({ err: error }, 'API key revocations from other nodes will apply after the cache TTL');
@@ -79,46 +103,80 @@ export function createApiKeyAuthenticator(ctx: ServiceContext): ApiKeyAuthentica
     await touchApiKeysLastUsed(ctx.database.db, ids, ctx.clock.now());
   }
 
-  async function lookup(secret: string): Promise<CacheEntry> {
+  /** The database's answer, cached: the key's context, or the refusal it earned. */
+  async function lookup(secret: string): Promise<AuthContext | string> {
     const row = await findApiKeyByHash(ctx.database.db, hashApiKey(secret));
-    const now = Date.now();
-    let entry: CacheEntry;
-    if (!row) entry = { auth: null, refusal: 'Invalid API key', expiresAt: now + CACHE_TTL_MS };
-    else if (row.revokedAt) entry = { auth: null, refusal: 'API key has been revoked', expiresAt: now + CACHE_TTL_MS };
-    else
-      entry = {
-        auth: { orgId: row.orgId, keyId: row.id, environment: row.environment, scopes: row.scopes },
-        expiresAt: now + CACHE_TTL_MS,
-      };
-    if (cache.size > 10_000) cache.clear();
-    cache.set(secret, entry);
-    return entry;
+    const result = !row ? 'unknown' : row.revokedAt ? 'revoked' : 'valid';
+    ctx.metrics.apiKeyLookups.inc({ result });
+    if (!row || row.revokedAt) {
+      const refusal = row ? 'API key has been revoked' : 'Invalid API key';
+      valid.delete(secret);
+      refusals.set(secret, refusal);
+      return refusal;
+    }
+    const auth: AuthContext = { orgId: row.orgId, keyId: row.id, environment: row.environment, scopes: row.scopes };
+    valid.set(secret, { auth, checkedAt: Date.now() });
+    return auth;
   }
 
-  function accept(entry: CacheEntry): AuthContext {
-    if (!entry.auth) throw new ApiError('UNAUTHORIZED', entry.refusal ?? 'Invalid API key', { details: { field: 'apikey' } });
-    usedKeyIds.add(entry.auth.keyId);
-    return entry.auth;
+  /** Counts a failed attempt against the address; the refusal to throw (429 once the address is over its limit). */
+  async function failedAttempt(address: string, refusal: ApiError): Promise<ApiError> {
+    const decision = await ctx.rateLimiters.consume(FAILURES_LIMIT_NAME, failureLimit, address);
+    if (decision.allowed) return refusal;
+    blockedUntil.set(address, Date.now() + Math.max(1, decision.retryAfterSeconds) * 1000);
+    ctx.metrics.apiKeyAttemptsThrottled.inc();
+    return tooManyFailures(decision.retryAfterSeconds);
   }
 
-  function freshEntry(secret: string): CacheEntry | undefined {
-    const cached = cache.get(secret);
-    return cached && cached.expiresAt > Date.now() ? cached : undefined;
+  function blockOf(address: string): ApiError | null {
+    const until = blockedUntil.get(address);
+    if (until === undefined) return null;
+    const left = until - Date.now();
+    if (left <= 0) {
+      blockedUntil.delete(address);
+      return null;
+    }
+    ctx.metrics.apiKeyAttemptsThrottled.inc();
+    return tooManyFailures(Math.ceil(left / 1000));
+  }
+
+  function accept(auth: AuthContext): AuthContext {
+    usedKeyIds.add(auth.keyId);
+    return auth;
+  }
+
+  function freshValid(secret: string): AuthContext | undefined {
+    const entry = valid.get(secret);
+    return entry && Date.now() - entry.checkedAt < CACHE_TTL_MS ? entry.auth : undefined;
   }
 
   return {
     async authenticate(request) {
       const secret = headerValue(request);
-      if (!secret) throw new ApiError('UNAUTHORIZED', 'Missing API key: send it in the apikey header', { details: { field: 'apikey' } });
-      const cached = freshEntry(secret);
-      if (cached) return accept(cached);
-      if (!environmentOfKey(secret)) throw new ApiError('UNAUTHORIZED', 'Malformed API key: expected sk_sandbox_… or sk_live_…', { details: { field: 'apikey' } });
-      return accept(await lookup(secret));
+      if (!secret) throw unauthorized('Missing API key: send it in the apikey header');
+      const fresh = freshValid(secret);
+      if (fresh) return accept(fresh);
+      // A key found valid before is exempt from its address's block: only its freshness is in question.
+      if (valid.has(secret)) {
+        const answer = await lookup(secret);
+        if (typeof answer !== 'string') return accept(answer);
+        throw await failedAttempt(request.ip, unauthorized(answer));
+      }
+      const blocked = blockOf(request.ip);
+      if (blocked) throw blocked;
+      const refused = refusals.get(secret);
+      if (refused) throw await failedAttempt(request.ip, unauthorized(refused));
+      if (!environmentOfKey(secret)) {
+        throw await failedAttempt(request.ip, unauthorized('Malformed API key: expected sk_sandbox_… or sk_live_…'));
+      }
+      const answer = await lookup(secret);
+      if (typeof answer !== 'string') return accept(answer);
+      throw await failedAttempt(request.ip, unauthorized(answer));
     },
     authenticateFromCache(request) {
       const secret = headerValue(request);
-      const cached = secret ? freshEntry(secret) : undefined;
-      return cached ? accept(cached) : undefined;
+      const fresh = secret ? freshValid(secret) : undefined;
+      return fresh ? accept(fresh) : undefined;
     },
     async forget(keyId) {
       forgetLocally(keyId);

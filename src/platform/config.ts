@@ -31,8 +31,20 @@ const ConfigSchema = Type.Object({
   /** Sandbox upstream: null runs the simulator in-process on its own loopback port; a URL uses an external one. */
   sandboxUrl: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   sandboxPort: Type.Integer({ minimum: 0, maximum: 65535 }),
-  /** Production mode tightens defaults (https-only webhook URLs, no private addresses). */
+  /**
+   * Production mode tightens defaults: https-only webhook URLs, no private addresses, no /link/dev-callback, and
+   * /metrics only with metricsToken.
+   */
   isProduction: Type.Boolean(),
+  /**
+   * Bearer token /metrics requires (`Authorization: Bearer …`). Null: /metrics is public in development and not
+   * served at all in production, so scrapers must be given a token there.
+   */
+  metricsToken: Type.Union([Type.String({ minLength: 16 }), Type.Null()]),
+  /** Failed API key attempts (unknown, revoked or malformed keys) one client address may make per minute. */
+  apiKeyFailuresPerMinute: Type.Integer({ minimum: 1 }),
+  /** Entries in each of the API key authenticator's caches (keys found valid; refused keys, kept apart). */
+  apiKeyCacheSize: Type.Integer({ minimum: 1 }),
   /** Allow webhook endpoints on loopback/private addresses (development and tests). */
   allowPrivateWebhookUrls: Type.Boolean(),
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
@@ -96,6 +108,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     sandboxUrl: envString(env, 'OFCONNECT_SANDBOX_URL'),
     sandboxPort: envInt(env, 'OFCONNECT_SANDBOX_PORT', 0),
     isProduction,
+    metricsToken: envString(env, 'OFCONNECT_METRICS_TOKEN'),
+    apiKeyFailuresPerMinute: envInt(env, 'OFCONNECT_API_KEY_FAILURES_PER_MINUTE', 30),
+    apiKeyCacheSize: envInt(env, 'OFCONNECT_API_KEY_CACHE_SIZE', 10_000),
     allowPrivateWebhookUrls: envBool(env, 'OFCONNECT_ALLOW_PRIVATE_WEBHOOK_URLS', !isProduction),
     shutdownGraceMs: envInt(env, 'OFCONNECT_SHUTDOWN_GRACE_MS', 10_000),
     webhookLeaseMs: envInt(env, 'OFCONNECT_WEBHOOK_LEASE_MS', 60_000),

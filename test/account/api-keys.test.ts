@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { Agent, request } from 'undici';
 import { BACKENDS } from '../support/databases.ts';
 import { call, startPeerNode, startTestService, type TestService } from '../support/service.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
@@ -142,5 +143,96 @@ describe.each(BACKENDS)('API keys and whoami (%s)', (backend) => {
     const list = await call(t.url, 'GET', '/v2/api-keys', { key: t.adminKey });
     const admin = list.body.list.find((k: { prefix: string }) => t.adminKey.startsWith(k.prefix));
     expect(admin.lastUsedAt).not.toBeNull();
+  });
+});
+
+describe.each(BACKENDS)('API keys: failed lookups are throttled per address and cached apart from valid keys (%s)', (backend) => {
+  // A small cache and limit so a flood fits in a test; each test speaks from its own loopback address.
+  const FAILURES_PER_MINUTE = 40;
+  const CACHE_SIZE = 20;
+  let t: TestService;
+  const agents: Agent[] = [];
+  beforeAll(async () => {
+    t = await startTestService(backend, { config: { apiKeyFailuresPerMinute: FAILURES_PER_MINUTE, apiKeyCacheSize: CACHE_SIZE } });
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.close()));
+    await t?.close();
+  });
+
+  /** whoami with `key`, sent from the loopback address `from` (Linux routes all of 127/8 to lo). */
+  function whoamiFrom(from: string) {
+    const agent = new Agent({ localAddress: from });
+    agents.push(agent);
+    return async (key: string) => {
+      const res = await request(`${t.url}/v2/account/whoami`, { headers: { apikey: key }, dispatcher: agent });
+      return { status: res.statusCode, headers: res.headers, body: (await res.body.json()) as Record<string, any> };
+    };
+  }
+
+  async function lookups(result: 'valid' | 'unknown' | 'revoked'): Promise<number> {
+    const metric = await t.service.ctx.metrics.apiKeyLookups.get();
+    return metric.values.find((v) => v.labels.result === result)?.value ?? 0;
+  }
+
+  const wrongKey = (i: number) => `sk_sandbox_${'W'.repeat(30)}${String(i).padStart(10, '0')}`;
+
+  it('past the limit an address gets 429 with Retry-After in the error shape, costing no lookup, while its known valid key still works', async () => {
+    const whoami = whoamiFrom('127.0.0.2');
+    const known = await createKey(t.database.handle, t.orgId, 'sandbox', ['account']);
+    const unseen = await createKey(t.database.handle, t.orgId, 'sandbox', ['account']);
+    expect((await whoami(known.secret)).status).toBe(200);
+    expect((await whoamiFrom('127.0.0.5')(t.adminKey)).status).toBe(200);
+
+    const before = await lookups('unknown');
+    // The same wrong key over and over: refused from the cache after its one lookup.
+    for (let i = 0; i < FAILURES_PER_MINUTE; i++) {
+      const res = await whoami(wrongKey(0));
+      expect(res.status).toBe(401);
+      expect(res.body.type).toBe('UNAUTHORIZED');
+    }
+    expect(await lookups('unknown')).toBe(before + 1);
+
+    const throttled = await whoami(wrongKey(0));
+    expect(throttled.status).toBe(429);
+    expect(throttled.body).toMatchObject({ type: 'RATE_LIMIT_EXCEEDED', code: 'RATE_LIMIT_EXCEEDED', details: { field: 'apikey' } });
+    expect(throttled.body.requestId).toBe(throttled.headers['x-request-id']);
+    const retryAfter = Number(throttled.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+
+    // While blocked, fresh guesses are refused without a lookup.
+    for (let i = 1; i <= 5; i++) expect((await whoami(wrongKey(i))).status).toBe(429);
+    expect(await lookups('unknown')).toBe(before + 1);
+
+    // Valid keys this node knows are exempt; one it has never seen cannot be told from a guess and waits too.
+    expect((await whoami(known.secret)).status).toBe(200);
+    expect((await whoami(t.adminKey)).status).toBe(200);
+    expect((await whoami(unseen.secret)).status).toBe(429);
+
+    // Other addresses are not affected.
+    expect((await whoamiFrom('127.0.0.4')(wrongKey(0))).status).toBe(401);
+  });
+
+  it('a flood of distinct wrong keys does not evict a valid key from the cache', async () => {
+    const whoami = whoamiFrom('127.0.0.3');
+    const valid = await createKey(t.database.handle, t.orgId, 'sandbox', ['account']);
+    const validBefore = await lookups('valid');
+    expect((await whoami(valid.secret)).status).toBe(200);
+    expect(await lookups('valid')).toBe(validBefore + 1);
+
+    // Three times the cache's size in distinct wrong keys, within the address's limit.
+    const unknownBefore = await lookups('unknown');
+    const flood = CACHE_SIZE * 3;
+    expect(flood).toBeLessThan(FAILURES_PER_MINUTE * 2);
+    for (let i = 0; i < flood; i += 10) {
+      const batch = await Promise.all(Array.from({ length: 10 }, (_, j) => whoami(wrongKey(1000 + i + j))));
+      expect(batch.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+    }
+    expect(await lookups('unknown')).toBeGreaterThan(unknownBefore + CACHE_SIZE);
+
+    // Still answered from the cache: no second lookup of the valid key.
+    expect((await whoami(valid.secret)).status).toBe(200);
+    expect(await lookups('valid')).toBe(validBefore + 1);
   });
 });
