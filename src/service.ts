@@ -75,9 +75,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? null : path.join(config.dataDir, 'pglite') }));
     await database.migrate();
     const vault = loadVault(config, logger);
-    // The simulator runs in-process on its own loopback port unless an external one is configured.
+    // The simulator runs in-process on its own loopback port unless an external one is configured. Its state lives
+    // in this database, so every node's simulator serves the same sandbox and a restart keeps it.
     if (!config.sandboxUrl) {
-      sandbox = await startSandbox({ port: config.sandboxPort, host: '127.0.0.1', rateLimit: { perIp: false } });
+      sandbox = await startSandbox({ port: config.sandboxPort, host: '127.0.0.1', rateLimit: { perIp: false }, database });
     }
     const upstreams = createUpstreamEnvironments({
       sandboxUrl: config.sandboxUrl ?? sandbox!.url,

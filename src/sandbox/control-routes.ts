@@ -1,5 +1,7 @@
 // The sandbox-only control API under /_sandbox (JSON, loopback, no auth): sessions, rules, faults,
-// received requests and the scenario list. Nothing here exists on the real site.
+// received requests and the scenario list. Nothing here exists on the real site. Sessions, rules and faults are
+// the store's (shared by every node and kept across restarts); the request log and rate-limit windows are this
+// node's own.
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
@@ -45,8 +47,8 @@ export function registerControlRoutes(app: FastifyInstance, state: SandboxState)
     const userAgent = body.userAgent ?? DEFAULT_SANDBOX_USER_AGENT;
     const xBc = newBrowserToken();
     const ttl = account.scenario.id === 'expiring' ? state.expiringSessionTtlMs : undefined;
+    await state.world.load(account);
     const session = state.sessions.createAuth(account, xBc, userAgent, ttl);
-    state.world.dataFor(account);
     const id = account.userId;
     return {
       cookie: `sess=${session.sess}; auth_id=${id}; auth_uid_${id}=${session.authUid}; fp=${session.fp}`,
@@ -59,20 +61,24 @@ export function registerControlRoutes(app: FastifyInstance, state: SandboxState)
 
   app.post('/_sandbox/sessions/expire', async (req) => {
     const body = parseBody(ExpireBody, req.body);
-    if (body.sess) return { expired: state.sessions.revoke(body.sess) ? 1 : 0 };
-    if (body.userId !== undefined) return { expired: state.sessions.revokeUser(Number(body.userId)) };
+    if (body.sess) return { expired: (await state.sessions.revoke(body.sess)) ? 1 : 0 };
+    if (body.userId !== undefined) return { expired: await state.sessions.revokeUser(Number(body.userId)) };
     throw badRequest('Give sess or userId');
   });
 
-  app.post('/_sandbox/sessions/revoke-all', async () => ({ revoked: state.sessions.revokeAllAuth() }));
+  app.post('/_sandbox/sessions/revoke-all', async () => ({ revoked: await state.sessions.revokeAllAuth() }));
 
   app.get('/_sandbox/rules', async () => ({ ...publicRules(state.rules.current), is_current: true }));
-  app.post('/_sandbox/rules/rotate', async () => ({ ...publicRules(state.rules.rotate()), is_current: true }));
+  app.post('/_sandbox/rules/rotate', async () => ({ ...publicRules(await state.rules.rotate()), is_current: true }));
 
   app.post('/_sandbox/faults', async (req) => state.faults.add(parseBody(FaultBody, req.body)));
-  app.get('/_sandbox/faults', async () => ({ list: state.faults.list() }));
+  app.get('/_sandbox/faults', async () => {
+    // Read from the store, not this node's copy: a fault added on another node a moment ago is listed.
+    await state.faults.reload();
+    return { list: state.faults.list() };
+  });
   app.delete('/_sandbox/faults', async () => {
-    state.faults.clear();
+    await state.faults.clear();
     return { success: true };
   });
 

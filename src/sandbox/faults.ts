@@ -1,7 +1,9 @@
 // Injected upstream failures (control API): 429 with Retry-After, 500, 503, added latency or a reset
 // connection, for the next N matching requests or with a probability, optionally under a path prefix.
 import { OnlyFansError } from './onlyfans-error.ts';
+import type { PendingWrites } from './pending-writes.ts';
 import type { RandomSource } from './random.ts';
+import type { SandboxStore, StoredFault } from './store/store.ts';
 
 export type FaultKind = '429' | '500' | '503' | 'latency' | 'reset';
 
@@ -29,28 +31,44 @@ export interface ActiveFault extends Required<Pick<FaultSpec, 'kind'>> {
 /** What a request suffers: an error to answer with, a delay before normal handling, or a dropped socket. */
 export type FaultEffect = { error: OnlyFansError } | { delayMs: number } | { reset: true };
 
+/**
+ * The faults every node applies: the store holds them, this is the node's copy (reloaded when the change feed says
+ * another node changed them). A counted fault's uses are taken from the store as they happen; two nodes taking
+ * the last use at the same instant may both apply it.
+ */
 export class FaultInjector {
   private faults: ActiveFault[] = [];
-  private nextId = 1;
 
-  constructor(private readonly random: RandomSource) {}
+  constructor(
+    private readonly random: RandomSource,
+    private readonly store: SandboxStore,
+    private readonly writes: PendingWrites,
+  ) {}
 
-  add(spec: FaultSpec): ActiveFault {
-    const fault: ActiveFault = {
-      id: this.nextId++,
+  async reload(): Promise<void> {
+    this.faults = (await this.store.listFaults()).map(activeOf);
+  }
+
+  async add(spec: FaultSpec): Promise<ActiveFault> {
+    const remaining = spec.count ?? (spec.probability === undefined ? 1 : null);
+    const stored = await this.store.addFault({
       kind: spec.kind,
-      remaining: spec.count ?? (spec.probability === undefined ? 1 : Number.POSITIVE_INFINITY),
+      remaining,
       probability: spec.probability ?? 1,
       pathPrefix: spec.pathPrefix ?? '/api2/v2/',
       latencyMs: spec.latencyMs ?? 1000,
       retryAfterSeconds: spec.retryAfterSeconds ?? 30,
-    };
-    this.faults.push(fault);
+    });
+    const fault = activeOf(stored);
+    if (!this.faults.some((f) => f.id === fault.id)) this.faults.push(fault);
+    await this.store.publish({ k: 'f' });
     return fault;
   }
 
-  clear(): void {
+  async clear(): Promise<void> {
     this.faults = [];
+    await this.store.clearFaults();
+    await this.store.publish({ k: 'f' });
   }
 
   list(): ActiveFault[] {
@@ -63,12 +81,27 @@ export class FaultInjector {
     for (const fault of this.faults) {
       if (!url.startsWith(fault.pathPrefix)) continue;
       if (fault.probability < 1 && this.random() >= fault.probability) continue;
-      fault.remaining--;
-      if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
+      if (Number.isFinite(fault.remaining)) {
+        fault.remaining--;
+        if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
+        this.writes.track(this.store.consumeFault(fault.id).then(() => this.store.publish({ k: 'f' })));
+      }
       return effectOf(fault);
     }
     return undefined;
   }
+}
+
+function activeOf(stored: StoredFault): ActiveFault {
+  return {
+    id: stored.id,
+    kind: stored.kind,
+    remaining: stored.remaining ?? Number.POSITIVE_INFINITY,
+    probability: stored.probability,
+    pathPrefix: stored.pathPrefix,
+    latencyMs: stored.latencyMs,
+    retryAfterSeconds: stored.retryAfterSeconds,
+  };
 }
 
 function effectOf(fault: ActiveFault): FaultEffect {

@@ -1,5 +1,6 @@
 // Login and 2FA (docs/onlyfans-web-api.md §7): guest cookies, POST /users/login, POST /users/otp/check and helpers.
-// A pending 2FA challenge lives on the guest session and is bound to its x-bc and user agent.
+// A pending 2FA challenge lives on the guest session and is bound to its x-bc and user agent; it is stored with
+// the session, so the 2FA step may land on another node than the login.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SANDBOX_CAPTCHA_OK_TOKEN, SANDBOX_OTP_CODE, SANDBOX_PASSWORD, accountFromEmail, type SandboxAccount } from './accounts.ts';
 import { formatSetCookie } from './cookies.ts';
@@ -44,19 +45,21 @@ function pendingChallengeGuest(req: FastifyRequest, state: SandboxState): Challe
   const guest = identity.guest;
   if (!guest) {
     const stale = state.sessions.find(identity.cookies.sess);
-    if (stale?.kind === 'guest') state.sessions.revoke(stale.sess);
+    if (stale?.kind === 'guest') void state.sessions.revoke(stale.sess);
     throw accessDenied();
   }
   if (!guest.challenge) throw accessDenied();
   if (state.now() > guest.challenge.expiresAt) {
     guest.challenge = undefined;
+    state.sessions.save(guest);
     throw new OnlyFansError(400, 101, 'The verification code has expired. Please log in again.');
   }
   return guest as ChallengedGuest;
 }
 
+/** Needs the account loaded (state.world.load) first. */
 function completeLogin(reply: FastifyReply, state: SandboxState, guest: GuestSession, account: SandboxAccount) {
-  state.sessions.revoke(guest.sess);
+  void state.sessions.revoke(guest.sess);
   const ttl = account.scenario.id === 'expiring' ? state.expiringSessionTtlMs : undefined;
   const session = state.sessions.createAuth(account, guest.xBc, guest.userAgent, ttl);
   const expiresAt = state.now() + COOKIE_LIFETIME_MS;
@@ -97,8 +100,10 @@ export function registerLoginRoutes(app: FastifyInstance, state: SandboxState): 
     if (account.scenario.id === 'faceid') throw securityCheck();
     if (account.scenario.hasOtp) {
       guest.challenge = { account, attemptsLeft: OTP_ATTEMPTS, expiresAt: state.now() + OTP_CHALLENGE_TTL_MS };
+      state.sessions.save(guest);
       throw otpRequired(account, 'Two-factor authentication is required');
     }
+    await state.world.load(account);
     return completeLogin(reply, state, guest, account);
   });
 
@@ -109,13 +114,16 @@ export function registerLoginRoutes(app: FastifyInstance, state: SandboxState): 
     const { challenge } = guest;
     if (code === SANDBOX_OTP_CODE) {
       delete (guest as GuestSession).challenge;
+      await state.world.load(challenge.account);
       return completeLogin(reply, state, guest, challenge.account);
     }
     challenge.attemptsLeft--;
     if (challenge.attemptsLeft <= 0) {
       delete (guest as GuestSession).challenge;
+      state.sessions.save(guest);
       throw new OnlyFansError(400, 0, 'Too many attempts. Please log in again.');
     }
+    state.sessions.save(guest);
     throw otpRequired(challenge.account, 'Wrong code. Please try again.', challenge.attemptsLeft);
   });
 

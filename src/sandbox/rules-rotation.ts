@@ -3,6 +3,7 @@
 import type { DynamicRules } from '../upstream/rules.ts';
 import { publicRules } from '../upstream/rules.ts';
 import { randomInt, randomString, type RandomSource } from './random.ts';
+import type { SandboxStore, StoredRules } from './store/store.ts';
 
 /** Unchanged for years on the real site (docs/onlyfans-web-api.md §1). */
 export const ONLYFANS_APP_TOKEN = '33d57ade8c02dbc5a333db99ff9ae26a';
@@ -32,16 +33,42 @@ export function generateRules(random: RandomSource, buildTimeMs: number): Dynami
   };
 }
 
+/**
+ * The rules every node verifies against: the store holds them (so a rotation on one node is what all verify
+ * against), this is the node's copy, reloaded when the change feed says another node rotated.
+ */
 export class RulesBook {
   private currentRules: DynamicRules;
   private previousRules: DynamicRules | undefined;
   private rotatedAt = 0;
 
-  constructor(
+  private constructor(
     private readonly random: RandomSource,
     private readonly now: () => number,
+    private readonly store: SandboxStore,
+    private readonly seed: number,
+    stored: StoredRules,
   ) {
-    this.currentRules = generateRules(random, now());
+    this.currentRules = stored.current;
+    this.adopt(stored);
+  }
+
+  /** The stored rules, or (first start) new ones stored first: two nodes starting at once keep the same. */
+  static async open(random: RandomSource, now: () => number, store: SandboxStore, seed: number): Promise<RulesBook> {
+    const stored = await store.initRules(seed, { current: generateRules(random, now()), previous: null, rotatedAt: 0 });
+    return new RulesBook(random, now, store, seed, stored);
+  }
+
+  private adopt(stored: StoredRules): void {
+    this.currentRules = stored.current;
+    this.previousRules = stored.previous ?? undefined;
+    this.rotatedAt = stored.rotatedAt;
+  }
+
+  /** The change feed: another node rotated. */
+  async reload(): Promise<void> {
+    const stored = await this.store.loadRules(this.seed);
+    if (stored) this.adopt(stored);
   }
 
   get current(): DynamicRules {
@@ -49,16 +76,17 @@ export class RulesBook {
   }
 
   /** Publishes a new build's rules; the old ones keep verifying for PREVIOUS_REVISION_GRACE_MS. */
-  rotate(): DynamicRules {
+  async rotate(): Promise<DynamicRules> {
     const before = this.currentRules;
     let next = generateRules(this.random, this.now());
     // Two rotations in the same second would share a suffix; real builds never do, so move the build time on.
     for (let bump = 1; next.suffix === before.suffix || next.static_param === before.static_param; bump++) {
       next = generateRules(this.random, this.now() + bump * 1000);
     }
-    this.previousRules = before;
-    this.currentRules = next;
-    this.rotatedAt = this.now();
+    const stored: StoredRules = { current: next, previous: before, rotatedAt: this.now() };
+    this.adopt(stored);
+    await this.store.saveRules(this.seed, stored);
+    await this.store.publish({ k: 'r', seed: this.seed });
     return next;
   }
 

@@ -1,10 +1,12 @@
 // The OnlyFans web API simulator: its own Fastify instance on a loopback port. Hook order on /api2/v2:
-// x-of-rev → request log → injected faults → per-IP limit → request verification → per-session limit → route.
+// x-of-rev → request log → injected faults → per-IP limit → session and account loaded from the store →
+// request verification → per-session limit → route → (onSend) writes stored and announced.
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { DatabaseHandle } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { DynamicRules } from '../upstream/rules.ts';
 import { registerControlRoutes } from './control-routes.ts';
@@ -33,6 +35,9 @@ import { registerUploadRoutes } from './routes/uploads.ts';
 import { registerUserSearchRoutes } from './routes/user-search.ts';
 import { registerVaultRoutes } from './routes/vault.ts';
 import { SandboxState, factsOf } from './sandbox-state.ts';
+import { DatabaseSandboxStore } from './store/database-store.ts';
+import { MemorySandboxStore } from './store/memory-store.ts';
+import type { SandboxStore } from './store/store.ts';
 import { verifyOnlyFansRequest } from './verify-request.ts';
 
 export { SANDBOX_CAPTCHA_OK_TOKEN, SANDBOX_OTP_CODE, SANDBOX_PASSWORD } from './accounts.ts';
@@ -50,6 +55,11 @@ export interface SandboxOptions {
   rateLimit?: { perSession?: RateLimitRule; perIp?: RateLimitRule | false };
   /** Session lifetime of the @expiring.sandbox.com scenario, in minutes of the injected clock. Default 5. */
   sessionTtlMinutesForExpiringScenario?: number;
+  /**
+   * The service's database: the simulator's state lives there (src/sandbox/tables.ts), shared by every node's
+   * simulator on it and kept across restarts. Without it the state is this process's memory only.
+   */
+  database?: DatabaseHandle;
 }
 
 export interface RunningSandbox {
@@ -63,27 +73,55 @@ export interface RunningSandbox {
 }
 
 const API_PREFIX = '/api2/v2/';
+const UPLOAD_PREFIX = '/upload/';
+/** How often old guest sessions and expired logged-in ones are swept from the store. */
+const SESSION_SWEEP_INTERVAL_MS = 10 * 60_000;
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const seed = options.seed ?? 1;
-  const state = new SandboxState(
-    options.now ?? Date.now,
-    seededRandom(deriveSeed(seed, 'simulator')),
-    seed,
-    { perSession: options.rateLimit?.perSession ?? DEFAULT_RATE_LIMIT, perIp: options.rateLimit?.perIp ?? DEFAULT_RATE_LIMIT },
-    (options.sessionTtlMinutesForExpiringScenario ?? 5) * 60_000,
-    await mkdtemp(join(tmpdir(), 'ofconnect-sandbox-uploads-')),
-  );
+  const store: SandboxStore = options.database ? new DatabaseSandboxStore(options.database) : new MemorySandboxStore();
+  const uploadDir = await mkdtemp(join(tmpdir(), 'ofconnect-sandbox-uploads-'));
+  let state: SandboxState;
+  try {
+    state = await SandboxState.open({
+      now: options.now ?? Date.now,
+      random: seededRandom(deriveSeed(seed, 'simulator')),
+      seed,
+      limits: { perSession: options.rateLimit?.perSession ?? DEFAULT_RATE_LIMIT, perIp: options.rateLimit?.perIp ?? DEFAULT_RATE_LIMIT },
+      expiringSessionTtlMs: (options.sessionTtlMinutesForExpiringScenario ?? 5) * 60_000,
+      uploadDir,
+      store,
+      persistent: options.database !== undefined,
+    });
+  } catch (error) {
+    await store.close().catch(() => {});
+    await rm(uploadDir, { recursive: true, force: true });
+    throw error;
+  }
+  const sweeper = setInterval(() => {
+    state.sessions.sweep().catch((error: unknown) => options.logger?.warn({ err: error }, 'sweeping sandbox sessions failed'));
+  }, SESSION_SWEEP_INTERVAL_MS);
+  sweeper.unref();
   const app = buildSandboxApp(state, options.logger);
-  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await app.listen({ port: options.port ?? 0, host });
+  } catch (error) {
+    clearInterval(sweeper);
+    await store.close().catch(() => {});
+    await rm(uploadDir, { recursive: true, force: true });
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  const host = options.host ?? '127.0.0.1';
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     close: async () => {
+      clearInterval(sweeper);
       await app.close();
+      await state.writes.settle().catch(() => {});
+      await store.close();
       await rm(state.uploadDir, { recursive: true, force: true });
     },
     currentRules: () => state.rules.current,
@@ -129,18 +167,34 @@ function buildSandboxApp(state: SandboxState, logger: Logger | undefined): Fasti
       }
       await delay(effect.delayMs);
     }
+    if (url.startsWith(UPLOAD_PREFIX)) {
+      // A presigned part upload names its owner: bring the owner's stored uploads in and store what it changes.
+      const owner = state.world.existingDataFor(Number(url.slice(UPLOAD_PREFIX.length).split('/')[0]));
+      if (owner) facts.account = await state.world.load(owner.account);
+      return;
+    }
     if (!url.startsWith(API_PREFIX)) return;
 
     if (state.limits.perIp) {
       const wait = state.limiter.hit(`ip:${req.ip}`, state.limits.perIp);
       if (wait > 0) throw tooManyRequests(wait);
     }
+    // Routes and verification read memory: the session and its account are brought in from the store first
+    // (nothing to wait for when this node has them already).
+    const cookies = parseCookieHeader(req.headers.cookie);
+    const loadingSession = state.sessions.load(cookies.sess);
+    if (loadingSession) await loadingSession;
+    const named = state.sessions.find(cookies.sess);
+    if (named?.kind === 'auth') {
+      const loaded = state.world.load(named.account);
+      facts.account = loaded instanceof Promise ? await loaded : loaded;
+    }
     let identity;
     try {
-      identity = verifyOnlyFansRequest(url, req.headers, { acceptedRules: () => state.rules.acceptedRules(), now: state.now, sessions: state.sessions });
+      identity = verifyOnlyFansRequest(url, req.headers, { acceptedRules: () => state.rules.acceptedRules(), now: state.now, sessions: state.sessions }, cookies);
     } catch (error) {
       // The log still shows who the refused request claimed to be.
-      const claimed = Number(parseCookieHeader(req.headers.cookie).auth_id);
+      const claimed = Number(cookies.auth_id);
       if (Number.isSafeInteger(claimed)) facts.logEntry.userId = claimed;
       throw error;
     }
@@ -148,11 +202,24 @@ function buildSandboxApp(state: SandboxState, logger: Logger | undefined): Fasti
     const session = identity.session;
     if (session) {
       facts.logEntry.userId = session.account.userId;
-      if (!session.ip) session.ip = req.ip;
+      if (!session.ip) {
+        session.ip = req.ip;
+        state.sessions.save(session);
+      }
       const rule = session.account.scenario.id === 'rate-limited' ? RATE_LIMITED_SCENARIO_LIMIT : state.limits.perSession;
       const wait = state.limiter.hit(`sess:${session.sess}`, rule);
       if (wait > 0) throw tooManyRequests(wait);
     }
+  });
+
+  // Before the reply leaves: what the request wrote is stored and announced, so a client that sees the answer
+  // can rely on every node (and the next start) seeing the change. Areas are compared with what was last stored,
+  // after any request that can write and after a read that changed state (AccountData.dirty).
+  app.addHook('onSend', async (req, _reply, payload) => {
+    const account = factsOf(req).account;
+    if (account && (account.dirty || (req.method !== 'GET' && req.method !== 'HEAD'))) await state.world.persist(account);
+    if (state.writes.size > 0) await state.writes.settle();
+    return payload;
   });
 
   app.addHook('onResponse', async (req, reply) => {

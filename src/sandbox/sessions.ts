@@ -1,7 +1,14 @@
 // Guest and logged-in sessions, each bound to the x-bc and user agent that created it (docs/onlyfans-web-api.md §4).
 // Logged-in sessions live until logout or revocation, except the expiring scenario's (docs/onlyfans-web-api.md §11).
-import { randomBytes } from 'node:crypto';
+// The store (src/sandbox/store) holds them by the SHA-256 of the sess cookie; this class is each node's cache of it:
+// load() fills it before a request is verified, so find() answers from memory. A lookup that finds nothing is not
+// cached (the session may be created on another node a moment later); a session another node changed or revoked
+// is dropped from the cache by the change feed.
+import { createHash, randomBytes } from 'node:crypto';
 import type { SandboxAccount } from './accounts.ts';
+import { accountFromEmail } from './accounts.ts';
+import type { PendingWrites } from './pending-writes.ts';
+import type { SandboxStore, StoredSession } from './store/store.ts';
 
 export interface OtpChallenge {
   account: SandboxAccount;
@@ -12,6 +19,7 @@ export interface OtpChallenge {
 export interface GuestSession {
   kind: 'guest';
   sess: string;
+  sessHash: string;
   csrf: string;
   xBc: string;
   userAgent: string;
@@ -22,6 +30,7 @@ export interface GuestSession {
 export interface AuthSession {
   kind: 'auth';
   sess: string;
+  sessHash: string;
   account: SandboxAccount;
   xBc: string;
   userAgent: string;
@@ -33,8 +42,19 @@ export interface AuthSession {
   ip?: string;
 }
 
+/** A user's session as GET /sessions lists it (other browsers' sess cookies are not known, only their hashes). */
+export interface SessionListing {
+  sessHash: string;
+  authUid: string;
+  createdAt: number;
+  userAgent: string;
+  ip: string | null;
+}
+
+/** Guest sessions older than this are swept (a login page is not kept open for an hour). */
+export const GUEST_SESSION_LIFETIME_MS = 3_600_000;
+
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
-const MAX_GUESTS = 100_000;
 
 function randomToken(length: number, alphabet = LOWER_ALNUM): string {
   let out = '';
@@ -42,31 +62,138 @@ function randomToken(length: number, alphabet = LOWER_ALNUM): string {
   return out;
 }
 
+export function sessHashOf(sess: string): string {
+  return createHash('sha256').update(sess).digest('hex');
+}
+
+function toStored(session: GuestSession | AuthSession): StoredSession {
+  if (session.kind === 'guest') {
+    const { challenge } = session;
+    return {
+      sessHash: session.sessHash,
+      kind: 'guest',
+      email: null,
+      userId: null,
+      xBc: session.xBc,
+      userAgent: session.userAgent,
+      fp: null,
+      authUid: null,
+      csrf: session.csrf,
+      ip: null,
+      challenge: challenge ? { email: challenge.account.email, attemptsLeft: challenge.attemptsLeft, expiresAt: challenge.expiresAt } : null,
+      createdAt: session.createdAt,
+      expiresAt: null,
+    };
+  }
+  return {
+    sessHash: session.sessHash,
+    kind: 'auth',
+    email: session.account.email,
+    userId: session.account.userId,
+    xBc: session.xBc,
+    userAgent: session.userAgent,
+    fp: session.fp,
+    authUid: session.authUid,
+    csrf: null,
+    ip: session.ip ?? null,
+    challenge: null,
+    createdAt: session.createdAt,
+    expiresAt: session.expiresAt ?? null,
+  };
+}
+
+function fromStored(stored: StoredSession, sess: string): GuestSession | AuthSession | undefined {
+  if (stored.kind === 'guest') {
+    const account = stored.challenge ? accountFromEmail(stored.challenge.email) : undefined;
+    return {
+      kind: 'guest',
+      sess,
+      sessHash: stored.sessHash,
+      csrf: stored.csrf ?? '',
+      xBc: stored.xBc,
+      userAgent: stored.userAgent,
+      createdAt: stored.createdAt,
+      ...(account && stored.challenge ? { challenge: { account, attemptsLeft: stored.challenge.attemptsLeft, expiresAt: stored.challenge.expiresAt } } : {}),
+    };
+  }
+  const account = stored.email ? accountFromEmail(stored.email) : undefined;
+  if (!account) return undefined;
+  return {
+    kind: 'auth',
+    sess,
+    sessHash: stored.sessHash,
+    account,
+    xBc: stored.xBc,
+    userAgent: stored.userAgent,
+    fp: stored.fp ?? stored.xBc,
+    authUid: stored.authUid ?? '',
+    createdAt: stored.createdAt,
+    ...(stored.expiresAt === null ? {} : { expiresAt: stored.expiresAt }),
+    ...(stored.ip === null ? {} : { ip: stored.ip }),
+  };
+}
+
 export class SessionStore {
   private readonly bySess = new Map<string, GuestSession | AuthSession>();
-  private readonly byUser = new Map<number, Set<string>>();
+  private readonly sessByHash = new Map<string, string>();
+  /** Counts the change feed's drops, so a read that raced one is done again. */
+  private forgotten = 0;
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly store: SandboxStore,
+    private readonly writes: PendingWrites,
+  ) {}
+
+  /** Makes find(sess) answer from memory: the cache, else the store. Nothing to wait for on a cached session. */
+  load(sess: string | undefined): Promise<void> | undefined {
+    if (!sess || this.bySess.has(sess)) return undefined;
+    const forgotten = this.forgotten;
+    return this.store.findSession(sessHashOf(sess)).then((stored) => {
+      // The feed dropped something while this read was out: it may have read what was just revoked, so read again.
+      if (this.forgotten !== forgotten) return this.load(sess);
+      if (!stored || this.bySess.has(sess)) return;
+      const session = fromStored(stored, sess);
+      if (session) this.remember(session);
+    });
+  }
+
+  private remember(session: GuestSession | AuthSession): void {
+    this.bySess.set(session.sess, session);
+    this.sessByHash.set(session.sessHash, session.sess);
+  }
+
+  private drop(sess: string): GuestSession | AuthSession | undefined {
+    const found = this.bySess.get(sess);
+    if (!found) return undefined;
+    this.bySess.delete(sess);
+    this.sessByHash.delete(found.sessHash);
+    return found;
+  }
 
   createGuest(xBc: string, userAgent: string): GuestSession {
-    if (this.bySess.size >= MAX_GUESTS) this.evictOldestGuest();
+    const sess = randomToken(26);
     const guest: GuestSession = {
       kind: 'guest',
-      sess: randomToken(26),
+      sess,
+      sessHash: sessHashOf(sess),
       csrf: randomToken(32, 'abcdef0123456789'),
       xBc,
       userAgent,
       createdAt: this.now(),
     };
-    this.bySess.set(guest.sess, guest);
+    this.remember(guest);
+    this.writes.track(this.store.saveSession(toStored(guest)));
     return guest;
   }
 
   createAuth(account: SandboxAccount, xBc: string, userAgent: string, ttlMs?: number): AuthSession {
     const now = this.now();
+    const sess = randomToken(26);
     const session: AuthSession = {
       kind: 'auth',
-      sess: randomToken(26),
+      sess,
+      sessHash: sessHashOf(sess),
       account,
       xBc,
       userAgent,
@@ -75,61 +202,90 @@ export class SessionStore {
       createdAt: now,
       expiresAt: ttlMs === undefined ? undefined : now + ttlMs,
     };
-    this.bySess.set(session.sess, session);
-    let set = this.byUser.get(account.userId);
-    if (!set) this.byUser.set(account.userId, (set = new Set()));
-    set.add(session.sess);
+    this.remember(session);
+    this.writes.track(this.store.saveSession(toStored(session)));
     return session;
   }
 
-  /** A live session by its sess cookie; expired ones are dropped on the way. */
+  /** Stores a change made to a session in place (a guest's 2FA challenge, the ip first seen). */
+  save(session: GuestSession | AuthSession): void {
+    this.writes.track(this.store.saveSession(toStored(session)).then(() => this.store.publish({ k: 's', h: session.sessHash })));
+  }
+
+  /** A live session by its sess cookie (after load()); expired ones are dropped on the way. */
   find(sess: string | undefined): GuestSession | AuthSession | undefined {
     if (!sess) return undefined;
     const found = this.bySess.get(sess);
     if (found?.kind === 'auth' && found.expiresAt !== undefined && this.now() >= found.expiresAt) {
-      this.revoke(sess);
+      void this.revoke(sess);
       return undefined;
     }
     return found;
   }
 
-  revoke(sess: string): boolean {
-    const found = this.bySess.get(sess);
-    if (!found) return false;
-    this.bySess.delete(sess);
-    if (found.kind === 'auth') this.byUser.get(found.account.userId)?.delete(sess);
-    return true;
+  /** Ends a session everywhere; true when it existed. The reply that follows waits for the store. */
+  revoke(sess: string): Promise<boolean> {
+    const cached = this.drop(sess);
+    const sessHash = cached?.sessHash ?? sessHashOf(sess);
+    return this.writes.track(
+      this.store.deleteSession(sessHash).then(async (deleted) => {
+        if (deleted) await this.store.publish({ k: 's', h: sessHash });
+        return deleted || cached !== undefined;
+      }),
+    );
   }
 
-  revokeUser(userId: number, except?: string): number {
-    let count = 0;
-    for (const sess of [...(this.byUser.get(userId) ?? [])]) {
-      if (sess !== except && this.revoke(sess)) count++;
-    }
-    return count;
-  }
-
-  revokeAllAuth(): number {
-    let count = 0;
-    for (const [userId] of this.byUser) count += this.revokeUser(userId);
-    return count;
-  }
-
-  sessionsOf(userId: number): AuthSession[] {
-    const out: AuthSession[] = [];
-    for (const sess of this.byUser.get(userId) ?? []) {
-      const found = this.find(sess);
-      if (found?.kind === 'auth') out.push(found);
-    }
-    return out;
-  }
-
-  private evictOldestGuest(): void {
+  /** Ends a user's logged-in sessions, but the one `except` names; how many ended. */
+  revokeUser(userId: number, except?: string): Promise<number> {
     for (const [sess, session] of this.bySess) {
-      if (session.kind === 'guest') {
-        this.bySess.delete(sess);
-        return;
-      }
+      if (session.kind === 'auth' && session.account.userId === userId && sess !== except) this.drop(sess);
     }
+    return this.writes.track(
+      this.store.deleteUserSessions(userId, except === undefined ? undefined : sessHashOf(except)).then(async (hashes) => {
+        for (const h of hashes) await this.store.publish({ k: 's', h });
+        return hashes.length;
+      }),
+    );
+  }
+
+  revokeAllAuth(): Promise<number> {
+    for (const [sess, session] of this.bySess) if (session.kind === 'auth') this.drop(sess);
+    return this.writes.track(
+      this.store.deleteAllAuthSessions().then(async (count) => {
+        await this.store.publish({ k: 'S' });
+        return count;
+      }),
+    );
+  }
+
+  /** A user's live logged-in sessions, oldest first. */
+  async sessionsOf(userId: number): Promise<SessionListing[]> {
+    const now = this.now();
+    return (await this.store.userSessions(userId))
+      .filter((s) => s.expiresAt === null || now < s.expiresAt)
+      .map((s) => ({ sessHash: s.sessHash, authUid: s.authUid ?? '', createdAt: s.createdAt, userAgent: s.userAgent, ip: s.ip }));
+  }
+
+  /** The change feed: another node changed or ended this session. */
+  forget(sessHash: string): void {
+    this.forgotten++;
+    const sess = this.sessByHash.get(sessHash);
+    if (sess !== undefined) this.drop(sess);
+  }
+
+  forgetAll(): void {
+    this.forgotten++;
+    this.bySess.clear();
+    this.sessByHash.clear();
+  }
+
+  /** Drops old guest sessions and expired logged-in ones, here and in the store. */
+  async sweep(): Promise<void> {
+    const now = this.now();
+    const guestsBefore = now - GUEST_SESSION_LIFETIME_MS;
+    for (const [sess, session] of this.bySess) {
+      if (session.kind === 'guest' ? session.createdAt < guestsBefore : session.expiresAt !== undefined && session.expiresAt <= now) this.drop(sess);
+    }
+    await this.store.sweepSessions(guestsBefore, now);
   }
 }

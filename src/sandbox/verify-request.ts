@@ -34,7 +34,12 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function verifyOnlyFansRequest(url: string, headers: IncomingHttpHeaders, deps: VerifyDeps): RequestIdentity {
+export function verifyOnlyFansRequest(
+  url: string,
+  headers: IncomingHttpHeaders,
+  deps: VerifyDeps,
+  cookies: Record<string, string> = parseCookieHeader(headers.cookie),
+): RequestIdentity {
   const accepted = deps.acceptedRules();
   if (header(headers, 'app-token') !== accepted[0].app_token) throw pleaseRefreshThePage();
 
@@ -42,7 +47,6 @@ export function verifyOnlyFansRequest(url: string, headers: IncomingHttpHeaders,
   // Milliseconds only: a seconds value is ~56 years off and fails the skew check.
   if (!time || !DIGITS.test(time) || Math.abs(Number(time) - deps.now()) > ALLOWED_TIME_SKEW_MS) throw pleaseRefreshThePage();
 
-  const cookies = parseCookieHeader(headers.cookie);
   const authId = cookies.auth_id;
   const userIdHeader = header(headers, 'user-id');
   verifySign(url, time, header(headers, 'sign'), signUserIdCandidates(userIdHeader, authId), accepted);
@@ -89,7 +93,7 @@ function verifySession(
   if (!session || session.kind !== 'auth' || String(session.account.userId) !== authId) throw accessDenied();
   // The anti-abuse binding: a valid session used from another browser is killed, logging the owner out too.
   if (session.xBc !== xBc || session.userAgent !== userAgent) {
-    sessions.revoke(session.sess);
+    void sessions.revoke(session.sess);
     throw accessDenied();
   }
   if (cookies.fp !== undefined && cookies.fp !== session.fp) throw accessDenied();

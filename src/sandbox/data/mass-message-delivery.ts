@@ -84,7 +84,11 @@ export function deliverMassMessage(data: AccountData, item: QueuedMassMessage, n
 /** Scheduled mass messages whose time has come are delivered when the account is next looked at. */
 export function deliverDueMassMessages(data: AccountData, nowMs: number): void {
   for (const item of data.massMessages.items) {
-    if (item.deliveredAtMs === null && !item.isCanceled && item.scheduledAtMs !== null && item.scheduledAtMs <= nowMs) deliverMassMessage(data, item, item.scheduledAtMs);
+    if (item.deliveredAtMs === null && !item.isCanceled && item.scheduledAtMs !== null && item.scheduledAtMs <= nowMs) {
+      deliverMassMessage(data, item, item.scheduledAtMs);
+      // A read that changed the account: the request stores it as it would a write.
+      data.dirty = true;
+    }
   }
 }
 

@@ -80,12 +80,12 @@ export function registerAccountRoutes(app: FastifyInstance, state: SandboxState)
   app.get('/api2/v2/sessions', async (req) => {
     const current = requireSession(req);
     return {
-      list: state.sessions.sessionsOf(current.account.userId).map((session) => ({
+      list: (await state.sessions.sessionsOf(current.account.userId)).map((session) => ({
         id: session.authUid.slice(0, 12),
         createdAt: isoTime(session.createdAt),
         userAgent: session.userAgent,
-        ip: session.ip ?? null,
-        isCurrent: session.sess === current.sess,
+        ip: session.sessHash === current.sessHash ? (current.ip ?? session.ip) : session.ip,
+        isCurrent: session.sessHash === current.sessHash,
       })),
     };
   });
@@ -93,13 +93,13 @@ export function registerAccountRoutes(app: FastifyInstance, state: SandboxState)
   // Logs out every other browser; the caller's own session stays (the web app's "close other sessions").
   app.delete('/api2/v2/sessions', async (req) => {
     const current = requireSession(req);
-    state.sessions.revokeUser(current.account.userId, current.sess);
+    await state.sessions.revokeUser(current.account.userId, current.sess);
     return { success: true };
   });
 
   app.post('/api2/v2/users/logout', async (req, reply) => {
     const session = requireSession(req);
-    state.sessions.revoke(session.sess);
+    await state.sessions.revoke(session.sess);
     reply.header('set-cookie', ['sess', 'auth_id', `auth_uid_${session.account.userId}`].map(formatClearCookie));
     return { success: true };
   });
