@@ -1,7 +1,8 @@
 // TypeBox schemas of GET /v2/account/usage (ofconnect extension).
 import { Type } from 'typebox';
+import { CalendarDay } from '../platform/http/schema-kit.ts';
 
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
+const Day = CalendarDay();
 export const UsageQuery = Type.Object({
   from: Type.Optional(Day),
   to: Type.Optional(Day),

@@ -1,7 +1,7 @@
 // TypeBox schemas for connections/ routes (OFAuth v2 shapes; SDK type `Connection`).
 import { Type, type Static } from 'typebox';
 import { VaultPlusSettings, VaultPlusSettingsPatch, PacingSettingsPatch } from '../account/schemas.ts';
-import { Nullable, NullableTimestamp, PageOf, Timestamp } from '../platform/http/schema-kit.ts';
+import { Nullable, NullableTimestamp, PageOf, SingleLineString, Timestamp } from '../platform/http/schema-kit.ts';
 
 export const ApiConnectionStatus = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('awaiting_2fa')]);
 
@@ -40,15 +40,15 @@ export const ListConnectionsQuery = Type.Object({
 });
 
 export const ImportConnection = Type.Object({
-  cookie: Type.String({ minLength: 1, maxLength: 16_384, description: 'The browser Cookie header: must contain auth_id, sess and fp' }),
-  userAgent: Type.String({ minLength: 1, maxLength: 1024, description: 'The exact user agent of the browser the session was created in' }),
+  cookie: SingleLineString({ minLength: 1, maxLength: 16_384, description: 'The browser Cookie header: must contain auth_id, sess and fp' }),
+  userAgent: SingleLineString({ minLength: 1, maxLength: 1024, description: 'The exact user agent of the browser the session was created in' }),
   permissions: Type.Optional(Type.Array(Type.String(), { uniqueItems: true })),
   clientReferenceId: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
 });
 
 export const RotateImportedSession = Type.Object({
-  cookie: Type.String({ minLength: 1, maxLength: 16_384 }),
-  userAgent: Type.String({ minLength: 1, maxLength: 1024 }),
+  cookie: SingleLineString({ minLength: 1, maxLength: 16_384 }),
+  userAgent: SingleLineString({ minLength: 1, maxLength: 1024 }),
 });
 
 export const ConnectionActionResult = Type.Object({ success: Type.Boolean(), connectionId: Type.String() });

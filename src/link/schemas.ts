@@ -1,7 +1,7 @@
 // TypeBox schemas for link/ routes: OFAuth's LinkInitRequest / LinkInitResponse / LinkGetResponse (SDK shapes) plus
 // the whitelabel extensions (POST …/login, POST …/2fa).
 import { Type, type Static } from 'typebox';
-import { Nullable, Timestamp } from '../platform/http/schema-kit.ts';
+import { Nullable, SingleLineString, Timestamp } from '../platform/http/schema-kit.ts';
 
 export const InitLinkSession = Type.Object(
   {
@@ -100,7 +100,7 @@ export const SubmitCredentials = Type.Object(
   {
     email: Type.String({ minLength: 3, maxLength: 320 }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
-    userAgent: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'The end user\'s browser UA the session will be bound to' })),
+    userAgent: Type.Optional(SingleLineString({ minLength: 1, maxLength: 1024, description: 'The end user\'s browser UA the session will be bound to' })),
   },
   { additionalProperties: false },
 );

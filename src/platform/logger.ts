@@ -1,5 +1,6 @@
 // pino logger with redaction: no API key, cookie, password or session field ever reaches a log line.
 import pino, { type Logger } from 'pino';
+import { withoutQueryParameters } from './db/errors.ts';
 
 /** Paths redacted wherever they appear in a logged object (request headers, bodies, errors). */
 export const REDACTED_PATHS = [
@@ -46,6 +47,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: { service: 'ofconnect' },
+      // A failed statement is logged without its parameter values (they hold what the redaction paths protect).
+      serializers: { err: (error: unknown) => pino.stdSerializers.err(withoutQueryParameters(error) as Error) },
     },
     destination,
   );

@@ -10044,13 +10044,22 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description YYYY-MM-DD (UTC) */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (UTC)
+                             */
                             from: string;
-                            /** @description YYYY-MM-DD (UTC) */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (UTC)
+                             */
                             to: string;
                             list: {
                                 connectionId: string;
-                                /** @description YYYY-MM-DD (UTC) */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (UTC)
+                                 */
                                 day: string;
                                 requests: number;
                             }[];

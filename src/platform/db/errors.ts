@@ -23,3 +23,38 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   if (!constraint || !pg.constraint) return true;
   return pg.constraint === constraint;
 }
+
+interface QueryError {
+  message: string;
+  stack?: string;
+  query: string;
+  params: unknown[];
+  cause?: unknown;
+}
+
+function isQueryError(error: unknown): error is QueryError {
+  const candidate = error as Partial<QueryError> | null;
+  return !!candidate && typeof candidate === 'object' && typeof candidate.query === 'string' && Array.isArray(candidate.params);
+}
+
+/**
+ * A failed statement as it may be logged: drizzle's error carries the statement and every parameter value (a
+ * cookie, a key hash, a client's text), and its message and stack repeat them. This keeps the statement, the
+ * number of parameters, the driver's SQLSTATE and its message with quoted values blanked; the driver's `detail`,
+ * which quotes values, is left out.
+ */
+export function withoutQueryParameters(error: unknown): unknown {
+  if (!isQueryError(error)) return error;
+  const message = `Failed query: ${error.query}`;
+  const pg = sqlState(error.cause);
+  const logged = new Error(message);
+  logged.name = 'DrizzleQueryError';
+  logged.stack = error.stack?.replace(error.message, message);
+  return Object.assign(logged, {
+    query: error.query,
+    parameterCount: error.params.length,
+    // Drivers quote the offending value in some messages (invalid input syntax for type integer: "abc").
+    ...(error.cause instanceof Error ? { driverMessage: error.cause.message.replace(/"[^"]*"/g, '"…"') } : {}),
+    ...(pg ? { sqlState: pg.code, constraint: pg.constraint } : {}),
+  });
+}

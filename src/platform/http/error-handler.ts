@@ -1,7 +1,11 @@
-// The one place errors become HTTP replies: ApiErrors, schema validation failures, unknown routes and
-// unexpected failures all leave in the same JSON shape.
+// The one place errors become HTTP replies: ApiErrors, schema validation failures, unknown routes, what the
+// router and Node's HTTP parser refuse, and unexpected failures all leave in the same JSON shape.
+import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorBody } from '../errors.ts';
+import { installInputRules } from './input-rules.ts';
+import { requestIdFor } from './request-id.ts';
 
 interface ValidationIssue {
   instancePath?: string;
@@ -47,7 +51,53 @@ function send(reply: FastifyReply, request: FastifyRequest, status: number, erro
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(error, request.id));
 }
 
+/**
+ * Fastify's `frameworkErrors` option: what the router refuses before any route runs (a bad %-encoding, a path
+ * parameter over the router's length limit) keeps its status, in our shape. Passed to the Fastify constructor.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    send(reply, request, 414, new ApiError('BAD_REQUEST', 'A path parameter is too long', { details: { location: 'params' } }));
+    return;
+  }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    send(reply, request, 400, new ApiError('BAD_REQUEST', 'The URL is not validly %-encoded', { details: { location: 'url' } }));
+    return;
+  }
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  send(reply, request, status, new ApiError('BAD_REQUEST', 'The request could not be routed'));
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (headers or URL over the 16 KB limit: 431; a
+ * malformed request line: 400) answered in our shape on the raw socket, as Node would, then closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] = error.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'Request headers or URL exceed 16 KB']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request not received in time']
+      : [400, 'Malformed HTTP request'];
+  const requestId = requestIdFor(undefined);
+  const body = JSON.stringify(errorBody(new ApiError('BAD_REQUEST', message), requestId));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
+  // The rules that make validation errors live next door; installed here, before any route, so every route is
+  // compiled with them.
+  installInputRules(app);
+  app.server.removeAllListeners('clientError');
+  app.server.on('clientError', answerClientError);
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return send(reply, request, error.status, error);
     if (error.validation) return send(reply, request, 400, validationError(error));

@@ -20,3 +20,13 @@ export const PageQueryFields = (maxLimit = 100, defaultLimit = 20) => ({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
 });
+
+/**
+ * A string that travels on as an HTTP header value or must stay on one line (a user agent, a cookie): no control
+ * character at all, where other body strings may hold tabs and line breaks (src/platform/http/input-rules.ts).
+ */
+export const SingleLineString = (options: Parameters<typeof Type.String>[0] = {}) => Type.String({ ...options, 'x-text': 'line' });
+
+/** A UTC calendar day, YYYY-MM-DD; format `date` refuses impossible days (2024-02-30, 2024-13-45), not just the shape. */
+export const CalendarDay = (options: Parameters<typeof Type.String>[0] = {}) =>
+  Type.String({ format: 'date', description: 'YYYY-MM-DD (UTC)', ...options });
