@@ -7,6 +7,7 @@ import { registerHealthRoutes } from './platform/http/health-routes.ts';
 import type { HttpApp } from './platform/http/http-app.ts';
 import { installOpenApi } from './platform/http/openapi.ts';
 import { requestIdFor } from './platform/http/request-id.ts';
+import { assertMetricsAccess } from './platform/metrics.ts';
 import { createApiKeyAuthenticator, installApiKeyAuth, type ApiKeyAuthenticator } from './account/authenticate.ts';
 import { registerAccountRoutes } from './account/routes.ts';
 import { registerWebhookRoutes } from './webhooks/routes.ts';
@@ -78,6 +79,17 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
       request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     }
     done();
+  });
+
+  // /metrics is registered with health; who may read it is decided here, before its handler (production: a token).
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.url !== '/metrics') return done();
+    try {
+      assertMetricsAccess(ctx.config, request.headers.authorization);
+      done();
+    } catch (refusal) {
+      done(refusal as Error);
+    }
   });
 
   installErrorHandling(app);

@@ -1,5 +1,8 @@
 // Prometheus metrics. One registry per service instance (tests run several in one process).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from './config.ts';
+import { ApiError } from './errors.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -41,4 +44,28 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
       registers: [registry],
     }),
   };
+}
+
+/**
+ * Who may read /metrics (it names routes, queue depths and process details): with config.metricsToken, only a request
+ * bearing it; without one, anyone in development and nobody in production, where the route answers like an unknown
+ * one. Throws the refusal.
+ */
+export function assertMetricsAccess(config: Pick<Config, 'isProduction' | 'metricsToken'>, authorization: string | undefined): void {
+  if (config.metricsToken) {
+    if (isBearerOf(config.metricsToken, authorization)) return;
+    throw new ApiError('UNAUTHORIZED', 'Metrics need the bearer token configured in OFCONNECT_METRICS_TOKEN', {
+      headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+      details: { field: 'authorization' },
+    });
+  }
+  if (config.isProduction) throw new ApiError('ROUTE_NOT_FOUND', 'Route GET /metrics not found');
+}
+
+function isBearerOf(token: string, authorization: string | undefined): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match) return false;
+  // Equal-length digests so the comparison takes the same time whatever was sent.
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(match[1]), digest(token));
 }

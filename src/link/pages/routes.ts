@@ -82,10 +82,13 @@ export function registerLinkPages(app: HttpApp, ctx: ServiceContext): void {
     applyAssetHeaders(reply, 'text/javascript; charset=utf-8', { isCrossOrigin: true });
     return assets.embed;
   });
-  app.get('/link/dev-callback', { schema: HIDDEN }, async (request, reply) => {
-    const query = Object.fromEntries(Object.entries(request.query as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
-    return sendPage(reply, 200, devCallbackView(query), { frameAncestors: null, formTargets: [] });
-  });
+  // A stand-in redirect target for trying Link locally; production has real apps to return to, so it is not served.
+  if (!ctx.config.isProduction) {
+    app.get('/link/dev-callback', { schema: HIDDEN }, async (request, reply) => {
+      const query = Object.fromEntries(Object.entries(request.query as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      return sendPage(reply, 200, devCallbackView(query), { frameAncestors: null, formTargets: [] });
+    });
+  }
 
   // Form posts are urlencoded; the parser and the HTML error page apply to the page routes only.
   app.register(async (pages) => {
