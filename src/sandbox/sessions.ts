@@ -207,9 +207,13 @@ export class SessionStore {
     return session;
   }
 
-  /** Stores a change made to a session in place (a guest's 2FA challenge, the ip first seen). */
+  /** Stores a change made to a session in place (a guest's 2FA challenge, the ip first seen); a session revoked meanwhile stays revoked. */
   save(session: GuestSession | AuthSession): void {
-    this.writes.track(this.store.saveSession(toStored(session)).then(() => this.store.publish({ k: 's', h: session.sessHash })));
+    this.writes.track(
+      this.store.updateSession(toStored(session)).then(async (updated) => {
+        if (updated) await this.store.publish({ k: 's', h: session.sessHash });
+      }),
+    );
   }
 
   /** A live session by its sess cookie (after load()); expired ones are dropped on the way. */

@@ -70,8 +70,9 @@ describe.each(BACKENDS)('sandbox state across a restart (%s)', (backend) => {
 
   it('keeps the imported connection active, its data, a sent message, a rules rotation and an injected fault', async () => {
     const first = await start();
-    const key = first.bootstrap?.apiKey;
-    if (!key) throw new Error('expected a first-start bootstrap');
+    const boot = first.bootstrap;
+    if (!boot?.created) throw new Error('expected a first-start bootstrap');
+    const key = boot.apiKey;
     const access = (s: RunningService, method: string, route: string, connectionId: string, body?: unknown) =>
       call(s.url, method, route, { key, body, headers: { 'x-connection-id': connectionId } });
 

@@ -35,6 +35,24 @@ function sessionOf(row: SessionRow): StoredSession {
   };
 }
 
+function sessionRow(s: StoredSession): typeof sandboxSessions.$inferInsert & { sessHash: string } {
+  return {
+    sessHash: s.sessHash,
+    kind: s.kind,
+    email: s.email,
+    userId: s.userId,
+    xBc: s.xBc,
+    userAgent: s.userAgent,
+    fp: s.fp,
+    authUid: s.authUid,
+    csrf: s.csrf,
+    ip: s.ip,
+    challenge: s.challenge,
+    createdAt: new Date(s.createdAt),
+    expiresAt: s.expiresAt === null ? null : new Date(s.expiresAt),
+  };
+}
+
 function faultOf(row: FaultRow): StoredFault {
   return {
     id: row.id,
@@ -77,23 +95,13 @@ export class DatabaseSandboxStore implements SandboxStore {
   }
 
   async saveSession(s: StoredSession) {
-    const values = {
-      sessHash: s.sessHash,
-      kind: s.kind,
-      email: s.email,
-      userId: s.userId,
-      xBc: s.xBc,
-      userAgent: s.userAgent,
-      fp: s.fp,
-      authUid: s.authUid,
-      csrf: s.csrf,
-      ip: s.ip,
-      challenge: s.challenge,
-      createdAt: new Date(s.createdAt),
-      expiresAt: s.expiresAt === null ? null : new Date(s.expiresAt),
-    };
-    const { sessHash: _key, ...rest } = values;
-    await this.db.insert(sandboxSessions).values(values).onConflictDoUpdate({ target: sandboxSessions.sessHash, set: rest });
+    await this.db.insert(sandboxSessions).values(sessionRow(s)).onConflictDoNothing();
+  }
+
+  async updateSession(s: StoredSession) {
+    const { sessHash, ...rest } = sessionRow(s);
+    const updated = await this.db.update(sandboxSessions).set(rest).where(eq(sandboxSessions.sessHash, sessHash)).returning({ h: sandboxSessions.sessHash });
+    return updated.length > 0;
   }
 
   async deleteSession(sessHash: string) {

@@ -24,6 +24,12 @@ export class MemorySandboxStore implements SandboxStore {
     this.sessions.set(session.sessHash, { ...session });
   }
 
+  async updateSession(session: StoredSession) {
+    if (!this.sessions.has(session.sessHash)) return false;
+    this.sessions.set(session.sessHash, { ...session });
+    return true;
+  }
+
   async deleteSession(sessHash: string) {
     return this.sessions.delete(sessHash);
   }

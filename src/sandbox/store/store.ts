@@ -72,7 +72,10 @@ export interface SandboxStore {
   anchorFor(seed: number, candidateMs: number): Promise<number>;
 
   findSession(sessHash: string): Promise<StoredSession | undefined>;
+  /** A new session. */
   saveSession(session: StoredSession): Promise<void>;
+  /** A change to a stored session; never brings back one that was deleted meanwhile. */
+  updateSession(session: StoredSession): Promise<boolean>;
   deleteSession(sessHash: string): Promise<boolean>;
   /** Deletes a user's auth sessions but one; the deleted hashes. */
   deleteUserSessions(userId: number, exceptHash?: string): Promise<string[]>;

@@ -1,0 +1,91 @@
+// Two simulators on one database, as two nodes of the service run them: what one stores, the other serves, and
+// what one changes leaves the other's cache through the change feed (NOTIFY on PostgreSQL, in-process on PGlite).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
+import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { eventually } from '../support/eventually.ts';
+import { SignedBrowser, control, mintedBrowser } from './signed-browser.ts';
+
+describe.each(BACKENDS)('two simulators on one database (%s)', (backend) => {
+  let database: TestDatabase;
+  let secondHandle: DatabaseHandle;
+  let a: RunningSandbox;
+  let b: RunningSandbox;
+  const now = () => Date.now();
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    await database.handle.migrate();
+    // PostgreSQL: a pool of its own, like another process; PGlite: one database per process, shared.
+    secondHandle = database.url ? await openDatabase({ databaseUrl: database.url, dataDir: null, poolSize: 3 }) : database.handle;
+    a = await startSandbox({ database: database.handle, rateLimit: { perIp: false } });
+    b = await startSandbox({ database: secondHandle, rateLimit: { perIp: false } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    if (database?.url) await secondHandle?.close();
+    await database?.drop();
+  }, 60_000);
+
+  /** The same browser (cookies, UA, x-bc) talking to the other node. */
+  const onNode = (browser: SignedBrowser, sandbox: RunningSandbox) => {
+    const moved = new SignedBrowser(sandbox.url, browser.now, browser.userAgent, browser.xBc);
+    for (const [name, value] of browser.cookies) moved.cookies.set(name, value);
+    return moved;
+  };
+
+  it('a session minted on A is accepted by B; revoked through B, A refuses it', async () => {
+    const onA = await mintedBrowser(a.url, now, `coherent-${backend}@creator.sandbox.com`);
+    const meOnA = await onA.get('/api2/v2/users/me');
+    expect(meOnA.status).toBe(200);
+    const onB = onNode(onA, b);
+    const meOnB = await onB.get('/api2/v2/users/me');
+    expect(meOnB.status, JSON.stringify(meOnB.body)).toBe(200);
+    expect(meOnB.body).toEqual(meOnA.body);
+
+    const expired = await control(b.url, 'POST', '/_sandbox/sessions/expire', { sess: onA.cookies.get('sess') });
+    expect(expired.body).toEqual({ expired: 1 });
+    expect((await onB.get('/api2/v2/users/me')).status).toBe(401);
+    // A had the session in its cache: the change feed takes it out.
+    await eventually(async () => (await onA.get('/api2/v2/users/me')).status === 401, { what: 'A refusing the session revoked on B' });
+  }, 60_000);
+
+  it('a write on A is visible on B, even where B had read the account before', async () => {
+    const onA = await mintedBrowser(a.url, now, `writer-${backend}@creator.sandbox.com`);
+    const onB = onNode(onA, b);
+    const before = await onB.get('/api2/v2/lists?limit=100');
+    expect(before.status).toBe(200);
+    const created = await onA.post('/api2/v2/lists', { name: `Written on A (${backend})` });
+    expect(created.status).toBe(200);
+    await eventually(
+      async () => ((await onB.get('/api2/v2/lists?limit=100')).body as Array<{ name: string }>).some((l) => l.name === `Written on A (${backend})`),
+      { what: 'the list created on A listed on B' },
+    );
+  }, 60_000);
+
+  it('a login started on A finishes its 2FA on B', async () => {
+    const browser = new SignedBrowser(a.url, now);
+    const login = await browser.login(`otp-${backend}@creator-otp.sandbox.com`);
+    expect(login.status).toBe(400);
+    expect(login.body.error.code).toBe(101);
+    const onB = onNode(browser, b);
+    const checked = await onB.post('/api2/v2/users/otp/check', { code: '123456' });
+    expect(checked.status).toBe(200);
+    expect((await onB.get('/api2/v2/users/me')).body.isAuth).not.toBe(false);
+  }, 60_000);
+
+  it('a rules rotation and a fault added on A apply on B', async () => {
+    const rotated = await control(a.url, 'POST', '/_sandbox/rules/rotate');
+    await eventually(async () => (await control(b.url, 'GET', '/dynamic-rules.json')).body.revision === rotated.body.revision, {
+      what: "B publishing A's rotated rules",
+    });
+    await control(a.url, 'POST', '/_sandbox/faults', { kind: '429', count: 1, pathPrefix: '/api2/v2/coherent-fault' });
+    await eventually(async () => (await control(b.url, 'GET', '/api2/v2/coherent-fault')).status === 429, { what: "B applying A's fault" });
+    // Used up on B: A's copy is dropped too.
+    await eventually(async () => (await control(a.url, 'GET', '/_sandbox/faults')).body.list.length === 0, { what: 'the fault used up everywhere' });
+    expect((await control(a.url, 'GET', '/api2/v2/coherent-fault')).status).not.toBe(429);
+  }, 60_000);
+});
