@@ -74,9 +74,11 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
         });
       }
       const admission = await pacing.admit(connection.id, connection.pacing);
-      reply.headers(admission.headers);
-      meter.count(connection.orgId, connection.id);
+      // From here the slot is held: whatever happens next (a throw before the upstream call, a time limit, the
+      // caller going away), `finally` gives it back.
       try {
+        reply.headers(admission.headers);
+        meter.count(connection.orgId, connection.id);
         return await work(connection);
       } finally {
         admission.release();
@@ -87,8 +89,8 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
       const raw = readRawSession(request.headers);
       const connection = (await snapshots.rawSession(request.auth, raw.userId, raw.session)) as UsableConnection;
       const admission = await pacing.admit(connection.id, connection.pacing);
-      reply.headers(admission.headers);
       try {
+        reply.headers(admission.headers);
         return await work(connection);
       } finally {
         admission.release();

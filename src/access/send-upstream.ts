@@ -5,6 +5,8 @@
 // Backoff 250 ms, 500 ms (±20 %), or upstream's Retry-After when it sent one — but the total added wait stays under
 // RETRY_BUDGET_MS: when the next wait would go past it, the request gives up at once and the error carries a
 // Retry-After telling the caller when to come back, rather than holding the request (and a pacing slot) for minutes.
+// An attempt that itself took longer than that budget (a time limit ran out: a dead proxy, an upstream that does not
+// answer) is not retried either: trying again would hold the slot for another full time limit.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { markConnectionExpired } from '../connections/expire.ts';
 import type { ServiceContext } from '../platform/context.ts';
@@ -50,6 +52,7 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
     const mayRetry = IDEMPOTENT_METHODS.has(call.method.toUpperCase());
     let waited = 0;
     for (let attemptNumber = 1; ; attemptNumber++) {
+      const startedAt = performance.now();
       try {
         const reply = await attempt(client, connection.session, request);
         countReply(reply.status);
@@ -62,7 +65,8 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
           throw error;
         }
         if (!(error instanceof ApiError) || !isRetryable(outcome)) throw error;
-        const wait = mayRetry && attemptNumber < MAX_ATTEMPTS ? waitBefore(error, attemptNumber) : null;
+        const wasQuick = performance.now() - startedAt <= RETRY_BUDGET_MS;
+        const wait = mayRetry && wasQuick && attemptNumber < MAX_ATTEMPTS ? waitBefore(error, attemptNumber) : null;
         if (wait === null || waited + wait > RETRY_BUDGET_MS) throw withRetryAdvice(error);
         metrics.upstreamRetries.inc({ reason: outcome });
         waited += wait;

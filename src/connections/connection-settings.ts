@@ -5,6 +5,7 @@ import { recordAuditEntry } from '../account/audit.ts';
 import { DEFAULT_VAULT_PLUS_SETTINGS, type PacingSettings, type VaultPlusSettings } from '../account/settings.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError, notFound } from '../platform/errors.ts';
+import { hostOf, hostResolutionProblem } from '../platform/outbound.ts';
 import type { ActingScope } from '../platform/tenant-scope.ts';
 import { parseProxyUrl } from '../upstream/http-pool.ts';
 import type { UpdateConnectionSettingsInput } from './schemas.ts';
@@ -60,15 +61,25 @@ export function presentConnectionSettings(ctx: ServiceContext, row: ConnectionRo
   };
 }
 
-export async function updateConnectionSettings(ctx: ServiceContext, scope: ActingScope, connectionId: string, input: UpdateConnectionSettingsInput) {
-  if (input.proxy?.url) {
-    try {
-      parseProxyUrl(input.proxy.url);
-    } catch (error) {
-      if (error instanceof ApiError) throw new ApiError('BAD_REQUEST', error.message, { details: { field: 'proxy.url' } });
-      throw error;
-    }
+/**
+ * A proxy URL the service may connect through: a supported scheme, and a host the outbound address policy allows
+ * (platform/outbound.ts: in production no private, loopback or link-local address, as written or as DNS resolves it
+ * now; connecting checks again). A 400 naming `proxy.url` otherwise.
+ */
+async function checkProxyUrl(ctx: ServiceContext, raw: string): Promise<void> {
+  let url: URL;
+  try {
+    url = parseProxyUrl(raw);
+  } catch (error) {
+    if (error instanceof ApiError) throw new ApiError('BAD_REQUEST', error.message.replace(/^proxyUrl/, 'proxy.url'), { details: { field: 'proxy.url' } });
+    throw error;
   }
+  const problem = await hostResolutionProblem(ctx.config, hostOf(url));
+  if (problem) throw new ApiError('BAD_REQUEST', `proxy.url ${problem}`, { details: { field: 'proxy.url', reason: 'non_public_address' } });
+}
+
+export async function updateConnectionSettings(ctx: ServiceContext, scope: ActingScope, connectionId: string, input: UpdateConnectionSettingsInput) {
+  if (input.proxy?.url) await checkProxyUrl(ctx, input.proxy.url);
   return ctx.database.db.transaction(async (tx) => {
     const row = await store.findConnectionForUpdate(tx, scope, connectionId);
     if (!row) throw notFound('Connection', connectionId);

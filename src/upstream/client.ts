@@ -10,6 +10,7 @@ import {
   upstreamFailureToApiError,
   type UpstreamReply,
 } from './errors.ts';
+import { outboundDeadlineMs } from '../platform/outbound.ts';
 import { createUpstreamDispatchers, type UpstreamDispatchers } from './http-pool.ts';
 import { buildUpstreamRequest, type UpstreamCall } from './request-builder.ts';
 import type { RulesProvider } from './rules-provider.ts';
@@ -52,6 +53,8 @@ export interface UpstreamClientOptions {
   connectTimeoutMs?: number;
   logger?: Logger;
   now?: () => number;
+  /** For the client's own dispatchers: whether a proxy may be on a private or loopback address (default no). */
+  mayProxyThroughPrivateAddresses?: boolean;
   /** Share dispatchers between clients (e.g. live and sandbox); the client then does not close them. */
   dispatchers?: UpstreamDispatchers;
 }
@@ -67,33 +70,46 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       headersTimeoutMs: options.timeoutMs ?? 30_000,
       bodyTimeoutMs: options.timeoutMs ?? 30_000,
       connectTimeoutMs: options.connectTimeoutMs ?? Math.min(options.timeoutMs ?? 10_000, 10_000),
+      mayProxyThroughPrivateAddresses: options.mayProxyThroughPrivateAddresses ?? false,
     });
+
+  // Every leg has its own limit in the dispatchers; this bounds the whole call as well, whatever undici does.
+  const deadlineMs = outboundDeadlineMs(dispatchers.timeouts);
 
   async function send<T>(session: UpstreamSession | null, req: UpstreamRequest, rules: DynamicRules): Promise<UpstreamReply<T>> {
     const dispatcher = dispatchers.dispatcherFor(req.proxyUrl);
     const built = buildUpstreamRequest(session, req, { rules, origin, now: now() });
     const startedAt = performance.now();
+    const deadline = new CallDeadline(deadlineMs, req.signal);
+    const isProxied = Boolean(req.proxyUrl);
+    const unreachable = (error: unknown) => {
+      options.logger?.warn({ method: built.method, path: logPath(built.pathWithQuery), isProxied, err: describe(error) }, 'upstream unreachable');
+      return networkErrorToApiError(error, { isProxied, hasTimedOut: deadline.hasExpired });
+    };
     let response: Dispatcher.ResponseData;
-    try {
-      response = await dispatcher.request({
-        origin,
-        path: built.pathWithQuery,
-        method: built.method as Dispatcher.HttpMethod,
-        headers: built.headers,
-        body: built.body,
-        signal: req.signal,
-      });
-    } catch (error) {
-      if (req.signal?.aborted) throw error;
-      options.logger?.warn({ method: built.method, path: logPath(built.pathWithQuery), err: describe(error) }, 'upstream unreachable');
-      throw networkErrorToApiError(error);
-    }
     let text: string;
     try {
-      text = await response.body.text();
-    } catch (error) {
-      if (req.signal?.aborted) throw error;
-      throw networkErrorToApiError(error);
+      try {
+        response = await dispatcher.request({
+          origin,
+          path: built.pathWithQuery,
+          method: built.method as Dispatcher.HttpMethod,
+          headers: built.headers,
+          body: built.body,
+          signal: deadline.signal,
+        });
+      } catch (error) {
+        if (req.signal?.aborted) throw error;
+        throw unreachable(error);
+      }
+      try {
+        text = await response.body.text();
+      } catch (error) {
+        if (req.signal?.aborted) throw error;
+        throw unreachable(error);
+      }
+    } finally {
+      deadline.clear();
     }
     const reply = replyOf<T>(response, text);
     if (options.logger?.isLevelEnabled('debug')) {
@@ -168,6 +184,44 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       if (ownsDispatchers) await dispatchers.close();
     },
   };
+}
+
+/** The caller's signal (when it gave one) plus a time limit on the whole call; one timer, no AbortSignal.any. */
+class CallDeadline {
+  readonly signal: AbortSignal;
+  #controller = new AbortController();
+  #timer: NodeJS.Timeout;
+  #expired = false;
+  #caller: AbortSignal | undefined;
+  #onCallerAbort = () => this.#controller.abort(this.#caller?.reason);
+
+  constructor(ms: number, caller: AbortSignal | undefined) {
+    this.signal = this.#controller.signal;
+    this.#caller = caller;
+    this.#timer = setTimeout(() => {
+      this.#expired = true;
+      this.#controller.abort(new UpstreamDeadlineError(ms));
+    }, ms);
+    if (caller?.aborted) this.#onCallerAbort();
+    else caller?.addEventListener('abort', this.#onCallerAbort, { once: true });
+  }
+
+  get hasExpired(): boolean {
+    return this.#expired;
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#caller?.removeEventListener('abort', this.#onCallerAbort);
+  }
+}
+
+class UpstreamDeadlineError extends Error {
+  readonly code = 'OUTBOUND_DEADLINE_TIMEOUT';
+  constructor(ms: number) {
+    super(`the call took longer than ${ms} ms`);
+    this.name = 'UpstreamDeadlineError';
+  }
 }
 
 /** Bodies decoded so far (by reply object), so a reply is parsed at most once and only if someone reads `body`. */

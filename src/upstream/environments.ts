@@ -33,7 +33,13 @@ export interface UpstreamEnvironmentsOptions {
   liveRulesSource: string | null;
   logger: Logger;
   onRulesChange?: (environment: Environment, rules: DynamicRules, previous: DynamicRules) => void | Promise<void>;
+  /** Headers and body limit per upstream call, direct or through a proxy (default 30 s; connecting: at most 10 s). */
   timeoutMs?: number;
+  /**
+   * Whether a connection's proxy may be on a private, loopback or link-local address: the outbound address policy
+   * (platform/outbound.ts, `urlPolicyAllowsPrivate(config)`). Default no.
+   */
+  mayProxyThroughPrivateAddresses?: boolean;
   /** What the sandbox simulator accepts (handed in by the composition root, which knows the simulator). */
   sandboxTestAccounts?: readonly SandboxTestAccount[];
 }
@@ -43,7 +49,8 @@ export function createUpstreamEnvironments(options: UpstreamEnvironmentsOptions)
   const dispatchers = createUpstreamDispatchers({
     headersTimeoutMs: options.timeoutMs ?? 30_000,
     bodyTimeoutMs: options.timeoutMs ?? 30_000,
-    connectTimeoutMs: 10_000,
+    connectTimeoutMs: Math.min(options.timeoutMs ?? 10_000, 10_000),
+    mayProxyThroughPrivateAddresses: options.mayProxyThroughPrivateAddresses ?? false,
   });
   const build = (environment: Environment, baseUrl: string, rulesSource: string) =>
     createUpstreamClient({

@@ -173,15 +173,27 @@ export function isFailureOwnedByUs(failure: UpstreamFailure): boolean {
   return failure.kind !== 'rejected';
 }
 
-/** Connection refused, reset, DNS, timeouts: upstream (or the proxy in front of it) could not be reached. */
-export function networkErrorToApiError(error: unknown): ApiError {
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'OUTBOUND_DEADLINE_TIMEOUT']);
+
+/**
+ * Connection refused, reset, DNS, timeouts: upstream, or the connection's proxy in front of it, could not be
+ * reached. The reply says which of the two was tried and nothing more: no network code, address or port, since a
+ * customer chooses the proxy URL and the difference between "refused", "reset" and "timed out" would map what
+ * listens where on the inside of our network. The log keeps the cause.
+ */
+export function networkErrorToApiError(error: unknown, via: { isProxied?: boolean; hasTimedOut?: boolean } = {}): ApiError {
+  if (via.isProxied) {
+    return new ApiError('UPSTREAM_UNAVAILABLE', "The connection's proxy could not be reached, or did not answer in time", {
+      details: { reason: 'proxy_unreachable' },
+      cause: error,
+    });
+  }
   const code = isObject(error) && typeof error.code === 'string' ? error.code : undefined;
-  const isTimeout = code !== undefined && /TIMEOUT/i.test(code);
-  return new ApiError(
-    'UPSTREAM_UNAVAILABLE',
-    isTimeout ? 'OnlyFans did not answer in time' : 'OnlyFans could not be reached',
-    { details: { reason: isTimeout ? 'timeout' : 'network_error', ...(code ? { networkCode: code } : {}) }, cause: error },
-  );
+  const isTimeout = via.hasTimedOut === true || (code !== undefined && TIMEOUT_CODES.has(code));
+  return new ApiError('UPSTREAM_UNAVAILABLE', isTimeout ? 'OnlyFans did not answer in time' : 'OnlyFans could not be reached', {
+    details: { reason: isTimeout ? 'timeout' : 'network_error' },
+    cause: error,
+  });
 }
 
 // ---- login outcomes -------------------------------------------------------------------------------

@@ -1,9 +1,17 @@
 // Keep-alive HTTP dispatchers for upstream calls: one direct Agent, and one agent per outbound proxy URL
-// (a connection keeps one sticky egress IP, docs/onlyfans-web-api.md §6). http(s) proxies tunnel with CONNECT
-// (undici ProxyAgent); socks5 goes through undici's Socks5ProxyAgent (experimental in undici 7; remote DNS,
-// like socks5h).
-import { Agent, ProxyAgent, Socks5ProxyAgent, type Dispatcher } from 'undici';
+// (a connection keeps one sticky egress IP, docs/onlyfans-web-api.md §6). http(s) proxies tunnel with CONNECT;
+// socks5 goes through undici's Socks5ProxyAgent (experimental in undici 7; remote DNS, like socks5h).
+// A proxy gets the same connect/headers/body limits as a direct call on every leg, and its host follows the
+// outbound address policy (platform/outbound.ts): the operator's upstream is trusted, a customer's proxy is not.
+import type { Dispatcher } from 'undici';
 import { ApiError } from '../platform/errors.ts';
+import {
+  createOutboundAgent,
+  createOutboundProxyAgent,
+  DEFAULT_OUTBOUND_TIMEOUTS,
+  type OutboundAgentOptions,
+  type OutboundTimeouts,
+} from '../platform/outbound.ts';
 
 export interface UpstreamDispatcherOptions {
   connectTimeoutMs?: number;
@@ -14,11 +22,15 @@ export interface UpstreamDispatcherOptions {
   connectionsPerOrigin?: number;
   /** Proxy agents kept open at once; the least recently used one is closed beyond this. */
   maxProxyAgents?: number;
+  /** Whether a proxy may be on a private, loopback or link-local address (default: no). */
+  mayProxyThroughPrivateAddresses?: boolean;
 }
 
 export interface UpstreamDispatchers {
   /** The dispatcher for a connection's proxy (null/undefined: direct). Throws BAD_REQUEST for a bad URL. */
   dispatcherFor(proxyUrl?: string | null): Dispatcher;
+  /** The limits every leg of a call through these dispatchers has. */
+  readonly timeouts: OutboundTimeouts;
   close(): Promise<void>;
 }
 
@@ -44,30 +56,18 @@ export function parseProxyUrl(proxyUrl: string): URL {
 }
 
 export function createUpstreamDispatchers(options: UpstreamDispatcherOptions = {}): UpstreamDispatchers {
-  const agentOptions = {
-    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
-    headersTimeout: options.headersTimeoutMs ?? 30_000,
-    bodyTimeout: options.bodyTimeoutMs ?? 30_000,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
-    connections: options.connectionsPerOrigin ?? null,
+  const timeouts: OutboundTimeouts = {
+    connectMs: options.connectTimeoutMs ?? DEFAULT_OUTBOUND_TIMEOUTS.connectMs,
+    headersMs: options.headersTimeoutMs ?? DEFAULT_OUTBOUND_TIMEOUTS.headersMs,
+    bodyMs: options.bodyTimeoutMs ?? DEFAULT_OUTBOUND_TIMEOUTS.bodyMs,
   };
+  const common = { timeouts, keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 30_000, connectionsPerOrigin: options.connectionsPerOrigin ?? null };
+  const proxyOptions: OutboundAgentOptions = { ...common, mayReachPrivateAddresses: options.mayProxyThroughPrivateAddresses ?? false };
   const maxProxyAgents = options.maxProxyAgents ?? 1_000;
-  const direct = new Agent(agentOptions);
+  // Upstream itself is the operator's choice (OnlyFans, or the simulator on loopback): no address policy.
+  const direct = createOutboundAgent({ ...common, mayReachPrivateAddresses: true });
   // Map iteration order is insertion order: re-inserting on use makes the first key the least recently used.
   const proxied = new Map<string, Dispatcher>();
-
-  function createProxyAgent(url: URL): Dispatcher {
-    if (url.protocol === 'http:' || url.protocol === 'https:') {
-      return new ProxyAgent({ ...agentOptions, uri: url.href });
-    }
-    const socksUrl = new URL(url.href.replace(/^socks5h?:|^socks:/, 'socks5:'));
-    return new Socks5ProxyAgent(socksUrl, {
-      headersTimeout: agentOptions.headersTimeout,
-      bodyTimeout: agentOptions.bodyTimeout,
-      keepAliveTimeout: agentOptions.keepAliveTimeout,
-      connections: agentOptions.connections,
-    });
-  }
 
   function dispatcherFor(proxyUrl?: string | null): Dispatcher {
     if (!proxyUrl) return direct;
@@ -77,7 +77,7 @@ export function createUpstreamDispatchers(options: UpstreamDispatcherOptions = {
       proxied.set(proxyUrl, existing);
       return existing;
     }
-    const agent = createProxyAgent(parseProxyUrl(proxyUrl));
+    const agent = createOutboundProxyAgent(parseProxyUrl(proxyUrl), proxyOptions);
     proxied.set(proxyUrl, agent);
     if (proxied.size > maxProxyAgents) {
       const [oldestUrl, oldest] = proxied.entries().next().value as [string, Dispatcher];
@@ -89,6 +89,7 @@ export function createUpstreamDispatchers(options: UpstreamDispatcherOptions = {
 
   return {
     dispatcherFor,
+    timeouts,
     close: async () => {
       const agents = [direct, ...proxied.values()];
       proxied.clear();

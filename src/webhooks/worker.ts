@@ -12,7 +12,7 @@ import { webhookMetrics } from './metrics.ts';
 import { DELIVERIES_CHANNEL } from './outbox.ts';
 import { ATTEMPT_TIMEOUT_MS } from './retry-schedule.ts';
 import * as deliveryRound from './delivery-round.ts';
-import { publicOnlyLookup, urlPolicyAllowsPrivate } from './url-policy.ts';
+import { publicOnlyLookup, urlPolicyAllowsPrivate } from '../platform/outbound.ts';
 
 export interface RunningWorker {
   stop(): Promise<void>;

@@ -208,12 +208,13 @@ describe('upstream client against the simulator', () => {
     }
   });
 
-  it('maps a closed port to UPSTREAM_UNAVAILABLE', async () => {
+  it('maps a closed port to UPSTREAM_UNAVAILABLE, without the network code (it would map what listens where)', async () => {
     const port = await freePort();
     const client = createUpstreamClient({ baseUrl: `http://127.0.0.1:${port}`, rules: fx.rules, now: fx.now });
     try {
       const error = await rejectionOf(client.request(null, getMe));
-      expect(error).toMatchObject({ type: 'UPSTREAM_UNAVAILABLE', details: { reason: 'network_error', networkCode: 'ECONNREFUSED' } });
+      expect(error).toMatchObject({ type: 'UPSTREAM_UNAVAILABLE', details: { reason: 'network_error' } });
+      expect(error.details).not.toHaveProperty('networkCode');
     } finally {
       await client.close();
     }

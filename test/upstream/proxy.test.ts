@@ -62,10 +62,10 @@ describe('outbound proxies', () => {
     expect(error).toMatchObject({ type: 'BAD_REQUEST', details: { field: 'proxyUrl' } });
   });
 
-  it('maps an unreachable proxy to UPSTREAM_UNAVAILABLE', async () => {
+  it('maps an unreachable proxy to UPSTREAM_UNAVAILABLE proxy_unreachable', async () => {
     const deadProxy = await startHttpProxy();
     await deadProxy.close();
     const error = await rejectionOf(fx.client.request(null, { method: 'GET', path: '/users/me', proxyUrl: deadProxy.url }));
-    expect(error).toMatchObject({ type: 'UPSTREAM_UNAVAILABLE' });
+    expect(error).toMatchObject({ type: 'UPSTREAM_UNAVAILABLE', details: { reason: 'proxy_unreachable' } });
   });
 });

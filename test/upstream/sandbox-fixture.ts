@@ -35,7 +35,8 @@ export async function startUpstreamFixture(options: { logger?: Logger; sandboxOp
       return fetchRulesJson(source);
     },
   });
-  const client = createUpstreamClient({ baseUrl: sandbox.url, rules, now, logger: options.logger });
+  // The test proxies listen on loopback.
+  const client = createUpstreamClient({ baseUrl: sandbox.url, rules, now, logger: options.logger, mayProxyThroughPrivateAddresses: true });
 
   async function control<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${sandbox.url}${path}`, {
