@@ -48,6 +48,8 @@ import {
 const ASSETS_DIR = packagePath('src/link/assets');
 const HIDDEN = { hide: true } as const;
 const PageParams = Type.Object({ clientSecret: Type.String({ pattern: '^cs_[A-Za-z0-9]+$', maxLength: 128 }) });
+/** The largest form post the pages read: their forms hold an email, a password, a code and a CSRF token. */
+const FORM_BODY_LIMIT = 16_384;
 const CANCEL_STEPS: readonly CancelStep[] = ['pre-login', 'authorization', 'login', '2fa'];
 
 /** Everything a page about one Link session needs. */
@@ -90,14 +92,22 @@ export function registerLinkPages(app: HttpApp, ctx: ServiceContext): void {
     });
   }
 
-  // Form posts are urlencoded; the parser and the HTML error page apply to the page routes only.
+  // Form posts are urlencoded and nothing else: the page routes take no JSON (a JSON or any other body is 415),
+  // forms are at most 16 KB (413), and every refusal is an HTML page.
   app.register(async (pages) => {
-    pages.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_request, body, done) => {
+    pages.removeAllContentTypeParsers();
+    pages.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
-    pages.setErrorHandler((error: Error & { validation?: unknown }, request, reply) => {
+    pages.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number; code?: string }, request, reply) => {
       const options = readPageOptions(request.query as Record<string, unknown>);
       if (error.validation) return sendNotice(reply, 404, options, 'This link is not valid', 'Check that you opened the whole link, or ask the app for a new one.', true);
+      const clientError = clientErrorNotice(error);
+      if (clientError) {
+        // A request the browser (or a prober) got wrong, not a fault of ours: below error level.
+        request.log.info({ code: error.code, status: clientError.status }, 'link page request refused');
+        return sendNotice(reply, clientError.status, options, clientError.heading, clientError.message, false);
+      }
       request.log.error({ err: error }, 'link page failed');
       return sendNotice(reply, 500, options, 'Something went wrong', 'The sign-in could not be completed. Go back and try again in a moment.', false);
     });
@@ -167,6 +177,15 @@ export function registerLinkPages(app: HttpApp, ctx: ServiceContext): void {
   });
 }
 
+/** The framework's own 4xx refusals of a page request (wrong content type, body too large, unreadable body), worded for a person. */
+function clientErrorNotice(error: { statusCode?: number }): { status: number; heading: string; message: string } | null {
+  const status = error.statusCode;
+  if (status === undefined || status < 400 || status >= 500) return null;
+  if (status === 413) return { status, heading: 'This form is too large', message: 'Go back, check what you entered and try again.' };
+  const message = 'The form could not be read. Go back, reload the page and try again.';
+  return { status, heading: 'This form could not be accepted', message };
+}
+
 // ---- loading and guarding -----------------------------------------------------------------------------------
 
 async function loadScope(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply): Promise<PageScope | null> {
@@ -201,6 +220,17 @@ async function loadScopeForPost(ctx: ServiceContext, request: FastifyRequest, re
   const scope = await loadScope(ctx, request, reply);
   if (!scope) return null;
   const body = (request.body ?? {}) as FormBody;
+  if (Object.keys(body).length === 0) {
+    // Every page form sends at least its token: an empty post is not one of ours.
+    sendPage(reply, 400, outcomeView(frameFor(scope, 'Form not readable', 'error'), {
+      heading: 'This form could not be accepted',
+      message: 'The form arrived empty. Go back, reload the page and try again.',
+      returnUrl: null,
+      appName: scope.linked.app.name,
+      exit: null,
+    }), securityFor(scope));
+    return null;
+  }
   const isSameOrigin = isSameOriginPost(ctx, request);
   if (!isSameOrigin || !isValidFormToken(ctx.vault, scope.linked.session.id, body.csrf)) {
     const frame = frameFor(scope, 'Form expired', 'error');
