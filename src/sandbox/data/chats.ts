@@ -54,10 +54,13 @@ export function generateChats(faker: Faker, ownerId: number, relations: Relation
   for (const relation of relations.slice(0, chatCount)) {
     const withUserId = relation.person.id;
     const messageCount = faker.number.int({ min: 3, max: 40 });
-    let time = pastTime(faker, 120);
+    // The gaps are drawn first so the chat can end at a time in the past: walking forward from a past start, up to
+    // 40 gaps of up to two days each used to carry the last messages weeks past the anchor (dated in the future).
+    const gaps = Array.from({ length: messageCount }, () => faker.number.int({ min: 30_000, max: 2 * DAY_MS }));
+    let time = pastTime(faker, 120) - gaps.reduce((sum, gap) => sum + gap, 0);
     const messages: ChatMessage[] = [];
     for (let i = 0; i < messageCount; i++) {
-      time += faker.number.int({ min: 30_000, max: 2 * DAY_MS });
+      time += gaps[i];
       const fromOwner = faker.datatype.boolean();
       const isPaid = fromOwner && faker.number.float() < 0.15;
       const isTip = !fromOwner && faker.number.float() < 0.08;

@@ -86,7 +86,8 @@ function generateRelation(faker: Faker, person: Person, role: Relation['role'], 
   const expiredAtMs = isActive ? anchor + faker.number.int({ min: 1, max: 30 }) * DAY_MS : Math.min(subscribeAtMs + months * 30 * DAY_MS, anchor - DAY_MS);
   const price = role === 'subscriber' ? viewerPrice : person.subscribePrice;
   const periods: SubscriptionPeriod[] = [];
-  for (let start = subscribeAtMs, i = 0; start < expiredAtMs && i < 12; start += 30 * DAY_MS, i++) {
+  // Periods that have begun: an active subscription's next one starts at a renewal still to come.
+  for (let start = subscribeAtMs, i = 0; start < Math.min(expiredAtMs, anchor) && i < 12; start += 30 * DAY_MS, i++) {
     periods.push({ id: faker.number.int({ min: 10_000_000, max: 999_999_999 }), startMs: start, expireMs: Math.min(start + 30 * DAY_MS, expiredAtMs), price, regularPrice: price });
   }
   const net = 0.8;
