@@ -30,6 +30,8 @@ export interface SoakCluster {
   /** The sandbox admin key the api node's first start created (what a new operator gets). */
   adminKey: string;
   samples: RssSample[];
+  /** Milliseconds since the cluster started (the time base of the samples). */
+  elapsedMs(): number;
   /** SIGKILLs the killable worker, waits for it to die, starts a new one and waits until it is ready. */
   killAndRestartWorker(): Promise<void>;
   kills(): number;
@@ -111,6 +113,7 @@ export async function startSoakCluster(options: ClusterOptions): Promise<SoakClu
       simulatorUrl,
       adminKey,
       samples,
+      elapsedMs: () => Date.now() - t0,
       async killAndRestartWorker() {
         const doomed = current.get('worker-killed')!;
         sample();

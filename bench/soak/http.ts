@@ -1,5 +1,5 @@
-// Every request the soak makes goes through here and is counted: by kind of traffic and status, and each 5xx by its
-// cause — the error body's `type` and `details.reason` (our error shape), or `html` / `no body` when a reply is
+// Every request the soak makes goes through here and is counted: by kind of traffic and status, and each 4xx and 5xx
+// by its cause — the error body's `type` and `details.reason` (our error shape), or `html` / `no body` when a reply is
 // not in that shape, or the network error when there was no reply at all.
 import { Agent, request } from 'undici';
 
@@ -34,16 +34,19 @@ export class RequestTally {
   readonly byKind = new Map<TrafficKind, Map<number, number>>();
   /** "kind|status|cause" → count, for 5xx and replies that never came. */
   readonly failures = new Map<string, number>();
-  /** One example request per failure cause (method and path), to find it in the logs. */
+  /** "kind|status|cause" → count, for 4xx: refusals, which under injected faults are mostly upstream's 429s. */
+  readonly refusals = new Map<string, number>();
+  /** One example request per cause (method and path), to find it in the logs. */
   readonly examples = new Map<string, string>();
 
   record(kind: TrafficKind, what: string, reply: Reply): void {
     const statuses = this.byKind.get(kind) ?? new Map<number, number>();
     this.byKind.set(kind, statuses);
     statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
-    if (reply.status !== 0 && reply.status < 500) return;
+    if (reply.status !== 0 && reply.status < 400) return;
     const key = `${kind}|${reply.status}|${causeOf(reply)}`;
-    this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+    const counts = reply.status !== 0 && reply.status < 500 ? this.refusals : this.failures;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
     if (!this.examples.has(key)) this.examples.set(key, what);
   }
 
@@ -54,7 +57,7 @@ export class RequestTally {
   }
 }
 
-/** The cause of a 5xx (or of no reply) in a few words. */
+/** The cause of an error reply (or of no reply) in a few words. */
 export function causeOf(reply: Reply): string {
   if (reply.status === 0) return `network: ${reply.networkError ?? 'unknown'}`;
   const body = reply.body;
@@ -62,7 +65,10 @@ export function causeOf(reply: Reply): string {
     const reason = body.details && typeof body.details.reason === 'string' ? `/${body.details.reason}` : '';
     return `${body.type}${reason}`;
   }
-  if (/^\s*</.test(reply.text)) return 'html';
+  if (/^\s*</.test(reply.text)) {
+    const heading = /<h1[^>]*>([^<]*)<\/h1>/.exec(reply.text)?.[1]?.trim();
+    return heading ? `html page "${heading}"` : 'html';
+  }
   return reply.text ? 'not our error shape' : 'no body';
 }
 

@@ -14,17 +14,25 @@ export interface WebhookReceiver {
   invalidSignatures(): number;
   /** Verified deliveries in total, duplicates included. */
   deliveries(): number;
+  /** Deliveries received and not yet answered (each is held for a while, see startWebhookReceiver). */
+  inFlight(): number;
   /** The secret to verify with; set once the endpoint exists (its creation answers the secret). */
   useSecret(secret: string): void;
   close(): Promise<void>;
 }
 
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+/** Each delivery is answered after a random delay of up to `maxReplyDelayMs`, as a real receiver that does some work
+ *  before answering: it keeps deliveries in flight long enough that a worker killed at a random moment is often
+ *  killed in the middle of one (the case where an event could be lost or sent twice). */
+export async function startWebhookReceiver(options: { maxReplyDelayMs: number }): Promise<WebhookReceiver> {
   const receivedById = new Map<string, number>();
   let verifier: Webhook | null = null;
   let invalid = 0;
   let total = 0;
+  let held = 0;
   const server = http.createServer((req, res) => {
+    held++;
+    res.on('close', () => held--);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -43,9 +51,13 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         res.writeHead(400, { 'content-type': 'text/plain' }).end('bad signature');
         return;
       }
+      // Counted on arrival, as a handler acts on it: if the sender dies before the answer, the redelivery that
+      // follows is a duplicate.
       total++;
       receivedById.set(headers['webhook-id'], (receivedById.get(headers['webhook-id']) ?? 0) + 1);
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      setTimeout(() => {
+        if (!res.destroyed) res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      }, Math.random() * options.maxReplyDelayMs);
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -55,6 +67,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     receivedById,
     invalidSignatures: () => invalid,
     deliveries: () => total,
+    inFlight: () => held,
     useSecret: (secret) => {
       verifier = new Webhook(secret);
     },

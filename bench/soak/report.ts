@@ -49,10 +49,14 @@ export interface RssFigures {
   firstMb: number;
   lastMb: number;
   maxMb: number;
-  /** Least-squares slope after the warm-up, MB per minute (for the killed worker: within its longest-lived process). */
+  /** Least-squares slope over the measured window (after the warm-up, while traffic ran), MB per minute; for the
+   *  killed worker, within its longest-lived process. */
   slopeMbPerMin: number;
-  /** Mean of the last three samples minus the mean of the first three after the warm-up, MB. */
-  growthAfterWarmupMb: number;
+  /** The slope times the window's length: growth over the window by the fitted line, MB. Less noisy than the
+   *  difference of two samples, which garbage collection moves by tens of MB either way. */
+  fittedGrowthMb: number;
+  /** Minutes the slope is measured over. */
+  windowMinutes: number;
 }
 
 const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
@@ -70,19 +74,25 @@ export function slopeMbPerMinute(points: Array<{ atMs: number; rssKb: number }>)
     den += (p.atMs - mx) ** 2;
   }
   if (den === 0) return 0;
-  return Math.round(((num / den) * 60_000) / 1024 * 100) / 100;
+  return ((num / den) * 60_000) / 1024;
 }
 
-export function rssFigures(samples: RssSample[], role: SoakRole, warmupMs: number): RssFigures | null {
+/** The measured window: from the end of the warm-up to the end of the traffic, in the samples' time base. */
+export interface RssWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+export function rssFigures(samples: RssSample[], role: SoakRole, window: RssWindow): RssFigures | null {
   const own = samples.filter((s) => s.role === role);
   if (own.length === 0) return null;
   const pids = [...new Set(own.map((s) => s.pid))];
-  // The process sampled longest stands for the role (the only one, except for the killed worker).
-  const longest = pids.map((pid) => own.filter((s) => s.pid === pid)).sort((a, b) => b.length - a.length)[0];
-  const warm = longest.filter((s) => s.atMs - longest[0].atMs >= warmupMs);
-  const measured = warm.length >= 2 ? warm : longest;
-  const head = measured.slice(0, 3).map((s) => s.rssKb);
-  const tail = measured.slice(-3).map((s) => s.rssKb);
+  const inWindow = (s: RssSample) => s.atMs >= window.fromMs && s.atMs <= window.toMs;
+  // The process sampled longest in the window stands for the role (the only one, except for the killed worker).
+  const measured = pids.map((pid) => own.filter((s) => s.pid === pid && inWindow(s))).sort((a, b) => b.length - a.length)[0];
+  const windowMinutes = measured.length >= 2 ? (measured[measured.length - 1].atMs - measured[0].atMs) / 60_000 : 0;
+  const slope = slopeMbPerMinute(measured);
+  const round = (n: number) => Math.round(n * 100) / 100;
   return {
     role,
     processes: pids.length,
@@ -90,9 +100,18 @@ export function rssFigures(samples: RssSample[], role: SoakRole, warmupMs: numbe
     firstMb: mb(own[0].rssKb),
     lastMb: mb(own[own.length - 1].rssKb),
     maxMb: mb(Math.max(...own.map((s) => s.rssKb))),
-    slopeMbPerMin: slopeMbPerMinute(measured),
-    growthAfterWarmupMb: mb(mean(tail) - mean(head)),
+    slopeMbPerMin: round(slope),
+    fittedGrowthMb: round(slope * windowMinutes),
+    windowMinutes: round(windowMinutes),
   };
+}
+
+export interface CauseCount {
+  kind: string;
+  status: number;
+  cause: string;
+  count: number;
+  example: string;
 }
 
 export interface SoakReport {
@@ -100,9 +119,12 @@ export interface SoakReport {
   requests: number;
   requestsPerSecond: number;
   byKindAndStatus: Record<string, Record<string, number>>;
-  failuresByCause: Array<{ kind: string; status: number; cause: string; count: number; example: string }>;
+  failuresByCause: CauseCount[];
+  refusalsByCause: CauseCount[];
   flows: Record<string, number>;
   workerKills: number;
+  /** Kills at a moment when the receiver held a delivery (of either worker) unanswered. */
+  killsWithDeliveriesInFlight: number;
   webhooks: WebhookFigures;
   rss: RssFigures[];
   /** Error-level log lines per role (pino level ≥ 50), with the distinct messages. */
@@ -116,13 +138,14 @@ export function tallyFigures(tally: RequestTally) {
   for (const [kind, statuses] of tally.byKind) {
     byKindAndStatus[kind] = Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0]).map(([status, n]) => [status === 0 ? 'no reply' : String(status), n]));
   }
-  const failuresByCause = [...tally.failures]
-    .map(([key, count]) => {
-      const [kind, status, cause] = key.split('|');
-      return { kind, status: Number(status), cause, count, example: tally.examples.get(key) ?? '' };
-    })
-    .sort((a, b) => b.count - a.count);
-  return { byKindAndStatus, failuresByCause };
+  const byCause = (counts: Map<string, number>): CauseCount[] =>
+    [...counts]
+      .map(([key, count]) => {
+        const [kind, status, cause] = key.split('|');
+        return { kind, status: Number(status), cause, count, example: tally.examples.get(key) ?? '' };
+      })
+      .sort((a, b) => b.count - a.count);
+  return { byKindAndStatus, failuresByCause: byCause(tally.failures), refusalsByCause: byCause(tally.refusals) };
 }
 
 /** Error-level lines (pino JSON, level ≥ 50) in a process's output, and their distinct messages. */
@@ -151,8 +174,10 @@ export function verdict(report: Omit<SoakReport, 'failures'>): string[] {
   if (w.invalidSignatures) failures.push(`${w.invalidSignatures} delivery(ies) failed signature verification`);
   for (const r of report.rss) {
     if (!report.thresholds.gatedRoles.includes(r.role)) continue;
-    if (r.growthAfterWarmupMb > report.thresholds.maxRssGrowthMb) {
-      failures.push(`${r.role} RSS grew ${r.growthAfterWarmupMb} MB after the warm-up (threshold ${report.thresholds.maxRssGrowthMb} MB; slope ${r.slopeMbPerMin} MB/min)`);
+    if (r.fittedGrowthMb > report.thresholds.maxRssGrowthMb) {
+      failures.push(
+        `${r.role} RSS grew ${r.fittedGrowthMb} MB over ${r.windowMinutes} min after the warm-up (${r.slopeMbPerMin} MB/min; threshold ${report.thresholds.maxRssGrowthMb} MB)`,
+      );
     }
   }
   return failures;
@@ -160,7 +185,7 @@ export function verdict(report: Omit<SoakReport, 'failures'>): string[] {
 
 export function printReport(report: SoakReport): void {
   const lines: string[] = [];
-  lines.push('', `=== soak: ${report.minutes} min, ${report.requests} requests (${report.requestsPerSecond}/s), worker killed ${report.workerKills} time(s)`);
+  lines.push('', `=== soak: ${report.minutes} min, ${report.requests} requests (${report.requestsPerSecond}/s), worker killed ${report.workerKills} time(s), ${report.killsWithDeliveriesInFlight} of them with deliveries in flight`);
   lines.push('', 'requests by kind and status:');
   for (const [kind, statuses] of Object.entries(report.byKindAndStatus)) {
     lines.push(`  ${kind.padEnd(14)} ${Object.entries(statuses).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
@@ -168,6 +193,9 @@ export function printReport(report: SoakReport): void {
   lines.push('', '5xx (and no reply) by cause:');
   if (report.failuresByCause.length === 0) lines.push('  none');
   for (const f of report.failuresByCause) lines.push(`  ${String(f.count).padStart(5)}  ${f.kind} ${f.status || 'no reply'} ${f.cause}  (e.g. ${f.example})`);
+  lines.push('', '4xx by cause:');
+  if (report.refusalsByCause.length === 0) lines.push('  none');
+  for (const f of report.refusalsByCause) lines.push(`  ${String(f.count).padStart(5)}  ${f.kind} ${f.status} ${f.cause}  (e.g. ${f.example})`);
   lines.push('', 'Link flows and imports:');
   for (const [outcome, n] of Object.entries(report.flows).sort()) lines.push(`  ${String(n).padStart(5)}  ${outcome}`);
   const w = report.webhooks;
@@ -176,11 +204,15 @@ export function printReport(report: SoakReport): void {
     `webhook events: created ${w.created} (by status ${JSON.stringify(w.byStatus)}), received ${w.received} distinct, ` +
       `lost ${w.lost.length}, duplicates ${w.duplicates}, bad signatures ${w.invalidSignatures}, unknown ids ${w.unknown}`,
   );
-  lines.push('', `RSS (MB; growth and slope after the warm-up; gated: ${report.thresholds.gatedRoles.join(', ')} ≤ ${report.thresholds.maxRssGrowthMb} MB growth):`);
+  lines.push(
+    '',
+    `RSS (MB; slope and fitted growth from the end of the warm-up to the end of the traffic; gated: ` +
+      `${report.thresholds.gatedRoles.join(', ')}, fitted growth ≤ ${report.thresholds.maxRssGrowthMb} MB):`,
+  );
   for (const r of report.rss) {
     lines.push(
-      `  ${r.role.padEnd(14)} first ${r.firstMb}, last ${r.lastMb}, max ${r.maxMb}, growth ${r.growthAfterWarmupMb}, slope ${r.slopeMbPerMin}/min ` +
-        `(${r.samples} samples${r.processes > 1 ? ` over ${r.processes} processes` : ''})`,
+      `  ${r.role.padEnd(14)} first ${r.firstMb}, last ${r.lastMb}, max ${r.maxMb}; slope ${r.slopeMbPerMin} MB/min, fitted growth ${r.fittedGrowthMb} ` +
+        `over ${r.windowMinutes} min (${r.samples} samples${r.processes > 1 ? ` over ${r.processes} processes` : ''})`,
     );
   }
   lines.push('', 'error-level log lines:');

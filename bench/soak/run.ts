@@ -33,11 +33,13 @@ if (!(minutes > 0) || !Number.isInteger(connectionCount) || connectionCount < 1 
 }
 
 const SAMPLE_EVERY_MS = 10_000;
+/** The receiver answers each delivery within this (at random), so kills often land while deliveries are in flight. */
+const RECEIVER_MAX_DELAY_MS = 1000;
 /** Leases of the webhook and monitor work: a killed worker's claims come back within this. */
 const LEASE_MS = 10_000;
 /** After the traffic stops: how long every recorded event gets to arrive (a lease, a retry and the backlog). */
 const DRAIN_TIMEOUT_MS = 120_000;
-/** Memory is compared from here on: start-up, JIT and caches filling are not a leak. */
+/** Memory is measured from this long after the traffic starts: start-up, JIT and caches filling are not a leak. */
 const WARMUP_MS = Math.max(30_000, minutes * 60_000 * 0.2);
 /** Only the ofconnect processes that live through the whole run are gated (the simulator is a test fixture that
  *  keeps every account, message and list it is asked to create). */
@@ -65,16 +67,19 @@ async function injectFaults(http: SoakHttp, simulatorUrl: string): Promise<void>
   }
 }
 
-async function runKiller(kill: () => Promise<void>, stopAt: number): Promise<void> {
+/** Kills the worker at random moments (every killEveryMs ± 30%); returns how many deliveries were in flight at each. */
+async function runKiller(kill: () => Promise<void>, inFlight: () => number, stopAt: number): Promise<number[]> {
+  const inFlightAtKills: number[] = [];
   for (;;) {
     const wait = killEveryMs * (0.7 + Math.random() * 0.6);
-    if (Date.now() + wait >= stopAt) return;
+    if (Date.now() + wait >= stopAt) return inFlightAtKills;
     await sleep(wait);
+    inFlightAtKills.push(inFlight());
     await kill();
   }
 }
 
-const receiver = await startWebhookReceiver();
+const receiver = await startWebhookReceiver({ maxReplyDelayMs: RECEIVER_MAX_DELAY_MS });
 console.log(`soak: starting the simulator, an api node and two workers on a fresh PostgreSQL database`);
 const cluster = await startSoakCluster({ sampleEveryMs: SAMPLE_EVERY_MS, leaseMs: LEASE_MS, monitorIntervalMinutes: 2 });
 // Ctrl-C reaches the children too (one process group): stop them all and drop the database rather than leave it.
@@ -92,17 +97,19 @@ try {
   await injectFaults(http, cluster.simulatorUrl);
   const setUpRequests = tally.total();
   const startedAt = Date.now();
+  const trafficFromMs = cluster.elapsedMs();
   const stopAt = startedAt + minutes * 60_000;
   console.log(`soak: api ${cluster.apiUrl}, simulator ${cluster.simulatorUrl}; ${connectionCount} connections, 10% upstream faults, traffic for ${minutes} min`);
 
   const flows: FlowOutcomes = new Map();
-  await Promise.all([
+  const [inFlightAtKills] = await Promise.all([
+    runKiller(() => cluster.killAndRestartWorker(), () => receiver.inFlight(), stopAt),
     ...steady.map((connection) => runAccessLoop(http, org, connection, { stopAt, periodMs: 1000, writeShare: 0.1 })),
     runLinkLoop(http, org, cluster.simulatorUrl, flows, { stopAt, periodMs: 3000 }),
     runManagementLoop(http, org, steady, { stopAt, periodMs: 10_000 }),
-    runKiller(() => cluster.killAndRestartWorker(), stopAt),
   ]);
   const trafficSeconds = (Date.now() - startedAt) / 1000;
+  const rssWindow = { fromMs: trafficFromMs + WARMUP_MS, toMs: cluster.elapsedMs() };
   const trafficRequests = tally.total() - setUpRequests;
   await http.send('set-up', 'DELETE', `${cluster.simulatorUrl}/_sandbox/faults`);
 
@@ -129,8 +136,9 @@ try {
     ...tallyFigures(tally),
     flows: Object.fromEntries(flows),
     workerKills: cluster.kills(),
+    killsWithDeliveriesInFlight: inFlightAtKills.filter((n) => n > 0).length,
     webhooks,
-    rss: roles.map((role) => rssFigures(cluster.samples, role, WARMUP_MS)).filter((r): r is RssFigures => r !== null),
+    rss: roles.map((role) => rssFigures(cluster.samples, role, rssWindow)).filter((r): r is RssFigures => r !== null),
     errorLogs,
     thresholds: { maxRssGrowthMb, gatedRoles: GATED_ROLES },
   };

@@ -31,7 +31,7 @@ const MANAGED_READS = [
 const PROXY_READS = ['/v2/access/proxy/users/me', '/v2/access/proxy/chats?limit=10&offset=0&order=recent', '/v2/access/proxy/subscriptions/count/all'];
 
 /** The soak connections' pacing: under the simulator's per-session limit (100 a minute), above the loop's rate. */
-const SOAK_PACING = { requestsPerMinute: 90, burst: 30, concurrency: 2 };
+const SOAK_PACING = { requestsPerMinute: 90, burst: 90, concurrency: 2 };
 
 export interface SoakOrg {
   adminKey: string;
