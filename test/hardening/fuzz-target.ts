@@ -1,0 +1,60 @@
+// The service a fuzz run aims at: a real ofconnect on a loopback port over a fresh database, its OpenAPI document,
+// and a digest of every table a request can write, to show that a refused write changed nothing.
+import { sql } from 'drizzle-orm';
+import { request } from 'undici';
+import type { DatabaseHandle } from '../../src/platform/db/database.ts';
+import type { Backend } from '../support/databases.ts';
+import { startTestService, type TestService } from '../support/service.ts';
+import type { Operation } from './fuzz-engine.ts';
+
+/**
+ * The tables an API request writes, and the columns left out because they change without a write of the caller's
+ * (a key's last use is stamped in batches on every authenticated call).
+ */
+const STATE_TABLES: Array<[table: string, volatileColumns: string[]]> = [
+  ['orgs', []],
+  ['api_keys', ['last_used_at']],
+  ['client_apps', []],
+  ['audit_log', []],
+  ['connections', []],
+  ['connection_sessions', []],
+  ['link_sessions', []],
+  ['webhook_endpoints', []],
+  ['webhook_messages', []],
+  ['usage', []],
+  ['access_uploads', []],
+];
+
+const DIGEST_STATEMENT = STATE_TABLES.map(([table, volatile]) => {
+  const row = `(to_jsonb(t)${volatile.map((column) => ` - '${column}'`).join('')})::text`;
+  return `select '${table}:' || count(*) || ':' || coalesce(md5(string_agg(${row}, ',' order by ${row})), '') as part from ${table} t`;
+}).join(' union all ');
+
+export async function stateDigest(database: DatabaseHandle): Promise<string> {
+  const result = (await database.db.execute(sql.raw(DIGEST_STATEMENT))) as unknown as { rows: Array<{ part: string }> };
+  return result.rows.map((row) => row.part).join('|');
+}
+
+export async function openApiDocument(baseUrl: string): Promise<Record<string, any>> {
+  const res = await request(`${baseUrl}/openapi.json`);
+  return (await res.body.json()) as Record<string, any>;
+}
+
+/**
+ * Operations the fuzz leaves alone: those whose very purpose is to change state regardless of input (rotating
+ * every stored secret re-encrypts rows; it takes no input to malform).
+ */
+export function isUnfuzzable(operation: Operation): boolean {
+  return operation.method === 'POST' && operation.path === '/v2/vault/rotate';
+}
+
+export interface FuzzTarget {
+  service: TestService;
+  digest(): Promise<string>;
+  document: Record<string, any>;
+}
+
+export async function startFuzzTarget(backend: Backend): Promise<FuzzTarget> {
+  const service = await startTestService(backend, { config: { logLevel: 'warn' } });
+  return { service, digest: () => stateDigest(service.database.handle), document: await openApiDocument(service.url) };
+}

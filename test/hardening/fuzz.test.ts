@@ -1,0 +1,35 @@
+// A bounded schema-driven fuzz run over every operation in /openapi.json (test/hardening/fuzz-engine.ts): no 5xx,
+// every refusal in the error shape, no state changed by a refused write. `npm run fuzz` runs the long version.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../support/databases.ts';
+import { operationsOf, runFuzz } from './fuzz-engine.ts';
+import { isUnfuzzable, startFuzzTarget, type FuzzTarget } from './fuzz-target.ts';
+
+const SEED = Number(process.env.OFCONNECT_FUZZ_SEED ?? 20261130);
+const ITERATIONS = Number(process.env.OFCONNECT_FUZZ_ITERATIONS ?? 8);
+
+describe.each(BACKENDS)('schema-driven fuzz (%s)', (backend) => {
+  let target: FuzzTarget;
+  beforeAll(async () => {
+    target = await startFuzzTarget(backend);
+  }, 60_000);
+  afterAll(async () => target?.service.close());
+
+  it('fuzzes every operation of the published document', () => {
+    const operations = operationsOf(target.document);
+    expect(operations.length).toBeGreaterThan(100);
+    // A route added to the service is in the document, so in the fuzz: spot-check a few families.
+    const names = operations.map((operation) => `${operation.method} ${operation.path}`);
+    expect(names).toEqual(expect.arrayContaining(['PATCH /v2/account/settings', 'GET /v2/account/connections/{connectionId}', 'POST /v2/link/init']));
+    expect(operations.filter((operation) => operation.body).length).toBeGreaterThan(20);
+  });
+
+  it(`no 5xx, the error shape on every refusal and no state changed by a refused write (seed ${SEED})`, async () => {
+    const report = await runFuzz(
+      { baseUrl: target.service.url, apiKey: target.service.adminKey, seed: SEED, iterations: ITERATIONS, stateDigest: target.digest, skip: isUnfuzzable },
+      target.document,
+    );
+    expect(report.requests).toBeGreaterThan(report.operations * ITERATIONS * 0.8);
+    expect(report.findings, JSON.stringify(report.findings.slice(0, 20), null, 2)).toEqual([]);
+  }, 240_000);
+});
