@@ -5,6 +5,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
   access: async () => (await import('./access.ts')).runAccessBenchmark(),
   webhooks: async () => (await import('./webhooks.ts')).runWebhooksBenchmark(),
   monitor: async () => (await import('./monitor.ts')).runMonitorBenchmark(),
+  sandbox: async () => (await import('./sandbox.ts')).runSandboxBenchmark(),
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
