@@ -1,7 +1,10 @@
-// Rate limits with rate-limiter-flexible: in memory by default, in Redis when several nodes must share them.
-// A limit is "N per minute with a burst of B": a steady limiter of N/min plus a burst allowance of B−N (the
-// library's BurstyRateLimiter), which behaves like a token bucket of size B refilled at N per minute.
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+// Rate limits as token buckets, as OFAuth documents its own (docs/ofauth-wire-contract.md §9.1: "refills at N
+// requests a minute with a burst of B"): a bucket holds at most B tokens, refills continuously at N a minute, and
+// every request spends one. A full bucket lets B requests through at once; after that one every 60/N seconds.
+// In memory by default; in Redis (one Lua script per spend, atomic) when several nodes must share them.
+//
+// A bucket is keyed by its name and key only, not by its spec: changing a connection's pacing reshapes its bucket
+// (capped at the new burst) rather than handing it a fresh, full one.
 import { Redis } from 'ioredis';
 import { ApiError } from './errors.ts';
 
@@ -14,20 +17,105 @@ export interface LimitSpec {
 
 export interface LimitDecision {
   allowed: boolean;
+  /** The bucket size (X-RateLimit-Limit). */
   limit: number;
+  /** Whole tokens left after this request (X-RateLimit-Remaining). */
   remaining: number;
-  /** Unix seconds when the bucket is full again. */
+  /** Unix seconds when the bucket is full again (X-RateLimit-Reset). */
   resetAt: number;
-  /** Seconds until one token is available (0 when allowed). */
+  /** Seconds until one token is available (0 when allowed; Retry-After on a 429). */
   retryAfterSeconds: number;
 }
 
 export interface RateLimiters {
-  /** Spends one token of `key` under `spec` (limiters are made once per distinct spec and name). */
+  /** Spends one token of bucket `key` of limit `name` under `spec`. */
   consume(name: string, spec: LimitSpec, key: string): Promise<LimitDecision>;
   readonly backend: 'memory' | 'redis';
   close(): Promise<void>;
 }
+
+export interface RateLimitersOptions {
+  redisUrl: string | null;
+  keyPrefix?: string;
+  /** Milliseconds since the epoch; tests drain and refill buckets on a manual clock. With Redis, every node's
+   *  clock is used as is (NTP keeps them close; a node behind never refills a bucket backwards). */
+  now?: () => number;
+  /** Buckets kept in memory before full ones (identical to absent ones) are dropped. */
+  maxMemoryBuckets?: number;
+}
+
+/** A bucket as stored: tokens (fractional) as of `updatedAtMs`. */
+interface BucketState {
+  tokens: number;
+  updatedAtMs: number;
+}
+
+// Float refills (e.g. 5/min = 1/12000 per ms) land a hair under a whole token exactly when one is due.
+const EPSILON = 1e-9;
+
+function normalised(spec: LimitSpec): { burst: number; perMs: number } {
+  const burst = Math.max(1, Math.floor(Number.isFinite(spec.burst) ? spec.burst : 1));
+  const perMinute = Number.isFinite(spec.perMinute) && spec.perMinute > 0 ? spec.perMinute : 1;
+  return { burst, perMs: perMinute / 60_000 };
+}
+
+/** The bucket refilled up to `nowMs` (never backwards) and capped at the burst. */
+function refilled(state: BucketState | undefined, burst: number, perMs: number, nowMs: number): BucketState {
+  if (!state) return { tokens: burst, updatedAtMs: nowMs };
+  if (nowMs <= state.updatedAtMs) return { tokens: Math.min(burst, state.tokens), updatedAtMs: state.updatedAtMs };
+  return { tokens: Math.min(burst, state.tokens + (nowMs - state.updatedAtMs) * perMs), updatedAtMs: nowMs };
+}
+
+/** What the reply says, from the tokens left after the request (allowed) or before it (refused). */
+function decisionOf(allowed: boolean, tokens: number, burst: number, perMs: number, nowMs: number): LimitDecision {
+  const toFullMs = Math.max(0, burst - tokens) / perMs;
+  return {
+    allowed,
+    limit: burst,
+    remaining: Math.max(0, Math.floor(tokens + EPSILON)),
+    resetAt: Math.ceil((nowMs + toFullMs) / 1000),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(((1 - tokens) / perMs - EPSILON) / 1000)),
+  };
+}
+
+/** One spend on a bucket: the new state and the decision. The Redis script below does the same arithmetic. */
+export function spendToken(state: BucketState | undefined, spec: LimitSpec, nowMs: number): { state: BucketState; decision: LimitDecision } {
+  const { burst, perMs } = normalised(spec);
+  const current = refilled(state, burst, perMs, nowMs);
+  const allowed = current.tokens >= 1 - EPSILON;
+  const next = allowed ? { ...current, tokens: Math.max(0, current.tokens - 1) } : current;
+  return { state: next, decision: decisionOf(allowed, next.tokens, burst, perMs, nowMs) };
+}
+
+// KEYS[1] bucket; ARGV burst, tokens per ms, now (ms). Returns {allowed (0/1), tokens left as a string} (Redis
+// would truncate a Lua number to an integer). Expires once it would be full anyway.
+const SPEND_SCRIPT = `
+local burst = tonumber(ARGV[1])
+local perMs = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local stored = redis.call('HMGET', KEYS[1], 't', 'u')
+local tokens = tonumber(stored[1])
+local updated = tonumber(stored[2])
+if tokens == nil or updated == nil then
+  tokens = burst
+  updated = now
+elseif now > updated then
+  tokens = math.min(burst, tokens + (now - updated) * perMs)
+  updated = now
+else
+  tokens = math.min(burst, tokens)
+end
+local allowed = 0
+if tokens >= 1 - ${EPSILON} then
+  tokens = math.max(0, tokens - 1)
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens), 'u', string.format('%.17g', updated))
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / perMs) + 1000)
+return {allowed, string.format('%.17g', tokens)}
+`;
+
+type SpendingRedis = Redis & { spendToken(key: string, burst: number, perMs: number, now: number): Promise<[number, string]> };
 
 export function rateLimitHeaders(decision: LimitDecision): Record<string, string> {
   const headers: Record<string, string> = {
@@ -46,53 +134,59 @@ export function rateLimitExceeded(decision: LimitDecision, what: string): ApiErr
   });
 }
 
-export function createRateLimiters(options: { redisUrl: string | null; keyPrefix?: string }): RateLimiters {
-  const redis = options.redisUrl ? new Redis(options.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 2, lazyConnect: false }) : null;
+export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
+  const now = options.now ?? Date.now;
   const prefix = options.keyPrefix ?? 'ofc';
-  const limiters = new Map<string, { consume(key: string): Promise<RateLimiterRes> }>();
+  if (options.redisUrl) return createRedisRateLimiters(options.redisUrl, prefix, now);
+  return createMemoryRateLimiters(now, options.maxMemoryBuckets ?? 100_000);
+}
 
-  function limiterFor(name: string, spec: LimitSpec) {
-    const id = `${name}:${spec.perMinute}:${spec.burst}`;
-    let limiter = limiters.get(id);
-    if (limiter) return limiter;
-    const extra = Math.max(0, spec.burst - spec.perMinute);
-    const make = (suffix: string, points: number) => {
-      const opts = { keyPrefix: `${prefix}:${id}:${suffix}`, points: Math.max(points, 1), duration: 60 };
-      return redis ? new RateLimiterRedis({ ...opts, storeClient: redis }) : new RateLimiterMemory(opts);
-    };
-    const steady = make('rate', Math.min(spec.perMinute, spec.burst));
-    limiter = extra > 0 ? new BurstyRateLimiter(steady, make('burst', extra)) : steady;
-    limiters.set(id, limiter);
-    return limiter;
+function createMemoryRateLimiters(now: () => number, maxBuckets: number): RateLimiters {
+  const buckets = new Map<string, BucketState>();
+
+  /** Drops buckets that have refilled (a full bucket is the same as none); the oldest tenth if none has. */
+  function makeRoom(nowMs: number, spec: LimitSpec): void {
+    const { burst, perMs } = normalised(spec);
+    for (const [key, state] of buckets) {
+      if (refilled(state, burst, perMs, nowMs).tokens >= burst) buckets.delete(key);
+    }
+    if (buckets.size < maxBuckets) return;
+    let toDrop = Math.ceil(maxBuckets / 10);
+    for (const key of buckets.keys()) {
+      if (toDrop-- <= 0) break;
+      buckets.delete(key);
+    }
   }
 
   return {
-    backend: redis ? 'redis' : 'memory',
+    backend: 'memory',
     async consume(name, spec, key) {
-      const limiter = limiterFor(name, spec);
-      const now = Date.now();
-      try {
-        const res = await limiter.consume(key);
-        return {
-          allowed: true,
-          limit: spec.burst,
-          remaining: Math.max(0, spec.burst - res.consumedPoints),
-          resetAt: Math.ceil((now + res.msBeforeNext) / 1000),
-          retryAfterSeconds: 0,
-        };
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        return {
-          allowed: false,
-          limit: spec.burst,
-          remaining: 0,
-          resetAt: Math.ceil((now + rejection.msBeforeNext) / 1000),
-          retryAfterSeconds: Math.ceil(rejection.msBeforeNext / 1000),
-        };
-      }
+      const id = `${name}:${key}`;
+      const nowMs = now();
+      const spent = spendToken(buckets.get(id), spec, nowMs);
+      if (!buckets.has(id) && buckets.size >= maxBuckets) makeRoom(nowMs, spec);
+      buckets.set(id, spent.state);
+      return spent.decision;
     },
     async close() {
-      await redis?.quit().catch(() => {});
+      buckets.clear();
+    },
+  };
+}
+
+function createRedisRateLimiters(redisUrl: string, prefix: string, now: () => number): RateLimiters {
+  const redis = new Redis(redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 2, lazyConnect: false }) as SpendingRedis;
+  redis.defineCommand('spendToken', { numberOfKeys: 1, lua: SPEND_SCRIPT });
+  return {
+    backend: 'redis',
+    async consume(name, spec, key) {
+      const { burst, perMs } = normalised(spec);
+      const nowMs = Math.floor(now());
+      const [allowed, left] = await redis.spendToken(`${prefix}:bucket:${name}:${key}`, burst, perMs, nowMs);
+      return decisionOf(allowed === 1, Number(left), burst, perMs, nowMs);
+    },
+    async close() {
+      await redis.quit().catch(() => {});
     },
   };
 }
