@@ -1,4 +1,5 @@
 // The ofconnect command line: start the service, migrate, and manage orgs and keys without the HTTP API.
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { printStartBanner } from './start-banner.ts';
 import { startService } from './service.ts';
@@ -74,12 +75,31 @@ program
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--seed <n>', 'fixture seed (same seed, same data)', (v) => Number.parseInt(v, 10), 1)
   .option('--no-ip-rate-limit', 'disable the per-IP rate limit (load tests from one machine)')
-  .action(async (opts: { port: number; host: string; seed: number; ipRateLimit: boolean }) => {
+  .option('--data-dir <dir>', 'keep the state (sessions, rules, faults, writes) in an embedded database here, across restarts; default: memory only')
+  .option('--database-url <url>', 'keep the state in this PostgreSQL database instead (shared with any other simulator or ofconnect node on it)')
+  .action(async (opts: { port: number; host: string; seed: number; ipRateLimit: boolean; dataDir?: string; databaseUrl?: string }) => {
     const { startSandbox } = await import('./sandbox/server.ts');
-    const sandbox = await startSandbox({ port: opts.port, host: opts.host, seed: opts.seed, ...(opts.ipRateLimit ? {} : { rateLimit: { perIp: false } }) });
-    console.log(`OnlyFans simulator listening on ${sandbox.url} (rules at ${sandbox.url}/dynamic-rules.json, control API under /_sandbox/)`);
+    let database: import('./platform/db/database.ts').DatabaseHandle | undefined;
+    let releaseLock = () => {};
+    if (opts.dataDir || opts.databaseUrl) {
+      const { openDatabase } = await import('./platform/db/database.ts');
+      if (!opts.databaseUrl) releaseLock = (await import('./platform/db/data-dir-lock.ts')).lockDataDir(opts.dataDir!);
+      database = await openDatabase({ databaseUrl: opts.databaseUrl ?? null, dataDir: opts.databaseUrl ? null : path.join(opts.dataDir!, 'pglite') });
+      await database.migrate();
+    }
+    const sandbox = await startSandbox({
+      port: opts.port,
+      host: opts.host,
+      seed: opts.seed,
+      database,
+      ...(opts.ipRateLimit ? {} : { rateLimit: { perIp: false } }),
+    });
+    const kept = opts.databaseUrl ? 'state in PostgreSQL' : opts.dataDir ? `state in ${opts.dataDir}` : 'state in memory only';
+    console.log(`OnlyFans simulator listening on ${sandbox.url} (rules at ${sandbox.url}/dynamic-rules.json, control API under /_sandbox/, ${kept})`);
     const stop = async () => {
       await sandbox.close();
+      await database?.close();
+      releaseLock();
       process.exit(0);
     };
     process.on('SIGTERM', () => void stop());
