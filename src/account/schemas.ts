@@ -95,9 +95,12 @@ export const OrgSettingsPatch = Type.Object(
   { additionalProperties: false },
 );
 
-/** OFAuth's PATCH reply wraps the settings; broadcastResult reports what applyToExistingConnections changed. */
+/**
+ * The PATCH reply is the settings object, as GET shows it (docs/ofauth-wire-contract.md §4.1: both answer the settings
+ * object); broadcastResult, only when applyToExistingConnections was asked for, reports what that changed.
+ */
 export const OrgSettingsUpdated = Type.Object({
-  settings: OrgSettings,
+  ...OrgSettings.properties,
   broadcastResult: Type.Optional(
     Type.Object({
       affectedConnections: Type.Integer(),

@@ -154,8 +154,8 @@ function viewOf(stored: Record<string, unknown> | null | undefined, environment:
   return { ...readOrgSettings(stored), defaultConnectionPermissions: readDefaultConnectionPermissions(stored, environment) };
 }
 
-export interface OrgSettingsUpdate {
-  settings: OrgSettingsView;
+/** The PATCH reply: the settings as GET shows them, plus broadcastResult when it was asked for. */
+export interface OrgSettingsUpdate extends OrgSettingsView {
   /** What applyToExistingConnections changed; present only when it was asked for. */
   broadcastResult?: { affectedConnections: number; purgeResults: Array<{ connectionId: string; freedBytes: number; purgedCount: number }> };
 }
@@ -182,7 +182,7 @@ export async function updateOrgSettings(ctx: ServiceContext, scope: ActingScope,
     await recordAuditEntry(tx, { orgId: org.id, actor: scope.actor, action: 'settings.updated', data });
     const settings = viewOf(next as Record<string, unknown>, scope.environment);
     // Vault+ storage is not built yet, so applying defaults to existing connections affects none of them.
-    if (!patch.vaultPlus?.applyToExistingConnections) return { settings };
-    return { settings, broadcastResult: { affectedConnections: 0, purgeResults: [] } };
+    if (!patch.vaultPlus?.applyToExistingConnections) return settings;
+    return { ...settings, broadcastResult: { affectedConnections: 0, purgeResults: [] } };
   });
 }

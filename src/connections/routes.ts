@@ -97,6 +97,6 @@ export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): voi
     },
   }, async (request) => {
     const row = await updateConnectionSettings(ctx, actingScopeOf(request.auth), request.params.connectionId, request.body);
-    return { settings: presentConnectionSettings(ctx, row) };
+    return presentConnectionSettings(ctx, row);
   });
 }

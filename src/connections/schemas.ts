@@ -99,8 +99,10 @@ export const UpdateConnectionSettings = Type.Object(
   { additionalProperties: false },
 );
 
+/** The PATCH reply is the settings object, as GET shows it (docs/ofauth-wire-contract.md §4.1); purgeResult, when
+ *  a change purged stored media, says what it freed. */
 export const ConnectionSettingsUpdated = Type.Object({
-  settings: ConnectionSettings,
+  ...ConnectionSettings.properties,
   purgeResult: Type.Optional(Type.Object({ freedBytes: Type.Integer(), purgedCount: Type.Integer() })),
 });
 

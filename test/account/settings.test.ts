@@ -50,6 +50,19 @@ describe.each(BACKENDS)('account settings: default connection permissions (%s)',
     expect([200, 201], JSON.stringify(sent.body)).toContain(sent.status);
   });
 
+  it('GET and PATCH answer the same shape: the settings object itself (issue 16: PATCH wrapped it in {settings})', async () => {
+    const key = await newOrgKey(t);
+    const patched = await call(t.url, 'PATCH', '/v2/account/settings', { key, body: { pacing: { requestsPerMinute: 30 } } });
+    expect(patched.status).toBe(200);
+    const read = await call(t.url, 'GET', '/v2/account/settings', { key });
+    expect(patched.body).toEqual(read.body);
+    expect(patched.body).not.toHaveProperty('settings');
+    expect(read.body.pacing).toMatchObject({ requestsPerMinute: 30, burst: 90, concurrency: 2 });
+    // applyToExistingConnections adds what it changed, next to the settings, not around them.
+    const broadcast = await call(t.url, 'PATCH', '/v2/account/settings', { key, body: { vaultPlus: { applyToExistingConnections: true } } });
+    expect(broadcast.body).toMatchObject({ ...read.body, broadcastResult: { affectedConnections: 0, purgeResults: [] } });
+  });
+
   it('PATCH to reads only: the GET shows it and a new import cannot send, while an earlier one still can', async () => {
     const key = await newOrgKey(t);
     const api = apiClient(t.url, key);
@@ -58,7 +71,7 @@ describe.each(BACKENDS)('account settings: default connection permissions (%s)',
     // `call`: the list is computed (string[]), which the typed client's literal union would not take.
     const patched = await call(t.url, 'PATCH', '/v2/account/settings', { key, body: { defaultConnectionPermissions: READ_CONNECTION_PERMISSIONS } });
     expect(patched.status).toBe(200);
-    expect(patched.body.settings.defaultConnectionPermissions).toEqual(READ_CONNECTION_PERMISSIONS);
+    expect(patched.body.defaultConnectionPermissions).toEqual(READ_CONNECTION_PERMISSIONS);
     expect((await api.GET('/v2/account/settings')).body.defaultConnectionPermissions).toEqual(READ_CONNECTION_PERMISSIONS);
 
     const after = await importWithoutPermissions(t, key);

@@ -240,11 +240,14 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
       body: { vaultPlus: { enabled: true, settings: { retentionDays: 9 } }, proxy: { url: 'http://user:s3cret-pass@10.1.2.3:3128', country: 'US' }, pacing: { requestsPerMinute: 30 } },
     });
     expect(patched.status).toBe(200);
-    expect(patched.body.settings).toMatchObject({
+    expect(patched.body).toMatchObject({
+      connectionId: id,
       vaultPlus: { enabled: true, settingsOverrides: { retentionDays: 9 } },
       proxy: { url: 'http://user:****@10.1.2.3:3128/', country: 'US' },
       pacing: { requestsPerMinute: 30, burst: 90, concurrency: 2 },
     });
+    // One shape for GET and PATCH: the settings object itself (issue 16: PATCH wrapped it in {settings}).
+    expect((await call(t.url, 'GET', `/v2/account/connections/${id}/settings`, { key: t.adminKey })).body).toEqual(patched.body);
     const raw = await t.database.handle.db.execute(sql`select settings::text as s from connections where id = ${id}`);
     expect((raw as unknown as { rows: { s: string }[] }).rows[0].s).not.toContain('s3cret-pass');
     const bad = await call(t.url, 'PATCH', `/v2/account/connections/${id}/settings`, { key: t.adminKey, body: { proxy: { url: 'ftp://x' } } });

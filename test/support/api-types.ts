@@ -293,7 +293,37 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            settings: components["schemas"]["def-0"];
+                            vaultPlus: {
+                                autoEnableForNewConnections: boolean;
+                                defaultSettings: {
+                                    accessExpiryDays: number;
+                                    autoCacheMessages: boolean;
+                                    autoCachePosts: boolean;
+                                    autoCacheStories: boolean;
+                                    autoCacheVault: boolean;
+                                    cacheAudio: boolean;
+                                    cacheImages: boolean;
+                                    cacheVideos: boolean;
+                                    imageQualities: string[];
+                                    minAccessCountMessages: number;
+                                    minAccessCountPosts: number;
+                                    minAccessCountStories: number;
+                                    minAccessCountVault: number;
+                                    presignedUrlTtlSeconds: number;
+                                    retentionDays: number;
+                                    storageLimitBytes: number;
+                                    storageLimitPurgeStrategy: string;
+                                    videoQualities: string[];
+                                };
+                            };
+                            /** @description Permissions a new connection of the key's environment gets when its import or client app names none. Until changed: every read and write in sandbox, every read in live (ofconnect extension) */
+                            defaultConnectionPermissions: string[];
+                            pacing: {
+                                requestsPerMinute: number;
+                                burst: number;
+                                concurrency: number;
+                            };
+                            storeCredentialsForRelogin: boolean;
                             broadcastResult?: {
                                 affectedConnections: number;
                                 purgeResults: {
@@ -333,7 +363,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            list: components["schemas"]["def-1"][];
+                            list: components["schemas"]["def-0"][];
                         };
                     };
                 };
@@ -572,7 +602,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            list: components["schemas"]["def-2"][];
+                            list: components["schemas"]["def-1"][];
                         };
                     };
                 };
@@ -708,7 +738,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            list: components["schemas"]["def-3"][];
+                            list: components["schemas"]["def-2"][];
                             hasMore: boolean;
                         };
                     };
@@ -755,7 +785,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            list: components["schemas"]["def-3"][];
+                            list: components["schemas"]["def-2"][];
                             hasMore: boolean;
                         };
                     };
@@ -1161,7 +1191,48 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            settings: components["schemas"]["def-4"];
+                            connectionId: string;
+                            vaultPlus: {
+                                enabled: boolean;
+                                settingsOverrides: {
+                                    accessExpiryDays?: number;
+                                    autoCacheMessages?: boolean;
+                                    autoCachePosts?: boolean;
+                                    autoCacheStories?: boolean;
+                                    autoCacheVault?: boolean;
+                                    cacheAudio?: boolean;
+                                    cacheImages?: boolean;
+                                    cacheVideos?: boolean;
+                                    imageQualities?: string[];
+                                    minAccessCountMessages?: number;
+                                    minAccessCountPosts?: number;
+                                    minAccessCountStories?: number;
+                                    minAccessCountVault?: number;
+                                    presignedUrlTtlSeconds?: number;
+                                    retentionDays?: number;
+                                    storageLimitBytes?: number;
+                                    storageLimitPurgeStrategy?: string;
+                                    videoQualities?: string[];
+                                } | null;
+                                stats: {
+                                    mediaCount: number;
+                                    storageLimitBytes: number;
+                                    storageUsagePercent: number;
+                                    storedCount: number;
+                                    totalStorageBytes: number;
+                                    vaultPlusEnabled: boolean;
+                                };
+                            };
+                            proxy: {
+                                /** @description Outbound proxy URL with any password masked */
+                                url: string | null;
+                                country: string | null;
+                            };
+                            pacing: {
+                                requestsPerMinute: number;
+                                burst: number;
+                                concurrency: number;
+                            } | null;
                             purgeResult?: {
                                 freedBytes: number;
                                 purgedCount: number;
@@ -1393,7 +1464,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            list: components["schemas"]["def-5"][];
+                            list: components["schemas"]["def-3"][];
                         };
                     };
                 };
@@ -1714,7 +1785,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            list: components["schemas"]["def-6"][];
+                            list: components["schemas"]["def-4"][];
                             hasMore: boolean;
                         };
                     };
@@ -1759,7 +1830,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            list: components["schemas"]["def-7"][];
+                            list: components["schemas"]["def-5"][];
                             hasMore: boolean;
                         };
                     };
@@ -1864,7 +1935,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            list: components["schemas"]["def-6"][];
+                            list: components["schemas"]["def-4"][];
                             hasMore: boolean;
                         };
                     };
@@ -10610,42 +10681,8 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** OrgSettings */
-        "def-0": {
-            vaultPlus: {
-                autoEnableForNewConnections: boolean;
-                defaultSettings: {
-                    accessExpiryDays: number;
-                    autoCacheMessages: boolean;
-                    autoCachePosts: boolean;
-                    autoCacheStories: boolean;
-                    autoCacheVault: boolean;
-                    cacheAudio: boolean;
-                    cacheImages: boolean;
-                    cacheVideos: boolean;
-                    imageQualities: string[];
-                    minAccessCountMessages: number;
-                    minAccessCountPosts: number;
-                    minAccessCountStories: number;
-                    minAccessCountVault: number;
-                    presignedUrlTtlSeconds: number;
-                    retentionDays: number;
-                    storageLimitBytes: number;
-                    storageLimitPurgeStrategy: string;
-                    videoQualities: string[];
-                };
-            };
-            /** @description Permissions a new connection of the key's environment gets when its import or client app names none. Until changed: every read and write in sandbox, every read in live (ofconnect extension) */
-            defaultConnectionPermissions: string[];
-            pacing: {
-                requestsPerMinute: number;
-                burst: number;
-                concurrency: number;
-            };
-            storeCredentialsForRelogin: boolean;
-        };
         /** ClientApp */
-        "def-1": {
+        "def-0": {
             id: string;
             environment: "sandbox" | "live";
             name: string;
@@ -10667,7 +10704,7 @@ export interface components {
             updatedAt: string;
         };
         /** ApiKey */
-        "def-2": {
+        "def-1": {
             id: string;
             name: string;
             environment: "sandbox" | "live";
@@ -10682,7 +10719,7 @@ export interface components {
             revokedAt: string | null;
         };
         /** Connection */
-        "def-3": {
+        "def-2": {
             id: string;
             status: "active" | "expired" | "awaiting_2fa";
             userData: {
@@ -10703,53 +10740,8 @@ export interface components {
             /** Format: date-time */
             lastCheckedAt: string | null;
         };
-        /** ConnectionSettings */
-        "def-4": {
-            connectionId: string;
-            vaultPlus: {
-                enabled: boolean;
-                settingsOverrides: {
-                    accessExpiryDays?: number;
-                    autoCacheMessages?: boolean;
-                    autoCachePosts?: boolean;
-                    autoCacheStories?: boolean;
-                    autoCacheVault?: boolean;
-                    cacheAudio?: boolean;
-                    cacheImages?: boolean;
-                    cacheVideos?: boolean;
-                    imageQualities?: string[];
-                    minAccessCountMessages?: number;
-                    minAccessCountPosts?: number;
-                    minAccessCountStories?: number;
-                    minAccessCountVault?: number;
-                    presignedUrlTtlSeconds?: number;
-                    retentionDays?: number;
-                    storageLimitBytes?: number;
-                    storageLimitPurgeStrategy?: string;
-                    videoQualities?: string[];
-                } | null;
-                stats: {
-                    mediaCount: number;
-                    storageLimitBytes: number;
-                    storageUsagePercent: number;
-                    storedCount: number;
-                    totalStorageBytes: number;
-                    vaultPlusEnabled: boolean;
-                };
-            };
-            proxy: {
-                /** @description Outbound proxy URL with any password masked */
-                url: string | null;
-                country: string | null;
-            };
-            pacing: {
-                requestsPerMinute: number;
-                burst: number;
-                concurrency: number;
-            } | null;
-        };
         /** WebhookEndpoint */
-        "def-5": {
+        "def-3": {
             id: string;
             environment: "sandbox" | "live";
             url: string;
@@ -10770,7 +10762,7 @@ export interface components {
             updatedAt: string;
         };
         /** WebhookAttempt */
-        "def-6": {
+        "def-4": {
             id: string;
             messageId: string;
             endpointId: string;
@@ -10787,7 +10779,7 @@ export interface components {
             createdAt: string;
         };
         /** WebhookMessage */
-        "def-7": {
+        "def-5": {
             /** @description msg_ id, sent as webhook-id / svix-id; receivers deduplicate on it */
             id: string;
             eventType: string;
