@@ -49,10 +49,24 @@ export function userDataFrom(profile: UpstreamProfile) {
   return { id: profile.id, name: profile.name, username: profile.username, avatar: profile.avatar };
 }
 
+/**
+ * The OnlyFans user id a session's cookie names (auth_id; sessionFromImport has checked it is numeric). Known before
+ * any upstream call: presenting a session upstream is not free of consequences — with a wrong user agent it can end
+ * the account's live session, and with it the connection that already uses it.
+ */
+export function claimedUserIdOf(session: UpstreamSession): string | null {
+  return parseSessionCookie(session.cookie).authId ?? null;
+}
+
 export async function importConnection(ctx: ServiceContext, scope: ActingScope, input: ImportConnectionInput) {
   const unknown = unknownPermissions(input.permissions ?? []);
   if (unknown.length) throw badRequest(`Unknown permission(s): ${unknown.join(', ')}`, 'permissions', { unknown });
   const session = sessionFromImport(input);
+  // An account already connected here is a 409 before upstream sees the session (the upstream check below still
+  // holds the cookie to its word: a session whose profile is another user is refused).
+  const claimedUserId = claimedUserIdOf(session);
+  const connected = claimedUserId ? await store.findActiveConnectionForUser(ctx.database.db, scope, claimedUserId) : undefined;
+  if (connected) throw duplicateConnectionError(connected.id);
   const profile = await validateImportedSession(ctx, scope.environment, session);
 
   const now = ctx.clock.now();

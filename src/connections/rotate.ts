@@ -6,7 +6,7 @@ import { ApiError, badRequest, notFound } from '../platform/errors.ts';
 import type { ActingScope } from '../platform/tenant-scope.ts';
 import { sessionFromImport } from '../upstream/session.ts';
 import { recordConnectionEvent } from './events.ts';
-import { duplicateConnectionError, userDataFrom, validateImportedSession } from './import.ts';
+import { claimedUserIdOf, duplicateConnectionError, userDataFrom, validateImportedSession } from './import.ts';
 import type { RotateImportedSessionInput } from './schemas.ts';
 import { storeConnectionSession } from './session-vault.ts';
 import * as store from './store.ts';
@@ -21,12 +21,11 @@ export async function rotateImportedSession(ctx: ServiceContext, scope: ActingSc
     );
   }
   const session = sessionFromImport(input);
+  // A cookie naming another user is refused before upstream sees it (as import does); upstream's answer is checked too.
+  const claimedUserId = claimedUserIdOf(session);
+  if (claimedUserId && claimedUserId !== current.platformUserId) throw anotherUsersSession(claimedUserId, connectionId);
   const profile = await validateImportedSession(ctx, scope.environment, session);
-  if (profile.id !== current.platformUserId) {
-    throw new ApiError('CONFLICT', `The session belongs to OnlyFans user ${profile.id}, not to this connection's user`, {
-      details: { field: 'cookie', connectionId },
-    });
-  }
+  if (profile.id !== current.platformUserId) throw anotherUsersSession(profile.id, connectionId);
   const now = ctx.clock.now();
   try {
     return await ctx.database.db.transaction(async (tx) => {
@@ -53,4 +52,10 @@ export async function rotateImportedSession(ctx: ServiceContext, scope: ActingSc
     }
     throw error;
   }
+}
+
+function anotherUsersSession(userId: string, connectionId: string): ApiError {
+  return new ApiError('CONFLICT', `The session belongs to OnlyFans user ${userId}, not to this connection's user`, {
+    details: { field: 'cookie', connectionId },
+  });
 }

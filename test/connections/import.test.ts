@@ -6,6 +6,7 @@ import { eventTypes, listEvents } from '../support/events.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { expireSandboxSession, mintSandboxSession, sessOf, TEST_USER_AGENT } from '../support/sandbox.ts';
+import { upstreamRequests } from '../access/access-fixture.ts';
 
 describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalidate (%s)', (backend) => {
   let t: TestService;
@@ -94,6 +95,32 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     const second = await importSession(t.adminKey, { cookie: again.cookie, userAgent: again.userAgent });
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({ type: 'CONFLICT', details: { connectionId: first.body.id } });
+  });
+
+  it('an import of an account already connected is a 409 before any upstream call, so a wrong user agent cannot end the live session', async () => {
+    const session = await mintSandboxSession(sandbox, 'guarded@creator.sandbox.com');
+    const first = await importSession(t.adminKey, { cookie: session.cookie, userAgent: session.userAgent });
+    expect(first.status).toBe(201);
+    const before = await upstreamRequests(t);
+    // The same cookie with another browser's user agent: upstream would take it for a stolen session.
+    const again = await importSession(t.adminKey, { cookie: session.cookie, userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0' });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ type: 'CONFLICT', details: { connectionId: first.body.id } });
+    const sent = (await upstreamRequests(t, before.lastSeq)).list.filter((entry) => entry.url.includes('/api2/'));
+    expect(sent).toEqual([]);
+    // The connection that uses the session still works.
+    const me = await call(t.url, 'GET', '/v2/access/proxy/users/me', { key: t.adminKey, headers: { 'x-connection-id': first.body.id } });
+    expect(me.status).toBe(200);
+  });
+
+  it('rotating to a cookie that names another user is a 409 before any upstream call', async () => {
+    const mine = await mintSandboxSession(sandbox, 'rotguard@creator.sandbox.com');
+    const created = await importSession(t.adminKey, { cookie: mine.cookie, userAgent: mine.userAgent });
+    const stranger = await mintSandboxSession(sandbox, 'rotstranger@creator.sandbox.com');
+    const before = await upstreamRequests(t);
+    const res = await call(t.url, 'PATCH', `/v2/account/connections/import/${created.body.id}`, { key: t.adminKey, body: { cookie: stranger.cookie, userAgent: stranger.userAgent } });
+    expect(res.status).toBe(409);
+    expect((await upstreamRequests(t, before.lastSeq)).list.filter((entry) => entry.url.includes('/api2/'))).toEqual([]);
   });
 
   it('two concurrent imports of the same account: exactly one 201 and one 409', async () => {
