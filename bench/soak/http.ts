@@ -1,7 +1,7 @@
 // Every request the soak makes goes through here and is counted: by kind of traffic and status, and each 4xx and 5xx
 // by its cause — the error body's `type` and `details.reason` (our error shape), or `html` / `no body` when a reply is
 // not in that shape, or the network error when there was no reply at all.
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 
 /** What a request was for; the report breaks statuses down by these. */
 export type TrafficKind =
@@ -87,7 +87,7 @@ export class SoakHttp {
   ) {}
 
   /** One request to the api node (an absolute URL may name another origin); counted under `kind`. */
-  async send(kind: TrafficKind, method: string, pathOrUrl: string, options: SendOptions = {}): Promise<Reply> {
+  async send(kind: TrafficKind, method: Dispatcher.HttpMethod, pathOrUrl: string, options: SendOptions = {}): Promise<Reply> {
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     let body: string | undefined;
@@ -100,7 +100,7 @@ export class SoakHttp {
     }
     let reply: Reply;
     try {
-      const res = await request(url, { method: method as 'GET', headers, body, dispatcher: this.agent });
+      const res = await request(url, { method, headers, body, dispatcher: this.agent });
       const text = await res.body.text();
       let parsed: unknown = text;
       if (String(res.headers['content-type'] ?? '').includes('json') && text) {

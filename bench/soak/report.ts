@@ -186,6 +186,9 @@ export function verdict(report: Omit<SoakReport, 'failures'>): string[] {
 export function printReport(report: SoakReport): void {
   const lines: string[] = [];
   lines.push('', `=== soak: ${report.minutes} min, ${report.requests} requests (${report.requestsPerSecond}/s), worker killed ${report.workerKills} time(s), ${report.killsWithDeliveriesInFlight} of them with deliveries in flight`);
+  const all: Record<string, number> = {};
+  for (const statuses of Object.values(report.byKindAndStatus)) for (const [status, n] of Object.entries(statuses)) all[status] = (all[status] ?? 0) + n;
+  lines.push('', `requests by status (set-up and polling included): ${Object.entries(all).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
   lines.push('', 'requests by kind and status:');
   for (const [kind, statuses] of Object.entries(report.byKindAndStatus)) {
     lines.push(`  ${kind.padEnd(14)} ${Object.entries(statuses).map(([s, n]) => `${s}: ${n}`).join(', ')}`);

@@ -35,6 +35,8 @@ if (!(minutes > 0) || !Number.isInteger(connectionCount) || connectionCount < 1 
 const SAMPLE_EVERY_MS = 10_000;
 /** The receiver answers each delivery within this (at random), so kills often land while deliveries are in flight. */
 const RECEIVER_MAX_DELAY_MS = 1000;
+/** How long a due kill waits for a delivery to be in flight. */
+const KILL_WAIT_FOR_DELIVERY_MS = 5000;
 /** Leases of the webhook and monitor work: a killed worker's claims come back within this. */
 const LEASE_MS = 10_000;
 /** After the traffic stops: how long every recorded event gets to arrive (a lease, a retry and the backlog). */
@@ -67,13 +69,17 @@ async function injectFaults(http: SoakHttp, simulatorUrl: string): Promise<void>
   }
 }
 
-/** Kills the worker at random moments (every killEveryMs ± 30%); returns how many deliveries were in flight at each. */
+/** Kills the worker every killEveryMs ± 30%, at a moment when the receiver holds a delivery unanswered if one comes
+ *  within a few seconds (it may be the other worker's: the receiver cannot tell). Returns, per kill, how many
+ *  deliveries were in flight. */
 async function runKiller(kill: () => Promise<void>, inFlight: () => number, stopAt: number): Promise<number[]> {
   const inFlightAtKills: number[] = [];
   for (;;) {
     const wait = killEveryMs * (0.7 + Math.random() * 0.6);
-    if (Date.now() + wait >= stopAt) return inFlightAtKills;
+    if (Date.now() + wait + KILL_WAIT_FOR_DELIVERY_MS >= stopAt) return inFlightAtKills;
     await sleep(wait);
+    const latest = Date.now() + KILL_WAIT_FOR_DELIVERY_MS;
+    while (inFlight() === 0 && Date.now() < latest) await sleep(20);
     inFlightAtKills.push(inFlight());
     await kill();
   }
