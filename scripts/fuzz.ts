@@ -3,7 +3,7 @@
 // when there is any; rerun with the printed seed to reproduce.
 import { Command } from 'commander';
 import { runFuzz, type Operation } from '../test/hardening/fuzz-engine.ts';
-import { isUnfuzzable, startFuzzTarget } from '../test/hardening/fuzz-target.ts';
+import { isUnfuzzable, relaysUpstreamReplies, startFuzzTarget } from '../test/hardening/fuzz-target.ts';
 import type { Backend } from '../test/support/databases.ts';
 
 const options = new Command()
@@ -24,7 +24,7 @@ try {
       apiKey: target.service.adminKey,
       seed: options.seed,
       iterations: options.iterations,
-      stateDigest: target.digest,
+      stateDigest: target.digest, knownValues: target.knownValues, relaysUpstreamReplies,
       skip: (operation) => isUnfuzzable(operation) || (options.only !== undefined && !named(operation).includes(options.only)),
       onProgress: process.stderr.isTTY ? (done, total) => process.stderr.write(`\r${done}/${total} operations`) : undefined,
     },

@@ -60,9 +60,16 @@ export interface FuzzOptions {
   seed: number;
   /** Cases per operation. */
   iterations: number;
-  /** A digest of the stored state; equal before and after a refused write. */
+  /** A digest of the stored state, `name:…` parts joined by `|`; equal before and after a refused write. */
   stateDigest(): Promise<string>;
-  /** Operations to leave out, as "METHOD /path". */
+  /** Values for header parameters a case leaves well-formed, by name (a live connection's id for x-connection-id). */
+  knownValues?: Record<string, string>;
+  /**
+   * Operations that relay the upstream's reply as it came (the raw proxy): a refusal from there is the upstream's
+   * body, not ours, so only its status is judged.
+   */
+  relaysUpstreamReplies?: (operation: Operation) => boolean;
+  /** Operations to leave out. */
   skip?: (operation: Operation) => boolean;
   onProgress?: (done: number, total: number) => void;
 }
@@ -222,8 +229,16 @@ function queryString(pairs: Array<[string, string]>): string {
   return pairs.length ? `?${pairs.map(([name, value]) => `${encodeURIComponent(name)}=${value}`).join('&')}` : '';
 }
 
-/** Every kind of malformed request for one operation, as a fast-check arbitrary. */
-export function caseArbitrary(operation: Operation, seed: number): fc.Arbitrary<FuzzCase> {
+interface CaseBuilder {
+  pathValues: Record<string, string>;
+  queryValues: Array<[string, string]>;
+  baseBody: unknown;
+  base(what: string, changes: Partial<FuzzCase>): FuzzCase;
+  withHeaders(extra: Record<string, string>): Record<string, string>;
+}
+
+/** Well-formed values for every parameter and body, around which a case malforms one thing. */
+function caseBuilder(operation: Operation, seed: number, knownValues: Record<string, string>): CaseBuilder {
   const pathValues: Record<string, string> = {};
   const queryValues: Array<[string, string]> = [];
   const headerValues: Record<string, string> = {};
@@ -232,6 +247,7 @@ export function caseArbitrary(operation: Operation, seed: number): fc.Arbitrary<
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     if (parameter.in === 'path') pathValues[parameter.name] = encodeURIComponent(text);
     else if (parameter.in === 'query' && parameter.required) queryValues.push([parameter.name, encodeURIComponent(text)]);
+    else if (parameter.in === 'header' && knownValues[parameter.name.toLowerCase()] !== undefined) headerValues[parameter.name.toLowerCase()] = knownValues[parameter.name.toLowerCase()]!;
     else if (parameter.in === 'header' && parameter.required) headerValues[parameter.name.toLowerCase()] = text;
   }
   const baseBody = operation.body ? sampleValue(operation.body, seed) : undefined;
@@ -246,8 +262,47 @@ export function caseArbitrary(operation: Operation, seed: number): fc.Arbitrary<
     body: baseBody !== undefined ? JSON.stringify(baseBody) : undefined,
     ...changes,
   });
-  const withHeaders = (extra: Record<string, string>) => ({ ...base('', {}).headers, ...extra });
+  return { pathValues, queryValues, baseBody, base, withHeaders: (extra) => ({ ...base('', {}).headers, ...extra }) };
+}
 
+function isNumeric(schema: JsonSchema | undefined): boolean {
+  const types = [schema?.type, ...((schema?.anyOf ?? schema?.oneOf ?? []) as JsonSchema[]).map((option) => option.type)].flat();
+  return types.includes('integer') || types.includes('number');
+}
+
+function isDate(schema: JsonSchema | undefined): boolean {
+  return [schema, ...((schema?.anyOf ?? schema?.oneOf ?? []) as JsonSchema[])].some((option) => option?.format === 'date' || option?.format === 'date-time');
+}
+
+/**
+ * The cases every run sends, whatever the seed: for each path parameter, query parameter and body field, the value
+ * of its kind most likely to get past validation and break something further in (NUL for strings, an overflowing
+ * number, an impossible date). The sampled cases then add variety on top.
+ */
+export function coreCases(operation: Operation, seed: number, knownValues: Record<string, string> = {}): FuzzCase[] {
+  const { pathValues, queryValues, baseBody, base } = caseBuilder(operation, seed, knownValues);
+  const cases: FuzzCase[] = [];
+  for (const parameter of operation.parameters) {
+    const values = isNumeric(parameter.schema) ? ['1e309', '99999999999999999999'] : isDate(parameter.schema) ? ['2024-02-30'] : ['a%00b'];
+    for (const value of values) {
+      if (parameter.in === 'path') {
+        cases.push(base(`path ${parameter.name} = ${value}`, { target: pathWith(operation, { ...pathValues, [parameter.name]: value }) + queryString(queryValues) }));
+      } else if (parameter.in === 'query') {
+        const pairs: Array<[string, string]> = [...queryValues.filter(([name]) => name !== parameter.name), [parameter.name, value]];
+        cases.push(base(`query ${parameter.name} = ${value}`, { target: pathWith(operation, pathValues) + queryString(pairs) }));
+      }
+    }
+  }
+  for (const field of fieldsOf(operation.body)) {
+    const values = isNumeric(field.schema) ? ['1e309', '"1e309"'] : isDate(field.schema) ? ['"2024-02-30"'] : ['"a\\u0000b"'];
+    for (const raw of values) cases.push(base(`body ${field.path.join('.')} = ${raw}`, { body: bodyWith(baseBody, field.path, raw) }));
+  }
+  return cases;
+}
+
+/** Every kind of malformed request for one operation, as a fast-check arbitrary. */
+export function caseArbitrary(operation: Operation, seed: number, knownValues: Record<string, string> = {}): fc.Arbitrary<FuzzCase> {
+  const { pathValues, queryValues, baseBody, base, withHeaders } = caseBuilder(operation, seed, knownValues);
   const arbitraries: Array<fc.Arbitrary<FuzzCase>> = [];
   const pathParameters = operation.parameters.filter((p) => p.in === 'path');
   if (pathParameters.length) {
@@ -384,13 +439,22 @@ export function judgeReply(reply: Reply): string | undefined {
   return undefined;
 }
 
+/** The names of the digest's parts that differ ("connections" of "connections:1:ab12|…"). */
+function changedParts(before: string, after: string): string {
+  const was = new Set(before.split('|'));
+  return after.split('|').filter((part) => !was.has(part)).map((part) => part.split(':')[0]).join(', ') || 'digest';
+}
+
 export async function runFuzz(options: FuzzOptions, document: JsonSchema): Promise<FuzzReport> {
   const operations = operationsOf(document).filter((operation) => !options.skip?.(operation));
   const report: FuzzReport = { operations: operations.length, requests: 0, byStatus: {}, byKind: {}, findings: [] };
   let done = 0;
   for (const [index, operation] of operations.entries()) {
     const seed = (options.seed + index * 7919) | 0;
-    const cases = fc.sample(caseArbitrary(operation, seed), { seed, numRuns: options.iterations });
+    const cases = [
+      ...coreCases(operation, seed, options.knownValues),
+      ...fc.sample(caseArbitrary(operation, seed, options.knownValues), { seed, numRuns: options.iterations }),
+    ];
     for (const fuzzCase of cases) {
       const isWrite = WRITES.has(operation.method);
       const before = isWrite ? await options.stateDigest() : undefined;
@@ -402,7 +466,11 @@ export async function runFuzz(options: FuzzOptions, document: JsonSchema): Promi
       const statuses = (report.byKind[kind] ??= {});
       statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
       let problem = reply.status === 0 ? undefined : judgeReply(reply);
-      if (!problem && isWrite && reply.status >= 400 && before !== (await options.stateDigest())) problem = `a refused ${reply.status} write changed stored state`;
+      if (problem && reply.status < 500 && options.relaysUpstreamReplies?.(operation) && !reply.text.includes('"requestId"')) problem = undefined;
+      if (!problem && isWrite && reply.status >= 400) {
+        const after = await options.stateDigest();
+        if (after !== before) problem = `a refused ${reply.status} write changed stored state (${changedParts(before!, after)})`;
+      }
       if (problem) {
         report.findings.push({
           operation: `${operation.method} ${operation.path}`,

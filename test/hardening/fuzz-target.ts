@@ -1,15 +1,19 @@
 // The service a fuzz run aims at: a real ofconnect on a loopback port over a fresh database, its OpenAPI document,
 // and a digest of every table a request can write, to show that a refused write changed nothing.
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { request } from 'undici';
+import { CONNECTION_PERMISSIONS } from '../../src/account/permissions.ts';
+import { connections } from '../../src/connections/tables.ts';
 import type { DatabaseHandle } from '../../src/platform/db/database.ts';
 import type { Backend } from '../support/databases.ts';
-import { startTestService, type TestService } from '../support/service.ts';
+import { createLinkConnection } from '../support/link-connections.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
 import type { Operation } from './fuzz-engine.ts';
 
 /**
  * The tables an API request writes, and the columns left out because they change without a write of the caller's
- * (a key's last use is stamped in batches on every authenticated call).
+ * (a key's last use is stamped in batches on every authenticated call). `usage` is left out whole: Access calls
+ * that succeeded are metered in batches, so an earlier call's count can land during a later, refused one.
  */
 const STATE_TABLES: Array<[table: string, volatileColumns: string[]]> = [
   ['orgs', []],
@@ -21,7 +25,6 @@ const STATE_TABLES: Array<[table: string, volatileColumns: string[]]> = [
   ['link_sessions', []],
   ['webhook_endpoints', []],
   ['webhook_messages', []],
-  ['usage', []],
   ['access_uploads', []],
 ];
 
@@ -48,13 +51,37 @@ export function isUnfuzzable(operation: Operation): boolean {
   return operation.method === 'POST' && operation.path === '/v2/vault/rotate';
 }
 
+/** The raw proxy answers with the upstream's own status and body. */
+export function relaysUpstreamReplies(operation: Operation): boolean {
+  return operation.path.startsWith('/v2/access/proxy/');
+}
+
 export interface FuzzTarget {
   service: TestService;
   digest(): Promise<string>;
   document: Record<string, any>;
+  /** Values for parameters a case leaves well-formed: a live connection every Access operation acts as. */
+  knownValues: Record<string, string>;
 }
 
+/**
+ * A service with one active connection that may read and write everything, on the simulator, and pacing high
+ * enough that a run's Access calls reach their handlers rather than the rate limit.
+ */
 export async function startFuzzTarget(backend: Backend): Promise<FuzzTarget> {
   const service = await startTestService(backend, { config: { logLevel: 'warn' } });
-  return { service, digest: () => stateDigest(service.database.handle), document: await openApiDocument(service.url) };
+  const { ctx } = service.service;
+  const connection = await createLinkConnection(ctx, service.service.sandboxUrl, { orgId: service.orgId, nextCheckAt: null });
+  await ctx.database.db.update(connections).set({ permissions: CONNECTION_PERMISSIONS }).where(eq(connections.id, connection.row.id));
+  const pacing = await call(service.url, 'PATCH', '/v2/account/settings', {
+    key: service.adminKey,
+    body: { pacing: { requestsPerMinute: 100_000, burst: 100_000, concurrency: 1000 } },
+  });
+  if (pacing.status !== 200) throw new Error(`could not raise pacing: ${pacing.status} ${JSON.stringify(pacing.body)}`);
+  return {
+    service,
+    digest: () => stateDigest(service.database.handle),
+    document: await openApiDocument(service.url),
+    knownValues: { 'x-connection-id': connection.row.id },
+  };
 }

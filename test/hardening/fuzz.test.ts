@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/databases.ts';
 import { operationsOf, runFuzz } from './fuzz-engine.ts';
-import { isUnfuzzable, startFuzzTarget, type FuzzTarget } from './fuzz-target.ts';
+import { isUnfuzzable, relaysUpstreamReplies, startFuzzTarget, type FuzzTarget } from './fuzz-target.ts';
 
 const SEED = Number(process.env.OFCONNECT_FUZZ_SEED ?? 20261130);
 const ITERATIONS = Number(process.env.OFCONNECT_FUZZ_ITERATIONS ?? 8);
@@ -26,7 +26,7 @@ describe.each(BACKENDS)('schema-driven fuzz (%s)', (backend) => {
 
   it(`no 5xx, the error shape on every refusal and no state changed by a refused write (seed ${SEED})`, async () => {
     const report = await runFuzz(
-      { baseUrl: target.service.url, apiKey: target.service.adminKey, seed: SEED, iterations: ITERATIONS, stateDigest: target.digest, skip: isUnfuzzable },
+      { baseUrl: target.service.url, apiKey: target.service.adminKey, seed: SEED, iterations: ITERATIONS, stateDigest: target.digest, knownValues: target.knownValues, relaysUpstreamReplies, skip: isUnfuzzable },
       target.document,
     );
     expect(report.requests).toBeGreaterThan(report.operations * ITERATIONS * 0.8);
