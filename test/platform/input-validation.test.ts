@@ -3,7 +3,9 @@
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { frameworkErrors, installErrorHandling } from '../../src/platform/http/error-handler.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { call, startTestService, type ApiReply, type TestService } from '../support/service.ts';
@@ -128,6 +130,22 @@ describe.each(BACKENDS)('one validation rule for every input (%s)', (backend) =>
   it('a bad %-encoding is a 400 and an over-long path parameter a 414, both in the error shape', async () => {
     expectErrorShape(await call(t.url, 'GET', '/v2/account/connections/%E0%A4%A', { key: t.adminKey }), 400);
     expectErrorShape(await call(t.url, 'GET', `/v2/account/connections/${'a'.repeat(200)}`, { key: t.adminKey }), 414);
+  });
+});
+
+describe('the router\'s refusals', () => {
+  it('frameworkErrors answers a bad %-encoding (400) and an over-long parameter (414) in the error shape', async () => {
+    const app = Fastify({ frameworkErrors });
+    installErrorHandling(app);
+    app.get('/things/:thingId', async () => ({ ok: true }));
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      expectErrorShape(await call(url, 'GET', '/things/%E0%A4%A'), 400);
+      expectErrorShape(await call(url, 'GET', `/things/${'a'.repeat(200)}`), 414);
+      expect((await call(url, 'GET', '/things/ok')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 });
 
