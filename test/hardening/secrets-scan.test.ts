@@ -22,7 +22,7 @@ const isUpstreamTable = (name: string) => name.startsWith('sandbox_');
 let emailSeq = 0;
 const freshEmail = () => `scan${Date.now().toString(36)}${emailSeq++}@creator.sandbox.com`;
 
-/** The values in a session cookie that let someone act as the account. */
+/** The values in a session cookie that let someone act as the account, and the session's x-bc token. */
 function cookieSecrets(label: string, session: MintedSession): Record<string, string> {
   const cookies = parseCookieHeader(session.cookie);
   const out: Record<string, string> = {};
@@ -30,6 +30,9 @@ function cookieSecrets(label: string, session: MintedSession): Record<string, st
     if (name === 'sess' || name.startsWith('auth_uid')) out[`${label} cookie ${name}`] = value;
   }
   expect(Object.keys(out).some((k) => k.endsWith('cookie sess'))).toBe(true);
+  expect(Object.keys(out).some((k) => k.includes('cookie auth_uid'))).toBe(true);
+  // Not a credential alone, but it travels with the session and has no business in a log line either.
+  out[`${label} x-bc`] = session.xBc;
   return out;
 }
 
