@@ -35,6 +35,8 @@ export interface SoakCluster {
   /** SIGKILLs the killable worker, waits for it to die, starts a new one and waits until it is ready. */
   killAndRestartWorker(): Promise<void>;
   kills(): number;
+  /** Processes that exited without being asked to (a crash): none in a healthy run. */
+  unexpectedExits(): Array<{ role: SoakRole; pid: number | undefined; code: number | null; signal: NodeJS.Signals | null }>;
   /** Every process the run started, killed ones included, by role (for their logs). */
   processes(): Array<{ role: SoakRole; proc: CliProcess }>;
   /** Stops every process, drops the database and removes the data directories. */
@@ -61,11 +63,16 @@ export async function startSoakCluster(options: ClusterOptions): Promise<SoakClu
   let sampler: NodeJS.Timeout | undefined;
   let closing: Promise<void> | null = null;
 
+  const stopped = new Set<CliProcess>();
   const launch = (role: SoakRole, args: string[], env: Record<string, string>): CliProcess => {
     const proc = spawnCli(args, { LOG_LEVEL: 'warn', ...env });
     started.push({ role, proc });
     current.set(role, proc);
     return proc;
+  };
+  const stop = (proc: CliProcess, signal?: NodeJS.Signals) => {
+    stopped.add(proc);
+    return stopCli(proc, signal);
   };
   const sample = () => {
     for (const [role, proc] of current) {
@@ -118,19 +125,23 @@ export async function startSoakCluster(options: ClusterOptions): Promise<SoakClu
         const doomed = current.get('worker-killed')!;
         sample();
         current.delete('worker-killed');
-        await stopCli(doomed, 'SIGKILL');
+        await stop(doomed, 'SIGKILL');
         killCount++;
         await startWorker('worker-killed');
         sample();
       },
       kills: () => killCount,
+      unexpectedExits: () =>
+        started
+          .filter(({ proc }) => !stopped.has(proc) && (proc.child.exitCode !== null || proc.child.signalCode !== null))
+          .map(({ role, proc }) => ({ role, pid: proc.child.pid, code: proc.child.exitCode, signal: proc.child.signalCode })),
       processes: () => [...started],
       close() {
         closing ??= (async () => {
           clearInterval(sampler);
           sample();
           // Workers and the api first (they talk to the simulator and the database), the simulator last.
-          const byRole = (role: SoakRole) => started.filter((s) => s.role === role).map((s) => stopCli(s.proc));
+          const byRole = (role: SoakRole) => started.filter((s) => s.role === role).map((s) => stop(s.proc));
           await Promise.all([...byRole('worker-steady'), ...byRole('worker-killed'), ...byRole('api')]);
           await Promise.all(byRole('simulator'));
           await database.drop();
@@ -141,7 +152,7 @@ export async function startSoakCluster(options: ClusterOptions): Promise<SoakClu
     };
   } catch (error) {
     clearInterval(sampler);
-    await Promise.all(started.map((s) => stopCli(s.proc, 'SIGKILL')));
+    await Promise.all(started.map((s) => stop(s.proc, 'SIGKILL')));
     await database.drop().catch(() => {});
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
     throw error;

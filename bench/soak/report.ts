@@ -130,6 +130,8 @@ export interface SoakReport {
   /** Error-level log lines per role (pino level ≥ 50), with the distinct messages. */
   errorLogs: Record<string, { lines: number; messages: string[] }>;
   thresholds: { maxRssGrowthMb: number; gatedRoles: SoakRole[] };
+  /** Processes that exited on their own during the run. */
+  crashes: Array<{ role: SoakRole; pid: number | undefined; code: number | null; signal: string | null }>;
   failures: string[];
 }
 
@@ -166,9 +168,11 @@ export function errorLogLines(output: string): { lines: number; messages: string
   return { lines, messages: [...messages].slice(0, 10) };
 }
 
-/** What makes the run fail: a lost or forged event, or memory growing past the threshold on a gated process. */
+/** What makes the run fail: a process that crashed, a lost or forged event, or memory growing past the threshold on a
+ *  gated process. */
 export function verdict(report: Omit<SoakReport, 'failures'>): string[] {
   const failures: string[] = [];
+  for (const crash of report.crashes) failures.push(`${crash.role} (pid ${crash.pid}) exited on its own: code ${crash.code}, signal ${crash.signal}`);
   const w = report.webhooks;
   if (w.lost.length) failures.push(`${w.lost.length} webhook event(s) lost (never received): ${w.lost.slice(0, 5).join(', ')}`);
   if (w.invalidSignatures) failures.push(`${w.invalidSignatures} delivery(ies) failed signature verification`);
@@ -222,6 +226,6 @@ export function printReport(report: SoakReport): void {
   for (const [role, logs] of Object.entries(report.errorLogs)) {
     lines.push(`  ${role.padEnd(14)} ${logs.lines}${logs.messages.length ? `: ${logs.messages.join(' | ')}` : ''}`);
   }
-  lines.push('', report.failures.length ? `FAILED:\n${report.failures.map((f) => `  - ${f}`).join('\n')}` : 'PASSED: no event lost, memory within the threshold');
+  lines.push('', report.failures.length ? `FAILED:\n${report.failures.map((f) => `  - ${f}`).join('\n')}` : 'PASSED: no event lost, no process crashed, memory within the threshold');
   console.log(lines.join('\n'));
 }

@@ -2,8 +2,8 @@
 // workers, one shared OnlyFans simulator) under steady Access, Link and webhook traffic for N minutes, with 10% of
 // upstream requests failing (500, 503, reset, 429, slow) and one worker killed with SIGKILL and restarted every
 // ~30 s. Then it waits for the webhook backlog to drain and reports: requests by status, 5xx by cause, webhook events
-// recorded vs received, and each process's RSS over time. Exits 1 if an event was lost (or arrived unsigned) or a
-// long-lived process's RSS grew past the threshold after its warm-up.
+// recorded vs received, and each process's RSS over time. Exits 1 if a process crashed, an event was lost (or arrived
+// unsigned) or a long-lived process's RSS grew past the threshold after its warm-up.
 // Options: --minutes (2), --connections (6 long-lived connections), --kill-every-seconds (30),
 // --max-rss-growth-mb (48), --json (also print the report as JSON). OFCONNECT_SOAK_POSTGRES_URL: the admin URL of
 // the PostgreSQL server to create the database on (default the tests' local one).
@@ -127,6 +127,7 @@ try {
     webhooks = webhookFigures(await listMessages(http, org.adminKey), receiver.receivedById, receiver.invalidSignatures());
   }
 
+  const crashes = cluster.unexpectedExits();
   await cluster.close();
   const errorLogs: SoakReport['errorLogs'] = {};
   for (const { role, proc } of cluster.processes()) {
@@ -147,6 +148,7 @@ try {
     rss: roles.map((role) => rssFigures(cluster.samples, role, rssWindow)).filter((r): r is RssFigures => r !== null),
     errorLogs,
     thresholds: { maxRssGrowthMb, gatedRoles: GATED_ROLES },
+    crashes,
   };
   const report: SoakReport = { ...partial, failures: verdict(partial) };
   printReport(report);
