@@ -54,6 +54,9 @@ export interface SessionListing {
 /** Guest sessions older than this are swept (a login page is not kept open for an hour). */
 export const GUEST_SESSION_LIFETIME_MS = 3_600_000;
 
+/** Sessions a node keeps in memory; more are read from the store when used. */
+const MAX_CACHED_SESSIONS = 100_000;
+
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 function randomToken(length: number, alphabet = LOWER_ALNUM): string {
@@ -159,6 +162,11 @@ export class SessionStore {
   }
 
   private remember(session: GuestSession | AuthSession): void {
+    // A bounded cache: the oldest entry goes (the store still has it; the next request naming it reads it back).
+    if (this.bySess.size >= MAX_CACHED_SESSIONS) {
+      const oldest = this.bySess.keys().next();
+      if (!oldest.done) this.drop(oldest.value);
+    }
     this.bySess.set(session.sess, session);
     this.sessByHash.set(session.sessHash, session.sess);
   }
