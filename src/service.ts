@@ -11,6 +11,7 @@ import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { openDatabase, type DatabaseHandle } from './platform/db/database.ts';
 import { startEmbeddedMaintenance } from './platform/db/embedded-maintenance.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
+import { urlPolicyAllowsPrivate } from './platform/outbound.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { createRateLimiters } from './platform/rate-limits.ts';
 import { createVault, loadOrCreateLocalVaultKeys, parseVaultKeys, type Vault } from './platform/vault.ts';
@@ -84,6 +85,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       sandboxUrl: config.sandboxUrl ?? sandbox!.url,
       liveUrl: config.liveUpstreamUrl,
       liveRulesSource: config.liveRulesSource,
+      mayProxyThroughPrivateAddresses: urlPolicyAllowsPrivate(config),
       sandboxTestAccounts: sandboxTestAccounts(),
       logger,
       // The context is built below; a rules change can only be noticed after it exists.

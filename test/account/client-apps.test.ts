@@ -108,7 +108,7 @@ describe.each(BACKENDS)('client apps and org settings (%s)', (backend) => {
       body: { vaultPlus: { autoEnableForNewConnections: true, defaultSettings: { retentionDays: 7 } }, defaultConnectionPermissions: ['profile:read'] },
     });
     expect(patched.status).toBe(200);
-    expect(patched.body.settings.vaultPlus).toMatchObject({ autoEnableForNewConnections: true, defaultSettings: { retentionDays: 7, cacheImages: true } });
+    expect(patched.body.vaultPlus).toMatchObject({ autoEnableForNewConnections: true, defaultSettings: { retentionDays: 7, cacheImages: true } });
     const after = await call(t.url, 'GET', '/v2/account/settings', { key: t.adminKey });
     expect(after.body.defaultConnectionPermissions).toEqual(['profile:read']);
     expect(after.body.pacing).toEqual({ requestsPerMinute: 60, burst: 90, concurrency: 2 });

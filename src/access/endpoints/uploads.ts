@@ -12,6 +12,7 @@ import { Type, type Static } from 'typebox';
 import type { ServiceContext } from '../../platform/context.ts';
 import type { HttpApp } from '../../platform/http/http-app.ts';
 import { Nullable } from '../../platform/http/schema-kit.ts';
+import { urlPolicyAllowsPrivate } from '../../platform/outbound.ts';
 import { createUpstreamDispatchers } from '../../upstream/http-pool.ts';
 import type { AccessPipeline } from '../access-pipeline.ts';
 import { deferredRequestLogger } from '../request-logger.ts';
@@ -84,7 +85,11 @@ function incomingBody(request: FastifyRequest): IncomingBody {
 }
 
 function registerUploadRoutes(scope: HttpApp, pipeline: AccessPipeline, ctx: ServiceContext): void {
-  const storage = createUpstreamDispatchers({ headersTimeoutMs: STORAGE_TIMEOUT_MS, bodyTimeoutMs: STORAGE_TIMEOUT_MS });
+  const storage = createUpstreamDispatchers({
+    headersTimeoutMs: STORAGE_TIMEOUT_MS,
+    bodyTimeoutMs: STORAGE_TIMEOUT_MS,
+    mayProxyThroughPrivateAddresses: urlPolicyAllowsPrivate(ctx.config),
+  });
   const deps: UploadDeps = { db: ctx.database.db, clock: ctx.clock, sender: pipeline.sender, storage };
   const sweep = () =>
     sweepExpiredUploads(deps).catch((error: unknown) => ctx.logger.error({ err: error }, 'deleting abandoned uploads failed'));
