@@ -1,5 +1,6 @@
 // Two simulators on one database, as two nodes of the service run them: what one stores, the other serves, and
 // what one changes leaves the other's cache through the change feed (NOTIFY on PostgreSQL, in-process on PGlite).
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
@@ -87,5 +88,24 @@ describe.each(BACKENDS)('two simulators on one database (%s)', (backend) => {
     // Used up on B: A's copy is dropped too.
     await eventually(async () => (await control(a.url, 'GET', '/_sandbox/faults')).body.list.length === 0, { what: 'the fault used up everywhere' });
     expect((await control(a.url, 'GET', '/api2/v2/coherent-fault')).status).not.toBe(429);
+  }, 60_000);
+
+  it.runIf(backend === 'postgres')('after its listener connection is cut, B reconnects and drops what it cached, since it may have missed announcements', async () => {
+    const onA = await mintedBrowser(a.url, now, `reconnect-${backend}@creator.sandbox.com`);
+    const onB = onNode(onA, b);
+    expect((await onB.get('/api2/v2/users/me')).status).toBe(200);
+    // Every simulator's listener goes; the revocation below is announced while nobody listens.
+    const admin = new pg.Client({ connectionString: database.url! });
+    await admin.connect();
+    try {
+      const cut = await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen%'",
+      );
+      expect(cut.rowCount).toBeGreaterThanOrEqual(2);
+    } finally {
+      await admin.end();
+    }
+    expect((await control(a.url, 'POST', '/_sandbox/sessions/expire', { sess: onA.cookies.get('sess') })).body).toEqual({ expired: 1 });
+    await eventually(async () => (await onB.get('/api2/v2/users/me')).status === 401, { what: 'B refusing the session after reconnecting' });
   }, 60_000);
 });
