@@ -43,7 +43,7 @@ export const ImportConnection = Type.Object({
   cookie: SingleLineString({ minLength: 1, maxLength: 16_384, description: 'The browser Cookie header: must contain auth_id, sess and fp' }),
   userAgent: SingleLineString({ minLength: 1, maxLength: 1024, description: 'The exact user agent of the browser the session was created in' }),
   permissions: Type.Optional(Type.Array(Type.String(), { uniqueItems: true })),
-  clientReferenceId: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  clientReferenceId: Type.Optional(Nullable(SingleLineString({ maxLength: 255 }))),
 });
 
 export const RotateImportedSession = Type.Object({

@@ -7,8 +7,8 @@ export const InitLinkSession = Type.Object(
   {
     clientAppId: Type.Optional(Type.String({ pattern: '^app_[a-zA-Z0-9]+$', description: 'Defaults to the first client app of the key\'s environment' })),
     redirectUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'One of the app\'s allowed redirect URIs; default the first' })),
-    clientReferenceId: Type.Optional(Type.String({ maxLength: 255, description: 'Echoed in the redirect and in webhooks' })),
-    connectionId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Reconnect this connection (its id is kept)' })),
+    clientReferenceId: Type.Optional(SingleLineString({ maxLength: 255, description: 'Echoed in the redirect and in webhooks' })),
+    connectionId: Type.Optional(SingleLineString({ minLength: 1, maxLength: 64, description: 'Reconnect this connection (its id is kept)' })),
     geolocation: Type.Optional(
       Type.Object({
         country: Type.String({ minLength: 2, maxLength: 64 }),

@@ -6,6 +6,7 @@ import { DrizzleQueryError } from 'drizzle-orm/errors';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameworkErrors, installErrorHandling } from '../../src/platform/http/error-handler.ts';
+import { unacceptableValue } from '../../src/platform/http/input-rules.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { call, startTestService, type ApiReply, type TestService } from '../support/service.ts';
@@ -82,7 +83,11 @@ describe.each(BACKENDS)('one validation rule for every input (%s)', (backend) =>
       'description',
     );
     expectBadField(await call(t.url, 'POST', '/v2/link/init', { key: t.adminKey, body: { clientReferenceId: 'ref\u0000' } }), 'clientReferenceId');
-    // Other C0 controls are refused too; a body's free text keeps its tabs and line breaks.
+    // A JSON key is held to the same rule (records land in JSONB, which refuses \u0000 anywhere).
+    const key = await call(t.url, 'PATCH', '/v2/account/settings', { key: t.adminKey, body: '{"vaultPlus":{"a\\u0000b":1}}' });
+    expectErrorShape(key, 400);
+    // Identifiers are single-line; other C0 controls are refused too; a body's free text keeps tabs and line breaks.
+    expectBadField(await call(t.url, 'POST', '/v2/link/init', { key: t.adminKey, body: { clientReferenceId: 'ref\nnext' } }), 'clientReferenceId');
     expectBadField(await call(t.url, 'POST', '/v2/client-apps', { key: t.adminKey, body: { name: 'bell\u0007' } }), 'name');
     const multiline = await call(t.url, 'POST', '/v2/client-apps', { key: t.adminKey, body: { name: 'Line one\r\n\tline two' } });
     expect(multiline.status, JSON.stringify(multiline.body)).toBeLessThan(300);
@@ -130,6 +135,15 @@ describe.each(BACKENDS)('one validation rule for every input (%s)', (backend) =>
   it('a bad %-encoding is a 400 and an over-long path parameter a 414, both in the error shape', async () => {
     expectErrorShape(await call(t.url, 'GET', '/v2/account/connections/%E0%A4%A', { key: t.adminKey }), 400);
     expectErrorShape(await call(t.url, 'GET', `/v2/account/connections/${'a'.repeat(200)}`, { key: t.adminKey }), 414);
+  });
+});
+
+describe('what no schema lets through', () => {
+  it('a NUL or a non-finite number anywhere, typed or not, is named by its path', () => {
+    expect(unacceptableValue({ question: { options: ['ok', 'a\u0000'] } })).toEqual({ instancePath: '/question/options/1', message: 'must not contain NUL' });
+    expect(unacceptableValue({ map: { 'k\u0000': 1 } })).toEqual({ instancePath: '/map/k\u0000', message: 'must not have NUL in its name' });
+    expect(unacceptableValue({ a: [1, { 'b/c': Infinity }] })).toEqual({ instancePath: '/a/1/b~1c', message: 'must be a finite number' });
+    expect(unacceptableValue({ text: 'tab\tline\n', n: 1e308 })).toBeUndefined();
   });
 });
 

@@ -2,7 +2,8 @@
 // compiled, so a new route gets it without anyone remembering:
 // - strings refuse control characters: NUL and every other C0 control in a path, query or header value; in a
 //   body only \t, \n and \r are allowed (free text), or none for a field declared single-line (`SingleLineString`
-//   in schema-kit: values that end up in an HTTP header, such as a user agent or a cookie);
+//   in schema-kit: values that end up in an HTTP header, such as a user agent or a cookie); an object's keys are
+//   held to the single-line rule;
 // - numbers are finite (a JSON 1e309 or a query "1e309" parses or coerces to Infinity, which no keyword refuses
 //   once coerced) and integers lie in the safe-integer range unless their schema bounds them tighter;
 // - `date` and `date-time` formats are real calendar dates (ajv-formats' full mode: 2024-02-30 is refused).
@@ -54,6 +55,8 @@ export function hardenRequestSchema(schema: unknown, part: HttpPart): unknown {
   if (types.includes('string') && copy[TEXT_RULE_KEYWORD] === undefined) {
     copy[TEXT_RULE_KEYWORD] = part === 'body' ? 'free' : 'line';
   }
+  // A JSON object's keys are strings too (a record's keys land in JSONB, which refuses \u0000): never text.
+  if (types.includes('object') && copy.propertyNames === undefined) copy.propertyNames = { type: 'string', [TEXT_RULE_KEYWORD]: 'line' };
   if (types.includes('integer')) {
     if (copy.maximum === undefined && copy.exclusiveMaximum === undefined) copy.maximum = Number.MAX_SAFE_INTEGER;
     if (copy.minimum === undefined && copy.exclusiveMinimum === undefined) copy.minimum = Number.MIN_SAFE_INTEGER;
@@ -61,14 +64,26 @@ export function hardenRequestSchema(schema: unknown, part: HttpPart): unknown {
   return copy;
 }
 
-/** Where in `data` a number is not finite (Infinity from an overflowing literal or a coerced "1e309"), if anywhere. */
-export function nonFinitePath(data: unknown, path = ''): string | undefined {
-  if (typeof data === 'number') return Number.isFinite(data) ? undefined : path;
+interface Refusal {
+  instancePath: string;
+  message: string;
+}
+
+/**
+ * What no schema can let through, wherever it sits (an untyped value passed on, a record's key): a number that is
+ * not finite (Infinity from an overflowing literal or a coerced "1e309") and a NUL in a string or a key (PostgreSQL
+ * text and JSONB refuse it).
+ */
+export function unacceptableValue(data: unknown, path = ''): Refusal | undefined {
+  if (typeof data === 'number') return Number.isFinite(data) ? undefined : { instancePath: path, message: 'must be a finite number' };
+  if (typeof data === 'string') return data.includes('\u0000') ? { instancePath: path, message: 'must not contain NUL' } : undefined;
   if (!data || typeof data !== 'object') return undefined;
   const entries: Array<[string, unknown]> = Array.isArray(data) ? data.map((item, i) => [String(i), item]) : Object.entries(data);
   for (const [key, value] of entries) {
-    const found = nonFinitePath(value, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-    if (found !== undefined) return found;
+    const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (key.includes('\u0000')) return { instancePath: at, message: 'must not have NUL in its name' };
+    const found = unacceptableValue(value, at);
+    if (found) return found;
   }
   return undefined;
 }
@@ -114,7 +129,7 @@ interface FastifyValidator {
   schemaEnv?: unknown;
 }
 
-/** Compiles a route's request schema with the input rules; the Ajv validator runs first, then the finite check. */
+/** Compiles a route's request schema with the input rules; the Ajv validator runs first, then the walk for what none may hold. */
 export function compileRequestValidator(ajv: Ajv, schema: unknown, part: HttpPart): FastifyValidator {
   const validate: ValidateFunction = ajv.compile(hardenRequestSchema(schema, part) as JsonSchema);
   const validator: FastifyValidator = (data, context) => {
@@ -123,9 +138,9 @@ export function compileRequestValidator(ajv: Ajv, schema: unknown, part: HttpPar
       validator.errors = validate.errors;
       return false;
     }
-    const where = nonFinitePath(data);
-    if (where !== undefined) {
-      validator.errors = [{ instancePath: where, keyword: 'finite', message: 'must be a finite number', params: {} }];
+    const refusal = unacceptableValue(data);
+    if (refusal) {
+      validator.errors = [{ ...refusal, keyword: 'unacceptable', params: {} }];
       return false;
     }
     validator.errors = null;
