@@ -48,6 +48,8 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
     // Fastify's per-request lines are off: the onResponse hook below logs one redacted line instead.
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     bodyLimit: 5 * 1024 * 1024,
+    // request.ip (per-address limits), request.protocol and request.host as the trusted proxy in front reports them.
+    trustProxy: ctx.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;

@@ -41,6 +41,12 @@ const ConfigSchema = Type.Object({
    * served at all in production, so scrapers must be given a token there.
    */
   metricsToken: Type.Union([Type.String({ minLength: 16 }), Type.Null()]),
+  /**
+   * Which proxies in front of the service to believe about the client's address (X-Forwarded-For) and the
+   * request's protocol and host: false (none, the default), true (any), or the proxies' addresses/CIDRs separated by
+   * commas. Per-address limits (failed API keys) count the client behind a trusted proxy, not the proxy.
+   */
+  trustProxy: Type.Union([Type.Boolean(), Type.String({ minLength: 1 })]),
   /** Failed API key attempts (unknown, revoked or malformed keys) one client address may make per minute. */
   apiKeyFailuresPerMinute: Type.Integer({ minimum: 1 }),
   /** Entries in each of the API key authenticator's caches (keys found valid; refused keys, kept apart). */
@@ -90,6 +96,13 @@ function envBool(env: Env, name: string, fallback: boolean): boolean {
   throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 
+/** true/false, or a list of proxy addresses and CIDRs (Fastify's trustProxy). */
+function envTrustProxy(env: Env, name: string): boolean | string {
+  const raw = envString(env, name);
+  if (raw === null) return false;
+  return ['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'].includes(raw.toLowerCase()) ? envBool(env, name, false) : raw;
+}
+
 /** Reads the environment (and optional overrides), validates, and returns the frozen config. */
 export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
   const isProduction = envString(env, 'NODE_ENV') === 'production';
@@ -109,6 +122,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     sandboxPort: envInt(env, 'OFCONNECT_SANDBOX_PORT', 0),
     isProduction,
     metricsToken: envString(env, 'OFCONNECT_METRICS_TOKEN'),
+    trustProxy: envTrustProxy(env, 'OFCONNECT_TRUST_PROXY'),
     apiKeyFailuresPerMinute: envInt(env, 'OFCONNECT_API_KEY_FAILURES_PER_MINUTE', 30),
     apiKeyCacheSize: envInt(env, 'OFCONNECT_API_KEY_CACHE_SIZE', 10_000),
     allowPrivateWebhookUrls: envBool(env, 'OFCONNECT_ALLOW_PRIVATE_WEBHOOK_URLS', !isProduction),

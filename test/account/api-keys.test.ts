@@ -236,3 +236,21 @@ describe.each(BACKENDS)('API keys: failed lookups are throttled per address and 
     expect(await lookups('valid')).toBe(validBefore + 1);
   });
 });
+
+describe.each(BACKENDS)('API keys: behind a trusted proxy, failed attempts count per forwarded client (%s)', (backend) => {
+  let t: TestService;
+  beforeAll(async () => {
+    t = await startTestService(backend, { config: { apiKeyFailuresPerMinute: 3, trustProxy: '127.0.0.1' } });
+  }, 60_000);
+  afterAll(async () => t?.close());
+
+  const whoamiFor = (client: string, key: string) =>
+    call(t.url, 'GET', '/v2/account/whoami', { key, headers: { 'x-forwarded-for': client } });
+
+  it('one client behind the proxy reaching its limit does not throttle another behind the same proxy', async () => {
+    const wrong = `sk_sandbox_${'P'.repeat(40)}`;
+    for (let i = 0; i < 3; i++) expect((await whoamiFor('203.0.113.7', wrong)).status).toBe(401);
+    expect((await whoamiFor('203.0.113.7', wrong)).status).toBe(429);
+    expect((await whoamiFor('203.0.113.8', wrong)).status).toBe(401);
+  });
+});
