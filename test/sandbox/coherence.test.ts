@@ -2,7 +2,9 @@
 // what one changes leaves the other's cache through the change feed (NOTIFY on PostgreSQL, in-process on PGlite).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
+import { AREA_SHAPE_VERSION } from '../../src/sandbox/data/world.ts';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { eventually } from '../support/eventually.ts';
@@ -65,6 +67,21 @@ describe.each(BACKENDS)('two simulators on one database (%s)', (backend) => {
       async () => ((await onB.get('/api2/v2/lists?limit=100')).body as Array<{ name: string }>).some((l) => l.name === `Written on A (${backend})`),
       { what: 'the list created on A listed on B' },
     );
+  }, 60_000);
+
+  it('a stored area written by another shape version is ignored: the area is generated again from the seed', async () => {
+    const onA = await mintedBrowser(a.url, now, `shape-${backend}@creator.sandbox.com`);
+    expect((await onA.post('/api2/v2/lists', { name: 'Of an older shape' })).status).toBe(200);
+    const userId = Number(onA.cookies.get('auth_id'));
+    await database.handle.db.execute(sql`update sandbox_account_areas set shape_version = ${AREA_SHAPE_VERSION - 1} where user_id = ${userId}`);
+    const c = await startSandbox({ database: database.handle, rateLimit: { perIp: false } });
+    try {
+      const lists = await onNode(onA, c).get('/api2/v2/lists?limit=100');
+      expect(lists.status).toBe(200);
+      expect((lists.body as Array<{ name: string }>).map((l) => l.name)).not.toContain('Of an older shape');
+    } finally {
+      await c.close();
+    }
   }, 60_000);
 
   it('a login started on A finishes its 2FA on B', async () => {
