@@ -37,6 +37,8 @@ export interface RunningService {
   port: number;
   /** Where sandbox keys' upstream (the simulator) answers. */
   sandboxUrl: string;
+  /** The simulator's control API on this service's port (null where it is not served: production, worker-only). */
+  sandboxControlUrl: string | null;
   ctx: ServiceContext;
   built: BuiltApp;
   bootstrap: BootstrapResult | null;
@@ -104,7 +106,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       rateLimiters: createRateLimiters({ redisUrl: config.redisUrl }),
       publicOrigin: () => publicOrigin(config, listeningPort),
     };
-    const built = await buildHttpApp(ctx, { serveApi: config.role !== 'worker' });
+    const sandboxUrl = config.sandboxUrl ?? sandbox!.url;
+    const servesSandboxControl = config.role !== 'worker' && !config.isProduction;
+    const built = await buildHttpApp(ctx, { serveApi: config.role !== 'worker', sandboxControlUrl: servesSandboxControl ? sandboxUrl : null });
     await built.app.listen({ port: config.port, host: config.host });
     listeningPort = (built.app.server.address() as AddressInfo).port;
 
@@ -126,7 +130,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     return {
       url: `http://127.0.0.1:${listeningPort}`,
       port: listeningPort,
-      sandboxUrl: config.sandboxUrl ?? runningSandbox!.url,
+      sandboxUrl,
+      sandboxControlUrl: servesSandboxControl ? `${publicOrigin(config, listeningPort)}/_sandbox/` : null,
       ctx,
       built,
       bootstrap,

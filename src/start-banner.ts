@@ -9,7 +9,9 @@ export function printStartBanner(service: RunningService, startupMs: number): vo
   const lines = [
     '',
     `ofconnect is ready on ${origin} in ${startupMs} ms (role ${config.role}; database: ${database})`,
-    `  Sandbox upstream (the OnlyFans simulator sandbox keys talk to): ${service.sandboxUrl}`,
+    service.sandboxControlUrl
+      ? `  Sandbox: the OnlyFans simulator sandbox keys talk to; its control API is ${service.sandboxControlUrl} (a sandbox admin key)`
+      : `  Sandbox upstream (the OnlyFans simulator sandbox keys talk to): ${service.sandboxUrl ?? 'none'}`,
   ];
   const boot = service.bootstrap;
   if (boot?.created) {
