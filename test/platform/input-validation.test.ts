@@ -138,6 +138,34 @@ describe.each(BACKENDS)('one validation rule for every input (%s)', (backend) =>
   });
 });
 
+describe('a route added tomorrow', () => {
+  it('gets the rules with plain schemas and nothing else: NUL, controls, Infinity, unsafe integers, unschemaed path ids', async () => {
+    const app = Fastify();
+    installErrorHandling(app);
+    app.post('/widgets/:widgetId', {
+      schema: {
+        body: { type: 'object', properties: { name: { type: 'string' }, count: { type: 'integer' }, weight: { type: 'number' } } },
+        querystring: { type: 'object', properties: { tag: { type: 'string' } } },
+      },
+    }, async () => ({ ok: true }));
+    app.get('/gadgets/:gadgetId', async () => ({ ok: true }));
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const post = (path: string, body: string) => call(url, 'POST', path, { body });
+      expect((await post('/widgets/w1?tag=x', '{"name":"a\\nb","count":3,"weight":1.5}')).status).toBe(200);
+      expectBadField(await post('/widgets/w1', '{"name":"a\\u0000b"}'), 'name');
+      expectBadField(await post('/widgets/w1', '{"count":"1e309"}'), 'count');
+      expectBadField(await post('/widgets/w1', '{"count":99999999999999999999}'), 'count');
+      expectBadField(await post('/widgets/w1', '{"weight":1e309}'), 'weight');
+      expectBadField(await post('/widgets/w1?tag=a%0Ab', '{}'), 'tag');
+      expectBadField(await post('/widgets/w%00', '{}'), 'widgetId');
+      expectBadField(await call(url, 'GET', '/gadgets/g%07'), 'gadgetId');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('what no schema lets through', () => {
   it('a NUL or a non-finite number anywhere, typed or not, is named by its path', () => {
     expect(unacceptableValue({ question: { options: ['ok', 'a\u0000'] } })).toEqual({ instancePath: '/question/options/1', message: 'must not contain NUL' });
