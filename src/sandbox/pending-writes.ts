@@ -20,9 +20,13 @@ export class PendingWrites {
     return this.inFlight.size;
   }
 
-  /** Waits for every write in flight; rethrows the first one that failed since the last settle. */
+  /**
+   * Waits for the writes in flight now (those the request started are among them); rethrows the first one that failed
+   * since the last settle. Writes other requests start meanwhile are theirs to wait for: looping until none is in
+   * flight would hold a reply for as long as other traffic keeps writing.
+   */
   async settle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     if (this.failure !== undefined) {
       const failure = this.failure;
       this.failure = undefined;
