@@ -35,8 +35,8 @@ export interface ServiceOptions {
 export interface RunningService {
   url: string;
   port: number;
-  /** Where sandbox keys' upstream (the simulator) answers. */
-  sandboxUrl: string;
+  /** Where sandbox keys' upstream (the simulator) answers; null in production without OFCONNECT_SANDBOX_URL. */
+  sandboxUrl: string | null;
   /** The simulator's control API on this service's port (null where it is not served: production, worker-only). */
   sandboxControlUrl: string | null;
   ctx: ServiceContext;
@@ -79,12 +79,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await database.migrate();
     const vault = loadVault(config, logger);
     // The simulator runs in-process on its own loopback port unless an external one is configured. Its state lives
-    // in this database, so every node's simulator serves the same sandbox and a restart keeps it.
-    if (!config.sandboxUrl) {
+    // in this database, so every node's simulator serves the same sandbox and a restart keeps it. Never in
+    // production: there sandbox keys need OFCONNECT_SANDBOX_URL, an external simulator run on purpose.
+    if (!config.sandboxUrl && !config.isProduction) {
       sandbox = await startSandbox({ port: config.sandboxPort, host: '127.0.0.1', rateLimit: { perIp: false }, database });
     }
+    const sandboxUrl = config.sandboxUrl ?? sandbox?.url ?? null;
     const upstreams = createUpstreamEnvironments({
-      sandboxUrl: config.sandboxUrl ?? sandbox!.url,
+      sandboxUrl,
       liveUrl: config.liveUpstreamUrl,
       liveRulesSource: config.liveRulesSource,
       mayProxyThroughPrivateAddresses: urlPolicyAllowsPrivate(config),
@@ -106,8 +108,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       rateLimiters: createRateLimiters({ redisUrl: config.redisUrl }),
       publicOrigin: () => publicOrigin(config, listeningPort),
     };
-    const sandboxUrl = config.sandboxUrl ?? sandbox!.url;
-    const servesSandboxControl = config.role !== 'worker' && !config.isProduction;
+    const servesSandboxControl = sandboxUrl !== null && config.role !== 'worker' && !config.isProduction;
     const built = await buildHttpApp(ctx, { serveApi: config.role !== 'worker', sandboxControlUrl: servesSandboxControl ? sandboxUrl : null });
     await built.app.listen({ port: config.port, host: config.host });
     listeningPort = (built.app.server.address() as AddressInfo).port;
@@ -115,7 +116,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const bootstrap = options.skipBootstrap
       ? null
       : await bootstrapFirstStart(ctx, {
-          localCallbackUrls: ['http://localhost:3000/callback', `http://127.0.0.1:${listeningPort}/link/dev-callback`],
+          // The dev callback page is not served in production.
+          localCallbackUrls: config.isProduction
+            ? ['http://localhost:3000/callback']
+            : ['http://localhost:3000/callback', `http://127.0.0.1:${listeningPort}/link/dev-callback`],
         });
 
     const workers: RunningWorker[] = [startEmbeddedMaintenance(database, logger)];

@@ -27,7 +27,8 @@ export interface UpstreamEnvironments {
 }
 
 export interface UpstreamEnvironmentsOptions {
-  sandboxUrl: string;
+  /** null: no sandbox upstream (production without OFCONNECT_SANDBOX_URL); sandbox calls fail clearly. */
+  sandboxUrl: string | null;
   liveUrl: string;
   /** URL or file of live dynamic rules; without one, live calls fail clearly. */
   liveRulesSource: string | null;
@@ -64,11 +65,16 @@ export function createUpstreamEnvironments(options: UpstreamEnvironmentsOptions)
         onRevisionChange: (rules, previous) => options.onRulesChange?.(environment, rules, previous),
       }),
     });
-  const sandbox = build('sandbox', options.sandboxUrl, `${options.sandboxUrl.replace(/\/$/, '')}/dynamic-rules.json`);
+  const sandbox = options.sandboxUrl ? build('sandbox', options.sandboxUrl, `${options.sandboxUrl.replace(/\/$/, '')}/dynamic-rules.json`) : null;
   const live = options.liveRulesSource ? build('live', options.liveUrl, options.liveRulesSource) : null;
   return {
     forEnvironment(environment) {
-      if (environment === 'sandbox') return sandbox;
+      if (environment === 'sandbox') {
+        if (sandbox) return sandbox;
+        throw new ApiError('UPSTREAM_UNAVAILABLE', 'No sandbox upstream: the in-process simulator does not run in production; set OFCONNECT_SANDBOX_URL to a simulator', {
+          details: { environment: 'sandbox' },
+        });
+      }
       if (live) return live;
       throw new ApiError('UPSTREAM_UNAVAILABLE', 'Live upstream is not configured: set OFCONNECT_LIVE_RULES_SOURCE to a dynamic rules URL or file', {
         details: { environment: 'live' },

@@ -19,7 +19,7 @@ export async function importConnection(
   options: { key?: string; permissions?: string[]; email?: string } = {},
 ): Promise<ImportedConnection> {
   const email = options.email ?? `acc${process.pid}x${Date.now().toString(36)}${counter++}@creator.sandbox.com`;
-  const session = await mintSandboxSession(t.service.sandboxUrl, email);
+  const session = await mintSandboxSession(t.sandboxUrl, email);
   const res = await call(t.url, 'POST', '/v2/account/connections/import', {
     key: options.key ?? t.adminKey,
     body: { cookie: session.cookie, userAgent: session.userAgent, permissions: options.permissions ?? ALL_PERMISSIONS },
@@ -46,17 +46,17 @@ export async function injectFault(
   t: TestService,
   fault: { kind: '429' | '500' | '503' | 'latency' | 'reset'; count?: number; pathPrefix?: string; retryAfterSeconds?: number; latencyMs?: number },
 ): Promise<void> {
-  const res = await call(t.service.sandboxUrl, 'POST', '/_sandbox/faults', { body: fault });
+  const res = await call(t.sandboxUrl, 'POST', '/_sandbox/faults', { body: fault });
   if (res.status !== 200) throw new Error(`fault injection failed: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 export async function clearFaults(t: TestService): Promise<void> {
-  await call(t.service.sandboxUrl, 'DELETE', '/_sandbox/faults');
+  await call(t.sandboxUrl, 'DELETE', '/_sandbox/faults');
 }
 
 /** Requests the simulator received since `since` (its request log), to count upstream attempts. */
 export async function upstreamRequests(t: TestService, since = 0): Promise<{ list: Array<{ seq: number; method: string; url: string; status: number | null }>; lastSeq: number }> {
-  const res = await call(t.service.sandboxUrl, 'GET', `/_sandbox/requests?since=${since}`);
+  const res = await call(t.sandboxUrl, 'GET', `/_sandbox/requests?since=${since}`);
   return res.body;
 }
 

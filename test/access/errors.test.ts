@@ -184,7 +184,7 @@ describe.each(BACKENDS)('access: errors, pacing, retries and expiry (%s)', (back
   it('a session that dies mid-use: 401 SESSION_EXPIRED, the connection flips to expired and connection.expired is recorded once', async () => {
     const dying = await importConnection(t);
     expect((await access(t, dying.id, 'GET', '/v2/access/self')).status).toBe(200);
-    await expireSandboxSession(t.service.sandboxUrl, { sess: sessOf(dying.session.cookie) });
+    await expireSandboxSession(t.sandboxUrl, { sess: sessOf(dying.session.cookie) });
     const replies = await Promise.all([
       access(t, dying.id, 'GET', '/v2/access/self'),
       access(t, dying.id, 'GET', '/v2/access/chats'),

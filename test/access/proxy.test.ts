@@ -88,7 +88,7 @@ describe.each(BACKENDS)('access: raw proxy (%s)', (backend) => {
       expect(res.status).toBe(200);
       expect(res.body.id).toBe(Number(pinned.session.userId));
       expect(proxy.targets.length).toBeGreaterThan(0);
-      expect(proxy.targets.every((target) => target === new URL(t.service.sandboxUrl).host)).toBe(true);
+      expect(proxy.targets.every((target) => target === new URL(t.sandboxUrl).host)).toBe(true);
     } finally {
       await proxy.close();
     }

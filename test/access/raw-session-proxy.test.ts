@@ -25,7 +25,7 @@ function rawHeaders(session: MintedSession): Record<string, string> {
 }
 
 async function mint(t: TestService): Promise<MintedSession> {
-  return mintSandboxSession(t.service.sandboxUrl, `raw${process.pid}x${Date.now().toString(36)}${counter++}@creator.sandbox.com`);
+  return mintSandboxSession(t.sandboxUrl, `raw${process.pid}x${Date.now().toString(36)}${counter++}@creator.sandbox.com`);
 }
 
 describe.each(BACKENDS)('access: raw-session proxy calls (%s)', (backend) => {
@@ -57,7 +57,7 @@ describe.each(BACKENDS)('access: raw-session proxy calls (%s)', (backend) => {
   it('an expired raw session is a 401 SESSION_EXPIRED and no connection changes', async () => {
     await importConnection(t);
     const session = await mint(t);
-    await expireSandboxSession(t.service.sandboxUrl, { sess: sessOf(session.cookie) });
+    await expireSandboxSession(t.sandboxUrl, { sess: sessOf(session.cookie) });
     const before = await storedRows();
     const res = await call(t.url, 'GET', '/v2/access/proxy/users/me', { key: t.adminKey, headers: rawHeaders(session) });
     expect(res.status).toBe(401);
@@ -102,7 +102,7 @@ describe.each(BACKENDS)('access: raw-session proxy calls (%s)', (backend) => {
   it('the logs contain neither the cookie nor the x-bc of a raw session', async () => {
     const session = await mint(t);
     const expired = await mint(t);
-    await expireSandboxSession(t.service.sandboxUrl, { sess: sessOf(expired.cookie) });
+    await expireSandboxSession(t.sandboxUrl, { sess: sessOf(expired.cookie) });
     await call(t.url, 'GET', '/v2/access/proxy/users/me', { key: t.adminKey, headers: rawHeaders(session) });
     await call(t.url, 'GET', '/v2/access/proxy/users/me', { key: t.adminKey, headers: rawHeaders(expired) });
     const logged = t.logs.join('\n');

@@ -24,7 +24,7 @@ async function startSecondNode(first: TestService): Promise<RunningService> {
       vaultKeys: VAULT_KEYS,
       logLevel: 'warn',
       redisUrl: REDIS_URL,
-      sandboxUrl: first.service.sandboxUrl,
+      sandboxUrl: first.sandboxUrl,
     },
     {},
   );

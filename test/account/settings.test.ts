@@ -13,7 +13,7 @@ let counter = 0;
 
 /** Imports a fresh simulator account the way the README does: cookie and user agent, no permissions. */
 async function importWithoutPermissions(t: TestService, key: string): Promise<{ id: string; permissions: string[] }> {
-  const session = await mintSandboxSession(t.service.sandboxUrl, `settings${process.pid}x${Date.now().toString(36)}${counter++}@creator.sandbox.com`);
+  const session = await mintSandboxSession(t.sandboxUrl, `settings${process.pid}x${Date.now().toString(36)}${counter++}@creator.sandbox.com`);
   const res = await call(t.url, 'POST', '/v2/account/connections/import', { key, body: { cookie: session.cookie, userAgent: session.userAgent } });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body;

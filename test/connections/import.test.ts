@@ -13,7 +13,7 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
   let sandbox: string;
   beforeAll(async () => {
     t = await startTestService(backend);
-    sandbox = t.service.sandboxUrl;
+    sandbox = t.sandboxUrl;
   });
   afterAll(async () => t?.close());
 

@@ -15,7 +15,7 @@ describe.each(BACKENDS)('dynamic rules API (%s)', (backend) => {
   it('GET /v2/dynamic-rules returns the simulator\'s current rules for a sandbox key, with rate-limit headers', async () => {
     const res = await call(t.url, 'GET', '/v2/dynamic-rules', { key: t.adminKey });
     expect(res.status).toBe(200);
-    const published = await call(t.service.sandboxUrl, 'GET', '/dynamic-rules.json');
+    const published = await call(t.sandboxUrl, 'GET', '/dynamic-rules.json');
     expect(res.body.rules.revision).toBe(published.body.revision);
     expect(res.body.rules.static_param).toBe(published.body.static_param);
     expect(res.body).toMatchObject({ is_current: true, is_public: true, is_early_access: false });
@@ -23,7 +23,7 @@ describe.each(BACKENDS)('dynamic rules API (%s)', (backend) => {
   });
 
   it('sign produces a signature the simulator\'s rules verify, for a path or a full URL', async () => {
-    const rules = parseDynamicRules((await call(t.service.sandboxUrl, 'GET', '/dynamic-rules.json')).body);
+    const rules = parseDynamicRules((await call(t.sandboxUrl, 'GET', '/dynamic-rules.json')).body);
     const res = await call(t.url, 'POST', '/v2/dynamic-rules/sign', {
       key: t.adminKey,
       body: { endpoint: 'https://onlyfans.com/api2/v2/chats?limit=10&offset=0', time: 1764000000000, 'user-id': 123456789 },

@@ -34,7 +34,7 @@ describe.each(BACKENDS)('rules.updated (%s)', (backend) => {
   }
 
   const rotateRules = async (): Promise<DynamicRules> =>
-    parseDynamicRules((await call(t.service.sandboxUrl, 'POST', '/_sandbox/rules/rotate', { body: {} })).body);
+    parseDynamicRules((await call(t.sandboxUrl, 'POST', '/_sandbox/rules/rotate', { body: {} })).body);
 
   it('a rules rotation noticed during normal traffic is announced once to every subscribed org, and to no other', async () => {
     const [first, second, unsubscribed] = [await newOrg('Rules A'), await newOrg('Rules B'), await newOrg('Rules C', false)];
@@ -42,7 +42,7 @@ describe.each(BACKENDS)('rules.updated (%s)', (backend) => {
     await call(t.url, 'GET', '/v2/dynamic-rules/status', { key: t.adminKey });
     const rotated = await rotateRules();
     // Ordinary traffic (an import validates the session upstream) sees the new x-of-rev and refreshes the rules.
-    const session = await mintSandboxSession(t.service.sandboxUrl, 'rules@creator.sandbox.com');
+    const session = await mintSandboxSession(t.sandboxUrl, 'rules@creator.sandbox.com');
     await call(t.url, 'POST', '/v2/account/connections/import', { key: t.adminKey, body: { cookie: session.cookie, userAgent: session.userAgent } });
 
     for (const adminKey of [first, second]) {

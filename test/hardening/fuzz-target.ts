@@ -71,7 +71,7 @@ export interface FuzzTarget {
 export async function startFuzzTarget(backend: Backend): Promise<FuzzTarget> {
   const service = await startTestService(backend, { config: { logLevel: 'warn' } });
   const { ctx } = service.service;
-  const connection = await createLinkConnection(ctx, service.service.sandboxUrl, { orgId: service.orgId, nextCheckAt: null });
+  const connection = await createLinkConnection(ctx, service.sandboxUrl, { orgId: service.orgId, nextCheckAt: null });
   await ctx.database.db.update(connections).set({ permissions: CONNECTION_PERMISSIONS }).where(eq(connections.id, connection.row.id));
   const pacing = await call(service.url, 'PATCH', '/v2/account/settings', {
     key: service.adminKey,

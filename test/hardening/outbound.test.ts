@@ -108,7 +108,7 @@ describe.each(BACKENDS)('outbound: a connection whose proxy is dead (%s)', (back
     // The same client the service builds, with limits a test can wait for.
     const standard = t.service.ctx.upstreams;
     t.service.ctx.upstreams = createUpstreamEnvironments({
-      sandboxUrl: t.service.sandboxUrl,
+      sandboxUrl: t.sandboxUrl,
       liveUrl: t.service.ctx.config.liveUpstreamUrl,
       liveRulesSource: null,
       logger: t.service.ctx.logger,

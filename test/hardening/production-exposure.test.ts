@@ -4,7 +4,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHttpApp, type BuiltApp } from '../../src/app.ts';
 import type { Config } from '../../src/platform/config.ts';
+import { loadConfig } from '../../src/platform/config.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { createMetrics } from '../../src/platform/metrics.ts';
+import { generateVaultKeySpec } from '../../src/platform/vault.ts';
+import { startService } from '../../src/service.ts';
+import { createTestDatabase } from '../support/databases.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { BACKENDS } from '../support/databases.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 
@@ -69,4 +77,29 @@ describe.each(BACKENDS)('production exposure (%s)', (backend) => {
     expect(scraped.status).toBe(200);
     expect(scraped.body).toContain('ofconnect_http_requests_total');
   });
+
+  it('a production service starts no simulator: no /_sandbox on its port, sandbox keys get a clear 503, the bootstrap lists no dev callback', async () => {
+    const database = await createTestDatabase(backend);
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-production-'));
+    const config = loadConfig({ port: 0, host: '127.0.0.1', dataDir, vaultKeys: generateVaultKeySpec('prod1') }, { NODE_ENV: 'production' });
+    const service = await startService({ config, database: database.handle, logger: createLogger('silent') });
+    try {
+      expect(service.sandboxUrl).toBeNull();
+      expect(service.sandboxControlUrl).toBeNull();
+      const boot = service.bootstrap;
+      if (!boot?.created) throw new Error('expected a first-start bootstrap');
+      const key = boot.apiKey;
+      expect(boot.redirectUris.some((uri) => uri.includes('/link/dev-callback'))).toBe(false);
+      const control = await call(service.url, 'POST', '/_sandbox/sessions', { key, body: { email: 'prod@creator.sandbox.com' } });
+      expect(control.status).toBe(404);
+      expect(control.body.type).toBe('ROUTE_NOT_FOUND');
+      const rules = await call(service.url, 'GET', '/v2/dynamic-rules', { key });
+      expect(rules.status).toBe(503);
+      expect(rules.body).toMatchObject({ type: 'UPSTREAM_UNAVAILABLE', details: { environment: 'sandbox' } });
+    } finally {
+      await service.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -60,7 +60,7 @@ describe.each(BACKENDS)('secrets scan: logs, tables and Redis after a full flow 
 
     // Import, then rotate the imported session.
     const importedEmail = freshEmail();
-    const imported = await mintSandboxSession(t.service.sandboxUrl, importedEmail);
+    const imported = await mintSandboxSession(t.sandboxUrl, importedEmail);
     Object.assign(secrets, cookieSecrets('imported', imported));
     const importReply = await call(t.url, 'POST', '/v2/account/connections/import', {
       key,
@@ -68,7 +68,7 @@ describe.each(BACKENDS)('secrets scan: logs, tables and Redis after a full flow 
     });
     expect(importReply.status).toBe(201);
     const connectionId = importReply.body.id as string;
-    const rotatedSession = await mintSandboxSession(t.service.sandboxUrl, importedEmail);
+    const rotatedSession = await mintSandboxSession(t.sandboxUrl, importedEmail);
     Object.assign(secrets, cookieSecrets('rotated import', rotatedSession));
     const rotated = await call(t.url, 'PATCH', `/v2/account/connections/import/${connectionId}`, {
       key,
@@ -78,7 +78,7 @@ describe.each(BACKENDS)('secrets scan: logs, tables and Redis after a full flow 
 
     // Access: by connection, and by raw session in headers.
     expect((await call(t.url, 'GET', '/v2/access/self', { key, headers: { 'x-connection-id': connectionId } })).status).toBe(200);
-    const raw = await mintSandboxSession(t.service.sandboxUrl, freshEmail());
+    const raw = await mintSandboxSession(t.sandboxUrl, freshEmail());
     Object.assign(secrets, cookieSecrets('raw-session', raw));
     const proxied = await call(t.url, 'GET', '/v2/access/proxy/users/me', {
       key,

@@ -80,7 +80,7 @@ describe.each(BACKENDS)('monitor (%s)', (backend) => {
     // Role api: no background worker; each test drives its own with tick().
     t = await startTestService(backend, { clock, config: { role: 'api', monitorExpiringAfterHours: 24 } });
     ctx = t.service.ctx;
-    sandboxUrl = t.service.sandboxUrl;
+    sandboxUrl = t.sandboxUrl;
   });
   afterAll(async () => {
     await t?.close();

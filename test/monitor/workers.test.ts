@@ -34,7 +34,7 @@ describe.runIf(BACKENDS.includes('postgres'))('monitor workers on one PostgreSQL
     // This process only hosts the simulator and seeds rows (role api: no workers of its own).
     t = await startTestService('postgres', { database, config: { role: 'api' } });
     ctx = t.service.ctx;
-    sandboxUrl = t.service.sandboxUrl;
+    sandboxUrl = t.sandboxUrl;
   });
   afterEach(async () => {
     for (const proc of processes.splice(0)) {

@@ -19,14 +19,14 @@ describe.each(BACKENDS)('the typed test client (%s)', (backend) => {
   afterAll(async () => t?.close());
 
   async function importConnection(email: string): Promise<string> {
-    const session = await mintSandboxSession(t.service.sandboxUrl, email);
+    const session = await mintSandboxSession(t.sandboxUrl, email);
     const res = await api.POST('/v2/account/connections/import', { body: { cookie: session.cookie, userAgent: session.userAgent } });
     expect(res.status).toBe(201);
     return res.body.id;
   }
 
   it('an import is typed from its 201 schema and lists with typed query parameters', async () => {
-    const session = await mintSandboxSession(t.service.sandboxUrl, 'typed-import@creator.sandbox.com');
+    const session = await mintSandboxSession(t.sandboxUrl, 'typed-import@creator.sandbox.com');
     const created = await api.POST('/v2/account/connections/import', {
       body: { cookie: session.cookie, userAgent: session.userAgent, clientReferenceId: 'user_typed' },
     });

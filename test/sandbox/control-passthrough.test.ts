@@ -22,13 +22,13 @@ describe.each(BACKENDS)('sandbox control API under /_sandbox on the service port
     expect(imported.status).toBe(201);
 
     const viaService = await call(t.url, 'GET', '/_sandbox/dynamic-rules.json', { key: t.adminKey });
-    const direct = await call(t.service.sandboxUrl, 'GET', '/dynamic-rules.json');
+    const direct = await call(t.sandboxUrl, 'GET', '/dynamic-rules.json');
     expect(viaService.status).toBe(200);
     expect(viaService.body).toEqual(direct.body);
     const rotated = await call(t.url, 'POST', '/_sandbox/rules/rotate', { key: t.adminKey });
     expect(rotated.status).toBe(200);
     expect(rotated.body.revision).not.toBe(direct.body.revision);
-    expect((await call(t.service.sandboxUrl, 'GET', '/dynamic-rules.json')).body.revision).toBe(rotated.body.revision);
+    expect((await call(t.sandboxUrl, 'GET', '/dynamic-rules.json')).body.revision).toBe(rotated.body.revision);
   });
 
   it('needs a key with the admin scope of the sandbox environment', async () => {

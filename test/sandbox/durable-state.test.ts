@@ -76,7 +76,7 @@ describe.each(BACKENDS)('sandbox state across a restart (%s)', (backend) => {
     const access = (s: RunningService, method: string, route: string, connectionId: string, body?: unknown) =>
       call(s.url, method, route, { key, body, headers: { 'x-connection-id': connectionId } });
 
-    const minted = await mintSandboxSession(first.sandboxUrl, `durable-${backend}@creator.sandbox.com`);
+    const minted = await mintSandboxSession(first.sandboxUrl!, `durable-${backend}@creator.sandbox.com`);
     const imported = await call(first.url, 'POST', '/v2/account/connections/import', { key, body: { cookie: minted.cookie, userAgent: minted.userAgent } });
     expect(imported.status).toBe(201);
     const connectionId: string = imported.body.id;
@@ -88,9 +88,9 @@ describe.each(BACKENDS)('sandbox state across a restart (%s)', (backend) => {
     const sent = await access(first, 'POST', `/v2/access/chats/${fanId}/messages`, connectionId, { text: 'Sent before the restart' });
     expect(sent.status).toBe(200);
 
-    const rotated = await call(first.sandboxUrl, 'POST', '/_sandbox/rules/rotate');
+    const rotated = await call(first.sandboxUrl!, 'POST', '/_sandbox/rules/rotate');
     expect(rotated.status).toBe(200);
-    const fault = await call(first.sandboxUrl, 'POST', '/_sandbox/faults', { body: { kind: '503', count: 1, pathPrefix: '/api2/v2/durable-fault' } });
+    const fault = await call(first.sandboxUrl!, 'POST', '/_sandbox/faults', { body: { kind: '503', count: 1, pathPrefix: '/api2/v2/durable-fault' } });
     expect(fault.status).toBe(200);
 
     await stop();
@@ -107,13 +107,13 @@ describe.each(BACKENDS)('sandbox state across a restart (%s)', (backend) => {
     expect(messages.body.list[0].id).toBe(sent.body.id);
     expect(messages.body.list[0].text).toContain('Sent before the restart');
 
-    const rules = await call(second.sandboxUrl, 'GET', '/_sandbox/rules');
+    const rules = await call(second.sandboxUrl!, 'GET', '/_sandbox/rules');
     expect(rules.body.revision).toBe(rotated.body.revision);
-    const faults = await call(second.sandboxUrl, 'GET', '/_sandbox/faults');
+    const faults = await call(second.sandboxUrl!, 'GET', '/_sandbox/faults');
     expect(faults.body.list).toEqual([expect.objectContaining({ kind: '503', pathPrefix: '/api2/v2/durable-fault', remaining: 1 })]);
     // The fault applies once, before any check of the request, then it is used up.
-    expect((await call(second.sandboxUrl, 'GET', '/api2/v2/durable-fault')).status).toBe(503);
-    expect((await call(second.sandboxUrl, 'GET', '/_sandbox/faults')).body.list).toEqual([]);
+    expect((await call(second.sandboxUrl!, 'GET', '/api2/v2/durable-fault')).status).toBe(503);
+    expect((await call(second.sandboxUrl!, 'GET', '/_sandbox/faults')).body.list).toEqual([]);
     const after = await access(second, 'GET', '/v2/access/self', connectionId);
     expect(after.status).toBe(200);
   }, 120_000);

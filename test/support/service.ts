@@ -18,9 +18,17 @@ export interface TestService {
   /** The admin sandbox key the first-start bootstrap created. */
   adminKey: string;
   orgId: string;
+  /** The simulator sandbox keys talk to (its own port: the control API without a key). */
+  sandboxUrl: string;
   /** Every log line the service wrote, for "no secret is logged" checks. */
   logs: string[];
   close(): Promise<void>;
+}
+
+/** Test services run outside production, where the in-process simulator always starts. */
+function requireSandboxUrl(service: RunningService): string {
+  if (!service.sandboxUrl) throw new Error('this test service has no sandbox upstream');
+  return service.sandboxUrl;
 }
 
 export interface TestServiceOptions {
@@ -57,6 +65,7 @@ export async function startTestService(backend: Backend, options: TestServiceOpt
     database,
     url: service.url,
     adminKey: boot.apiKey,
+    sandboxUrl: requireSandboxUrl(service),
     orgId: boot.orgId,
     logs,
     async close() {
@@ -105,7 +114,7 @@ export async function startPeerNode(t: TestService, config: ConfigOverrides = {}
   const { openDatabase } = await import('../../src/platform/db/database.ts');
   const handle = t.database.url ? await openDatabase({ databaseUrl: t.database.url, dataDir: null, poolSize: 5 }) : t.database.handle;
   const peerConfig = loadConfig(
-    { ...t.service.ctx.config, port: 0, sandboxUrl: t.service.sandboxUrl, role: 'api', ...config },
+    { ...t.service.ctx.config, port: 0, sandboxUrl: t.sandboxUrl, role: 'api', ...config },
     {},
   );
   const service = await startService({ config: peerConfig, database: handle, logger: createLogger('silent'), skipBootstrap: true });

@@ -11,7 +11,7 @@ describe.each(BACKENDS)('webhook message status (%s)', (backend) => {
   afterAll(async () => t?.close());
 
   it('an event recorded while no endpoint listens has status none, not succeeded', async () => {
-    const session = await mintSandboxSession(t.service.sandboxUrl, 'quiet@creator.sandbox.com');
+    const session = await mintSandboxSession(t.sandboxUrl, 'quiet@creator.sandbox.com');
     const imported = await call(t.url, 'POST', '/v2/account/connections/import', { key: t.adminKey, body: { cookie: session.cookie, userAgent: session.userAgent } });
     expect(imported.status).toBe(201);
     const messages = await call(t.url, 'GET', `/v2/webhooks/messages?connectionId=${imported.body.id}`, { key: t.adminKey });
