@@ -445,6 +445,30 @@ function changedParts(before: string, after: string): string {
   return after.split('|').filter((part) => !was.has(part)).map((part) => part.split(':')[0]).join(', ') || 'digest';
 }
 
+/** Waits until the digest holds still (what earlier, accepted calls set going has landed); at most ~2 s. */
+async function settledDigest(options: FuzzOptions): Promise<string> {
+  let last = await options.stateDigest();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const next = await options.stateDigest();
+    if (next === last) return next;
+    last = next;
+  }
+  return last;
+}
+
+/**
+ * A refused write seemed to change state; but an earlier, accepted call's follow-up (a connection touched after an
+ * upstream reply) can land in between. Sends the case again once the state holds still: a change then is the case's.
+ */
+async function recheckStateChange(options: FuzzOptions, fuzzCase: FuzzCase): Promise<string | undefined> {
+  const before = await settledDigest(options);
+  const reply = await sendCase(options.baseUrl, fuzzCase, options.apiKey);
+  if (!reply || reply.status < 400) return undefined;
+  const after = await options.stateDigest();
+  return after === before ? undefined : `a refused ${reply.status} write changed stored state (${changedParts(before, after)})`;
+}
+
 export async function runFuzz(options: FuzzOptions, document: JsonSchema): Promise<FuzzReport> {
   const operations = operationsOf(document).filter((operation) => !options.skip?.(operation));
   const report: FuzzReport = { operations: operations.length, requests: 0, byStatus: {}, byKind: {}, findings: [] };
@@ -467,9 +491,8 @@ export async function runFuzz(options: FuzzOptions, document: JsonSchema): Promi
       statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
       let problem = reply.status === 0 ? undefined : judgeReply(reply);
       if (problem && reply.status < 500 && options.relaysUpstreamReplies?.(operation) && !reply.text.includes('"requestId"')) problem = undefined;
-      if (!problem && isWrite && reply.status >= 400) {
-        const after = await options.stateDigest();
-        if (after !== before) problem = `a refused ${reply.status} write changed stored state (${changedParts(before!, after)})`;
+      if (!problem && isWrite && reply.status >= 400 && (await options.stateDigest()) !== before) {
+        problem = await recheckStateChange(options, fuzzCase);
       }
       if (problem) {
         report.findings.push({
