@@ -2,6 +2,7 @@
 // fuzz run (test/hardening/fuzz-engine.ts) against a fresh service. Prints findings grouped by problem and exits 1
 // when there is any; rerun with the printed seed to reproduce.
 import { Command } from 'commander';
+import { call } from '../test/support/service.ts';
 import { runFuzz, type Operation } from '../test/hardening/fuzz-engine.ts';
 import { isUnfuzzable, relaysUpstreamReplies, startFuzzTarget } from '../test/hardening/fuzz-target.ts';
 import type { Backend } from '../test/support/databases.ts';
@@ -43,6 +44,10 @@ try {
     console.log(`\n${problem} (${findings.length}×)`);
     for (const finding of findings.slice(0, 3)) console.log(`  ${finding.what}\n    ${finding.request}\n    → ${finding.body}`);
   }
+  // Access cases reach their handlers only while the run's connection is active: say if the run ended it.
+  const connectionId = target.knownValues['x-connection-id']!;
+  const connection = await call(target.service.url, 'GET', `/v2/account/connections/${connectionId}`, { key: target.service.adminKey });
+  console.log(`\nthe run's connection ${connectionId}: ${connection.status === 200 ? connection.body.status : `answered ${connection.status}`}`);
   console.log(report.findings.length ? `\n${report.findings.length} findings` : '\nno findings');
   process.exitCode = report.findings.length ? 1 : 0;
 } finally {
