@@ -2,7 +2,7 @@
 import Fastify, { LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceContext } from './platform/context.ts';
-import { installErrorHandling } from './platform/http/error-handler.ts';
+import { frameworkErrors, installErrorHandling } from './platform/http/error-handler.ts';
 import { registerHealthRoutes } from './platform/http/health-routes.ts';
 import type { HttpApp } from './platform/http/http-app.ts';
 import { installOpenApi } from './platform/http/openapi.ts';
@@ -50,7 +50,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
     bodyLimit: 5 * 1024 * 1024,
     // request.ip (per-address limits), request.protocol and request.host as the trusted proxy in front reports them.
     trustProxy: ctx.config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    frameworkErrors,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
 

@@ -65,7 +65,10 @@ export async function startTestService(backend: Backend, options: TestServiceOpt
     database,
     url: service.url,
     adminKey: boot.apiKey,
-    sandboxUrl: requireSandboxUrl(service),
+    // Read lazily: a production-mode test service has none, and only tests that use it should fail.
+    get sandboxUrl() {
+      return requireSandboxUrl(service);
+    },
     orgId: boot.orgId,
     logs,
     async close() {
