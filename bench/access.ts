@@ -19,6 +19,7 @@ import { createLogger } from '../src/platform/logger.ts';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { packageRoot } from '../src/platform/package-root.ts';
+import { runAutocannon } from './autocannon.ts';
 import { generateVaultKeySpec } from '../src/platform/vault.ts';
 import { startService } from '../src/service.ts';
 
@@ -123,21 +124,7 @@ async function startOfconnect(upstreamUrl: string) {
   };
 }
 
-/** One autocannon run in its own process; returns its JSON summary. */
-function autocannon(url: string, headers: Record<string, string>, seconds: number): Promise<Record<string, any>> {
-  const args = [path.join(ROOT, 'node_modules/autocannon/autocannon.js'), '-j', '-c', String(CONNECTIONS), '-d', String(seconds)];
-  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
-  args.push(url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      resolve(JSON.parse(out));
-    });
-  });
-}
+const autocannon = (url: string, headers: Record<string, string>, seconds: number) => runAutocannon(url, headers, seconds, CONNECTIONS);
 
 /** BENCH_PROFILE=<prefix>: CPU profiles of this process during each measured window (<prefix>-b/-c.cpuprofile). */
 async function profiled<T>(file: string | undefined, work: () => Promise<T>): Promise<T> {

@@ -9,13 +9,15 @@
 //   git worktree add /tmp/base b73be94 && ln -s "$PWD/node_modules" /tmp/base/node_modules   (the base, once)
 //   SANDBOX_BENCH_BASE=/path/to/worktree   (default /tmp/base; skipped when absent)
 //
-// The same file is the simulator's process (`--serve`); for the base it is copied into the worktree's bench/ and
+// The same file is the simulator's process (`--serve`); for the base it is copied (with what it imports from bench/)
+// into the worktree's bench/ and
 // run there, so both are compiled and started the same way (bin/run-ts.js).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../src/platform/package-root.ts';
+import { runAutocannon } from './autocannon.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
@@ -95,17 +97,7 @@ async function signedHeaders(url: string): Promise<Record<string, string>> {
   };
 }
 
-function autocannon(url: string, headers: Record<string, string>, seconds: number): Promise<Record<string, any>> {
-  const args = [path.join(packageRoot(), 'node_modules/autocannon/autocannon.js'), '-j', '-c', String(CONNECTIONS), '-d', String(seconds)];
-  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
-  args.push(url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited with ${code}`))));
-  });
-}
+const autocannon = (url: string, headers: Record<string, string>, seconds: number) => runAutocannon(url, headers, seconds, CONNECTIONS);
 
 async function measure(label: string, root: string, store: 'memory' | 'pglite'): Promise<Measurement> {
   const simulator = await startSimulator(root, store);
@@ -135,7 +127,9 @@ export async function runSandboxBenchmark(): Promise<Record<string, unknown>> {
       `${ROUNDS} round(s) in turn, best of each kept (the machine is shared: turns spread its noise over all targets)`,
   );
   const hasBase = existsSync(path.join(BASE, 'bin/run-ts.js')) && existsSync(path.join(BASE, 'node_modules'));
-  if (hasBase) copyFileSync(path.join(root, 'bench/sandbox.ts'), path.join(BASE, 'bench/sandbox.ts'));
+  if (hasBase) {
+    for (const file of ['bench/sandbox.ts', 'bench/autocannon.ts']) copyFileSync(path.join(root, file), path.join(BASE, file));
+  }
   else console.log(`(a) base: no worktree at ${BASE} (see the header of bench/sandbox.ts); ratios left out`);
   const best = (a: Measurement | undefined, b: Measurement) => (a && a.requestsPerSecond >= b.requestsPerSecond ? a : b);
   let base: Measurement | undefined;
