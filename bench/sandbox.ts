@@ -10,8 +10,7 @@
 //   SANDBOX_BENCH_BASE=/path/to/worktree   (default /tmp/base; skipped when absent)
 //
 // The same file is the simulator's process (`--serve`); for the base it is copied (with what it imports from bench/)
-// into the worktree's bench/ and
-// run there, so both are compiled and started the same way (bin/run-ts.js).
+// into the worktree's bench/ and run there, so both are compiled and started the same way (bin/run-ts.js).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
