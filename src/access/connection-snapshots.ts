@@ -10,7 +10,7 @@
 // (negative entries), so a client looping on a wrong id costs one query per TTL, not one per request.
 import { readOrgSettings, type PacingSettings } from '../account/settings.ts';
 import { findOrg } from '../account/store.ts';
-import { pacingOverrideOf, proxyUrlOf } from '../connections/connection-settings.ts';
+import { pacingOf, proxyUrlOf } from '../connections/connection-settings.ts';
 import { loadConnectionSession } from '../connections/session-vault.ts';
 import { findConnection, findSessionBlob, type ConnectionRow } from '../connections/store.ts';
 import type { ServiceContext } from '../platform/context.ts';
@@ -156,7 +156,7 @@ function snapshotOf(ctx: ServiceContext, row: ConnectionRow, session: UpstreamSe
     permissions: new Set(row.permissions),
     session,
     proxyUrl: proxyUrlOf(ctx, row),
-    pacing: pacingOverrideOf(row) ?? orgPacing,
+    pacing: pacingOf(row, orgPacing),
     isStored: true,
   };
 }

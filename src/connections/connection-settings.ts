@@ -15,7 +15,8 @@ import type { ConnectionRow } from './store.ts';
 interface StoredConnectionSettings {
   vaultPlus?: { enabled?: boolean; settingsOverrides?: Partial<VaultPlusSettings> | null };
   proxy?: { urlBlob?: string | null; country?: string | null };
-  pacing?: PacingSettings | null;
+  /** Only the fields the connection overrides; the rest follow the org's pacing. */
+  pacing?: Partial<PacingSettings> | null;
 }
 
 const proxyAssociatedData = (connectionId: string) => `connection-proxy:${connectionId}`;
@@ -32,9 +33,13 @@ export function proxyUrlOf(ctx: ServiceContext, row: ConnectionRow): string | nu
   return blob ? ctx.vault.decrypt(blob, proxyAssociatedData(row.id)) : null;
 }
 
-/** The connection's own pacing, when it overrides the org's. */
-export function pacingOverrideOf(row: ConnectionRow): PacingSettings | null {
-  return (row.settings as StoredConnectionSettings).pacing ?? null;
+/**
+ * The pacing a connection is held to: the org's, with whichever fields the connection overrides. A connection that
+ * sets only requestsPerMinute keeps the org's burst and concurrency (not fixed defaults).
+ */
+export function pacingOf(row: ConnectionRow, orgPacing: PacingSettings): PacingSettings {
+  const override = (row.settings as StoredConnectionSettings).pacing;
+  return override ? { ...orgPacing, ...override } : orgPacing;
 }
 
 export function presentConnectionSettings(ctx: ServiceContext, row: ConnectionRow) {
@@ -106,7 +111,7 @@ export async function updateConnectionSettings(ctx: ServiceContext, scope: Actin
       next.proxy = { urlBlob, country: input.proxy.country === undefined ? (current.proxy?.country ?? null) : input.proxy.country };
     }
     if (input.pacing !== undefined) {
-      next.pacing = input.pacing === null ? null : ({ requestsPerMinute: 60, burst: 90, concurrency: 2, ...(current.pacing ?? {}), ...input.pacing } as PacingSettings);
+      next.pacing = input.pacing === null ? null : { ...(current.pacing ?? {}), ...input.pacing };
     }
     const updated = await store.updateConnection(tx, scope, connectionId, { settings: next as Record<string, unknown>, updatedAt: ctx.clock.now() });
     // Field names only: the proxy URL can carry a password.

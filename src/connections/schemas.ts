@@ -57,7 +57,12 @@ const ProxySettings = Type.Object({
   url: Nullable(Type.String({ description: 'Outbound proxy URL with any password masked' })),
   country: Nullable(Type.String()),
 });
-const PacingOverride = Type.Object({ requestsPerMinute: Type.Integer(), burst: Type.Integer(), concurrency: Type.Integer() });
+/** The fields a connection overrides (the rest follow the org's pacing). */
+const PacingOverride = Type.Object({
+  requestsPerMinute: Type.Optional(Type.Integer()),
+  burst: Type.Optional(Type.Integer()),
+  concurrency: Type.Optional(Type.Integer()),
+});
 
 export const ConnectionSettings = Type.Object(
   {

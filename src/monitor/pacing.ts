@@ -6,7 +6,7 @@
 import { readOrgSettings, type PacingSettings } from '../account/settings.ts';
 import { findOrg } from '../account/store.ts';
 import { createConnectionPacing } from '../access/pacing.ts';
-import { pacingOverrideOf } from '../connections/connection-settings.ts';
+import { pacingOf } from '../connections/connection-settings.ts';
 import type { ConnectionRow } from '../connections/store.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
@@ -46,7 +46,7 @@ export function paceLikeAccess(ctx: ServiceContext): ConnectionPacer {
   }
 
   return async (connection) => {
-    const settings = pacingOverrideOf(connection) ?? (await pacingOfOrg(connection.orgId));
+    const settings = pacingOf(connection, await pacingOfOrg(connection.orgId));
     const admission = await pacing.admit(connection.id, settings);
     return { release: () => admission.release() };
   };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimiters, type RateLimiters } from '../../src/platform/rate-limits.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { BACKENDS } from '../support/databases.ts';
+import { createKey, createOrg } from '../support/orgs.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { access, importConnection } from './access-fixture.ts';
 
@@ -112,5 +113,20 @@ describe.each(BACKENDS)('access pacing headers (%s)', (backend) => {
     // Reset: when the two spent tokens are back (24 s), not a minute's window.
     const reset = Number(replies[2].headers['x-ratelimit-reset']);
     expect(reset - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(25);
+  }, 60_000);
+
+  it("a connection overriding only requestsPerMinute keeps its org's burst (not a fixed default), and GET shows only what it overrides", async () => {
+    const orgId = await createOrg(t.database.handle, 'Paced org');
+    const key = (await createKey(t.database.handle, orgId)).secret;
+    const org = await call(t.url, 'PATCH', '/v2/account/settings', { key, body: { pacing: { requestsPerMinute: 30, burst: 3, concurrency: 2 } } });
+    expect(org.status).toBe(200);
+    const conn = await importConnection(t, { key });
+    const set = await call(t.url, 'PATCH', `/v2/account/connections/${conn.id}/settings`, { key, body: { pacing: { requestsPerMinute: 6 } } });
+    expect(set.status).toBe(200);
+    expect(set.body.pacing).toEqual({ requestsPerMinute: 6 });
+    expect((await call(t.url, 'GET', `/v2/account/connections/${conn.id}/settings`, { key })).body.pacing).toEqual({ requestsPerMinute: 6 });
+    const first = await access(t, conn.id, 'GET', '/v2/access/proxy/users/me', { key });
+    expect(first.status).toBe(200);
+    expect(first.headers['x-ratelimit-limit']).toBe('3');
   }, 60_000);
 });

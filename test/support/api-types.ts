@@ -1120,9 +1120,9 @@ export interface paths {
                                 country: string | null;
                             };
                             pacing: {
-                                requestsPerMinute: number;
-                                burst: number;
-                                concurrency: number;
+                                requestsPerMinute?: number;
+                                burst?: number;
+                                concurrency?: number;
                             } | null;
                         };
                     };
@@ -1229,9 +1229,9 @@ export interface paths {
                                 country: string | null;
                             };
                             pacing: {
-                                requestsPerMinute: number;
-                                burst: number;
-                                concurrency: number;
+                                requestsPerMinute?: number;
+                                burst?: number;
+                                concurrency?: number;
                             } | null;
                             purgeResult?: {
                                 freedBytes: number;
