@@ -38,8 +38,20 @@ export function proxyUrlOf(ctx: ServiceContext, row: ConnectionRow): string | nu
  * sets only requestsPerMinute keeps the org's burst and concurrency (not fixed defaults).
  */
 export function pacingOf(row: ConnectionRow, orgPacing: PacingSettings): PacingSettings {
-  const override = (row.settings as StoredConnectionSettings).pacing;
+  const override = pacingOverrideOf(row);
   return override ? { ...orgPacing, ...override } : orgPacing;
+}
+
+/**
+ * The fields a connection overrides that hold a usable number. Before input rules refused "1e309", a PATCH could
+ * store Infinity, which JSON keeps as null: such a field is ignored (the org's value applies) instead of breaking
+ * every call and every read of the settings.
+ */
+function pacingOverrideOf(row: ConnectionRow): Partial<PacingSettings> | null {
+  const stored = (row.settings as StoredConnectionSettings).pacing;
+  if (!stored) return null;
+  const usable = Object.entries(stored).filter(([, value]) => Number.isSafeInteger(value) && (value as number) > 0);
+  return usable.length > 0 ? (Object.fromEntries(usable) as Partial<PacingSettings>) : null;
 }
 
 export function presentConnectionSettings(ctx: ServiceContext, row: ConnectionRow) {
@@ -62,7 +74,7 @@ export function presentConnectionSettings(ctx: ServiceContext, row: ConnectionRo
       },
     },
     proxy: { url: proxyUrl ? maskProxyUrl(proxyUrl) : null, country: stored.proxy?.country ?? null },
-    pacing: stored.pacing ?? null,
+    pacing: pacingOverrideOf(row),
   };
 }
 

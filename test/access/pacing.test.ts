@@ -3,6 +3,7 @@
 // -Remaining (whole tokens left), -Reset (Unix seconds when full again) and, on a 429, Retry-After (seconds until one
 // token is back). Issue 16, defect 13: it was two fixed 60 s windows (Retry-After 60, then 429s 13 s later).
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimiters, type RateLimiters } from '../../src/platform/rate-limits.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
@@ -128,5 +129,17 @@ describe.each(BACKENDS)('access pacing headers (%s)', (backend) => {
     const first = await access(t, conn.id, 'GET', '/v2/access/proxy/users/me', { key });
     expect(first.status).toBe(200);
     expect(first.headers['x-ratelimit-limit']).toBe('3');
+  }, 60_000);
+
+  it('a pacing override stored before input rules (a burst of Infinity, kept as null) is ignored, not a 500', async () => {
+    const conn = await importConnection(t);
+    const broken = JSON.stringify({ pacing: { requestsPerMinute: 60, burst: null, concurrency: 2 } });
+    await t.database.handle.db.execute(sql`update connections set settings = ${broken}::jsonb where id = ${conn.id}`);
+    const settings = await call(t.url, 'GET', `/v2/account/connections/${conn.id}/settings`, { key: t.adminKey });
+    expect(settings.status).toBe(200);
+    expect(settings.body.pacing).toEqual({ requestsPerMinute: 60, concurrency: 2 });
+    const reply = await access(t, conn.id, 'GET', '/v2/access/proxy/users/me');
+    expect(reply.status).toBe(200);
+    expect(reply.headers['x-ratelimit-limit']).toBe('90');
   }, 60_000);
 });
