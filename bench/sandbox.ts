@@ -5,16 +5,15 @@
 // each in a process of its own, one at a time, loaded by autocannon from another process; only ratios to (a) are
 // compared. The warm path must not touch the database: the session and account are cached after the first request.
 //
-//   node bin/run-ts.js bench/sandbox.ts
+//   npm run bench -- sandbox
 //   git worktree add /tmp/base b73be94 && ln -s "$PWD/node_modules" /tmp/base/node_modules   (the base, once)
 //   SANDBOX_BENCH_BASE=/path/to/worktree   (default /tmp/base; skipped when absent)
 //
-// The same file is the simulator's process (`--serve`); for the base it is copied (with what it imports from bench/)
+// The same file is the simulator's process (SANDBOX_BENCH_SERVE=1); for the base it is copied (with what it imports from bench/)
 // into the worktree's bench/ and run there, so both are compiled and started the same way (bin/run-ts.js).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, realpathSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../src/platform/package-root.ts';
 import { runAutocannon } from './autocannon.ts';
 
@@ -50,9 +49,9 @@ async function serve(): Promise<void> {
 }
 
 async function startSimulator(root: string, store: 'memory' | 'pglite'): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(root, 'bin/run-ts.js'), path.join(root, 'bench/sandbox.ts'), '--serve'], {
+  const child = spawn(process.execPath, [path.join(root, 'bin/run-ts.js'), path.join(root, 'bench/sandbox.ts')], {
     cwd: root,
-    env: { ...process.env, SANDBOX_BENCH_STORE: store },
+    env: { ...process.env, SANDBOX_BENCH_STORE: store, SANDBOX_BENCH_SERVE: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -144,11 +143,6 @@ export async function runSandboxBenchmark(): Promise<Record<string, unknown>> {
   return { base: base ?? null, database, memory, databaseToBase: ratio(database!), memoryToBase: ratio(memory!) };
 }
 
-// Real paths: the base worktree's node_modules (where its compiled copy lands) is a link to this one's.
-const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (isEntry && process.argv.includes('--serve')) {
-  await serve();
-} else if (isEntry) {
-  console.log(JSON.stringify(await runSandboxBenchmark(), null, 2));
-  process.exit(0);
-}
+// The simulator's process is this file started with SANDBOX_BENCH_SERVE=1 (see startSimulator), which reads more
+// plainly than comparing import.meta.url with argv[1].
+if (process.env.SANDBOX_BENCH_SERVE === '1') await serve();

@@ -29,7 +29,10 @@ const result = await build({
   outExtension: { '.js': '.mjs' },
   metafile: true,
 });
-const compiled = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint)?.[0];
+// With splitting, every dynamically imported module is an entry point of the metafile too: pick the one asked for.
+const wanted = path.relative(root, path.resolve(entry)).split(path.sep).join('/');
+const compiled = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint === wanted)?.[0];
+if (!compiled) throw new Error(`run-ts.js: esbuild produced no output for ${wanted}`);
 process.setSourceMapsEnabled(true);
 // The compiled script becomes argv[1], as if node had run it directly, so it can tell whether it is the entry point.
 process.argv.splice(1, 2, path.resolve(root, compiled));
