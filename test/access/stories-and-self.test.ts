@@ -33,10 +33,14 @@ describe.each(BACKENDS)('access: stories, release forms and taggable users again
     expectShape(UserStoriesReply, own.body);
     expect(own.body.every((story: { userId: number }) => story.userId === selfId)).toBe(true);
 
-    const followed = await get('/v2/access/subscriptions?limit=1');
+    // A fan follows 8 to 25 creators (a creator may follow none): read another creator's stories as one.
+    const fan = await importConnection(t, { email: `stories${process.pid}x${Date.now().toString(36)}@fan.sandbox.com` });
+    const asFan = (path: string) => access(t, fan.id, 'GET', path);
+    const followed = await asFan('/v2/access/subscriptions?limit=1');
     expect(followed.status).toBe(200);
     const creatorId = followed.body.list[0].id;
     const theirs = await get(`/v2/access/users/${creatorId}/stories`);
+    expect(theirs.body, 'the same from the fan who follows them').toEqual((await asFan(`/v2/access/users/${creatorId}/stories`)).body);
     expect(theirs.status).toBe(200);
     expectShape(UserStoriesReply, theirs.body);
     expect(theirs.body.every((story: { userId: number; canLike: boolean }) => story.userId === creatorId && story.canLike)).toBe(true);

@@ -271,7 +271,8 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
       connectionId: id,
       vaultPlus: { enabled: true, settingsOverrides: { retentionDays: 9 } },
       proxy: { url: 'http://user:****@10.1.2.3:3128/', country: 'US' },
-      pacing: { requestsPerMinute: 30, burst: 90, concurrency: 2 },
+      // Only what the connection overrides; burst and concurrency follow the org.
+      pacing: { requestsPerMinute: 30 },
     });
     // One shape for GET and PATCH: the settings object itself (issue 16: PATCH wrapped it in {settings}).
     expect((await call(t.url, 'GET', `/v2/account/connections/${id}/settings`, { key: t.adminKey })).body).toEqual(patched.body);
