@@ -6,6 +6,7 @@
 // A bucket is keyed by its name and key only, not by its spec: changing a connection's pacing reshapes its bucket
 // (capped at the new burst) rather than handing it a fresh, full one.
 import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { ApiError } from './errors.ts';
 
 export interface LimitSpec {
@@ -40,7 +41,7 @@ export interface RateLimitersOptions {
   /** Milliseconds since the epoch; tests drain and refill buckets on a manual clock. With Redis, every node's
    *  clock is used as is (NTP keeps them close; a node behind never refills a bucket backwards). */
   now?: () => number;
-  /** Buckets kept in memory before full ones (identical to absent ones) are dropped. */
+  /** Buckets kept in memory; the least recently used leave first. */
   maxMemoryBuckets?: number;
 }
 
@@ -142,29 +143,14 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
 }
 
 function createMemoryRateLimiters(now: () => number, maxBuckets: number): RateLimiters {
-  const buckets = new Map<string, BucketState>();
-
-  /** Drops buckets that have refilled (a full bucket is the same as none); the oldest tenth if none has. */
-  function makeRoom(nowMs: number, spec: LimitSpec): void {
-    const { burst, perMs } = normalised(spec);
-    for (const [key, state] of buckets) {
-      if (refilled(state, burst, perMs, nowMs).tokens >= burst) buckets.delete(key);
-    }
-    if (buckets.size < maxBuckets) return;
-    let toDrop = Math.ceil(maxBuckets / 10);
-    for (const key of buckets.keys()) {
-      if (toDrop-- <= 0) break;
-      buckets.delete(key);
-    }
-  }
-
+  // Least recently used buckets leave first: they are the ones most likely full again, and a full bucket is the
+  // same as an absent one.
+  const buckets = new LRUCache<string, BucketState>({ max: maxBuckets });
   return {
     backend: 'memory',
     async consume(name, spec, key) {
       const id = `${name}:${key}`;
-      const nowMs = now();
-      const spent = spendToken(buckets.get(id), spec, nowMs);
-      if (!buckets.has(id) && buckets.size >= maxBuckets) makeRoom(nowMs, spec);
+      const spent = spendToken(buckets.get(id), spec, now());
       buckets.set(id, spent.state);
       return spent.decision;
     },
