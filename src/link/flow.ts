@@ -17,7 +17,8 @@ import { findClientApp, findOrg, type ClientAppRow } from '../account/store.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
 import { rateLimitHeaders } from '../platform/rate-limits.ts';
-import { noCaptchaProvider, sandboxCaptchaProvider } from '../upstream/captcha.ts';
+import { CAPTCHA_SETUP_HINT, noCaptchaProvider, sandboxCaptchaProvider, type CaptchaProvider } from '../upstream/captcha.ts';
+import { captchaProviderFromConfig } from '../upstream/captcha/from-config.ts';
 import { UpstreamLoginError } from '../upstream/errors.ts';
 import { resendOtp, startLogin, submitOtp, type LoginResult, type OtpState, type PendingChallenge } from '../upstream/login.ts';
 import { hashClientSecret } from './client-secret.ts';
@@ -173,10 +174,13 @@ export async function submitCredentials(
       email: input.email.trim(),
       password: input.password,
       userAgent: input.userAgent,
-      captcha: session.environment === 'sandbox' ? sandboxCaptchaProvider : noCaptchaProvider,
+      captcha: captchaProviderFor(ctx, session.environment),
     });
   } catch (error) {
-    if (error instanceof UpstreamLoginError) return recordLoginFailure(ctx, session, error.reason);
+    if (error instanceof UpstreamLoginError) {
+      logLoginRefusal(ctx, session, error);
+      return recordLoginFailure(ctx, session, error.reason);
+    }
     await release(ctx, session, previousStatus);
     throw forEndUser(error);
   }
@@ -203,6 +207,31 @@ export async function submitCredentials(
   });
   if (!waiting) throw wrongStateError(session, 'wait for a code');
   return waiting;
+}
+
+const liveCaptchaProviders = new WeakMap<ServiceContext['config'], CaptchaProvider>();
+
+/** Sandbox logins carry the simulator's test token; live ones go to the configured solving service, if any. */
+function captchaProviderFor(ctx: ServiceContext, environment: LinkSessionRow['environment']): CaptchaProvider {
+  if (environment === 'sandbox') return sandboxCaptchaProvider;
+  let provider = liveCaptchaProviders.get(ctx.config);
+  if (!provider) {
+    provider = captchaProviderFromConfig(ctx.config, ctx.logger) ?? noCaptchaProvider;
+    liveCaptchaProviders.set(ctx.config, provider);
+  }
+  return provider;
+}
+
+/** What the operator must act on is logged at warn: no solver configured, a solver failing, a Face ID wall. */
+function logLoginRefusal(ctx: ServiceContext, session: LinkSessionRow, error: UpstreamLoginError): void {
+  const fields = { linkSessionId: session.id, orgId: session.orgId, environment: session.environment, reason: error.reason };
+  if (error.reason === 'captcha_required') {
+    ctx.logger.warn(fields, `Link login needs a captcha and no captcha solver is configured: ${CAPTCHA_SETUP_HINT}`);
+  } else if (error.reason === 'captcha_failed') {
+    ctx.logger.warn(fields, `Link login failed at the captcha: ${error.message}`);
+  } else if (error.reason === 'security_check') {
+    ctx.logger.info(fields, 'Link login stopped at an OnlyFans security check (Face ID) the account owner must pass on OnlyFans');
+  }
 }
 
 async function orgKeepsCredentials(ctx: ServiceContext, session: LinkSessionRow): Promise<boolean> {

@@ -1,12 +1,16 @@
 // Why a Link attempt failed, as stored on the session (error_code), and what the integrator sees for it: the redirect's
-// error_code (OFAuth documents session_expired, invalid_credentials, account_locked, 2fa_failed; ofconnect adds two
-// codes of its own, account_already_connected and account_mismatch) and a message for people.
+// error_code and a message for people. OFAuth documents session_expired, invalid_credentials, account_locked and
+// 2fa_failed (docs/ofauth-wire-contract.md §6.3); ofconnect adds codes of its own where those would send the reader
+// the wrong way: account_already_connected, account_mismatch, captcha_required (the operator has no captcha solver
+// configured), captcha_failed (the solver could not help this time) and security_check_required (the owner must pass
+// a Face ID check on OnlyFans itself).
 
 export type LinkFailureReason =
   | 'invalid_credentials'
   | 'account_locked'
   | 'security_check'
   | 'captcha_required'
+  | 'captcha_failed'
   | 'otp_invalid'
   | 'otp_expired'
   | 'challenge_lost'
@@ -19,15 +23,18 @@ export type RedirectErrorCode =
   | 'invalid_credentials'
   | 'account_locked'
   | '2fa_failed'
+  | 'captcha_required'
+  | 'captcha_failed'
+  | 'security_check_required'
   | 'account_already_connected'
   | 'account_mismatch';
 
 const REDIRECT_CODES: Record<LinkFailureReason, RedirectErrorCode> = {
   invalid_credentials: 'invalid_credentials',
   account_locked: 'account_locked',
-  // A Face ID check or a captcha the service cannot pass: the account cannot be linked this way right now.
-  security_check: 'account_locked',
-  captcha_required: 'session_expired',
+  security_check: 'security_check_required',
+  captcha_required: 'captcha_required',
+  captcha_failed: 'captcha_failed',
   otp_invalid: '2fa_failed',
   otp_expired: '2fa_failed',
   challenge_lost: 'session_expired',
@@ -39,8 +46,12 @@ const REDIRECT_CODES: Record<LinkFailureReason, RedirectErrorCode> = {
 const MESSAGES: Record<LinkFailureReason, string> = {
   invalid_credentials: 'Wrong email or password.',
   account_locked: 'OnlyFans has locked this account. Unlock it on OnlyFans, then try again.',
-  security_check: 'OnlyFans asked for a security check (Face ID) that cannot be completed here. Sign in on OnlyFans once, then try again.',
-  captcha_required: 'OnlyFans asked for a security check (captcha) that could not be completed. Try again later.',
+  security_check:
+    'OnlyFans wants to confirm it is you with a security check (Face ID), which only works on OnlyFans itself. Sign in at onlyfans.com or in the OnlyFans app, complete the check there, then start again here.',
+  // Read by end users and by the operator who gets their report: the second sentence is the fix.
+  captcha_required:
+    'OnlyFans asks for a captcha at sign-in and this server has no captcha solver set up, so accounts cannot be connected here yet. The operator must configure one (OFCONNECT_CAPTCHA_PROVIDER, OFCONNECT_CAPTCHA_API_KEY and OFCONNECT_CAPTCHA_SITE_KEY).',
+  captcha_failed: 'OnlyFans asked for a captcha and it could not be solved this time. Wait a minute, then start again.',
   otp_invalid: 'That verification code is not right.',
   otp_expired: 'That verification code has expired. Start again to get a new one.',
   challenge_lost: 'The verification step timed out. Start again.',

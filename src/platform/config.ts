@@ -28,6 +28,21 @@ const ConfigSchema = Type.Object({
   liveUpstreamUrl: Type.String({ minLength: 1 }),
   /** Where live dynamic rules come from: an http(s) URL or a file path. Null: none configured. */
   liveRulesSource: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /**
+   * The captcha solving service live logins use (OnlyFans wants a Cloudflare Turnstile token at login). Null: none,
+   * and a live login that needs a captcha fails with the Link error code captcha_required.
+   */
+  captchaProvider: Type.Union([Type.Literal('capsolver'), Type.Literal('2captcha'), Type.Literal('anti-captcha'), Type.Null()]),
+  /** The solving service's account key (its clientKey). Never logged. */
+  captchaApiKey: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** The solving service's API base URL; null: the service's documented one. Tests point it at a local stand-in. */
+  captchaApiUrl: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** How long one captcha may take to solve, task creation and polling together. */
+  captchaTimeoutMs: Type.Integer({ minimum: 1_000 }),
+  /** The Turnstile site key of the upstream's login widget (the invisible one, sent on every login). */
+  captchaSiteKey: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** The site key of the managed challenge a 102 asks for; null: the same as captchaSiteKey. */
+  captchaManagedSiteKey: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   /** Sandbox upstream: null runs the simulator in-process on its own loopback port; a URL uses an external one. */
   sandboxUrl: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   sandboxPort: Type.Integer({ minimum: 0, maximum: 65535 }),
@@ -103,6 +118,31 @@ function envTrustProxy(env: Env, name: string): boolean | string {
   return ['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'].includes(raw.toLowerCase()) ? envBool(env, name, false) : raw;
 }
 
+export const CAPTCHA_PROVIDERS = ['capsolver', '2captcha', 'anti-captcha'] as const;
+export type CaptchaProviderName = (typeof CAPTCHA_PROVIDERS)[number];
+
+function envCaptchaProvider(env: Env, name: string): CaptchaProviderName | null {
+  const raw = envString(env, name);
+  if (raw === null || raw.toLowerCase() === 'none') return null;
+  const value = raw.toLowerCase();
+  if ((CAPTCHA_PROVIDERS as readonly string[]).includes(value)) return value as CaptchaProviderName;
+  throw new Error(`${name} must be one of ${CAPTCHA_PROVIDERS.join(', ')} (or none), got "${raw}"`);
+}
+
+/** A provider without its key or the site key would fail every live login; say so at start instead. */
+function assertCaptchaSettings(config: Config): void {
+  if (config.captchaProvider === null) return;
+  if (config.captchaApiKey === null) {
+    throw new Error(`OFCONNECT_CAPTCHA_PROVIDER is ${config.captchaProvider}: set OFCONNECT_CAPTCHA_API_KEY to that service's API key`);
+  }
+  if (config.captchaSiteKey === null) {
+    throw new Error(`OFCONNECT_CAPTCHA_PROVIDER is ${config.captchaProvider}: set OFCONNECT_CAPTCHA_SITE_KEY to the upstream login page's Turnstile site key`);
+  }
+  if (config.captchaApiUrl !== null && !/^https?:\/\//i.test(config.captchaApiUrl)) {
+    throw new Error(`OFCONNECT_CAPTCHA_API_URL must be an http(s) URL, got "${config.captchaApiUrl}"`);
+  }
+}
+
 /** Reads the environment (and optional overrides), validates, and returns the frozen config. */
 export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
   const isProduction = envString(env, 'NODE_ENV') === 'production';
@@ -118,6 +158,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     role: (envString(env, 'OFCONNECT_ROLE') ?? 'all') as Role,
     liveUpstreamUrl: envString(env, 'OFCONNECT_LIVE_UPSTREAM_URL') ?? 'https://onlyfans.com',
     liveRulesSource: envString(env, 'OFCONNECT_LIVE_RULES_SOURCE'),
+    captchaProvider: envCaptchaProvider(env, 'OFCONNECT_CAPTCHA_PROVIDER'),
+    captchaApiKey: envString(env, 'OFCONNECT_CAPTCHA_API_KEY'),
+    captchaApiUrl: envString(env, 'OFCONNECT_CAPTCHA_API_URL'),
+    captchaTimeoutMs: envInt(env, 'OFCONNECT_CAPTCHA_TIMEOUT_MS', 120_000),
+    captchaSiteKey: envString(env, 'OFCONNECT_CAPTCHA_SITE_KEY'),
+    captchaManagedSiteKey: envString(env, 'OFCONNECT_CAPTCHA_MANAGED_SITE_KEY'),
     sandboxUrl: envString(env, 'OFCONNECT_SANDBOX_URL'),
     sandboxPort: envInt(env, 'OFCONNECT_SANDBOX_PORT', 0),
     isProduction,
@@ -139,6 +185,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     const first = [...Value.Errors(ConfigSchema, candidate)][0];
     throw new Error(`invalid configuration at ${first?.instancePath || '/'}: ${first?.message ?? 'unknown'}`);
   }
+  assertCaptchaSettings(candidate);
   return Object.freeze(candidate);
 }
 

@@ -35,9 +35,9 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
     id: 'captcha',
     isPerformer: true,
     hasOtp: false,
-    description: `Login fails with code 102 unless turnstile-invisible-response is "${SANDBOX_CAPTCHA_OK_TOKEN}".`,
+    description: `Login fails with code 102 unless turnstile-invisible-response or turnstile-managed-response is "${SANDBOX_CAPTCHA_OK_TOKEN}".`,
   },
-  faceid: { id: 'faceid', isPerformer: true, hasOtp: false, description: 'Login fails with code 105 (security check / Face ID).' },
+  faceid: { id: 'faceid', isPerformer: true, hasOtp: false, description: 'Login fails with code 105 (security check / Face ID): Link ends with security_check_required.' },
   expiring: { id: 'expiring', isPerformer: true, hasOtp: false, description: 'Creator whose sessions expire after a few minutes.' },
   'rate-limited': { id: 'rate-limited', isPerformer: true, hasOtp: false, description: 'Creator with a tiny per-session rate limit.' },
 };

@@ -201,21 +201,35 @@ export function networkErrorToApiError(error: unknown, via: { isProxied?: boolea
 export type LoginFailureReason =
   | 'invalid_credentials'
   | 'account_locked'
+  /** A captcha was needed and no solver is configured: the operator's to fix. */
   | 'captcha_required'
+  /** The solver failed (its error, a timeout) or upstream refused the token it gave. */
+  | 'captcha_failed'
   | 'security_check'
   | 'otp_invalid'
   | 'otp_expired'
   | 'challenge_lost';
 
-/** Link's redirect error codes (docs/ofauth-wire-contract.md §6.3: session_expired, invalid_credentials, account_locked, 2fa_failed). */
-export type LinkErrorCode = 'invalid_credentials' | 'account_locked' | '2fa_failed' | 'session_expired';
+/**
+ * Link's redirect error codes: OFAuth documents session_expired, invalid_credentials, account_locked and 2fa_failed
+ * (docs/ofauth-wire-contract.md §6.3); captcha_required, captcha_failed and security_check_required are ofconnect's,
+ * for outcomes those four would misname (a captcha is not an expired session, a Face ID check not a locked account).
+ */
+export type LinkErrorCode =
+  | 'invalid_credentials'
+  | 'account_locked'
+  | '2fa_failed'
+  | 'session_expired'
+  | 'captcha_required'
+  | 'captcha_failed'
+  | 'security_check_required';
 
 const LINK_ERROR_CODES: Record<LoginFailureReason, LinkErrorCode> = {
   invalid_credentials: 'invalid_credentials',
   account_locked: 'account_locked',
-  // A captcha or Face ID check the service cannot pass: the login attempt is over and must be restarted.
-  captcha_required: 'session_expired',
-  security_check: 'account_locked',
+  captcha_required: 'captcha_required',
+  captcha_failed: 'captcha_failed',
+  security_check: 'security_check_required',
   otp_invalid: '2fa_failed',
   otp_expired: '2fa_failed',
   challenge_lost: 'session_expired',

@@ -47,7 +47,7 @@ export async function startLogin(client: UpstreamClient, credentials: LoginCrede
   guest.cookie = mergeSetCookies(guest.cookie, bootstrap.setCookies);
 
   // 2. Captcha, then the login itself; a 102 asks for the managed challenge once (docs/onlyfans-web-api.md §7.5).
-  const context = { pageUrl: new URL('/', client.baseUrl).href, userAgent, proxyUrl };
+  const context = { pageUrl: new URL('/', client.baseUrl).href, userAgent, proxyUrl, signal };
   const body: Record<string, string> = {
     email: credentials.email,
     encodedPassword: Buffer.from(credentials.password, 'utf8').toString('base64'),
@@ -124,7 +124,9 @@ async function finishLogin(
 function loginFailureToError(failure: UpstreamFailure, reply: UpstreamReply): Error {
   switch (failure.kind) {
     case 'captcha_required':
-      return new UpstreamLoginError('captcha_required', 'OnlyFans rejected the captcha', { upstreamCode: 102 });
+      // Still 102 after the managed challenge: the solver's tokens do not pass (wrong site key, or an egress IP
+      // upstream distrusts).
+      return new UpstreamLoginError('captcha_failed', 'OnlyFans rejected the captcha tokens the solver returned', { upstreamCode: 102 });
     case 'security_check':
       return new UpstreamLoginError('security_check', 'OnlyFans requires a security check (Face ID) that cannot be automated', {
         upstreamCode: 105,

@@ -106,7 +106,7 @@ describe('login against the simulator', () => {
     expect(result.kind).toBe('done');
   });
 
-  it('fails the captcha scenario as captcha_required when the solver returns a bad token, after trying the managed challenge once', async () => {
+  it('fails the captcha scenario as captcha_failed when the solver returns a bad token, after trying the managed challenge once', async () => {
     const asked: string[] = [];
     const wrongSolver: CaptchaProvider = {
       solve: async (kind) => {
@@ -115,7 +115,7 @@ describe('login against the simulator', () => {
       },
     };
     const error = await loginError(login('cat@captcha.sandbox.com', wrongSolver));
-    expect(error.reason).toBe('captcha_required');
+    expect(error.reason).toBe('captcha_failed');
     expect(asked).toEqual(['invisible', 'managed']);
   });
 

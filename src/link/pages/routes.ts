@@ -432,9 +432,9 @@ const FAILURE_HEADINGS: Record<string, string> = {
   session_expired: 'Sign-in timed out',
   account_already_connected: 'Already connected',
   account_mismatch: 'A different account',
-  // Finer than the redirect code (which says account_locked / session_expired for these).
-  security_check: 'Security check required',
-  captcha_required: 'Security check required',
+  security_check_required: 'Security check required',
+  captcha_required: 'Captcha solver not set up',
+  captcha_failed: 'Captcha not solved',
 };
 
 function sendExpired(scope: PageScope, reply: FastifyReply): FastifyReply {
