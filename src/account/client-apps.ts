@@ -1,6 +1,7 @@
 // Client apps: the integrations Link runs for (name, integration type, redirect URIs, embed origins, permissions).
 import type { ServiceContext } from '../platform/context.ts';
-import { badRequest, notFound } from '../platform/errors.ts';
+import type { Environment } from '../platform/environment.ts';
+import { ApiError, badRequest, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { ActingScope } from '../platform/tenant-scope.ts';
 import { recordAuditEntry } from './audit.ts';
@@ -25,30 +26,50 @@ function checkEmbedOrigins(origins: readonly string[]): string[] {
   });
 }
 
+/**
+ * The environment a new app is for: the calling key's unless the body names another. A live admin key may create
+ * sandbox apps; a sandbox key may not create live ones: Link init without clientAppId takes the environment's first
+ * app, so a live app made with a sandbox key could send real users' logins to a redirect URI of its choosing.
+ */
+function environmentOfNewApp(scope: ActingScope, requested: Environment | undefined): Environment {
+  const environment = requested ?? scope.environment;
+  if (environment === 'live' && scope.environment !== 'live') {
+    throw new ApiError(
+      'FORBIDDEN',
+      'Live client apps are created with a live admin key (apikey: sk_live_…). Without one yet, create it first with ' +
+        'this sandbox admin key: POST /v2/api-keys {"environment":"live","name":"Live admin"}',
+      { details: { field: 'environment', environment } },
+    );
+  }
+  return environment;
+}
+
 export async function createClientApp(ctx: ServiceContext, scope: ActingScope, input: CreateClientAppInput): Promise<ClientAppRow> {
+  const environment = environmentOfNewApp(scope, input.environment);
   const redirectUris = input.redirectUris ?? [];
   checkRedirectUris(redirectUris);
   const embedOrigins = checkEmbedOrigins(input.embedOrigins ?? []);
   const now = ctx.clock.now();
+  const { environment: _environment, ...fields } = input;
   return ctx.database.db.transaction(async (tx) => {
     // An app that names no permissions asks for the org's default of its environment, as it stands now (Link
     // grants a connection what its client app asks for).
-    const permissions = input.permissions ?? readDefaultConnectionPermissions((await store.findOrg(tx, scope.orgId))?.settings, scope.environment);
+    const permissions = fields.permissions ?? readDefaultConnectionPermissions((await store.findOrg(tx, scope.orgId))?.settings, environment);
     const app = await store.insertClientApp(tx, {
       id: newId('app'),
       orgId: scope.orgId,
-      environment: scope.environment,
-      name: input.name,
-      integrationType: input.integrationType ?? 'redirect',
+      environment,
+      name: fields.name,
+      integrationType: fields.integrationType ?? 'redirect',
       redirectUris,
       embedOrigins,
       permissions,
-      profile: input.profile ?? {},
-      returnsRawSession: input.returnsRawSession ?? false,
+      profile: fields.profile ?? {},
+      returnsRawSession: fields.returnsRawSession ?? false,
       createdAt: now,
       updatedAt: now,
     });
-    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.created', target: app.id });
+    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.created', target: app.id, data: { environment } });
     return app;
   });
 }

@@ -1,7 +1,7 @@
 // Creating and revoking API keys. The secret is returned once, at creation; only its hash is kept.
 import type { ServiceContext } from '../platform/context.ts';
 import type { Executor } from '../platform/db/database.ts';
-import { notFound } from '../platform/errors.ts';
+import { ApiError, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { ActingScope } from '../platform/tenant-scope.ts';
 import { mintApiKey } from './api-keys.ts';
@@ -21,10 +21,33 @@ export interface RevokedKeyCache {
   forget(keyId: string): Promise<void> | void;
 }
 
-/** POST /v2/api-keys: a key in the calling key's environment, in its own transaction. */
+/**
+ * POST /v2/api-keys, in its own transaction: a key of the calling key's environment unless the body names another.
+ * Who may mint a key of the other environment:
+ * - a live admin key may create sandbox keys (a step down: sandbox reaches only the simulator);
+ * - a sandbox admin key may create the org's first live key, so a node can go live without the CLI, and nothing more:
+ *   once the org holds a live key that is not revoked, live keys come from a live admin key (or `ofconnect keys
+ *   create --env live`). Sandbox keys are handed around more freely (CI, demos); they must not keep minting keys that
+ *   act on real accounts. The org row is locked while deciding, so two concurrent requests cannot both be "first".
+ */
 export async function createApiKey(ctx: ServiceContext, scope: ActingScope, input: CreateApiKeyInput): Promise<CreatedKey> {
   const now = ctx.clock.now();
-  return ctx.database.db.transaction((tx) => issueApiKey(tx, { ...scope, name: input.name, scopes: input.scopes, now }));
+  const environment = input.environment ?? scope.environment;
+  return ctx.database.db.transaction(async (tx) => {
+    if (environment === 'live' && scope.environment !== 'live') await assertFirstLiveKey(tx, scope);
+    return issueApiKey(tx, { ...scope, environment, name: input.name, scopes: input.scopes, now });
+  });
+}
+
+async function assertFirstLiveKey(tx: Executor, scope: ActingScope): Promise<void> {
+  await store.lockOrgRow(tx, scope.orgId);
+  if (!(await store.hasActiveApiKey(tx, { orgId: scope.orgId, environment: 'live' }))) return;
+  throw new ApiError(
+    'FORBIDDEN',
+    'This organization already has a live API key, so a sandbox key cannot create more: call POST /v2/api-keys ' +
+      'with a live admin key (apikey: sk_live_…), or run `ofconnect keys create --org <id> --env live`',
+    { details: { field: 'environment', environment: 'live' } },
+  );
 }
 
 /**

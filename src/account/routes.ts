@@ -48,7 +48,7 @@ export function registerAccountRoutes(app: HttpApp, ctx: ServiceContext, authent
 
   app.post('/v2/client-apps', {
     config: { scope: 'admin' },
-    schema: { tags: ['Management'], summary: 'Create a client app', body: S.CreateClientApp, response: { 201: S.ClientApp } },
+    schema: { tags: ['Management'], summary: 'Create a client app (for the calling key\'s environment, or the one the body names)', body: S.CreateClientApp, response: { 201: S.ClientApp } },
   }, async (request, reply) => {
     const created = await createClientApp(ctx, actingScopeOf(request.auth), request.body);
     return reply.code(201).send(presentClientApp(created));
@@ -92,7 +92,7 @@ export function registerAccountRoutes(app: HttpApp, ctx: ServiceContext, authent
     config: { scope: 'admin' },
     schema: {
       tags: ['Management'],
-      summary: 'Create an API key in the calling key\'s environment; the secret is shown once',
+      summary: 'Create an API key (the calling key\'s environment, or the one the body names); the secret is shown once',
       body: S.CreateApiKey,
       response: { 201: S.CreatedApiKey },
     },

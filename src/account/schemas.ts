@@ -140,20 +140,32 @@ export const ClientApp = Type.Object(
 const RedirectUris = Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { maxItems: 50, uniqueItems: true });
 const EmbedOrigins = Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 50, uniqueItems: true });
 
+const ClientAppFields = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  integrationType: Type.Optional(IntegrationType),
+  redirectUris: Type.Optional(RedirectUris),
+  embedOrigins: Type.Optional(EmbedOrigins),
+  permissions: Type.Optional(Type.Array(Permission, { uniqueItems: true })),
+  profile: Type.Optional(AppProfile),
+  returnsRawSession: Type.Optional(Type.Boolean()),
+};
+
 export const CreateClientApp = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    integrationType: Type.Optional(IntegrationType),
-    redirectUris: Type.Optional(RedirectUris),
-    embedOrigins: Type.Optional(EmbedOrigins),
-    permissions: Type.Optional(Type.Array(Permission, { uniqueItems: true })),
-    profile: Type.Optional(AppProfile),
-    returnsRawSession: Type.Optional(Type.Boolean()),
+    ...ClientAppFields,
+    environment: Type.Optional(
+      Type.Union([Type.Literal('sandbox'), Type.Literal('live')], {
+        description:
+          'The environment the app serves (Link sessions of that environment\'s keys). Default: the calling key\'s. ' +
+          'A live admin key may create sandbox apps; live apps need a live admin key',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
-export const UpdateClientApp = Type.Partial(CreateClientApp, { additionalProperties: false });
+/** An app's environment is fixed at creation: its Link sessions and connections belong to that environment. */
+export const UpdateClientApp = Type.Partial(Type.Object(ClientAppFields), { additionalProperties: false });
 
 export const AppIdParams = Type.Object({ appId: Type.String({ pattern: '^app_[A-Za-z0-9]+$' }) });
 
@@ -180,6 +192,14 @@ export const CreateApiKey = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     scopes: Type.Optional(Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { uniqueItems: true, minItems: 1 })),
+    environment: Type.Optional(
+      Type.Union([Type.Literal('sandbox'), Type.Literal('live')], {
+        description:
+          'The environment of the new key. Default: the calling key\'s. A live admin key may create keys of either ' +
+          'environment; a sandbox admin key may create the organization\'s first live key only (while it has no live key ' +
+          'that is not revoked), after which live keys come from a live admin key or the CLI',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -64,6 +64,21 @@ export async function findApiKey(ex: Executor, scope: TenantScope, keyId: string
   return row;
 }
 
+/** Holds the org row until the transaction ends: decisions about the org's keys (the first live key) serialise on it. */
+export async function lockOrgRow(ex: Executor, orgId: string): Promise<void> {
+  await ex.select({ id: orgs.id }).from(orgs).where(eq(orgs.id, orgId)).for('update');
+}
+
+/** Whether the org has a key of this environment that is not revoked. */
+export async function hasActiveApiKey(ex: Executor, scope: TenantScope): Promise<boolean> {
+  const [row] = await ex
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.orgId, scope.orgId), eq(apiKeys.environment, scope.environment), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  return row !== undefined;
+}
+
 export async function touchApiKeysLastUsed(ex: Executor, keyIds: string[], at: Date): Promise<void> {
   if (keyIds.length === 0) return;
   await ex.update(apiKeys).set({ lastUsedAt: at }).where(inArray(apiKeys.id, keyIds));

@@ -33,12 +33,33 @@ async function pickClientApp(ctx: ServiceContext, scope: TenantScope, input: Ini
   const apps = await listClientApps(ctx.database.db, scope);
   const hinted = input.mode ? apps.find((app) => app.integrationType === MODE_HINTS[input.mode!]) : undefined;
   const app = hinted ?? apps[0];
-  if (!app) {
-    throw new ApiError('RESOURCE_NOT_FOUND', `No client app exists for the ${scope.environment} environment; create one first`, {
-      details: { field: 'clientAppId' },
-    });
-  }
+  if (!app) throw noClientApp(ctx, scope);
   return app;
+}
+
+/**
+ * What a first live Link init meets: the first-start app is a sandbox one. The message says which call makes a live
+ * app, with a body to copy; details carry the same for code.
+ */
+function noClientApp(ctx: ServiceContext, scope: TenantScope): ApiError {
+  const body = { name: 'My app', redirectUris: ['https://app.example.com/ofconnect/callback'] };
+  const keyPrefix = `sk_${scope.environment}_…`;
+  const curl =
+    `curl -X POST ${ctx.publicOrigin()}/v2/client-apps -H 'apikey: ${keyPrefix}' -H 'content-type: application/json' ` +
+    `-d '${JSON.stringify(body)}'`;
+  return new ApiError(
+    'RESOURCE_NOT_FOUND',
+    `No client app exists for the ${scope.environment} environment. Link needs one (it names where users return to): ` +
+      `create it with a ${scope.environment} admin key, e.g. ${curl} (redirectUris must be https, or http on localhost), ` +
+      'then call POST /v2/link/init again',
+    {
+      details: {
+        field: 'clientAppId',
+        environment: scope.environment,
+        createWith: { method: 'POST', path: '/v2/client-apps', apikey: keyPrefix, body },
+      },
+    },
+  );
 }
 
 function pickRedirectUrl(app: ClientAppRow, requested: string | undefined): string | null {
