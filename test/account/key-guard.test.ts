@@ -1,0 +1,324 @@
+// The API key guard rule by rule: key format and material, scopes and connection permissions, and the
+// authenticator's caches, refusals, failure throttle and scope check (what `npm run mutate` holds these modules to).
+import { createHash } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { FastifyRequest } from 'fastify';
+import { sql } from 'drizzle-orm';
+import { displayPrefix, environmentOfKey, hashApiKey, mintApiKey } from '../../src/account/api-keys.ts';
+import { createApiKeyAuthenticator, type ApiKeyAuthenticator } from '../../src/account/authenticate.ts';
+import {
+  CONNECTION_PERMISSIONS,
+  READ_CONNECTION_PERMISSIONS,
+  defaultConnectionPermissionsFor,
+  unknownPermissions,
+} from '../../src/account/permissions.ts';
+import { permissionNamesOf } from '../../src/account/scopes.ts';
+import { findApiKeyByHash } from '../../src/account/store.ts';
+import { ApiError } from '../../src/platform/errors.ts';
+import { BACKENDS } from '../support/databases.ts';
+import { createKey, createOrg } from '../support/orgs.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
+
+const ALNUM = 'Ab3'.repeat(30);
+
+describe('API key material', () => {
+  it('a key is sk_sandbox_ or sk_live_ and 32 to 64 letters or digits, nothing before or after', () => {
+    expect(environmentOfKey(`sk_sandbox_${ALNUM.slice(0, 32)}`)).toBe('sandbox');
+    expect(environmentOfKey(`sk_live_${ALNUM.slice(0, 64)}`)).toBe('live');
+    expect(environmentOfKey(`sk_live_${ALNUM.slice(0, 31)}`)).toBeNull();
+    expect(environmentOfKey(`sk_live_${ALNUM.slice(0, 65)}`)).toBeNull();
+    expect(environmentOfKey(`xsk_live_${ALNUM.slice(0, 40)}`)).toBeNull();
+    expect(environmentOfKey(`sk_live_${ALNUM.slice(0, 40)}!`)).toBeNull();
+    expect(environmentOfKey(`sk_live_${ALNUM.slice(0, 20)}-${ALNUM.slice(0, 20)}`)).toBeNull();
+    expect(environmentOfKey(`sk_test_${ALNUM.slice(0, 40)}`)).toBeNull();
+    expect(environmentOfKey('')).toBeNull();
+  });
+
+  it('a minted key has 40 random characters, is stored as its SHA-256 and shown by its first six', () => {
+    for (const environment of ['sandbox', 'live'] as const) {
+      const a = mintApiKey(environment);
+      const b = mintApiKey(environment);
+      expect(a.secret).toMatch(new RegExp(`^sk_${environment}_[A-Za-z0-9]{40}$`));
+      expect(a.secret).not.toBe(b.secret);
+      expect(environmentOfKey(a.secret)).toBe(environment);
+      expect(a.hash).toBe(createHash('sha256').update(a.secret).digest('hex'));
+      expect(a.prefix).toBe(a.secret.slice(0, `sk_${environment}_`.length + 6));
+    }
+    expect(hashApiKey('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(displayPrefix('sk_live_ABCDEFGHIJ')).toBe('sk_live_ABCDEF');
+    expect(displayPrefix('sk_sandbox_ABCDEFGHIJ')).toBe('sk_sandbox_ABCDEF');
+  });
+});
+
+describe('scopes and connection permissions', () => {
+  it('whoami names scopes by their OFAuth permission names, in a fixed order, ignoring unknown ones', () => {
+    expect(permissionNamesOf(['admin', 'rules', 'account', 'bogus'])).toEqual(['ACCOUNT', 'DYNAMIC_RULES', 'ADMIN']);
+    expect(permissionNamesOf(['access', 'link'])).toEqual(['LINK', 'ACCESS']);
+    expect(permissionNamesOf([])).toEqual([]);
+  });
+
+  it('sandbox connections default to every read and write, live ones to reads only, and each caller gets its own copy', () => {
+    const sandbox = defaultConnectionPermissionsFor('sandbox');
+    expect(sandbox).toHaveLength(18);
+    expect(sandbox).toContain('posts:write');
+    expect(sandbox).toContain('lists:read');
+    const live = defaultConnectionPermissionsFor('live');
+    expect(live).toEqual(READ_CONNECTION_PERMISSIONS);
+    expect(live.every((p) => p.endsWith(':read'))).toBe(true);
+    expect(live).toHaveLength(9);
+    sandbox.pop();
+    live.pop();
+    expect(defaultConnectionPermissionsFor('sandbox')).toEqual(CONNECTION_PERMISSIONS);
+    expect(defaultConnectionPermissionsFor('live')).toHaveLength(9);
+  });
+
+  it('unknown permissions are named back, known ones pass', () => {
+    expect(unknownPermissions(['posts:read', 'posts:delete', 'vault:write', 'admin'])).toEqual(['posts:delete', 'admin']);
+    expect(unknownPermissions(CONNECTION_PERMISSIONS)).toEqual([]);
+  });
+});
+
+/** A request as the auth hook sees it: the apikey header and the client address. */
+function requestWith(key: string | undefined, ip = '198.51.100.1'): FastifyRequest {
+  return { headers: key === undefined ? {} : { apikey: key }, ip } as unknown as FastifyRequest;
+}
+
+async function refusalOf(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(error)}`);
+  return error;
+}
+
+describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
+  let t: TestService;
+  let addressCounter = 0;
+  /** A client address no other test has used (the failure throttle is per address). */
+  const freshAddress = () => `203.0.113.${++addressCounter}`;
+
+  beforeAll(async () => {
+    t = await startTestService(backend);
+  });
+  afterAll(async () => t?.close());
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Its own authenticator over the running service's database, with a failure limit of `perMinute`. */
+  function authenticatorWith(perMinute = 30): ApiKeyAuthenticator {
+    const ctx = t.service.ctx;
+    return createApiKeyAuthenticator({ ...ctx, config: { ...ctx.config, apiKeyFailuresPerMinute: perMinute } });
+  }
+
+  async function revokeInDatabaseOnly(keyId: string): Promise<void> {
+    await t.database.handle.db.execute(sql`update api_keys set revoked_at = now() where id = ${keyId}`);
+  }
+
+  it('a route names the scope it needs: a key without it is 403 naming the scope, looked up or cached', async () => {
+    const orgId = await createOrg(t.database.handle, 'Scope org');
+    const linkOnly = await createKey(t.database.handle, orgId, 'sandbox', ['link']);
+    for (let i = 0; i < 2; i++) {
+      const res = await call(t.url, 'GET', '/v2/account/whoami', { key: linkOnly.secret });
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ type: 'FORBIDDEN', details: { requiredScope: 'account' } });
+      expect(res.body.message).toContain('account scope');
+    }
+    const accountKey = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    for (let i = 0; i < 2; i++) {
+      const res = await call(t.url, 'GET', '/v2/account/whoami', { key: accountKey.secret });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: orgId, permissions: ['ACCOUNT'] });
+    }
+    // A route without a scope is public: no key needed, a wrong one ignored.
+    expect((await call(t.url, 'GET', '/healthz', { key: 'not-a-key' })).status).toBe(200);
+  });
+
+  it('a valid key is answered with its org, environment and scopes; the cache knows it only once it was looked up', async () => {
+    const orgId = await createOrg(t.database.handle, 'Auth org');
+    const key = await createKey(t.database.handle, orgId, 'live', ['access', 'link']);
+    const authenticator = authenticatorWith();
+    try {
+      const request = requestWith(key.secret);
+      expect(authenticator.authenticateFromCache(request)).toBeUndefined();
+      const expected = { orgId, keyId: key.id, environment: 'live', scopes: ['access', 'link'] };
+      expect(await authenticator.authenticate(request)).toEqual(expected);
+      expect(authenticator.authenticateFromCache(request)).toEqual(expected);
+      expect(authenticator.authenticateFromCache(requestWith(undefined))).toBeUndefined();
+      expect(authenticator.authenticateFromCache(requestWith(`${key.secret}x`))).toBeUndefined();
+    } finally {
+      await authenticator.close();
+    }
+  });
+
+  it('the key may come as the first of repeated apikey headers', async () => {
+    const orgId = await createOrg(t.database.handle);
+    const key = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const authenticator = authenticatorWith();
+    try {
+      const request = { headers: { apikey: [key.secret, 'other'] }, ip: freshAddress() } as unknown as FastifyRequest;
+      expect((await authenticator.authenticate(request)).keyId).toBe(key.id);
+    } finally {
+      await authenticator.close();
+    }
+  });
+
+  it('missing, malformed, unknown and revoked keys are 401s naming the apikey field, each with its own message', async () => {
+    const orgId = await createOrg(t.database.handle);
+    const key = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    await revokeInDatabaseOnly(key.id);
+    const authenticator = authenticatorWith();
+    const ip = freshAddress();
+    try {
+      const cases: Array<[string | undefined, RegExp]> = [
+        [undefined, /^Missing API key/],
+        ['', /^Missing API key/],
+        ['sk_sandbox_short', /^Malformed API key/],
+        [`sk_sandbox_${'Z'.repeat(40)}`, /^Invalid API key$/],
+        [key.secret, /^API key has been revoked$/],
+        // Asked again: the refusal is remembered, with the same answer.
+        [`sk_sandbox_${'Z'.repeat(40)}`, /^Invalid API key$/],
+        [key.secret, /^API key has been revoked$/],
+      ];
+      for (const [secret, message] of cases) {
+        const error = await refusalOf(authenticator.authenticate(requestWith(secret, ip)));
+        expect(error.type).toBe('UNAUTHORIZED');
+        expect(error.details).toEqual({ field: 'apikey' });
+        expect(error.message).toMatch(message);
+      }
+    } finally {
+      await authenticator.close();
+    }
+  });
+
+  it('a valid answer is trusted for 30 s, then the database is asked again; forget() drops it at once', async () => {
+    const orgId = await createOrg(t.database.handle);
+    const kept = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const forgotten = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const authenticator = authenticatorWith();
+    try {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const start = Date.now();
+      await authenticator.authenticate(requestWith(kept.secret));
+      await authenticator.authenticate(requestWith(forgotten.secret));
+      await revokeInDatabaseOnly(kept.id);
+      vi.setSystemTime(start + 29_000);
+      expect(authenticator.authenticateFromCache(requestWith(kept.secret))?.keyId).toBe(kept.id);
+      expect((await authenticator.authenticate(requestWith(kept.secret))).keyId).toBe(kept.id);
+      vi.setSystemTime(start + 30_000);
+      expect(authenticator.authenticateFromCache(requestWith(kept.secret))).toBeUndefined();
+      const error = await refusalOf(authenticator.authenticate(requestWith(kept.secret, freshAddress())));
+      expect(error.message).toMatch(/revoked/);
+
+      await authenticator.forget(forgotten.id);
+      expect(authenticator.authenticateFromCache(requestWith(forgotten.secret))).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+      await authenticator.close();
+    }
+  });
+
+  it('a stale valid key that is still valid is accepted again and cached afresh', async () => {
+    const orgId = await createOrg(t.database.handle);
+    const key = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const authenticator = authenticatorWith();
+    try {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const start = Date.now();
+      await authenticator.authenticate(requestWith(key.secret));
+      vi.setSystemTime(start + 45_000);
+      expect(authenticator.authenticateFromCache(requestWith(key.secret))).toBeUndefined();
+      expect((await authenticator.authenticate(requestWith(key.secret))).keyId).toBe(key.id);
+      vi.setSystemTime(start + 45_000 + 29_000);
+      expect(authenticator.authenticateFromCache(requestWith(key.secret))?.keyId).toBe(key.id);
+    } finally {
+      vi.useRealTimers();
+      await authenticator.close();
+    }
+  });
+
+  it('past the failure limit an address gets 429 with Retry-After until the block lifts; a known valid key is exempt', async () => {
+    const orgId = await createOrg(t.database.handle);
+    const key = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const other = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const authenticator = authenticatorWith(2);
+    const ip = freshAddress();
+    try {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const start = Date.now();
+      await authenticator.authenticate(requestWith(key.secret, ip));
+      for (let i = 0; i < 2; i++) {
+        const error = await refusalOf(authenticator.authenticate(requestWith(`sk_sandbox_${String(i).repeat(40)}`, ip)));
+        expect(error.type).toBe('UNAUTHORIZED');
+      }
+      const throttled = await refusalOf(authenticator.authenticate(requestWith('garbage', ip)));
+      expect(throttled.type).toBe('RATE_LIMIT_EXCEEDED');
+      const retryAfter = Number(throttled.headers?.['retry-after']);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(throttled.details).toEqual({ field: 'apikey', retryAfter });
+      expect(throttled.message).toContain(`retry in ${retryAfter} s`);
+
+      // Blocked: even a key this node has never seen (valid or not) waits; the known valid key does not.
+      const blocked = await refusalOf(authenticator.authenticate(requestWith(other.secret, ip)));
+      expect(blocked.type).toBe('RATE_LIMIT_EXCEEDED');
+      expect(Number(blocked.headers?.['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(blocked.headers?.['retry-after'])).toBeLessThanOrEqual(retryAfter);
+      expect((await authenticator.authenticate(requestWith(key.secret, ip))).keyId).toBe(key.id);
+      // Another address is not blocked.
+      expect((await authenticator.authenticate(requestWith(other.secret, freshAddress()))).keyId).toBe(other.id);
+
+      // Stale, the known key is looked up again despite the block.
+      vi.setSystemTime(start + 30_500);
+      if (retryAfter * 1000 > 30_500) {
+        expect((await authenticator.authenticate(requestWith(key.secret, ip))).keyId).toBe(key.id);
+      }
+      // Once the block lifts, a new key from the address is looked up again.
+      vi.setSystemTime(start + 61_000);
+      const third = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+      expect((await authenticator.authenticate(requestWith(third.secret, ip))).keyId).toBe(third.id);
+    } finally {
+      vi.useRealTimers();
+      await authenticator.close();
+    }
+  });
+
+  it('a valid key that became revoked while cached earns a failed attempt against its address when looked up again', async () => {
+    const orgId = await createOrg(t.database.handle);
+    const key = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const authenticator = authenticatorWith(1);
+    const ip = freshAddress();
+    try {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const start = Date.now();
+      await authenticator.authenticate(requestWith(key.secret, ip));
+      await revokeInDatabaseOnly(key.id);
+      vi.setSystemTime(start + 31_000);
+      expect((await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)))).message).toMatch(/revoked/);
+      expect((await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)))).type).toBe('RATE_LIMIT_EXCEEDED');
+    } finally {
+      vi.useRealTimers();
+      await authenticator.close();
+    }
+  });
+
+  it('the keys used are written as lastUsedAt when the batch is flushed, and only those', async () => {
+    const orgId = await createOrg(t.database.handle);
+    const used = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const unused = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const authenticator = authenticatorWith();
+    try {
+      await authenticator.authenticate(requestWith(used.secret));
+      authenticator.authenticateFromCache(requestWith(used.secret));
+      const lastUsed = async (secret: string) => (await findApiKeyByHash(t.database.handle.db, hashApiKey(secret)))?.lastUsedAt ?? null;
+      expect(await lastUsed(used.secret)).toBeNull();
+      await authenticator.flushLastUsed();
+      expect(await lastUsed(used.secret)).toBeInstanceOf(Date);
+      expect(await lastUsed(unused.secret)).toBeNull();
+      await authenticator.flushLastUsed();
+    } finally {
+      await authenticator.close();
+    }
+  });
+});

@@ -1,0 +1,34 @@
+// The test run Stryker mutates against (npm run mutate): only the tests that exercise the guard modules, in-process
+// (a mutant lives in the worker's module graph, so tests that spawn `ofconnect` could not see it; no dist/ build),
+// on PostgreSQL: a fresh database there takes about half a second against half a minute for PGlite's start on this
+// two-core machine, and Stryker reruns a test file's set-up for every mutant it checks.
+import { defineConfig } from 'vitest/config';
+
+export const MUTATION_TEST_FILES = [
+  // authentication and scopes
+  'test/account/api-keys.test.ts',
+  'test/account/key-guard.test.ts',
+  // access pipeline, connection snapshots, connection store scoping
+  'test/access/errors.test.ts',
+  'test/access/connection-guard.test.ts',
+  // leases
+  'test/platform/leases.test.ts',
+  'test/platform/leases-fencing.test.ts',
+  // vault and rotation
+  'test/platform/vault-envelope.test.ts',
+  'test/connections/vault-rotation-blobs.test.ts',
+  // webhook signing and the outbound address policy
+  'test/webhooks/signing.test.ts',
+  'test/webhooks/signing-and-url-policy.test.ts',
+  // Link form CSRF
+  'test/link/form-csrf.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    include: MUTATION_TEST_FILES,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    env: { OFCONNECT_TEST_BACKENDS: process.env.OFCONNECT_TEST_BACKENDS ?? 'postgres' },
+  },
+});
