@@ -50,8 +50,10 @@ export function registerDynamicRulesRoutes(app: HttpApp, ctx: ServiceContext): v
 
   app.get('/v2/dynamic-rules/status', {
     config: { scope: 'rules' },
-    schema: { tags: ['Dynamic rules'], summary: 'Revision status', response: { 200: S.StatusReply } },
+    schema: { tags: ['Dynamic rules'], summary: 'Revision status, and the health of each rules source', response: { 200: S.StatusReply } },
   }, async (request) => {
+    // Rules of the environment, or a 503 whose details list each source's state (what an operator needs then).
+    const upstream = ctx.upstreams.forEnvironment(request.auth.environment);
     const rules = await currentRules(request.auth.environment);
     return {
       revision: rules.revision,
@@ -61,6 +63,7 @@ export function registerDynamicRulesRoutes(app: HttpApp, ctx: ServiceContext): v
       is_early_access: false,
       is_public: true,
       access_granted: true,
+      sources: upstream.rules.sources(),
     };
   });
 }

@@ -1,11 +1,15 @@
 // One upstream client per environment: live keys talk to OnlyFans, sandbox keys to the simulator. Same client code,
-// different base URL and rules source.
+// different base URL and rules: the sandbox reads the simulator's own rules file; live rules come from the list of
+// sources in OFCONNECT_LIVE_RULES_SOURCE, each proven by a signed probe to the live upstream before use.
 import { ApiError } from '../platform/errors.ts';
 import type { Environment } from '../platform/environment.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createUpstreamClient, type UpstreamClient } from './client.ts';
 import { createUpstreamDispatchers } from './http-pool.ts';
-import { createRulesProvider } from './rules-provider.ts';
+import { createProvenRulesProvider } from './proven-rules-provider.ts';
+import { createRulesProbe } from './rules-probe.ts';
+import { createRulesProvider, type RulesProvider } from './rules-provider.ts';
+import { parseRulesSources } from './rules-sources.ts';
 import type { DynamicRules } from './rules.ts';
 
 /** A test account the sandbox simulator accepts, as the Link pages describe it to a developer trying the flow. */
@@ -30,8 +34,13 @@ export interface UpstreamEnvironmentsOptions {
   /** null: no sandbox upstream (production without OFCONNECT_SANDBOX_URL); sandbox calls fail clearly. */
   sandboxUrl: string | null;
   liveUrl: string;
-  /** URL or file of live dynamic rules; without one, live calls fail clearly. */
+  /**
+   * Live dynamic rules sources, comma- or whitespace-separated (rules-sources.ts: `ofauth+https://…?key=…`, rules
+   * file URLs, local files); without any, live calls fail clearly. A list that cannot be read throws here, at start.
+   */
   liveRulesSource: string | null;
+  /** Schedule clock of the live rules sources (Unix ms); default Date.now. */
+  now?: () => number;
   logger: Logger;
   onRulesChange?: (environment: Environment, rules: DynamicRules, previous: DynamicRules) => void | Promise<void>;
   /** Headers and body limit per upstream call, direct or through a proxy (default 30 s; connecting: at most 10 s). */
@@ -53,20 +62,32 @@ export function createUpstreamEnvironments(options: UpstreamEnvironmentsOptions)
     connectTimeoutMs: Math.min(options.timeoutMs ?? 10_000, 10_000),
     mayProxyThroughPrivateAddresses: options.mayProxyThroughPrivateAddresses ?? false,
   });
-  const build = (environment: Environment, baseUrl: string, rulesSource: string) =>
-    createUpstreamClient({
-      baseUrl,
-      dispatchers,
-      logger: options.logger,
-      timeoutMs: options.timeoutMs,
-      rules: createRulesProvider({
-        source: rulesSource,
-        logger: options.logger,
-        onRevisionChange: (rules, previous) => options.onRulesChange?.(environment, rules, previous),
-      }),
-    });
-  const sandbox = options.sandboxUrl ? build('sandbox', options.sandboxUrl, `${options.sandboxUrl.replace(/\/$/, '')}/dynamic-rules.json`) : null;
-  const live = options.liveRulesSource ? build('live', options.liveUrl, options.liveRulesSource) : null;
+  const build = (baseUrl: string, rules: RulesProvider) =>
+    createUpstreamClient({ baseUrl, dispatchers, logger: options.logger, timeoutMs: options.timeoutMs, rules });
+  const sandbox = options.sandboxUrl
+    ? build(
+        options.sandboxUrl,
+        createRulesProvider({
+          source: `${options.sandboxUrl.replace(/\/$/, '')}/dynamic-rules.json`,
+          logger: options.logger,
+          onRevisionChange: (rules, previous) => options.onRulesChange?.('sandbox', rules, previous),
+        }),
+      )
+    : null;
+  const liveSources = options.liveRulesSource ? parseRulesSources(options.liveRulesSource) : [];
+  const live =
+    liveSources.length > 0
+      ? build(
+          options.liveUrl,
+          createProvenRulesProvider({
+            sources: liveSources,
+            probe: createRulesProbe({ baseUrl: options.liveUrl, dispatchers }),
+            now: options.now,
+            logger: options.logger,
+            onRevisionChange: (rules, previous) => options.onRulesChange?.('live', rules, previous),
+          }),
+        )
+      : null;
   return {
     forEnvironment(environment) {
       if (environment === 'sandbox') {
@@ -76,7 +97,7 @@ export function createUpstreamEnvironments(options: UpstreamEnvironmentsOptions)
         });
       }
       if (live) return live;
-      throw new ApiError('UPSTREAM_UNAVAILABLE', 'Live upstream is not configured: set OFCONNECT_LIVE_RULES_SOURCE to a dynamic rules URL or file', {
+      throw new ApiError('UPSTREAM_UNAVAILABLE', 'Live upstream is not configured: set OFCONNECT_LIVE_RULES_SOURCE to one or more dynamic rules sources (ofauth+https://api.ofauth.com?key=…, a rules file URL, or a local file)', {
         details: { environment: 'live' },
       });
     },

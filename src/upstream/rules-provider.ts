@@ -1,12 +1,14 @@
-// Where the signing rules come from at run time: a feed URL or a file, shape-checked, cached for a TTL,
-// refreshed on schedule and on demand (one fetch however many callers ask at once), with a hook that
-// fires when the revision changes (the webhooks capability turns it into `rules.updated`).
+// Signing rules from one source (the sandbox: the simulator publishes its own): a feed URL or a file,
+// shape-checked, cached for a TTL, refreshed on schedule and on demand (one fetch however many callers ask at
+// once), with a hook that fires when the revision changes (the webhooks capability turns it into `rules.updated`).
+// Live rules come from several sources, proven against the upstream: proven-rules-provider.ts.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { ApiError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { parseDynamicRules, type DynamicRules } from './rules.ts';
+import { parseRulesSources, type RulesSourceStatus } from './rules-sources.ts';
 
 export interface RulesProvider {
   /** The cached rules, loading them first if there are none or they are older than the TTL. */
@@ -23,6 +25,8 @@ export interface RulesProvider {
   observeRevision(revision: string): void;
   /** How many times the source has been fetched (metrics, tests). */
   fetchCount(): number;
+  /** Each source's health, revision and last success (GET /v2/dynamic-rules/status). */
+  sources(): RulesSourceStatus[];
   close(): void;
 }
 
@@ -55,21 +59,30 @@ export function createRulesProvider(options: RulesProviderOptions): RulesProvide
   let failedAt: number | null = null;
   let inFlight: Promise<DynamicRules> | null = null;
   let fetches = 0;
+  let lastAttemptAt: number | null = null;
+  let lastError: string | null = null;
+  let failures = 0;
   const observedRevisions = new Set<string>();
+  const shown = describeSource(options.source);
 
   async function load(): Promise<DynamicRules> {
     fetches += 1;
+    lastAttemptAt = now();
     let rules: DynamicRules;
     try {
       rules = parseDynamicRules(await fetcher(options.source));
     } catch (error) {
       failedAt = now();
+      lastError = errorMessage(error);
+      failures += 1;
       throw error;
     }
     const previous = cached;
     cached = rules;
     loadedAt = now();
     failedAt = null;
+    lastError = null;
+    failures = 0;
     if (previous && previous.revision !== rules.revision) notifyRevisionChange(rules, previous);
     return rules;
   }
@@ -135,6 +148,20 @@ export function createRulesProvider(options: RulesProviderOptions): RulesProvide
     revision: () => cached?.revision ?? null,
     observeRevision,
     fetchCount: () => fetches,
+    sources: () => [
+      {
+        source: shown.name,
+        kind: shown.kind,
+        health: lastAttemptAt === null ? 'pending' : lastError === null ? 'ok' : lastError.startsWith('invalid dynamic rules') ? 'invalid' : 'down',
+        revision: cached?.revision ?? null,
+        isInUse: cached !== null,
+        lastAttemptAt: lastAttemptAt === null ? null : new Date(lastAttemptAt).toISOString(),
+        lastSuccessAt: cached === null ? null : new Date(loadedAt).toISOString(),
+        lastError,
+        consecutiveFailures: failures,
+        nextAttemptAt: null,
+      },
+    ],
     close: () => {
       if (timer) clearInterval(timer);
     },
@@ -156,6 +183,16 @@ export async function fetchRulesJson(source: string): Promise<unknown> {
   }
   const path = source.startsWith('file:') ? fileURLToPath(source) : source;
   return JSON.parse(await readFile(path, 'utf8'));
+}
+
+/** The source as status shows it (no secrets); the single-source provider takes an http(s) URL or a file. */
+function describeSource(source: string): { name: string; kind: RulesSourceStatus['kind'] } {
+  try {
+    const [spec] = parseRulesSources(source);
+    return { name: spec.name, kind: spec.kind };
+  } catch {
+    return { name: source, kind: /^https?:/i.test(source) ? 'url' : 'file' };
+  }
 }
 
 function errorMessage(error: unknown): string {
