@@ -169,12 +169,12 @@ describe.each(BACKENDS)('link: init, whitelabel flow, limits, CSRF and page weig
     expect((await status(secret)).body.status).toBe('initialized');
   });
 
-  it('locked and Face ID accounts fail the session with account_locked; a second Link of a connected account fails with account_already_connected', async () => {
+  it('a locked account fails the session with account_locked, a Face ID one with security_check_required; a second Link of a connected account fails with account_already_connected', async () => {
     const locked = (await init({ clientAppId: whitelabelAppId })).body.clientSecret;
     const lockedRes = await login(locked, uniqueEmail('locked'));
     expect(lockedRes.body).toMatchObject({ status: 'failed', error: { code: 'account_locked' } });
     const face = (await init({ clientAppId: whitelabelAppId })).body.clientSecret;
-    expect((await login(face, uniqueEmail('faceid'))).body).toMatchObject({ status: 'failed', error: { code: 'account_locked' } });
+    expect((await login(face, uniqueEmail('faceid'))).body).toMatchObject({ status: 'failed', error: { code: 'security_check_required' } });
 
     const email = uniqueEmail('creator');
     const first = (await init({ clientAppId: whitelabelAppId })).body.clientSecret;
