@@ -1,0 +1,473 @@
+// The connection guard of every Access call, rule by rule: the store's tenant scoping, the connection snapshot's
+// lifetime and invalidation, the encrypted session it reads, and the pipeline's refusals in order (header →
+// connection of this org and environment → status → session → permission → pacing).
+import { Registry } from 'prom-client';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccessPipeline, type AccessPipeline } from '../../src/access/access-pipeline.ts';
+import { createConnectionSnapshots, rawSessionId, SNAPSHOT_TTL_MS } from '../../src/access/connection-snapshots.ts';
+import { updateOrgSettingsRow } from '../../src/account/store.ts';
+import { destroyConnectionSession, loadConnectionSession, storeConnectionSession } from '../../src/connections/session-vault.ts';
+import {
+  deleteSessionBlob,
+  expireIfActive,
+  findActiveConnectionForUser,
+  findConnection,
+  findConnectionForUpdate,
+  findSessionBlob,
+  insertConnection,
+  isOneActivePerUserViolation,
+  listConnections,
+  updateConnection,
+  upsertSessionBlob,
+} from '../../src/connections/store.ts';
+import type { ServiceContext } from '../../src/platform/context.ts';
+import { ApiError } from '../../src/platform/errors.ts';
+import { newId } from '../../src/platform/ids.ts';
+import type { TenantScope } from '../../src/platform/tenant-scope.ts';
+import { BACKENDS } from '../support/databases.ts';
+import { createOrg } from '../support/orgs.ts';
+import { startTestService, type TestService } from '../support/service.ts';
+
+const session = (n: number | string) => ({ cookie: `auth_id=${n}; sess=s${n}; fp=f${n}`, userAgent: `UA ${n}`, xBc: `xbc${n}` });
+
+async function refusalOf(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(error)}`);
+  return error;
+}
+
+describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
+  let t: TestService;
+  let ctx: ServiceContext;
+  let userCounter = 0;
+  const db = () => t.database.handle.db;
+
+  beforeAll(async () => {
+    t = await startTestService(backend);
+    // Its own metrics registry: the pipelines made here register the same metric names as the service's.
+    ctx = { ...t.service.ctx, metrics: { ...t.service.ctx.metrics, registry: new Registry() } };
+  });
+  afterAll(async () => t?.close());
+
+  /** A fresh org with a sandbox and a live scope. */
+  async function tenant(): Promise<{ sandbox: TenantScope; live: TenantScope }> {
+    const orgId = await createOrg(t.database.handle, 'Guard org');
+    return { sandbox: { orgId, environment: 'sandbox' }, live: { orgId, environment: 'live' } };
+  }
+
+  async function connection(
+    scope: TenantScope,
+    options: { status?: string; permissions?: string[]; withSession?: boolean; imported?: boolean; createdAt?: Date; platformUserId?: string } = {},
+  ) {
+    const now = options.createdAt ?? new Date();
+    const row = await insertConnection(db(), {
+      id: newId('conn'),
+      orgId: scope.orgId,
+      environment: scope.environment,
+      status: options.status ?? 'active',
+      platformUserId: options.platformUserId ?? String(900000 + ++userCounter),
+      permissions: options.permissions ?? ['posts:read'],
+      imported: options.imported ?? true,
+      createdAt: now,
+      updatedAt: now,
+    });
+    if (options.withSession !== false) await storeConnectionSession(db(), ctx.vault, { orgId: scope.orgId, connectionId: row.id }, session(row.id), now);
+    return row;
+  }
+
+  describe('store scoping', () => {
+    it('a connection is found only in its own org and environment, and only while visible', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const row = await connection(a.sandbox);
+      expect((await findConnection(db(), a.sandbox, row.id))?.id).toBe(row.id);
+      expect((await findConnectionForUpdate(db(), a.sandbox, row.id))?.id).toBe(row.id);
+      for (const scope of [a.live, b.sandbox]) {
+        expect(await findConnection(db(), scope, row.id)).toBeUndefined();
+        expect(await findConnectionForUpdate(db(), scope, row.id)).toBeUndefined();
+      }
+      expect(await findConnection(db(), a.sandbox, 'conn_missing')).toBeUndefined();
+      for (const status of ['expired', 'awaiting_2fa']) {
+        const visible = await connection(a.sandbox, { status });
+        expect((await findConnection(db(), a.sandbox, visible.id))?.status).toBe(status);
+      }
+      for (const status of ['pending', 'failed', 'disconnected']) {
+        const hidden = await connection(a.sandbox, { status });
+        expect(await findConnection(db(), a.sandbox, hidden.id)).toBeUndefined();
+        expect(await findConnectionForUpdate(db(), a.sandbox, hidden.id)).toBeUndefined();
+      }
+    });
+
+    it('the active connection of an upstream user is looked up within the org and environment, active only', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const row = await connection(a.sandbox, { platformUserId: 'u-shared' });
+      await connection(b.sandbox, { platformUserId: 'u-shared' });
+      await connection(a.live, { platformUserId: 'u-shared' });
+      await connection(a.sandbox, { platformUserId: 'u-shared', status: 'expired' });
+      expect((await findActiveConnectionForUser(db(), a.sandbox, 'u-shared'))?.id).toBe(row.id);
+      expect(await findActiveConnectionForUser(db(), a.sandbox, 'u-other')).toBeUndefined();
+      await expireIfActive(db(), a.sandbox, row.id, new Date());
+      expect(await findActiveConnectionForUser(db(), a.sandbox, 'u-shared')).toBeUndefined();
+    });
+
+    it('one active connection per org, environment and upstream user: the second is a violation the store recognises', async () => {
+      const a = await tenant();
+      await connection(a.sandbox, { platformUserId: 'u-twice' });
+      const error = await connection(a.sandbox, { platformUserId: 'u-twice' }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).not.toBeNull();
+      expect(isOneActivePerUserViolation(error)).toBe(true);
+      expect(isOneActivePerUserViolation(new Error('other'))).toBe(false);
+    });
+
+    it('lists page newest first within the org and environment, visible statuses unless one is asked for, with hasMore', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const base = Date.now();
+      const rows = [];
+      for (let i = 0; i < 4; i++) rows.push(await connection(a.sandbox, { createdAt: new Date(base + i * 1000), imported: i % 2 === 0 }));
+      const hidden = await connection(a.sandbox, { status: 'disconnected', createdAt: new Date(base + 9000) });
+      await connection(a.live, { createdAt: new Date(base + 9000) });
+      await connection(b.sandbox, { createdAt: new Date(base + 9000) });
+      const newestFirst = [...rows].reverse().map((r) => r.id);
+
+      const first = await listConnections(db(), a.sandbox, { limit: 3, offset: 0 });
+      expect(first.rows.map((r) => r.id)).toEqual(newestFirst.slice(0, 3));
+      expect(first.hasMore).toBe(true);
+      const second = await listConnections(db(), a.sandbox, { limit: 3, offset: 3 });
+      expect(second.rows.map((r) => r.id)).toEqual(newestFirst.slice(3));
+      expect(second.hasMore).toBe(false);
+      const exact = await listConnections(db(), a.sandbox, { limit: 4, offset: 0 });
+      expect(exact.rows).toHaveLength(4);
+      expect(exact.hasMore).toBe(false);
+
+      const disconnected = await listConnections(db(), a.sandbox, { status: 'disconnected', limit: 10, offset: 0 });
+      expect(disconnected.rows.map((r) => r.id)).toEqual([hidden.id]);
+      const imported = await listConnections(db(), a.sandbox, { imported: true, limit: 10, offset: 0 });
+      expect(imported.rows.map((r) => r.id)).toEqual([rows[2].id, rows[0].id]);
+      const notImported = await listConnections(db(), a.sandbox, { imported: false, limit: 10, offset: 0 });
+      expect(notImported.rows.map((r) => r.id)).toEqual([rows[3].id, rows[1].id]);
+    });
+
+    it('the same creation time orders by id, newest id first', async () => {
+      const a = await tenant();
+      const at = new Date();
+      const x = await connection(a.sandbox, { createdAt: at });
+      const y = await connection(a.sandbox, { createdAt: at });
+      const listed = await listConnections(db(), a.sandbox, { limit: 10, offset: 0 });
+      expect(listed.rows.map((r) => r.id)).toEqual([x.id, y.id].sort().reverse());
+    });
+
+    it('updates and expiry change only the scope\'s row; expiring twice reports the change once', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const row = await connection(a.sandbox);
+      expect(await updateConnection(db(), b.sandbox, row.id, { clientReferenceId: 'foreign' })).toBeUndefined();
+      expect(await updateConnection(db(), a.live, row.id, { clientReferenceId: 'foreign' })).toBeUndefined();
+      expect((await updateConnection(db(), a.sandbox, row.id, { clientReferenceId: 'mine' })).clientReferenceId).toBe('mine');
+      const at = new Date();
+      expect(await expireIfActive(db(), b.sandbox, row.id, at)).toBeUndefined();
+      expect(await expireIfActive(db(), a.live, row.id, at)).toBeUndefined();
+      const expired = await expireIfActive(db(), a.sandbox, row.id, at);
+      expect(expired).toMatchObject({ status: 'expired', expiredAt: at, updatedAt: at });
+      expect(await expireIfActive(db(), a.sandbox, row.id, at)).toBeUndefined();
+      const other = await connection(a.sandbox, { status: 'awaiting_2fa' });
+      expect(await expireIfActive(db(), a.sandbox, other.id, at)).toBeUndefined();
+    });
+
+    it('a session blob is read and deleted only with its own org; storing again replaces it', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const row = await connection(a.sandbox, { withSession: false });
+      const target = { orgId: a.sandbox.orgId, connectionId: row.id };
+      expect(await loadConnectionSession(db(), ctx.vault, target)).toBeNull();
+      await storeConnectionSession(db(), ctx.vault, target, { ...session(1), extra: 'dropped' } as never, new Date());
+      expect(await loadConnectionSession(db(), ctx.vault, target)).toEqual(session(1));
+      expect(await loadConnectionSession(db(), ctx.vault, { orgId: b.sandbox.orgId, connectionId: row.id })).toBeNull();
+      const stored = await findSessionBlob(db(), a.sandbox.orgId, row.id);
+      expect(stored?.keyId).toBe(ctx.vault.currentKeyId);
+      expect(stored?.blob).not.toContain('auth_id');
+      expect(await findSessionBlob(db(), b.sandbox.orgId, row.id)).toBeUndefined();
+
+      const later = new Date(Date.now() + 5000);
+      await storeConnectionSession(db(), ctx.vault, target, session(2), later);
+      expect(await loadConnectionSession(db(), ctx.vault, target)).toEqual(session(2));
+      expect((await findSessionBlob(db(), a.sandbox.orgId, row.id))?.updatedAt).toEqual(later);
+
+      // A blob copied onto another connection does not decrypt there.
+      const other = await connection(a.sandbox, { withSession: false });
+      await upsertSessionBlob(db(), { connectionId: other.id, orgId: a.sandbox.orgId, keyId: stored!.keyId, blob: stored!.blob, updatedAt: new Date() });
+      await expect(loadConnectionSession(db(), ctx.vault, { orgId: a.sandbox.orgId, connectionId: other.id })).rejects.toThrow();
+
+      await deleteSessionBlob(db(), b.sandbox.orgId, row.id);
+      expect(await findSessionBlob(db(), a.sandbox.orgId, row.id)).toBeDefined();
+      await destroyConnectionSession(db(), { orgId: b.sandbox.orgId, connectionId: row.id });
+      expect(await findSessionBlob(db(), a.sandbox.orgId, row.id)).toBeDefined();
+      await destroyConnectionSession(db(), target);
+      expect(await findSessionBlob(db(), a.sandbox.orgId, row.id)).toBeUndefined();
+    });
+  });
+
+  describe('connection snapshots', () => {
+    it('a snapshot carries the connection as stored, with its session decrypted and the org\'s pacing', async () => {
+      const a = await tenant();
+      await updateOrgSettingsRow(db(), a.sandbox.orgId, { pacing: { requestsPerMinute: 77, burst: 7, concurrency: 3 } }, new Date());
+      const row = await connection(a.sandbox, { permissions: ['posts:read', 'vault:write'], platformUserId: 'u-snap' });
+      const snapshots = createConnectionSnapshots(ctx);
+      const snapshot = await snapshots.get(a.sandbox, row.id);
+      expect(snapshot).toEqual({
+        id: row.id,
+        orgId: a.sandbox.orgId,
+        environment: 'sandbox',
+        status: 'active',
+        platformUserId: 'u-snap',
+        permissions: new Set(['posts:read', 'vault:write']),
+        session: session(row.id),
+        proxyUrl: null,
+        pacing: { requestsPerMinute: 77, burst: 7, concurrency: 3 },
+        isStored: true,
+      });
+      expect(await snapshots.get(a.live, row.id)).toBeNull();
+      expect(await snapshots.get({ orgId: 'org_other', environment: 'sandbox' }, row.id)).toBeNull();
+      const bare = await connection(a.sandbox, { withSession: false });
+      expect((await snapshots.get(a.sandbox, bare.id))?.session).toBeNull();
+    });
+
+    it('is trusted for 2 s, then read again: invalidation and deletion stop Access within the lifetime', async () => {
+      const a = await tenant();
+      const row = await connection(a.sandbox);
+      let clock = 1_000_000;
+      const snapshots = createConnectionSnapshots(ctx, () => clock);
+      expect(snapshots.peek(a.sandbox, row.id)).toBeUndefined();
+      expect((await snapshots.get(a.sandbox, row.id))?.status).toBe('active');
+      expect(snapshots.peek(a.sandbox, row.id)?.status).toBe('active');
+      expect(snapshots.peek(a.live, row.id)).toBeUndefined();
+      await expireIfActive(db(), a.sandbox, row.id, new Date());
+      clock += SNAPSHOT_TTL_MS - 1;
+      expect(snapshots.peek(a.sandbox, row.id)?.status).toBe('active');
+      expect((await snapshots.get(a.sandbox, row.id))?.status).toBe('active');
+      clock += 1;
+      expect(snapshots.peek(a.sandbox, row.id)).toBeUndefined();
+      expect((await snapshots.get(a.sandbox, row.id))?.status).toBe('expired');
+      expect(SNAPSHOT_TTL_MS).toBe(2_000);
+
+      await updateConnection(db(), a.sandbox, row.id, { status: 'disconnected' });
+      clock += SNAPSHOT_TTL_MS;
+      expect(await snapshots.get(a.sandbox, row.id)).toBeNull();
+      // Unknown ids are remembered too, for the same lifetime.
+      expect(snapshots.peek(a.sandbox, row.id)).toBeNull();
+    });
+
+    it('forget() drops this node\'s copy at once, and a refresh already running does not put it back', async () => {
+      const a = await tenant();
+      const row = await connection(a.sandbox);
+      const snapshots = createConnectionSnapshots(ctx, () => 5_000);
+      await snapshots.get(a.sandbox, row.id);
+      await expireIfActive(db(), a.sandbox, row.id, new Date());
+      snapshots.forget(row.id);
+      expect(snapshots.peek(a.sandbox, row.id)).toBeUndefined();
+      expect((await snapshots.get(a.sandbox, row.id))?.status).toBe('expired');
+
+      const other = await connection(a.sandbox);
+      const running = snapshots.get(a.sandbox, other.id);
+      snapshots.forget(other.id);
+      expect((await running)?.status).toBe('active');
+      expect(snapshots.peek(a.sandbox, other.id)).toBeUndefined();
+      // Forgetting one connection keeps the others.
+      const third = await connection(a.sandbox);
+      await snapshots.get(a.sandbox, third.id);
+      snapshots.forget(other.id);
+      expect(snapshots.peek(a.sandbox, third.id)?.id).toBe(third.id);
+    });
+
+    it('concurrent requests share one refresh', async () => {
+      const a = await tenant();
+      const row = await connection(a.sandbox);
+      const snapshots = createConnectionSnapshots(ctx, () => 7_000);
+      const [x, y] = await Promise.all([snapshots.get(a.sandbox, row.id), snapshots.get(a.sandbox, row.id)]);
+      expect(x).toBe(y);
+      expect(x?.id).toBe(row.id);
+    });
+
+    it('a rotated session is decrypted on the next refresh; an unchanged one is reused', async () => {
+      const a = await tenant();
+      const row = await connection(a.sandbox);
+      let clock = 0;
+      const snapshots = createConnectionSnapshots(ctx, () => clock);
+      const first = await snapshots.get(a.sandbox, row.id);
+      clock += SNAPSHOT_TTL_MS;
+      const second = await snapshots.get(a.sandbox, row.id);
+      expect(second).not.toBe(first);
+      expect(second?.session).toBe(first?.session);
+      await storeConnectionSession(db(), ctx.vault, { orgId: a.sandbox.orgId, connectionId: row.id }, session('rotated'), new Date());
+      clock += SNAPSHOT_TTL_MS;
+      expect((await snapshots.get(a.sandbox, row.id))?.session).toEqual(session('rotated'));
+      await destroyConnectionSession(db(), { orgId: a.sandbox.orgId, connectionId: row.id });
+      clock += SNAPSHOT_TTL_MS;
+      expect((await snapshots.get(a.sandbox, row.id))?.session).toBeNull();
+    });
+
+    it('a raw session is a snapshot paced per upstream user within the org, with the org\'s pacing cached like one', async () => {
+      const a = await tenant();
+      await updateOrgSettingsRow(db(), a.sandbox.orgId, { pacing: { requestsPerMinute: 50, burst: 5, concurrency: 2 } }, new Date());
+      let clock = 0;
+      const snapshots = createConnectionSnapshots(ctx, () => clock);
+      const raw = await snapshots.rawSession(a.sandbox, '4242', session(4242));
+      expect(raw).toEqual({
+        id: rawSessionId(a.sandbox.orgId, '4242'),
+        orgId: a.sandbox.orgId,
+        environment: 'sandbox',
+        status: 'active',
+        platformUserId: '4242',
+        permissions: new Set(),
+        session: session(4242),
+        proxyUrl: null,
+        pacing: { requestsPerMinute: 50, burst: 5, concurrency: 2 },
+        isStored: false,
+      });
+      expect(raw.id).toBe(`raw:${a.sandbox.orgId}:4242`);
+      await updateOrgSettingsRow(db(), a.sandbox.orgId, { pacing: { requestsPerMinute: 60, burst: 6, concurrency: 2 } }, new Date());
+      clock += SNAPSHOT_TTL_MS - 1;
+      expect((await snapshots.rawSession(a.sandbox, '4242', session(4242))).pacing.requestsPerMinute).toBe(50);
+      clock += 1;
+      expect((await snapshots.rawSession(a.sandbox, '4242', session(4242))).pacing.requestsPerMinute).toBe(60);
+    });
+  });
+
+  describe('the Access pipeline', () => {
+    let pipeline: AccessPipeline;
+    beforeAll(() => {
+      pipeline = createAccessPipeline(ctx);
+    });
+    afterAll(async () => pipeline?.close());
+
+    function requestFor(scope: TenantScope, headers: Record<string, string | string[]>): FastifyRequest {
+      return { auth: { ...scope, keyId: 'key_test', scopes: ['access'] }, headers } as unknown as FastifyRequest;
+    }
+    function replyRecorder(): { reply: FastifyReply; headers: Record<string, string> } {
+      const headers: Record<string, string> = {};
+      const reply = {
+        headers(values: Record<string, string>) {
+          Object.assign(headers, values);
+          return reply;
+        },
+      };
+      return { reply: reply as unknown as FastifyReply, headers };
+    }
+
+    it('refuses in order: no header, unknown or foreign connection, expired, not ready, no session, missing permission', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const run = (scope: TenantScope, headers: Record<string, string | string[]>, permission: string | null = 'posts:read') =>
+        refusalOf(pipeline.run(requestFor(scope, headers), replyRecorder().reply, permission, async () => 'worked'));
+
+      for (const headers of [{}, { 'x-connection-id': '' }, { 'x-connection-id': '   ' }]) {
+        const missing = await run(a.sandbox, headers);
+        expect(missing.type).toBe('SESSION_NOT_PROVIDED');
+        expect(missing.details).toEqual({ field: 'x-connection-id', reason: 'header_missing' });
+        expect(missing.message).toBe('Missing connection: send its id in the x-connection-id header');
+      }
+
+      const row = await connection(a.sandbox);
+      for (const [scope, id] of [
+        [a.sandbox, 'conn_unknown'],
+        [b.sandbox, row.id],
+        [a.live, row.id],
+      ] as const) {
+        const notFound = await run(scope, { 'x-connection-id': id });
+        expect(notFound).toMatchObject({ type: 'SESSION_NOT_PROVIDED', actionRequired: 'reconnect', message: `Connection ${id} not found` });
+        expect(notFound.details).toEqual({ field: 'x-connection-id', reason: 'connection_not_found', connectionId: id });
+      }
+
+      const expired = await connection(a.sandbox, { status: 'expired' });
+      const expiredError = await run(a.sandbox, { 'x-connection-id': expired.id });
+      expect(expiredError).toMatchObject({ type: 'SESSION_EXPIRED', actionRequired: 'reconnect', message: 'Session has expired' });
+      expect(expiredError.details).toEqual({ connectionId: expired.id, reason: 'connection_expired' });
+
+      const waiting = await connection(a.sandbox, { status: 'awaiting_2fa' });
+      const notReady = await run(a.sandbox, { 'x-connection-id': ` ${waiting.id} ` });
+      expect(notReady.type).toBe('SESSION_NOT_PROVIDED');
+      expect(notReady.actionRequired).toBeUndefined();
+      expect(notReady.message).toBe(`Connection ${waiting.id} is not active yet (status awaiting_2fa)`);
+      expect(notReady.details).toEqual({ field: 'x-connection-id', reason: 'connection_not_ready', connectionId: waiting.id, status: 'awaiting_2fa' });
+
+      const bare = await connection(a.sandbox, { withSession: false });
+      const noSession = await run(a.sandbox, { 'x-connection-id': bare.id });
+      expect(noSession).toMatchObject({ type: 'SESSION_NOT_PROVIDED', actionRequired: 'reconnect', message: `Connection ${bare.id} has no session data` });
+      expect(noSession.details).toEqual({ field: 'x-connection-id', reason: 'session_missing', connectionId: bare.id });
+
+      for (let i = 0; i < 2; i++) {
+        // Looked up, then from the fresh snapshot: the same refusal.
+        const forbidden = await run(a.sandbox, { 'x-connection-id': row.id }, 'posts:write');
+        expect(forbidden).toMatchObject({ type: 'FORBIDDEN', message: 'This connection was not granted posts:write' });
+        expect(forbidden.details).toEqual({ requiredPermission: 'posts:write', connectionId: row.id });
+      }
+    });
+
+    it('a permitted call runs the work with the connection and its session, paced, with X-RateLimit-* on the reply', async () => {
+      const a = await tenant();
+      const row = await connection(a.sandbox, { permissions: ['posts:read'] });
+      for (const [permission, headers] of [
+        ['posts:read', { 'x-connection-id': row.id }],
+        [null, { 'x-connection-id': [row.id, 'conn_ignored'] }],
+      ] as const) {
+        const recorder = replyRecorder();
+        const result = await pipeline.run(requestFor(a.sandbox, headers), recorder.reply, permission, async (usable) => ({
+          id: usable.id,
+          session: usable.session,
+        }));
+        expect(result).toEqual({ id: row.id, session: session(row.id) });
+        expect(Object.keys(recorder.headers)).toEqual(expect.arrayContaining(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']));
+      }
+    });
+
+    it('the pacing slot is given back when the work fails, so the next call is admitted', async () => {
+      const a = await tenant();
+      await updateOrgSettingsRow(db(), a.sandbox.orgId, { pacing: { requestsPerMinute: 600, burst: 50, concurrency: 1 } }, new Date());
+      const row = await connection(a.sandbox);
+      const request = requestFor(a.sandbox, { 'x-connection-id': row.id });
+      await expect(pipeline.run(request, replyRecorder().reply, null, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      expect(await pipeline.run(request, replyRecorder().reply, null, async () => 'second')).toBe('second');
+      // While one call holds the only slot, another waits for it.
+      let release!: () => void;
+      const holding = pipeline.run(request, replyRecorder().reply, null, () => new Promise<string>((resolve) => (release = () => resolve('first'))));
+      let secondDone = false;
+      const waiting = pipeline.run(request, replyRecorder().reply, null, async () => {
+        secondDone = true;
+        return 'waited';
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(secondDone).toBe(false);
+      release();
+      expect(await holding).toBe('first');
+      expect(await waiting).toBe('waited');
+    });
+
+    it('the raw proxy runs a raw session without a stored connection, or falls back to the connection without a permission check', async () => {
+      const a = await tenant();
+      const row = await connection(a.sandbox, { permissions: [] });
+      const viaConnection = await pipeline.runProxied(requestFor(a.sandbox, { 'x-connection-id': row.id }), replyRecorder().reply, async (c) => c.id);
+      expect(viaConnection).toBe(row.id);
+      const recorder = replyRecorder();
+      const raw = await pipeline.runProxied(
+        requestFor(a.sandbox, {
+          'x-session-user-id': '5151',
+          'x-session-cookie': 'auth_id=5151; sess=abc; fp=def',
+          'x-session-xbc': 'xbc',
+          'x-session-user-agent': 'UA raw',
+        }),
+        recorder.reply,
+        async (c) => ({ id: c.id, isStored: c.isStored, session: c.session }),
+      );
+      expect(raw).toEqual({ id: rawSessionId(a.sandbox.orgId, '5151'), isStored: false, session: { cookie: 'auth_id=5151; sess=abc; fp=def', xBc: 'xbc', userAgent: 'UA raw' } });
+      expect(Object.keys(recorder.headers)).toContain('x-ratelimit-limit');
+    });
+  });
+});
