@@ -1,15 +1,18 @@
 // What an Access request needs to know about its connection (status, permissions, decrypted session, proxy,
 // pacing), kept in memory so the hot path does not touch the database or the vault per request.
 //
-// Invalidation: a snapshot is trusted for SNAPSHOT_TTL_MS, then re-read (one connection row, one session row and
-// the org's pacing; concurrent requests share the refresh). The session is decrypted again only when its stored
-// blob changed, so a rotation (PATCH …/import/{id}) is picked up on the next refresh. Changes this node makes
-// itself (an upstream "session expired") drop the snapshot at once. Changes made elsewhere (invalidate, delete,
-// rotate, another node) are seen within the TTL: a request may at worst use a session up to 2 s after it was
-// replaced or the connection disconnected, which upstream would refuse anyway. Unknown ids are cached too
-// (negative entries), so a client looping on a wrong id costs one query per TTL, not one per request.
+// Invalidation: every change to a connection row (invalidate, delete, rotate, settings, a Link reconnect with new
+// permissions, an upstream "session expired") is announced with its transaction (connections/connection-changes.ts)
+// and every node drops its snapshot when the announcement arrives, so a disconnected connection or a withdrawn
+// permission stops Access calls at once, not after a cache lifetime. Changes this node makes itself from the
+// pipeline drop the snapshot synchronously too. Beyond that a snapshot is trusted for SNAPSHOT_TTL_MS, then re-read
+// (one connection row, one session row and the org's pacing; concurrent requests share the refresh): the bound for
+// an announcement that was lost (a listener reconnecting) and for org settings, which are not announced. The session
+// is decrypted again only when its stored blob changed. Unknown ids are cached too (negative entries), so a client
+// looping on a wrong id costs one query per TTL, not one per request.
 import { readOrgSettings, type PacingSettings } from '../account/settings.ts';
 import { findOrg } from '../account/store.ts';
+import { CONNECTION_CHANGED_CHANNEL } from '../connections/connection-changes.ts';
 import { pacingOf, proxyUrlOf } from '../connections/connection-settings.ts';
 import { loadConnectionSession } from '../connections/session-vault.ts';
 import { findConnection, findSessionBlob, type ConnectionRow } from '../connections/store.ts';
@@ -100,6 +103,17 @@ export function createConnectionSnapshots(ctx: ServiceContext, now: () => number
     return `${connectionId}\u0000${scope.orgId}\u0000${scope.environment}`;
   }
 
+  function forget(connectionId: string): void {
+    generation++;
+    for (const key of refreshing.keys()) if (key.startsWith(`${connectionId}\u0000`)) refreshing.delete(key);
+    for (const key of entries.keys()) if (key.startsWith(`${connectionId}\u0000`)) entries.delete(key);
+  }
+
+  // Changes made by any node (this one included) arrive here once committed.
+  ctx.database.listen(CONNECTION_CHANGED_CHANNEL, forget).catch((error: unknown) => {
+    ctx.logger.warn({ err: error }, `connection changes from other nodes will apply after ${SNAPSHOT_TTL_MS} ms`);
+  });
+
   return {
     peek(scope, connectionId) {
       const cached = entries.get(keyOf(scope, connectionId));
@@ -138,11 +152,7 @@ export function createConnectionSnapshots(ctx: ServiceContext, now: () => number
         isStored: false,
       };
     },
-    forget(connectionId) {
-      generation++;
-      for (const key of refreshing.keys()) if (key.startsWith(`${connectionId}\u0000`)) refreshing.delete(key);
-      for (const key of entries.keys()) if (key.startsWith(`${connectionId}\u0000`)) entries.delete(key);
-    },
+    forget,
   };
 }
 

@@ -3,6 +3,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
 import { isUniqueViolation } from '../platform/db/errors.ts';
 import type { TenantScope } from '../platform/tenant-scope.ts';
+import { announceConnectionChange } from './connection-changes.ts';
 import { connectionSessions, connections } from './tables.ts';
 
 export type ConnectionRow = typeof connections.$inferSelect;
@@ -93,6 +94,8 @@ export async function updateConnection(
     .set(changes)
     .where(and(eq(connections.orgId, scope.orgId), eq(connections.environment, scope.environment), eq(connections.id, id)))
     .returning();
+  // Status, permissions, settings: whatever changed, caches of this connection must not keep the old copy.
+  if (row) await announceConnectionChange(ex, id);
   return row;
 }
 
@@ -110,6 +113,7 @@ export async function expireIfActive(ex: Executor, scope: TenantScope, id: strin
       ),
     )
     .returning();
+  if (row) await announceConnectionChange(ex, id);
   return row;
 }
 
