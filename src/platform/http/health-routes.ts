@@ -5,6 +5,18 @@ import type { HttpApp } from './http-app.ts';
 
 const Status = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
 
+/** A database that stops answering (partition, dead host) leaves a query waiting forever: readiness says so in time. */
+const DATABASE_CHECK_TIMEOUT_MS = 2_000;
+
+function withinTime<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export function registerHealthRoutes(app: HttpApp, ctx: ServiceContext, isShuttingDown: () => boolean): void {
   app.get('/healthz', { schema: { tags: ['Operations'], summary: 'The process is up', response: { 200: Status } } }, async () => ({
     status: 'ok',
@@ -15,9 +27,9 @@ export function registerHealthRoutes(app: HttpApp, ctx: ServiceContext, isShutti
   }, async (_request, reply) => {
     const checks: Record<string, string> = {};
     try {
-      await ctx.database.ping();
+      await withinTime(ctx.database.ping(), DATABASE_CHECK_TIMEOUT_MS);
       checks.database = 'ok';
-      checks.migrations = (await ctx.database.isMigrated()) ? 'ok' : 'pending';
+      checks.migrations = (await withinTime(ctx.database.isMigrated(), DATABASE_CHECK_TIMEOUT_MS)) ? 'ok' : 'pending';
     } catch {
       checks.database = 'unreachable';
     }
