@@ -30,10 +30,11 @@ describe.each(BACKENDS)('POST /v2/vault/rotate (%s)', (backend) => {
   let t: TestService;
   let proxy: LoopbackProxy;
 
+  // A service start under this machine's load can take longer than the default 60 s hook timeout.
   beforeAll(async () => {
     t = await startTestService(backend, { config: { vaultKeys: OLD_KEYS, role: 'api' } });
     proxy = await startHttpProxy();
-  });
+  }, 180_000);
   afterAll(async () => {
     await proxy?.close();
     await t?.close();

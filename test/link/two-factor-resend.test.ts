@@ -11,9 +11,10 @@ const uniqueEmail = (scenario: string) => `resend${process.pid}x${Date.now().toS
 describe.each(BACKENDS)('link: 2FA code resend (%s)', (backend) => {
   let t: TestService;
 
+  // A service start under this machine's load can take longer than the default 60 s hook timeout.
   beforeAll(async () => {
     t = await startTestService(backend, { config: { role: 'api' } });
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   /** A fresh org with a whitelabel app, so each test's Link sessions and limits are its own. */
