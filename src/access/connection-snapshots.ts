@@ -67,9 +67,8 @@ export function rawSessionId(orgId: string, userId: string): string {
 
 export function createConnectionSnapshots(ctx: ServiceContext, now: () => number = Date.now): ConnectionSnapshots {
   const entries = new Map<string, CacheEntry>();
+  /** Refreshes in flight. forget() removes a connection's: a refresh no longer listed here must not put back what it read. */
   const refreshing = new Map<string, Promise<CacheEntry>>();
-  // Bumped by forget(): a refresh that started before it must not put back what it read.
-  let generation = 0;
 
   async function load(scope: TenantScope, connectionId: string, previous: CacheEntry | undefined): Promise<CacheEntry> {
     const loadedAt = now();
@@ -104,7 +103,6 @@ export function createConnectionSnapshots(ctx: ServiceContext, now: () => number
   }
 
   function forget(connectionId: string): void {
-    generation++;
     for (const key of refreshing.keys()) if (key.startsWith(`${connectionId}\u0000`)) refreshing.delete(key);
     for (const key of entries.keys()) if (key.startsWith(`${connectionId}\u0000`)) entries.delete(key);
   }
@@ -125,16 +123,23 @@ export function createConnectionSnapshots(ctx: ServiceContext, now: () => number
       if (cached && now() - cached.loadedAt < SNAPSHOT_TTL_MS) return cached.snapshot;
       let pending = refreshing.get(key);
       if (!pending) {
-        const startedIn = generation;
-        pending = load(scope, connectionId, cached)
-          .then((entry) => {
-            if (startedIn !== generation) return entry;
+        // Per connection, not a global counter: announcements of other connections' changes arrive all the time
+        // and must not keep this one's refresh from being cached.
+        const refresh: Promise<CacheEntry> = load(scope, connectionId, cached).then(
+          (entry) => {
+            if (refreshing.get(key) !== refresh) return entry;
+            refreshing.delete(key);
             if (entries.size >= MAX_SNAPSHOTS && !entries.has(key)) entries.clear();
             entries.set(key, entry);
             return entry;
-          })
-          .finally(() => refreshing.delete(key));
-        refreshing.set(key, pending);
+          },
+          (error: unknown) => {
+            if (refreshing.get(key) === refresh) refreshing.delete(key);
+            throw error;
+          },
+        );
+        refreshing.set(key, refresh);
+        pending = refresh;
       }
       return (await pending).snapshot;
     },
