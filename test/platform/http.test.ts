@@ -53,13 +53,16 @@ describe.each(BACKENDS)('HTTP plumbing (%s)', (backend) => {
   it('an unexpected failure is INTERNAL with no stack trace for the client', async () => {
     // Closing the database under the running app makes the next query fail in a way no route expects.
     const probe = await startTestService(backend);
-    await probe.database.handle.close();
-    const res = await apiClient(probe.url, probe.adminKey).GET('/v2/account/whoami');
-    expect(res.status).toBe(500);
-    expect(res.error).toMatchObject({ type: 'INTERNAL', message: 'Internal error' });
-    expect(JSON.stringify(res.error)).not.toMatch(/at .*\.ts|stack/i);
-    await probe.service.close();
-    if (backend === 'postgres') await probe.database.drop().catch(() => {});
+    try {
+      await probe.database.handle.close();
+      const res = await apiClient(probe.url, probe.adminKey).GET('/v2/account/whoami');
+      expect(res.status).toBe(500);
+      expect(res.error).toMatchObject({ type: 'INTERNAL', message: 'Internal error' });
+      expect(JSON.stringify(res.error)).not.toMatch(/at .*\.ts|stack/i);
+    } finally {
+      // The handle closes once (test/support/databases.ts), so this stops the service and drops the database.
+      await probe.close();
+    }
     // It starts and stops a service of its own, so it gets the time a beforeAll gets for that (hookTimeout).
   }, 60_000);
 

@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
+import { suiteDatabasePrefix } from './test-run.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -31,8 +32,11 @@ async function adminQuery(text: string, adminUrl = POSTGRES_ADMIN_URL): Promise<
   }
 }
 
-/** A fresh, empty database on the server of adminUrl (tests and benchmarks); drop() removes it. */
-export async function createPostgresDatabaseUrl(adminUrl = POSTGRES_ADMIN_URL, prefix = 'ofc_test'): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A fresh, empty database on the server of adminUrl (tests and benchmarks); drop() removes it. The default prefix
+ * carries the run id, so the end-of-run leak check finds this run's leftovers and no other run's.
+ */
+export async function createPostgresDatabaseUrl(adminUrl = POSTGRES_ADMIN_URL, prefix = suiteDatabasePrefix()): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create database ${name}`, adminUrl);
   const url = new URL(adminUrl);
@@ -43,20 +47,41 @@ export async function createPostgresDatabaseUrl(adminUrl = POSTGRES_ADMIN_URL, p
   };
 }
 
+/**
+ * The handle with a close() that runs once: a test may close the database under a running service on purpose, and
+ * its cleanup then still drops the database instead of failing on a second close.
+ */
+function closingOnce(handle: DatabaseHandle): DatabaseHandle {
+  let closing: Promise<void> | null = null;
+  const close = handle.close.bind(handle);
+  handle.close = () => (closing ??= close());
+  return handle;
+}
+
 export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'pglite') {
-    const handle = await openDatabase({ databaseUrl: null, dataDir: null });
+    const handle = closingOnce(await openDatabase({ databaseUrl: null, dataDir: null }));
     return { backend, handle, url: null, drop: () => handle.close() };
   }
   const created = await createPostgresDatabaseUrl();
-  const handle = await openDatabase({ databaseUrl: created.url, dataDir: null, poolSize: 5 });
+  let handle: DatabaseHandle;
+  try {
+    handle = closingOnce(await openDatabase({ databaseUrl: created.url, dataDir: null, poolSize: 5 }));
+  } catch (error) {
+    await created.drop();
+    throw error;
+  }
   return {
     backend,
     handle,
     url: created.url,
     drop: async () => {
-      await handle.close();
-      await created.drop();
+      // The database goes even if closing the pool fails.
+      try {
+        await handle.close();
+      } finally {
+        await created.drop();
+      }
     },
   };
 }

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../src/platform/package-root.ts';
+import { childMarker } from './test-run.ts';
 
 /** Found by the package manifest rather than from this file's path, so it holds in a bundle (bin/run-ts.js) too. */
 export const REPO_ROOT = packageRoot();
@@ -19,7 +20,8 @@ export interface CliProcess {
 export function spawnCli(args: string[], env: Record<string, string>): CliProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+    // The run's marker goes to every child (and so to its children): the end-of-run leak check looks for it.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env, ...childMarker() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

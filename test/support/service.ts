@@ -6,9 +6,7 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { generateVaultKeySpec } from '../../src/platform/vault.ts';
 import { startService, type RunningService } from '../../src/service.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './databases.ts';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { makeTempDir, removeTempDir } from './test-run.ts';
 import { Writable } from 'node:stream';
 
 export interface TestService {
@@ -39,6 +37,15 @@ export interface TestServiceOptions {
 
 export async function startTestService(backend: Backend, options: TestServiceOptions = {}): Promise<TestService> {
   const database = options.database ?? (await createTestDatabase(backend));
+  const dataDir = makeTempDir('service');
+  /** What the service leaves: its data directory always, the database when this helper made it. */
+  const release = async () => {
+    try {
+      if (!options.database) await database.drop();
+    } finally {
+      removeTempDir(dataDir);
+    }
+  };
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -46,20 +53,29 @@ export async function startTestService(backend: Backend, options: TestServiceOpt
       done();
     },
   });
-  const config = loadConfig(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      dataDir: mkdtempSync(path.join(os.tmpdir(), 'ofc-test-')),
-      vaultKeys: generateVaultKeySpec('test1'),
-      logLevel: 'debug',
-      ...options.config,
-    },
-    {},
-  );
-  const service = await startService({ config, database: database.handle, clock: options.clock, logger: createLogger('debug', sink) });
+  let service: RunningService;
+  try {
+    const config = loadConfig(
+      {
+        port: 0,
+        host: '127.0.0.1',
+        dataDir,
+        vaultKeys: generateVaultKeySpec('test1'),
+        logLevel: 'debug',
+        ...options.config,
+      },
+      {},
+    );
+    service = await startService({ config, database: database.handle, clock: options.clock, logger: createLogger('debug', sink) });
+  } catch (error) {
+    await release();
+    throw error;
+  }
   const boot = service.bootstrap;
-  if (!boot?.created) throw new Error('expected a first-start bootstrap on a fresh database');
+  if (!boot?.created) {
+    await service.close().finally(release);
+    throw new Error('expected a first-start bootstrap on a fresh database');
+  }
   return {
     service,
     database,
@@ -72,8 +88,11 @@ export async function startTestService(backend: Backend, options: TestServiceOpt
     orgId: boot.orgId,
     logs,
     async close() {
-      await service.close();
-      if (!options.database) await database.drop();
+      try {
+        await service.close();
+      } finally {
+        await release();
+      }
     },
   };
 }
