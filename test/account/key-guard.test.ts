@@ -303,6 +303,97 @@ describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
     }
   });
 
+  async function lookups(result: 'valid' | 'unknown' | 'revoked'): Promise<number> {
+    const metric = await t.service.ctx.metrics.apiKeyLookups.get();
+    return metric.values.find((v) => v.labels.result === result)?.value ?? 0;
+  }
+  async function throttledCount(): Promise<number> {
+    return (await t.service.ctx.metrics.apiKeyAttemptsThrottled.get()).values[0]?.value ?? 0;
+  }
+
+  it('each database lookup is counted by its result; a cached answer, valid or refused, costs none', async () => {
+    const orgId = await createOrg(t.database.handle);
+    const valid = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const revoked = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const laterRevoked = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    await revokeInDatabaseOnly(revoked.id);
+    const authenticator = authenticatorWith();
+    const ip = freshAddress();
+    try {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const start = Date.now();
+      const before = { valid: await lookups('valid'), unknown: await lookups('unknown'), revoked: await lookups('revoked') };
+      for (let i = 0; i < 2; i++) {
+        await authenticator.authenticate(requestWith(valid.secret, ip));
+        await refusalOf(authenticator.authenticate(requestWith(`sk_sandbox_${'Q'.repeat(40)}`, ip)));
+        await refusalOf(authenticator.authenticate(requestWith(revoked.secret, ip)));
+      }
+      expect(await lookups('valid')).toBe(before.valid + 1);
+      expect(await lookups('unknown')).toBe(before.unknown + 1);
+      expect(await lookups('revoked')).toBe(before.revoked + 1);
+
+      // Valid, then revoked while cached: once stale it is looked up once, and its refusal is remembered from then on.
+      await authenticator.authenticate(requestWith(laterRevoked.secret, ip));
+      await revokeInDatabaseOnly(laterRevoked.id);
+      vi.setSystemTime(start + 30_000);
+      for (let i = 0; i < 2; i++) expect((await refusalOf(authenticator.authenticate(requestWith(laterRevoked.secret, ip)))).message).toMatch(/revoked/);
+      expect(await lookups('valid')).toBe(before.valid + 2);
+      expect(await lookups('revoked')).toBe(before.revoked + 2);
+    } finally {
+      vi.useRealTimers();
+      await authenticator.close();
+    }
+  });
+
+  it('the block lifts exactly when its Retry-After ends, counting each throttled request, with the seconds left while it holds', async () => {
+    const orgId = await createOrg(t.database.handle);
+    const key = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const authenticator = authenticatorWith(1);
+    const ip = freshAddress();
+    try {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const start = Date.now();
+      const throttledBefore = await throttledCount();
+      await refusalOf(authenticator.authenticate(requestWith('bad-1', ip)));
+      const first = await refusalOf(authenticator.authenticate(requestWith('bad-2', ip)));
+      expect(first.type).toBe('RATE_LIMIT_EXCEEDED');
+      const retryAfter = Number(first.headers?.['retry-after']);
+      expect(await throttledCount()).toBe(throttledBefore + 1);
+      vi.setSystemTime(start + 500);
+      const held = await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)));
+      expect(held.headers?.['retry-after']).toBe(String(retryAfter));
+      expect(held.details).toEqual({ field: 'apikey', retryAfter });
+      expect(await throttledCount()).toBe(throttledBefore + 2);
+      vi.setSystemTime(start + retryAfter * 1000 - 1);
+      expect((await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)))).headers?.['retry-after']).toBe('1');
+      vi.setSystemTime(start + retryAfter * 1000);
+      expect((await authenticator.authenticate(requestWith(key.secret, ip))).keyId).toBe(key.id);
+    } finally {
+      vi.useRealTimers();
+      await authenticator.close();
+    }
+  });
+
+  it('forgetting one key keeps the others cached; closing writes the pending lastUsedAt', async () => {
+    const orgId = await createOrg(t.database.handle);
+    const a = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const b = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    const authenticator = authenticatorWith();
+    let closed = false;
+    try {
+      await authenticator.authenticate(requestWith(a.secret));
+      await authenticator.authenticate(requestWith(b.secret));
+      await authenticator.forget(a.id);
+      expect(authenticator.authenticateFromCache(requestWith(a.secret))).toBeUndefined();
+      expect(authenticator.authenticateFromCache(requestWith(b.secret))?.keyId).toBe(b.id);
+      await authenticator.close();
+      closed = true;
+      expect((await findApiKeyByHash(t.database.handle.db, hashApiKey(b.secret)))?.lastUsedAt).toBeInstanceOf(Date);
+    } finally {
+      if (!closed) await authenticator.close();
+    }
+  });
+
   it('the keys used are written as lastUsedAt when the batch is flushed, and only those', async () => {
     const orgId = await createOrg(t.database.handle);
     const used = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
