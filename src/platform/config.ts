@@ -6,6 +6,9 @@ import { Value } from 'typebox/value';
 export const ROLES = ['api', 'worker', 'all'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** A login may need two captcha solves, and both must fit in a Link session's 2-minute pending claim. */
+const CAPTCHA_TIMEOUT_MAX_MS = 55_000;
+
 const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   host: Type.String({ minLength: 1 }),
@@ -37,8 +40,11 @@ const ConfigSchema = Type.Object({
   captchaApiKey: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   /** The solving service's API base URL; null: the service's documented one. Tests point it at a local stand-in. */
   captchaApiUrl: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
-  /** How long one captcha may take to solve, task creation and polling together. */
-  captchaTimeoutMs: Type.Integer({ minimum: 1_000 }),
+  /**
+   * How long one captcha may take to solve, task creation and polling together. A login may need two (the invisible
+   * widget, then the managed challenge), and both must fit in the 2 minutes a Link session's pending claim lasts.
+   */
+  captchaTimeoutMs: Type.Integer({ minimum: 1_000, maximum: CAPTCHA_TIMEOUT_MAX_MS }),
   /** The Turnstile site key of the upstream's login widget (the invisible one, sent on every login). */
   captchaSiteKey: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   /** The site key of the managed challenge a 102 asks for; null: the same as captchaSiteKey. */
@@ -129,6 +135,13 @@ function envCaptchaProvider(env: Env, name: string): CaptchaProviderName | null 
   throw new Error(`${name} must be one of ${CAPTCHA_PROVIDERS.join(', ')} (or none), got "${raw}"`);
 }
 
+function assertCaptchaTimeout(value: number): void {
+  if (Number.isInteger(value) && value >= 1_000 && value <= CAPTCHA_TIMEOUT_MAX_MS) return;
+  throw new Error(
+    `OFCONNECT_CAPTCHA_TIMEOUT_MS must be between 1000 and ${CAPTCHA_TIMEOUT_MAX_MS} (a login may need two solves, and both must fit in a Link session's 2-minute claim), got ${value}`,
+  );
+}
+
 /** A provider without its key or the site key would fail every live login; say so at start instead. */
 function assertCaptchaSettings(config: Config): void {
   if (config.captchaProvider === null) return;
@@ -161,7 +174,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     captchaProvider: envCaptchaProvider(env, 'OFCONNECT_CAPTCHA_PROVIDER'),
     captchaApiKey: envString(env, 'OFCONNECT_CAPTCHA_API_KEY'),
     captchaApiUrl: envString(env, 'OFCONNECT_CAPTCHA_API_URL'),
-    captchaTimeoutMs: envInt(env, 'OFCONNECT_CAPTCHA_TIMEOUT_MS', 120_000),
+    captchaTimeoutMs: envInt(env, 'OFCONNECT_CAPTCHA_TIMEOUT_MS', 50_000),
     captchaSiteKey: envString(env, 'OFCONNECT_CAPTCHA_SITE_KEY'),
     captchaManagedSiteKey: envString(env, 'OFCONNECT_CAPTCHA_MANAGED_SITE_KEY'),
     sandboxUrl: envString(env, 'OFCONNECT_SANDBOX_URL'),
@@ -181,6 +194,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     monitorExpiringAfterHours: envInt(env, 'OFCONNECT_MONITOR_EXPIRING_AFTER_HOURS', 0),
     ...overrides,
   };
+  assertCaptchaTimeout(candidate.captchaTimeoutMs);
   if (!Value.Check(ConfigSchema, candidate)) {
     const first = [...Value.Errors(ConfigSchema, candidate)][0];
     throw new Error(`invalid configuration at ${first?.instancePath || '/'}: ${first?.message ?? 'unknown'}`);

@@ -122,8 +122,9 @@ describe('captcha providers (createTask / getTaskResult)', () => {
     const error = await rejectionOf(provider('2captcha', service.url, { timeoutMs: 400 }).solve('invisible', context));
     expect(error.reason).toBe('captcha_failed');
     expect(error.message).toBe('The captcha service (2captcha) did not solve the captcha within 400 ms (OFCONNECT_CAPTCHA_TIMEOUT_MS)');
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(service.tasks[0]!.polls).toBeGreaterThan(1);
+    // It stops at its deadline instead of polling on (the margin is for a loaded machine).
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(service.tasks).toHaveLength(1);
   });
 
   it('an unreachable service is captcha_failed naming the URL, not the key', async () => {
@@ -143,12 +144,13 @@ describe('captcha settings', () => {
     const service = await standIn({ defaultToken: 'from-config' });
     const config = loadConfig({}, { ...base, OFCONNECT_CAPTCHA_PROVIDER: 'CapSolver', OFCONNECT_CAPTCHA_API_URL: service.url, OFCONNECT_CAPTCHA_TIMEOUT_MS: '5000' });
     expect(config).toMatchObject({ captchaProvider: 'capsolver', captchaTimeoutMs: 5000, captchaManagedSiteKey: null });
+    expect(loadConfig({}, {}).captchaTimeoutMs).toBe(50_000);
     expect(await captchaProviderFromConfig(config, createLogger('silent'))?.solve('invisible', context)).toBe('from-config');
     expect(captchaProviderFromConfig(loadConfig({}, {}), createLogger('silent'))).toBeNull();
     expect(loadConfig({}, { OFCONNECT_CAPTCHA_PROVIDER: 'none' }).captchaProvider).toBeNull();
   });
 
-  it('refuses to start with a provider but no API key or site key, or an unknown provider, saying what to set', () => {
+  it('refuses to start with a provider but no API key or site key, an unknown provider, a timeout too long or a URL without a scheme, saying what to set', () => {
     expect(() => loadConfig({}, { OFCONNECT_CAPTCHA_PROVIDER: '2captcha', OFCONNECT_CAPTCHA_SITE_KEY: SITE_KEY })).toThrow(
       "OFCONNECT_CAPTCHA_PROVIDER is 2captcha: set OFCONNECT_CAPTCHA_API_KEY to that service's API key",
     );
@@ -157,6 +159,9 @@ describe('captcha settings', () => {
     );
     expect(() => loadConfig({}, { ...base, OFCONNECT_CAPTCHA_PROVIDER: 'deathbycaptcha' })).toThrow(
       'OFCONNECT_CAPTCHA_PROVIDER must be one of capsolver, 2captcha, anti-captcha (or none), got "deathbycaptcha"',
+    );
+    expect(() => loadConfig({}, { ...base, OFCONNECT_CAPTCHA_PROVIDER: 'capsolver', OFCONNECT_CAPTCHA_TIMEOUT_MS: '120000' })).toThrow(
+      "OFCONNECT_CAPTCHA_TIMEOUT_MS must be between 1000 and 55000 (a login may need two solves, and both must fit in a Link session's 2-minute claim), got 120000",
     );
     expect(() => loadConfig({}, { ...base, OFCONNECT_CAPTCHA_PROVIDER: 'capsolver', OFCONNECT_CAPTCHA_API_URL: 'api.capsolver.com' })).toThrow(
       'OFCONNECT_CAPTCHA_API_URL must be an http(s) URL, got "api.capsolver.com"',
