@@ -9,5 +9,8 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     globalSetup: ['test/support/global-setup.ts'],
+    // The default output, then each file's time against the budget (20 s per file and backend, 6 minutes a run):
+    // a warning, not a failure, because timings on a shared 2-core machine vary (see the reporter's header).
+    reporters: ['default', ['./test/support/budget-reporter.ts', { fileBudgetSeconds: 20, totalBudgetSeconds: 360 }]],
   },
 });
