@@ -25,7 +25,7 @@ export default {
     'src/platform/leases.ts',
     // vault and rotation
     'src/platform/vault.ts',
-    'src/vault-rotation.ts',
+    'src/vault-rotation.ts:24-48',
     'src/connections/vault-rotation.ts',
     'src/connections/session-vault.ts',
     // webhook signing and URL policy (the address policy part of outbound.ts)

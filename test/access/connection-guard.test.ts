@@ -197,8 +197,12 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
       expect(stored?.blob).not.toContain('auth_id');
       expect(await findSessionBlob(db(), b.sandbox.orgId, row.id)).toBeUndefined();
 
+      // Storing again replaces blob, key id and time (here over a blob recorded under another key id).
+      await upsertSessionBlob(db(), { connectionId: row.id, orgId: a.sandbox.orgId, keyId: 'legacy', blob: stored!.blob, updatedAt: new Date() });
+      expect((await findSessionBlob(db(), a.sandbox.orgId, row.id))?.keyId).toBe('legacy');
       const later = new Date(Date.now() + 5000);
       await storeConnectionSession(db(), ctx.vault, target, session(2), later);
+      expect((await findSessionBlob(db(), a.sandbox.orgId, row.id))?.keyId).toBe(ctx.vault.currentKeyId);
       expect(await loadConnectionSession(db(), ctx.vault, target)).toEqual(session(2));
       expect((await findSessionBlob(db(), a.sandbox.orgId, row.id))?.updatedAt).toEqual(later);
 
@@ -282,7 +286,15 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
       const other = await connection(a.sandbox);
       const running = snapshots.get(a.sandbox, other.id);
       snapshots.forget(other.id);
-      expect((await running)?.status).toBe('active');
+      await setStatusDirectly(other.id, 'expired');
+      // A request after forget() reads afresh instead of joining the refresh that started before it.
+      expect((await snapshots.get(a.sandbox, other.id))?.status).toBe('expired');
+      await running;
+      expect(snapshots.peek(a.sandbox, other.id)?.status).toBe('expired');
+      snapshots.forget(other.id);
+      const beforeForget = snapshots.get(a.sandbox, other.id);
+      snapshots.forget(other.id);
+      expect((await beforeForget)?.status).toBe('expired');
       expect(snapshots.peek(a.sandbox, other.id)).toBeUndefined();
       // Forgetting one connection keeps the others.
       const third = await connection(a.sandbox);
@@ -472,6 +484,19 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
       );
       expect(raw).toEqual({ id: rawSessionId(a.sandbox.orgId, '5151'), isStored: false, session: { cookie: 'auth_id=5151; sess=abc; fp=def', xBc: 'xbc', userAgent: 'UA raw' } });
       expect(Object.keys(recorder.headers)).toContain('x-ratelimit-limit');
+    });
+
+    it('a raw session\'s pacing slot is given back when its work fails', async () => {
+      const a = await tenant();
+      await updateOrgSettingsRow(db(), a.sandbox.orgId, { pacing: { requestsPerMinute: 600, burst: 50, concurrency: 1 } }, new Date());
+      const request = requestFor(a.sandbox, {
+        'x-session-user-id': '6161',
+        'x-session-cookie': 'auth_id=6161; sess=abc; fp=def',
+        'x-session-xbc': 'xbc',
+        'x-session-user-agent': 'UA raw',
+      });
+      await expect(pipeline.runProxied(request, replyRecorder().reply, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      expect(await pipeline.runProxied(request, replyRecorder().reply, async () => 'next')).toBe('next');
     });
   });
 });
