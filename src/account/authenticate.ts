@@ -70,6 +70,15 @@ function headerValue(request: FastifyRequest): string | undefined {
 
 const unauthorized = (message: string) => new ApiError('UNAUTHORIZED', message, { details: { field: 'apikey' } });
 
+/** No apikey header; a key sent the common OAuth way (Authorization: Bearer) gets told where it goes instead. */
+function missingKey(request: FastifyRequest): ApiError {
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string' && /^bearer\s/i.test(authorization)) {
+    return unauthorized('Missing API key: the key goes in the apikey header (apikey: sk_…), not in Authorization: Bearer');
+  }
+  return unauthorized('Missing API key: send it in the apikey header');
+}
+
 function tooManyFailures(retryAfterSeconds: number): ApiError {
   const retryAfter = Math.max(1, retryAfterSeconds);
   return new ApiError('RATE_LIMIT_EXCEEDED', `Too many failed API key attempts from this address; retry in ${retryAfter} s`, {
@@ -153,7 +162,7 @@ export function createApiKeyAuthenticator(ctx: ServiceContext): ApiKeyAuthentica
   return {
     async authenticate(request) {
       const secret = headerValue(request);
-      if (!secret) throw unauthorized('Missing API key: send it in the apikey header');
+      if (!secret) throw missingKey(request);
       const fresh = freshValid(secret);
       if (fresh) return accept(fresh);
       // A key found valid before is exempt from its address's block: only its freshness is in question.

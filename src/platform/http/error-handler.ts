@@ -39,11 +39,50 @@ function validationError(error: FastifyError): ApiError {
 }
 
 /** Fastify's own 4xx errors (bad JSON, wrong content type, body too large) keep their status, in our shape. */
-function frameworkClientError(error: FastifyError): { status: number; apiError: ApiError } {
+function frameworkClientError(error: FastifyError, request: FastifyRequest): { status: number; apiError: ApiError } {
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const sent = request.headers['content-type'];
+    const refused = sent ? `Content-Type ${sent} is not accepted` : 'A body without a Content-Type header is not accepted';
+    const message = `${refused}: send the body as JSON with the header content-type: application/json`;
+    return { status: 415, apiError: new ApiError('BAD_REQUEST', message, { details: { field: 'content-type', accepted: ['application/json'] } }) };
+  }
   const message = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.message.includes('JSON')
     ? 'Request body is not valid JSON'
     : error.message;
   return { status: error.statusCode ?? 400, apiError: new ApiError('BAD_REQUEST', message, { details: { field: 'body' } }) };
+}
+
+/**
+ * JSON bodies as Fastify's own parser reads them (with its prototype-poisoning guard), except that an empty body is
+ * no body: `curl -X POST -H 'content-type: application/json'` on a route that takes none is answered, and a route
+ * that needs a body says which (its schema refuses the missing object). Plain text has no parser, so it is a 415
+ * that names the type to send, like any other type but JSON.
+ */
+function installJsonBodyParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+}
+
+/**
+ * The methods each route pattern answers, to tell a wrong method on a known path (405 with Allow) from an unknown
+ * path (404). Fastify's router answers only "not found" for both.
+ */
+function createMethodIndex(app: FastifyInstance): (path: string) => string[] {
+  const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
+  app.addHook('onRoute', (route) => {
+    const source = route.url
+      .replace(/\/$/, '')
+      .split('/')
+      .map((segment) => (segment === '*' ? '.*' : segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    routes.push({ pattern: new RegExp(`^${source}/?$`), methods });
+  });
+  return (path) => [...new Set(routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods))].sort();
 }
 
 function send(reply: FastifyReply, request: FastifyRequest, status: number, error: ApiError): FastifyReply {
@@ -95,6 +134,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   // The rules that make validation errors live next door; installed here, before any route, so every route is
   // compiled with them.
   installInputRules(app);
+  installJsonBodyParser(app);
+  const methodsOf = createMethodIndex(app);
   app.server.removeAllListeners('clientError');
   app.server.on('clientError', answerClientError);
 
@@ -102,14 +143,21 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error instanceof ApiError) return send(reply, request, error.status, error);
     if (error.validation) return send(reply, request, 400, validationError(error));
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      const { status, apiError } = frameworkClientError(error);
+      const { status, apiError } = frameworkClientError(error, request);
       return send(reply, request, status, apiError);
     }
     request.log.error({ err: error }, 'unhandled error');
     return send(reply, request, 500, new ApiError('INTERNAL', 'Internal error'));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    send(reply, request, 404, new ApiError('ROUTE_NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = methodsOf(path);
+    if (allowed.length === 0) return send(reply, request, 404, new ApiError('ROUTE_NOT_FOUND', `Route ${request.method} ${path} not found`));
+    const allow = allowed.join(', ');
+    return send(reply, request, 405, new ApiError('ROUTE_NOT_FOUND', `Method ${request.method} is not allowed on ${path}; allowed: ${allow}`, {
+      headers: { allow },
+      details: { allowed },
+    }));
+  });
 }

@@ -8,6 +8,13 @@
 //   once coerced) and integers lie in the safe-integer range unless their schema bounds them tighter;
 // - `date` and `date-time` formats are real calendar dates (ajv-formats' full mode: 2024-02-30 is refused).
 // Path parameters without a schema get a string one, so they are checked too.
+// And two rules that make refusals readable:
+// - a union of literals (TypeBox's Union of Literal, OFAuth's enums) is validated as one `enum`, so its refusal lists
+//   the allowed values once instead of one "must be equal to constant" per value;
+// - a body object of our own routes refuses fields it does not declare, naming the field (a typo such as
+//   `redirectURL` was silently ignored and the default applied). Bodies passed on to OnlyFans (the Access routes,
+//   whose fields are OnlyFans' and grow without notice) keep their schemas as written. OFAuth's deprecated fields
+//   are declared in the schemas, so they stay accepted.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import type { FastifyInstance, FastifySchema } from 'fastify';
@@ -51,7 +58,14 @@ export function hardenRequestSchema(schema: unknown, part: HttpPart): unknown {
   for (const key of [...SUBSCHEMA_LISTS, ...SUBSCHEMA_SINGLES]) {
     if (source[key] !== undefined && typeof source[key] === 'object') copy[key] = hardenRequestSchema(source[key], part);
   }
-  const types = typesOf(source);
+  const literals = literalValuesOf(copy);
+  if (literals) {
+    delete copy.anyOf;
+    copy.enum = literals;
+    const literalTypes = [...new Set(literals.map((value) => (value === null ? 'null' : typeof value)))];
+    copy.type = literalTypes.length === 1 ? literalTypes[0] : literalTypes;
+  }
+  const types = typesOf(copy);
   if (types.includes('string') && copy[TEXT_RULE_KEYWORD] === undefined) {
     copy[TEXT_RULE_KEYWORD] = part === 'body' ? 'free' : 'line';
   }
@@ -62,6 +76,62 @@ export function hardenRequestSchema(schema: unknown, part: HttpPart): unknown {
     if (copy.minimum === undefined && copy.exclusiveMinimum === undefined) copy.minimum = Number.MIN_SAFE_INTEGER;
   }
   return copy;
+}
+
+type Literal = string | number | boolean | null;
+
+function isLiteral(value: unknown): value is Literal {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+/** The values of an `anyOf` whose every branch is a literal (`const`, `enum` or null), or null for any other schema. */
+function literalValuesOf(schema: JsonSchema): Literal[] | null {
+  const branches = schema.anyOf;
+  if (!Array.isArray(branches) || branches.length === 0) return null;
+  const values: Literal[] = [];
+  for (const branch of branches as JsonSchema[]) {
+    if (!branch || typeof branch !== 'object') return null;
+    if ('const' in branch && isLiteral(branch.const)) values.push(branch.const);
+    else if (Array.isArray(branch.enum) && branch.enum.every(isLiteral)) values.push(...(branch.enum as Literal[]));
+    else if (branch.type === 'null' && Object.keys(branch).every((key) => key === 'type' || key === 'description')) values.push(null);
+    else return null;
+  }
+  return values;
+}
+
+/**
+ * A copy of a body schema whose objects refuse undeclared fields: every object schema that lists its properties and
+ * says nothing about others (no additionalProperties, patternProperties or unevaluatedProperties) is closed. The
+ * members of an allOf are left open, since each sees only its own part of the object.
+ */
+export function closeBodySchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closeBodySchema);
+  if (!schema || typeof schema !== 'object') return schema;
+  const source = schema as JsonSchema;
+  const copy: JsonSchema = { ...source };
+  for (const key of SUBSCHEMA_MAPS) {
+    const map = source[key];
+    if (map && typeof map === 'object') copy[key] = Object.fromEntries(Object.entries(map).map(([name, sub]) => [name, closeBodySchema(sub)]));
+  }
+  for (const key of [...SUBSCHEMA_LISTS, ...SUBSCHEMA_SINGLES]) {
+    if (key === 'allOf') continue;
+    if (source[key] !== undefined && typeof source[key] === 'object') copy[key] = closeBodySchema(source[key]);
+  }
+  const isOpenObject =
+    source.properties !== undefined &&
+    source.additionalProperties === undefined &&
+    source.patternProperties === undefined &&
+    source.unevaluatedProperties === undefined &&
+    source.allOf === undefined;
+  if (isOpenObject) copy.additionalProperties = false;
+  return copy;
+}
+
+/** Bodies passed on to OnlyFans as they are: their fields are OnlyFans', not ours to refuse. */
+const PASS_THROUGH_BODY_PREFIXES = ['/v2/access/'];
+
+export function isPassThroughBody(url: string): boolean {
+  return PASS_THROUGH_BODY_PREFIXES.some((prefix) => url.startsWith(prefix));
 }
 
 interface Refusal {
@@ -99,6 +169,8 @@ function createRequestAjv(): Ajv {
     allErrors: false,
     addUsedSchema: false,
     strict: false,
+    // Errors carry their schema, so a refusal can list the allowed values or the declared fields.
+    verbose: true,
   });
   // ajv-formats is CommonJS: its default export is the plugin under Node, `{default: plugin}` to TypeScript.
   (formatsPlugin as unknown as { default: (ajv: Ajv) => void }).default(ajv);
@@ -129,13 +201,37 @@ interface FastifyValidator {
   schemaEnv?: unknown;
 }
 
+const describeValue = (value: unknown) => (typeof value === 'string' ? `'${value}'` : String(value));
+
+/** The closest declared field to an unknown one, when it differs only in case, `-` or `_` (redirectURL → redirectUrl). */
+function similarField(unknown: string, declared: readonly string[]): string | undefined {
+  const fold = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
+  return declared.find((name) => fold(name) === fold(unknown));
+}
+
+/** Ajv's wording where it does not help a caller: an enum lists its values; an undeclared field names what is accepted. */
+function readableIssue(issue: ErrorObject): ErrorObject {
+  if (issue.keyword === 'enum') {
+    const allowed = (issue.params as { allowedValues?: unknown[] }).allowedValues ?? [];
+    return { ...issue, message: `must be one of ${allowed.map(describeValue).join(', ')}` };
+  }
+  if (issue.keyword === 'additionalProperties') {
+    const field = (issue.params as { additionalProperty?: string }).additionalProperty ?? '';
+    const declared = Object.keys(((issue.parentSchema as JsonSchema | undefined)?.properties as JsonSchema | undefined) ?? {});
+    const similar = similarField(field, declared);
+    const hint = similar ? `did you mean ${similar}? ` : '';
+    return { ...issue, message: `is not a known field (${hint}accepted: ${declared.join(', ') || 'none'})` };
+  }
+  return issue;
+}
+
 /** Compiles a route's request schema with the input rules; the Ajv validator runs first, then the walk for what none may hold. */
 export function compileRequestValidator(ajv: Ajv, schema: unknown, part: HttpPart): FastifyValidator {
   const validate: ValidateFunction = ajv.compile(hardenRequestSchema(schema, part) as JsonSchema);
   const validator: FastifyValidator = (data, context) => {
     const valid = (validate as (data: unknown, context?: unknown) => boolean)(data, context);
     if (!valid) {
-      validator.errors = validate.errors;
+      validator.errors = (validate.errors ?? []).map(readableIssue);
       return false;
     }
     const refusal = unacceptableValue(data);
@@ -159,7 +255,11 @@ function pathParameterNames(url: string): string[] {
 /** Installs the validator compiler and gives path parameters without a schema a string one. */
 export function installInputRules(app: FastifyInstance): void {
   const ajv = createRequestAjv();
-  app.setValidatorCompiler(({ schema, httpPart }) => compileRequestValidator(ajv, schema, (httpPart ?? 'body') as HttpPart) as never);
+  app.setValidatorCompiler(({ schema, httpPart, url }) => {
+    const part = (httpPart ?? 'body') as HttpPart;
+    const rules = part === 'body' && !isPassThroughBody(url) ? closeBodySchema(schema) : schema;
+    return compileRequestValidator(ajv, rules, part) as never;
+  });
   app.addHook('onRoute', (route) => {
     const names = pathParameterNames(route.url);
     if (!names.length) return;
