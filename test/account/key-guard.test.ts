@@ -1,6 +1,6 @@
 // The API key guard rule by rule: key format and material, scopes and connection permissions, and the
 // authenticator's caches, refusals, failure throttle and scope check (what `npm run mutate` holds these modules to).
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyRequest } from 'fastify';
 import { sql } from 'drizzle-orm';
@@ -17,7 +17,8 @@ import { findApiKeyByHash } from '../../src/account/store.ts';
 import { ApiError } from '../../src/platform/errors.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
-import { call, startTestService, type TestService } from '../support/service.ts';
+import { startKeptTestService } from '../support/kept-for-mutation.ts';
+import { call, type TestService } from '../support/service.ts';
 
 const ALNUM = 'Ab3'.repeat(30);
 
@@ -94,12 +95,11 @@ async function refusalOf(promise: Promise<unknown>): Promise<ApiError> {
 
 describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
   let t: TestService;
-  let addressCounter = 0;
-  /** A client address no other test has used (the failure throttle is per address). */
-  const freshAddress = () => `203.0.113.${++addressCounter}`;
+  /** A client address no other test has used (the failure throttle is per address, and may outlive this file's run). */
+  const freshAddress = () => `2001:db8::${randomBytes(4).toString('hex').replace(/(.{4})(.{4})/, '$1:$2')}`;
 
   beforeAll(async () => {
-    t = await startTestService(backend);
+    t = await startKeptTestService('key-guard', backend);
   });
   afterAll(async () => t?.close());
   afterEach(() => {
