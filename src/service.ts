@@ -1,5 +1,6 @@
 // Composition root: opens the database, applies migrations, builds the context and the HTTP app, starts the
 // in-process sandbox and the workers its role asks for, and shuts everything down in order.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildHttpApp, type BuiltApp } from './app.ts';
@@ -21,6 +22,7 @@ import { SANDBOX_OTP_CODE, SANDBOX_PASSWORD, SCENARIOS } from './sandbox/account
 import { startSandbox, type RunningSandbox } from './sandbox/server.ts';
 import { createUpstreamEnvironments, type SandboxTestAccount } from './upstream/environments.ts';
 import { recordRulesUpdated } from './dynamic-rules/rules-updated.ts';
+import { checkVaultCanary } from './vault-canary.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -42,6 +44,8 @@ export interface RunningService {
   ctx: ServiceContext;
   built: BuiltApp;
   bootstrap: BootstrapResult | null;
+  /** Production's first start: the file holding the first admin key (never printed there); null otherwise. */
+  adminKeyFile: string | null;
   close(): Promise<void>;
 }
 
@@ -56,14 +60,38 @@ function sandboxTestAccounts(): SandboxTestAccount[] {
   }));
 }
 
-function loadVault(config: Config, logger: Logger): Vault {
-  if (config.vaultKeys) return createVault(parseVaultKeys(config.vaultKeys));
+function loadVault(config: Config, logger: Logger): { vault: Vault; source: string } {
+  if (config.vaultKeys) return { vault: createVault(parseVaultKeys(config.vaultKeys)), source: 'OFCONNECT_VAULT_KEYS' };
   if (config.isProduction) throw new Error('OFCONNECT_VAULT_KEYS is required in production (NODE_ENV=production)');
   const local = loadOrCreateLocalVaultKeys(config.dataDir);
   if (local.created) {
     logger.warn({ file: local.file }, 'generated a local vault key: back this file up (losing it loses every stored session) or set OFCONNECT_VAULT_KEYS');
   }
-  return createVault(local.keys);
+  return { vault: createVault(local.keys), source: `the local key file ${local.file} (OFCONNECT_VAULT_KEYS is not set)` };
+}
+
+/** Refuses to start, before listening, when the key ring cannot decrypt the stored secrets (names the key ids). */
+async function assertVaultReadsStoredData(database: DatabaseHandle, vault: Vault, source: string): Promise<void> {
+  const problem = await checkVaultCanary(database.db, vault);
+  if (problem) throw new Error(`refusing to start: ${problem}. The key ring came from ${source}`);
+}
+
+/**
+ * Production prints no secret: the first admin key goes to a file only its owner reads (0600) in the data
+ * directory, whose path the log and the banner give. A file left from an earlier database is not overwritten.
+ */
+function writeFirstAdminKeyFile(dataDir: string, orgId: string, apiKey: string): string {
+  fs.mkdirSync(dataDir, { recursive: true });
+  for (const name of ['first-admin-key', `first-admin-key-${orgId}`]) {
+    const file = path.join(dataDir, name);
+    try {
+      fs.writeFileSync(file, `${apiKey}\n`, { mode: 0o600, flag: 'wx' });
+      return file;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new Error(`could not write the first admin key: ${path.join(dataDir, `first-admin-key-${orgId}`)} exists`);
 }
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
@@ -77,7 +105,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       options.database ??
       (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? null : path.join(config.dataDir, 'pglite') }));
     await database.migrate();
-    const vault = loadVault(config, logger);
+    const { vault, source: vaultSource } = loadVault(config, logger);
+    await assertVaultReadsStoredData(database, vault, vaultSource);
     // The simulator runs in-process on its own loopback port unless an external one is configured. Its state lives
     // in this database, so every node's simulator serves the same sandbox and a restart keeps it. Never in
     // production: there sandbox keys need OFCONNECT_SANDBOX_URL, an external simulator run on purpose.
@@ -116,11 +145,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const bootstrap = options.skipBootstrap
       ? null
       : await bootstrapFirstStart(ctx, {
-          // The dev callback page is not served in production.
-          localCallbackUrls: config.isProduction
-            ? ['http://localhost:3000/callback']
-            : ['http://localhost:3000/callback', `http://127.0.0.1:${listeningPort}/link/dev-callback`],
+          // The dev callback page is served outside production only; loopback redirects match on any port (RFC 8252).
+          devClientAppRedirectUris: config.isProduction ? null : [`http://127.0.0.1:${listeningPort}/link/dev-callback`],
         });
+    let adminKeyFile: string | null = null;
+    if (bootstrap?.created && config.isProduction) {
+      adminKeyFile = writeFirstAdminKeyFile(config.dataDir, bootstrap.orgId, bootstrap.apiKey);
+      logger.warn({ file: adminKeyFile }, 'first start: the sandbox admin API key is in this file (mode 0600); store it elsewhere, then delete the file');
+    }
 
     const workers: RunningWorker[] = [startEmbeddedMaintenance(database, logger)];
     if (config.role !== 'api') {
@@ -139,6 +171,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ctx,
       built,
       bootstrap,
+      adminKeyFile,
       async close() {
         if (closed) return;
         closed = true;

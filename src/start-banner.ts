@@ -1,5 +1,6 @@
 // What `ofconnect start` prints for a person: where it runs, and on first start the key and what to try.
-// Printed to stdout directly, never through the logger: the key must not land in log storage.
+// Printed to stdout directly, never through the logger: the key must not land in log storage. In production the key
+// is not printed at all: it is in a 0600 file whose path is printed (stdout is often collected too).
 import type { RunningService } from './service.ts';
 
 export function printStartBanner(service: RunningService, startupMs: number): void {
@@ -14,10 +15,22 @@ export function printStartBanner(service: RunningService, startupMs: number): vo
       : `  Sandbox upstream (the OnlyFans simulator sandbox keys talk to): ${service.sandboxUrl ?? 'none'}`,
   ];
   const boot = service.bootstrap;
-  if (boot?.created) {
+  if (boot?.created && service.adminKeyFile) {
+    // Production: the key is in a 0600 file, never on stdout (which log collectors keep).
     lines.push(
       '',
-      '  First start: created a default organization, a sandbox admin API key and a local client app.',
+      '  First start: created a default organization and a sandbox admin API key (no client app: production has no dev callback).',
+      `  The key is in ${service.adminKeyFile} (readable by this user only): store it in your secret manager, then delete the file.`,
+      '  Going live with it:',
+      `    a live admin key:  curl -X POST -H "apikey: <that key>" -H 'content-type: application/json' -d '{"environment":"live","name":"Live admin"}' ${origin}/v2/api-keys`,
+      `    a live client app: curl -X POST -H "apikey: <the live key>" -H 'content-type: application/json' -d '{"name":"My app","redirectUris":["https://app.example.com/callback"]}' ${origin}/v2/client-apps`,
+      '',
+      `  API reference: ${origin}/openapi.json`,
+    );
+  } else if (boot?.created) {
+    lines.push(
+      '',
+      '  First start: created a default organization, a sandbox admin API key and a local client app (it returns to /link/dev-callback).',
       '  Your sandbox API key (shown only now — store it):',
       '',
       `    ${boot.apiKey}`,

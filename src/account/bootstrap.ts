@@ -1,5 +1,7 @@
-// First start on an empty database: a default org, an admin sandbox key and a local client app, so a new user
-// has something to call at once. Idempotent: a restart (or a second node starting at the same moment) creates nothing.
+// First start on an empty database: a default org, an admin sandbox key and (outside production) a local client app
+// whose one redirect URI is this node's /link/dev-callback, so a new user has something to call at once. Production
+// gets no such app: its redirects would be loopback ones, which no deployed integration returns to. Idempotent: a
+// restart (or a second node starting at the same moment) creates nothing.
 import { sql } from 'drizzle-orm';
 import type { ServiceContext } from '../platform/context.ts';
 import { newId } from '../platform/ids.ts';
@@ -13,9 +15,14 @@ const BOOTSTRAP_LOCK = 727_002;
 
 export type BootstrapResult =
   | { created: false; orgId: string }
-  | { created: true; orgId: string; apiKey: string; clientAppId: string; redirectUris: string[] };
+  | { created: true; orgId: string; apiKey: string; clientAppId: string | null; redirectUris: string[] };
 
-export async function bootstrapFirstStart(ctx: ServiceContext, options: { localCallbackUrls: string[] }): Promise<BootstrapResult> {
+export interface BootstrapOptions {
+  /** The development client app's redirect URIs; null: no client app (production). */
+  devClientAppRedirectUris: string[] | null;
+}
+
+export async function bootstrapFirstStart(ctx: ServiceContext, options: BootstrapOptions): Promise<BootstrapResult> {
   return ctx.database.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`);
     const existing = await store.findFirstOrg(tx);
@@ -30,21 +37,24 @@ export async function bootstrapFirstStart(ctx: ServiceContext, options: { localC
       actor: 'system',
       now,
     });
-    const app = await store.insertClientApp(tx, {
-      id: newId('app'),
-      orgId: org.id,
-      environment: 'sandbox',
-      name: 'Local development',
-      integrationType: 'redirect',
-      redirectUris: options.localCallbackUrls,
-      embedOrigins: ['http://localhost:3000'],
-      // The sandbox default (every read and write), so the README's Link walk-through ends with a connection that can send.
-      permissions: defaultConnectionPermissionsFor('sandbox'),
-      profile: { description: 'Created at first start for trying ofconnect locally' },
-      createdAt: now,
-      updatedAt: now,
-    });
+    const redirectUris = options.devClientAppRedirectUris;
+    const app = redirectUris
+      ? await store.insertClientApp(tx, {
+          id: newId('app'),
+          orgId: org.id,
+          environment: 'sandbox',
+          name: 'Local development',
+          integrationType: 'redirect',
+          redirectUris,
+          embedOrigins: [],
+          // The sandbox default (every read and write), so the README's Link walk-through ends with a connection that can send.
+          permissions: defaultConnectionPermissionsFor('sandbox'),
+          profile: { description: 'Created at first start for trying ofconnect locally' },
+          createdAt: now,
+          updatedAt: now,
+        })
+      : null;
     await recordAuditEntry(tx, { orgId: org.id, actor: 'system', action: 'org.bootstrapped', target: org.id });
-    return { created: true, orgId: org.id, apiKey: key.secret, clientAppId: app.id, redirectUris: options.localCallbackUrls };
+    return { created: true, orgId: org.id, apiKey: key.secret, clientAppId: app?.id ?? null, redirectUris: redirectUris ?? [] };
   });
 }

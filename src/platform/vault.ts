@@ -12,6 +12,8 @@ export interface VaultKey {
 export interface Vault {
   /** Id of the key new blobs are encrypted with. */
   readonly currentKeyId: string;
+  /** Every key id of the ring, the encrypting one first. */
+  readonly keyIds: readonly string[];
   encrypt(plaintext: string, associatedData?: string): { keyId: string; blob: string };
   decrypt(blob: string, associatedData?: string): string;
   encryptJson(value: unknown, associatedData?: string): { keyId: string; blob: string };
@@ -34,6 +36,7 @@ export function createVault(keys: VaultKey[]): Vault {
   const current = keys[0];
   const vault: Vault = {
     currentKeyId: current.id,
+    keyIds: keys.map((k) => k.id),
     encrypt(plaintext, associatedData = '') {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', current.key, iv);
@@ -94,4 +97,43 @@ export function loadOrCreateLocalVaultKeys(dataDir: string): { keys: VaultKey[];
   const spec = generateVaultKeySpec('local1');
   fs.writeFileSync(file, `${spec}\n`, { mode: 0o600, flag: 'wx' });
   return { keys: parseVaultKeys(spec), created: true, file };
+}
+
+/** One stored blob to prove the ring on: what it is (for the message), the blob and its associated data. */
+export interface VaultSample {
+  what: string;
+  blob: string;
+  associatedData: string;
+}
+
+/**
+ * Why this key ring cannot read what is stored, or null when it can (the start-up canary). `blobsByKeyId` counts the
+ * stored blobs per key id they name; `samples` are blobs to decrypt, at least one per key id in use. Two ways a ring
+ * fails: a key id the data names is missing (a new OFCONNECT_VAULT_KEYS, or the local key file replaced), or an id
+ * is there with other key material (the same id generated again), which only a decryption reveals.
+ */
+export function keyRingProblem(vault: Vault, blobsByKeyId: ReadonlyMap<string, number>, samples: readonly VaultSample[]): string | null {
+  const configured = vault.keyIds.join(', ');
+  const missing = [...blobsByKeyId.keys()].filter((id) => !vault.keyIds.includes(id));
+  if (missing.length) {
+    const written = missing.map((id) => `${id} (${blobsByKeyId.get(id)} stored secret${blobsByKeyId.get(id) === 1 ? '' : 's'})`).join(', ');
+    return (
+      `the vault key ring cannot decrypt stored data: it was written with key id ${written}, and the configured ` +
+      `key ids are ${configured}. Add the missing key(s) to OFCONNECT_VAULT_KEYS ("newId:base64,${missing[0]}:base64": ` +
+      'the first key encrypts new data, every listed key decrypts), then `ofconnect vault rotate` moves the data to the first key'
+    );
+  }
+  for (const sample of samples) {
+    try {
+      vault.decrypt(sample.blob, sample.associatedData);
+    } catch {
+      const id = vault.keyIdOf(sample.blob);
+      return (
+        `the vault key ring cannot decrypt stored data: ${sample.what} was written with key id ${id}, and the key ` +
+        `configured under id ${id} does not decrypt it (the same id now holds other key material; configured key ids: ` +
+        `${configured}). Put the original key back under id ${id} in OFCONNECT_VAULT_KEYS`
+      );
+    }
+  }
+  return null;
 }

@@ -15,7 +15,7 @@ describe.each(BACKENDS)('client apps and org settings (%s)', (backend) => {
     expect(res.status).toBe(200);
     expect(res.body.list).toHaveLength(1);
     expect(res.body.list[0]).toMatchObject({ name: 'Local development', environment: 'sandbox', integrationType: 'redirect' });
-    expect(res.body.list[0].redirectUris).toContain('http://localhost:3000/callback');
+    expect(res.body.list[0].redirectUris).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/link\/dev-callback$/)]);
     expect(res.body.list[0].id).toMatch(/^app_[A-Za-z0-9]+$/);
   });
 
