@@ -6,6 +6,7 @@ import { classifyUpstreamReply, type UpstreamReply } from './errors.ts';
 import type { UpstreamDispatchers } from './http-pool.ts';
 import { buildUpstreamRequest } from './request-builder.ts';
 import type { DynamicRules } from './rules.ts';
+import { isStaleConnectionError } from './rules-sources.ts';
 
 export interface RulesProbeResult {
   /** accepted: the upstream answered the signed request; refused: it rejected the sign; inconclusive: no verdict. */
@@ -35,21 +36,26 @@ export function createRulesProbe(options: RulesProbeOptions): RulesProbe {
   const now = options.now ?? Date.now;
   return async (rules) => {
     const built = buildUpstreamRequest(null, { method: 'GET', path: PROBE_PATH }, { rules, origin, now: now() });
-    let response: Dispatcher.ResponseData;
-    let text: string;
-    try {
-      response = await options.dispatchers.dispatcherFor(null).request({
+    const send = async () => {
+      const response = await options.dispatchers.dispatcherFor(null).request({
         origin,
         path: built.pathWithQuery,
         method: 'GET',
         headers: built.headers,
         signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS),
       });
-      text = await response.body.text();
+      return replyOf(response, await response.body.text());
+    };
+    let reply: UpstreamReply;
+    try {
+      // Probes are minutes apart: a pooled connection the upstream closed meanwhile gets one more try.
+      reply = await send().catch((error: unknown) => {
+        if (isStaleConnectionError(error)) return send();
+        throw error;
+      });
     } catch (error) {
       return { outcome: 'inconclusive', upstreamRevision: null, detail: `upstream unreachable: ${error instanceof Error ? error.message : String(error)}` };
     }
-    const reply = replyOf(response, text);
     const upstreamRevision = reply.headers['x-of-rev'] ?? null;
     const failure = classifyUpstreamReply(reply);
     if (!failure) return { outcome: 'accepted', upstreamRevision, detail: `HTTP ${reply.status}` };

@@ -133,13 +133,27 @@ async function fetchDocument(spec: RulesSourceSpec): Promise<unknown> {
   const url = spec.kind === 'ofauth' ? `${spec.location}${OFAUTH_RULES_PATH}` : spec.location;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (spec.apiKey) headers.apikey = spec.apiKey;
-  const reply = await request(url, { method: 'GET', headers, headersTimeout: FETCH_TIMEOUT_MS, bodyTimeout: FETCH_TIMEOUT_MS });
-  const text = await readLimited(reply.body);
+  const { statusCode, text } = await getOnce(url, headers).catch((error: unknown) => {
+    // A pooled connection the server closed while it sat idle (sources are read minutes apart): one more try.
+    if (isStaleConnectionError(error)) return getOnce(url, headers);
+    throw error;
+  });
+  const reply = { statusCode };
   if (reply.statusCode === 401 || reply.statusCode === 403) {
     throw new Error(`${spec.kind === 'ofauth' ? 'the rules API refused the API key' : 'the source refused access'} (HTTP ${reply.statusCode})`);
   }
   if (reply.statusCode !== 200) throw new Error(`the source answered HTTP ${reply.statusCode}`);
   return parseJson(text);
+}
+
+async function getOnce(url: string, headers: Record<string, string>): Promise<{ statusCode: number; text: string }> {
+  const reply = await request(url, { method: 'GET', headers, headersTimeout: FETCH_TIMEOUT_MS, bodyTimeout: FETCH_TIMEOUT_MS });
+  return { statusCode: reply.statusCode, text: await readLimited(reply.body) };
+}
+
+export function isStaleConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
 }
 
 async function readLimited(body: AsyncIterable<Buffer>): Promise<string> {

@@ -1403,7 +1403,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Revision status */
+        /** Revision status, and the health of each rules source */
         get: {
             parameters: {
                 query?: never;
@@ -1427,6 +1427,32 @@ export interface paths {
                             is_public: boolean;
                             is_early_access: boolean;
                             access_granted: boolean;
+                            /** @description ofconnect: where the rules of the key's environment come from, one entry per configured source, in the configured order */
+                            sources: {
+                                /** @description The source as configured, with API keys, passwords and token-like query values redacted */
+                                source: string;
+                                kind: "ofauth" | "url" | "file";
+                                /** @description ok: rules fetched (and for live, accepted by a signed probe to the upstream); stale: the upstream refused its rules; unverified: fetched, the probe reached no verdict yet; down: the last fetch failed; invalid: it answered something that is not a rule set; pending: not fetched yet */
+                                health: "ok" | "stale" | "unverified" | "down" | "invalid" | "pending";
+                                /** @description Revision of the last well-formed rules it gave */
+                                revision: string | null;
+                                /** @description Whether the rules in use are this source's */
+                                isInUse: boolean;
+                                /** Format: date-time */
+                                lastAttemptAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description Last fetch that gave well-formed rules
+                                 */
+                                lastSuccessAt: string | null;
+                                lastError: string | null;
+                                consecutiveFailures: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When it is fetched next; a failing source backs off
+                                 */
+                                nextAttemptAt: string | null;
+                            }[];
                         };
                     };
                 };
