@@ -26,6 +26,9 @@ interface OrgSecrets {
   webhookSecret: string;
 }
 
+/** Each test starts one or two more nodes; under this machine's load a start alone can take 20 s. */
+const NODE_STARTS_BUDGET_MS = 120_000;
+
 describe.each(BACKENDS)('POST /v2/vault/rotate (%s)', (backend) => {
   let t: TestService;
   let proxy: LoopbackProxy;
@@ -86,7 +89,7 @@ describe.each(BACKENDS)('POST /v2/vault/rotate (%s)', (backend) => {
     } finally {
       await rotating.close();
     }
-  });
+  }, NODE_STARTS_BUDGET_MS);
 
   it('answers the new key id and what it re-encrypted in the calling org only; a second call finds nothing left', async () => {
     const org = await orgWithEverySecret();
@@ -105,7 +108,7 @@ describe.each(BACKENDS)('POST /v2/vault/rotate (%s)', (backend) => {
     } finally {
       await rotating.close();
     }
-  });
+  }, NODE_STARTS_BUDGET_MS);
 
   it('after rotating, a node holding only the new key serves the connection through its proxy and reads every secret', async () => {
     const org = await orgWithEverySecret();
@@ -135,5 +138,5 @@ describe.each(BACKENDS)('POST /v2/vault/rotate (%s)', (backend) => {
     } finally {
       await retired.close();
     }
-  });
+  }, NODE_STARTS_BUDGET_MS);
 });
