@@ -99,9 +99,12 @@ export default class BudgetReporter implements Reporter {
     this.root = vitest.config.root;
   }
 
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     if (testModules.length === 0) return;
     const wallMs = Date.now() - this.startedAt;
+    // Vitest calls the default reporter's summary (onFinished) right after this hook, in the same turn: yielding once
+    // puts these figures below the summary, at the end of the output, where a reader of `npm test` looks.
+    await new Promise((resolve) => setImmediate(resolve));
     const files = testModules.map((m) => measureFile(m, this.root, this.fileBudgetMs)).sort((a, b) => b.seconds - a.seconds);
     const summedSeconds = round(files.reduce((sum, f) => sum + f.seconds, 0));
     const over = files.filter((f) => f.overBudget);
