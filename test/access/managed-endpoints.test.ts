@@ -64,7 +64,14 @@ describe.each(BACKENDS)('access: managed endpoints against the simulator (%s)', 
     const chats = await get('/v2/access/chats?limit=3');
     expect(chats.status).toBe(200);
     expectShape(ChatsReply, chats.body);
-    expect(chats.body.list.length).toBeGreaterThan(0);
+    expect(chats.body.list).toHaveLength(3);
+    // Offset paging: the seeded inbox has more than a page; the next page starts at nextOffset and shares no chat.
+    expect(chats.body).toMatchObject({ hasMore: true, nextOffset: 3 });
+    const nextChats = await get(`/v2/access/chats?limit=3&offset=${chats.body.nextOffset}`);
+    expect(nextChats.status).toBe(200);
+    const partners = (page: { list: Array<{ withUser: { id: number } }> }) => page.list.map((chat) => chat.withUser.id);
+    expect(partners(nextChats.body).length).toBeGreaterThan(0);
+    expect(partners(nextChats.body).filter((id) => partners(chats.body).includes(id))).toEqual([]);
     const fanId = await messageableFanId(t, conn.id);
 
     const sent = await access(t, conn.id, 'POST', `/v2/access/chats/${fanId}/messages`, { body: { text: 'Hello from the test' } });

@@ -7,20 +7,18 @@ import { BACKENDS } from '../support/databases.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { access, importConnection } from './access-fixture.ts';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { makeTempDir, removeTempDir } from '../support/test-run.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const VAULT_KEYS = generateVaultKeySpec('shared');
 
 /** A second node on the first one's database, simulator and Redis (as `--role api` behind a balancer would be). */
-async function startSecondNode(first: TestService): Promise<RunningService> {
+async function startSecondNode(first: TestService, dataDir: string): Promise<RunningService> {
   const config = loadConfig(
     {
       port: 0,
       host: '127.0.0.1',
-      dataDir: mkdtempSync(path.join(os.tmpdir(), 'ofc-test-')),
+      dataDir,
       vaultKeys: VAULT_KEYS,
       logLevel: 'warn',
       redisUrl: REDIS_URL,
@@ -34,13 +32,18 @@ async function startSecondNode(first: TestService): Promise<RunningService> {
 describe.each(BACKENDS)('access: pacing shared through Redis, usage metering (%s)', (backend) => {
   let a: TestService;
   let b: RunningService;
+  const secondDataDir = makeTempDir('second-node');
   beforeAll(async () => {
     a = await startTestService(backend, { config: { redisUrl: REDIS_URL, vaultKeys: VAULT_KEYS } });
-    b = await startSecondNode(a);
+    b = await startSecondNode(a, secondDataDir);
   });
   afterAll(async () => {
-    await b?.close();
-    await a?.close();
+    try {
+      await b?.close();
+    } finally {
+      await a?.close();
+      removeTempDir(secondDataDir);
+    }
   });
 
   it('two nodes on one database and one Redis spend one bucket per connection', async () => {

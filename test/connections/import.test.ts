@@ -70,21 +70,24 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     const session = await mintSandboxSession(sandbox, 'perm@creator.sandbox.com');
     const res = await importSession(t.adminKey, { cookie: session.cookie, userAgent: session.userAgent, permissions: ['profile:read', 'root:all'] });
     expect(res.status).toBe(400);
-    expect(res.body.details).toMatchObject({ field: 'permissions', unknown: ['root:all'] });
+    expect(res.body).toMatchObject({ type: 'BAD_REQUEST', details: { field: 'permissions', unknown: ['root:all'] } });
   });
 
   it('an expired session, or one presented with another user agent, fails the import and creates nothing', async () => {
+    const { key } = await freshOrg();
     const session = await mintSandboxSession(sandbox, 'gone@creator.sandbox.com');
     await expireSandboxSession(sandbox, { sess: sessOf(session.cookie) });
-    const expired = await importSession(t.adminKey, { cookie: session.cookie, userAgent: session.userAgent });
+    const expired = await importSession(key, { cookie: session.cookie, userAgent: session.userAgent });
     expect(expired.status).toBe(400);
     expect(expired.body).toMatchObject({ type: 'BAD_REQUEST', details: { field: 'cookie', reason: 'session_invalid' } });
 
     const other = await mintSandboxSession(sandbox, 'ua@creator.sandbox.com');
-    const wrongUa = await importSession(t.adminKey, { cookie: other.cookie, userAgent: 'curl/8.0' });
+    const wrongUa = await importSession(key, { cookie: other.cookie, userAgent: 'curl/8.0' });
     expect(wrongUa.status).toBe(400);
-    const list = await call(t.url, 'GET', '/v2/account/connections?limit=100', { key: t.adminKey });
-    expect(list.body.list.some((c: any) => ['gone', 'ua'].some((n) => c.userData.username.includes(n)))).toBe(false);
+    expect(wrongUa.body).toMatchObject({ type: 'BAD_REQUEST', details: { field: 'cookie', reason: 'session_invalid' } });
+    // The org is this test's own, so "nothing created" is an empty list, and no event was recorded.
+    expect((await call(t.url, 'GET', '/v2/account/connections?limit=100', { key })).body.list).toEqual([]);
+    expect(await eventTypes(t.url, key, {})).toEqual([]);
   });
 
   it('a second import of the same account is a 409 naming the first', async () => {
@@ -120,6 +123,7 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     const before = await upstreamRequests(t);
     const res = await call(t.url, 'PATCH', `/v2/account/connections/import/${created.body.id}`, { key: t.adminKey, body: { cookie: stranger.cookie, userAgent: stranger.userAgent } });
     expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ type: 'CONFLICT' });
     expect((await upstreamRequests(t, before.lastSeq)).list.filter((entry) => entry.url.includes('/api2/'))).toEqual([]);
   });
 
@@ -163,6 +167,7 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     expect(res.body.type).toBe('CONFLICT');
     const missing = await call(t.url, 'PATCH', '/v2/account/connections/import/conn_nope', { key: t.adminKey, body: { cookie: stranger.cookie, userAgent: stranger.userAgent } });
     expect(missing.status).toBe(404);
+    expect(missing.body.type).toBe('RESOURCE_NOT_FOUND');
   });
 
   it('PATCH on a Link (non-imported) connection is a 400 with a clear message', async () => {
@@ -171,6 +176,7 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     await t.database.handle.db.execute(sql`update connections set imported = false where id = ${created.body.id}`);
     const res = await call(t.url, 'PATCH', `/v2/account/connections/import/${created.body.id}`, { key: t.adminKey, body: { cookie: session.cookie, userAgent: session.userAgent } });
     expect(res.status).toBe(400);
+    expect(res.body.type).toBe('BAD_REQUEST');
     expect(res.body.message).toMatch(/Only imported connections/);
   });
 
@@ -197,9 +203,10 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     expect(defaults.body.list).toHaveLength(3);
     const tooMany = await call(t.url, 'GET', '/v2/account/connections?limit=101', { key });
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.details.field).toBe('limit');
+    expect(tooMany.body).toMatchObject({ type: 'BAD_REQUEST', details: { field: 'limit' } });
     const badStatus = await call(t.url, 'GET', '/v2/account/connections?status=pending', { key });
     expect(badStatus.status).toBe(400);
+    expect(badStatus.body).toMatchObject({ type: 'BAD_REQUEST', details: { field: 'status' } });
     const alias = await call(t.url, 'GET', '/v2/connections?limit=1', { key });
     expect(alias.body.list[0].id).toBe(all.body.list[0].id);
   });
@@ -301,6 +308,7 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     for (const [method, path, body] of attempts) {
       const res = await call(t.url, method, path, { key: keyB, body });
       expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body.type, `${method} ${path}`).toBe('RESOURCE_NOT_FOUND');
     }
     expect((await call(t.url, 'GET', '/v2/account/connections?limit=100', { key: keyB })).body.list).toEqual([]);
     expect((await call(t.url, 'GET', `/v2/account/connections/${id}`, { key: t.adminKey })).body.status).toBe('active');
@@ -336,25 +344,32 @@ describe.each(BACKENDS)('connections: import, rotate, list, disconnect, invalida
     const { rotateVaultBlobs } = await import('../../src/vault-rotation.ts');
     const { loadConnectionSession } = await import('../../src/connections/session-vault.ts');
     const oldSpec = t.service.ctx.config.vaultKeys!;
+    // Rotation covers the whole database; what this test counts and reads back is its own org's.
+    const { orgId, key } = await freshOrg();
     // A proxy URL (encrypted in the connection's settings) and a webhook secret are rotated too.
-    const withProxy = { id: await importAccount(t.adminKey, 'rotating') };
-    await call(t.url, 'PATCH', `/v2/account/connections/${withProxy.id}/settings`, { key: t.adminKey, body: { proxy: { url: 'http://u:p@10.0.0.9:3128' } } });
-    const endpoint = await call(t.url, 'POST', '/v2/webhooks/endpoints', { key: t.adminKey, body: { url: 'http://127.0.0.1:9/hook' } });
+    const withProxy = { id: await importAccount(key, 'rotating') };
+    const plain = await importAccount(key, 'rotatingtoo');
+    await call(t.url, 'PATCH', `/v2/account/connections/${withProxy.id}/settings`, { key, body: { proxy: { url: 'http://u:p@10.0.0.9:3128' } } });
+    const endpoint = await call(t.url, 'POST', '/v2/webhooks/endpoints', { key, body: { url: 'http://127.0.0.1:9/hook' } });
+    expect(endpoint.status).toBe(201);
     const newSpec = generateVaultKeySpec('next2');
     const ring = createVault(parseVaultKeys(`${newSpec},${oldSpec}`));
     const report = await rotateVaultBlobs(t.database.handle.db, ring);
     expect(report.keyId).toBe('next2');
-    expect(report.connectionSessions).toBeGreaterThan(0);
-    expect(report.proxyUrls).toBeGreaterThanOrEqual(1); // this one (and any other test's)
-    expect(report.webhookSecrets).toBe(1);
-    expect((await rotateVaultBlobs(t.database.handle.db, ring)).connectionSessions).toBe(0);
+    // These two sessions, this proxy and this secret (and any other test's in the same database).
+    expect(report.connectionSessions).toBeGreaterThanOrEqual(2);
+    expect(report.proxyUrls).toBeGreaterThanOrEqual(1);
+    expect(report.webhookSecrets).toBeGreaterThanOrEqual(1);
+    const again = await rotateVaultBlobs(t.database.handle.db, ring);
+    expect(again).toMatchObject({ connectionSessions: 0, proxyUrls: 0, webhookSecrets: 0 });
     const keys = await t.database.handle.db.execute(sql`select distinct key_id from connection_sessions`);
     expect((keys as unknown as { rows: { key_id: string }[] }).rows.map((r) => r.key_id)).toEqual(['next2']);
     // A vault holding only the new key (the old one retired) reads every session, and the simulator still accepts them.
     const onlyNew = createVault(parseVaultKeys(newSpec));
-    const list = await call(t.url, 'GET', '/v2/account/connections?status=active&limit=100', { key: t.adminKey });
+    const list = await call(t.url, 'GET', '/v2/account/connections?status=active&limit=100', { key });
+    expect(list.body.list.map((c: { id: string }) => c.id).sort()).toEqual([withProxy.id, plain].sort());
     for (const c of list.body.list) {
-      const session = await loadConnectionSession(t.database.handle.db, onlyNew, { orgId: t.orgId, connectionId: c.id });
+      const session = await loadConnectionSession(t.database.handle.db, onlyNew, { orgId, connectionId: c.id });
       const profile = await t.service.ctx.upstreams.forEnvironment('sandbox').validateSession(session!);
       expect(profile.id).toBe(c.userData.id);
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/databases.ts';
 import { listEvents } from '../support/events.ts';
-import { eventually } from '../support/eventually.ts';
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { mintSandboxSession } from '../support/sandbox.ts';
@@ -51,7 +51,7 @@ describe.each(BACKENDS)('rules.updated (%s)', (backend) => {
           const announced = await announcedRevisions(adminKey);
           return announced.includes(rotated.revision) && announced;
         },
-        { what: `rules.updated for revision ${rotated.revision}` },
+        { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: `rules.updated for revision ${rotated.revision}` },
       );
       expect(revisions.filter((revision) => revision === rotated.revision)).toHaveLength(1);
     }

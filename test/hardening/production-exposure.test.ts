@@ -10,9 +10,7 @@ import { createMetrics } from '../../src/platform/metrics.ts';
 import { generateVaultKeySpec } from '../../src/platform/vault.ts';
 import { startService } from '../../src/service.ts';
 import { createTestDatabase } from '../support/databases.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { makeTempDir, removeTempDir } from '../support/test-run.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 
@@ -80,10 +78,11 @@ describe.each(BACKENDS)('production exposure (%s)', (backend) => {
 
   it('a production service starts no simulator: no /_sandbox on its port, sandbox keys get a clear 503, the bootstrap lists no dev callback', async () => {
     const database = await createTestDatabase(backend);
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-production-'));
-    const config = loadConfig({ port: 0, host: '127.0.0.1', dataDir, vaultKeys: generateVaultKeySpec('prod1') }, { NODE_ENV: 'production' });
-    const service = await startService({ config, database: database.handle, logger: createLogger('silent') });
+    const dataDir = makeTempDir('production');
+    let service: Awaited<ReturnType<typeof startService>> | null = null;
     try {
+      const config = loadConfig({ port: 0, host: '127.0.0.1', dataDir, vaultKeys: generateVaultKeySpec('prod1') }, { NODE_ENV: 'production' });
+      service = await startService({ config, database: database.handle, logger: createLogger('silent') });
       expect(service.sandboxUrl).toBeNull();
       expect(service.sandboxControlUrl).toBeNull();
       const boot = service.bootstrap;
@@ -97,9 +96,12 @@ describe.each(BACKENDS)('production exposure (%s)', (backend) => {
       expect(rules.status).toBe(503);
       expect(rules.body).toMatchObject({ type: 'UPSTREAM_UNAVAILABLE', details: { environment: 'sandbox' } });
     } finally {
-      await service.close();
-      await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await service?.close();
+      } finally {
+        await database.drop();
+        removeTempDir(dataDir);
+      }
     }
   }, 60_000);
 });

@@ -164,7 +164,10 @@ describe.each(BACKENDS)('link: init, whitelabel flow, limits, CSRF and page weig
     const limited = await login(secret, email);
     expect(limited.status).toBe(429);
     expect(limited.body.type).toBe('RATE_LIMIT_EXCEEDED');
-    expect(limited.headers['retry-after']).toBeDefined();
+    // Retry-After in whole seconds, within the minute the limit counts.
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     // The refused attempt did not touch the session.
     expect((await status(secret)).body.status).toBe('initialized');
   });

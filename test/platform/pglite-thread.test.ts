@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
 import { isUniqueViolation } from '../../src/platform/db/errors.ts';
-import { eventually } from '../support/eventually.ts';
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
 
 describe('the embedded database thread', () => {
   let database: DatabaseHandle;
@@ -71,7 +71,7 @@ describe('the embedded database thread', () => {
     const payloads: string[] = [];
     const unlisten = await database.listen('items_changed', (payload) => payloads.push(payload));
     await database.notify('items_changed', 'hello');
-    await eventually(() => payloads.length > 0, { what: 'the NOTIFY payload' });
+    await eventually(() => payloads.length > 0, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the NOTIFY payload' });
     expect(payloads).toEqual(['hello']);
     await unlisten();
   });

@@ -2,10 +2,10 @@
 // rotation (re-encryption under the newest key), key specs and the local key file; and the Link form token it seals.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { issueFormToken, isValidFormToken } from '../../src/link/pages/csrf.ts';
+import { makeTempDir } from '../support/test-run.ts';
 import {
   createVault,
   generateVaultKeySpec,
@@ -132,7 +132,7 @@ describe('vault envelope', () => {
   });
 
   it('the embedded default writes one key file (mode 0600) into the data directory and reads it back after', () => {
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ofc-vault-')), 'nested', 'data');
+    const dir = path.join(makeTempDir('vault'), 'nested', 'data');
     dirs.push(path.dirname(path.dirname(dir)));
     const first = loadOrCreateLocalVaultKeys(dir);
     expect(first.created).toBe(true);

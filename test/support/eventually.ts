@@ -1,5 +1,12 @@
 // Waiting on a condition instead of sleeping: the one polling helper of the suite. The condition may be sync or
 // async, and may return the value the test wants next (anything but false/undefined/null ends the wait).
+/**
+ * How long to wait on a background worker's progress (webhook delivery, a rules fetch, a monitor check, NOTIFY): on
+ * a loaded 2-core machine running the suite in two forks a worker can be descheduled for seconds, so a wait states
+ * this (or its own figure) rather than relying on a default.
+ */
+export const WORKER_PROGRESS_TIMEOUT_MS = 20_000;
+
 export interface EventuallyOptions {
   timeoutMs?: number;
   intervalMs?: number;

@@ -7,7 +7,7 @@ import { createUpstreamClient } from '../../src/upstream/client.ts';
 import { startLogin, submitOtp } from '../../src/upstream/login.ts';
 import { createRulesProvider, fetchRulesJson } from '../../src/upstream/rules-provider.ts';
 import { sessionFromImport } from '../../src/upstream/session.ts';
-import { eventually } from '../support/eventually.ts';
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
 import { rejectionOf, startUpstreamFixture, TEST_USER_AGENT, type UpstreamFixture } from './sandbox-fixture.ts';
 
 const logLines: string[] = [];
@@ -121,7 +121,7 @@ describe('upstream client against the simulator', () => {
     // Old rules still sign inside the grace period; the reply's x-of-rev tells the client to refresh.
     const replies = await Promise.all([1, 2, 3].map(() => fx.client.request(session, getMe)));
     expect(replies.every((r) => r.revision === rotated.revision)).toBe(true);
-    await eventually(() => fx.rules.revision() === rotated.revision, { what: 'the rotated rules' });
+    await eventually(() => fx.rules.revision() === rotated.revision, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the rotated rules' });
     for (let i = 0; i < 3; i++) await fx.client.request(session, getMe);
     expect(fx.rulesFetches() - before).toBe(1);
   });
@@ -269,7 +269,7 @@ describe('upstream client against the simulator', () => {
     const before = fx.rulesFetches();
     const rotated = await fx.control<{ revision: string }>('POST', '/_sandbox/rules/rotate');
     await fx.client.request(session, getMe);
-    await eventually(() => fx.rules.revision() === rotated.revision, { what: 'the rotated rules' });
+    await eventually(() => fx.rules.revision() === rotated.revision, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the rotated rules' });
     await fx.client.request(session, { method: 'GET', path: '/chats', query: { limit: 10, offset: 10, order: 'recent' } });
     expect(fx.rulesFetches() - before).toBe(1);
 

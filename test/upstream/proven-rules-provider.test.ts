@@ -1,8 +1,9 @@
 // Live rules from several sources, proven against the upstream: the simulator plays the upstream and the sources
 // (its rules feeds: following its rules, frozen at an old revision, or down), one clock moves the simulator, the
 // probe and the schedule together, so backoff and rotation grace take no waiting.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
+import { makeTempDir, removeTempDir } from '../support/test-run.ts';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,7 +124,7 @@ describe('live rules from several sources', () => {
     await provider.refresh();
     expect(provider.revision()).toBe(third);
     expect(bySource(provider)[2]).toEqual({ health: 'stale', revision: first, isInUse: false });
-    await expect.poll(() => changes).toEqual([
+    await expect.poll(() => changes, { timeout: WORKER_PROGRESS_TIMEOUT_MS }).toEqual([
       [second, first],
       [third, second],
     ]);
@@ -194,8 +195,8 @@ describe('live rules from several sources', () => {
 
   it('reads a local file and the community format without format, prefix or suffix fields (start/end only)', async () => {
     const sim = await startSimulator();
-    const dir = await mkdtemp(path.join(tmpdir(), 'rules-sources-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = makeTempDir('rules-sources');
+    cleanups.push(() => removeTempDir(dir));
     const { format: _format, prefix: _prefix, suffix: _suffix, ...rest } = await sim.control('GET', '/_sandbox/rules');
     const file = path.join(dir, 'rules.json');
     await writeFile(file, JSON.stringify(rest));
@@ -209,8 +210,8 @@ describe('live rules from several sources', () => {
 
   it('rules that fail the shape check are never probed or used', async () => {
     const sim = await startSimulator();
-    const dir = await mkdtemp(path.join(tmpdir(), 'rules-sources-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = makeTempDir('rules-sources');
+    cleanups.push(() => removeTempDir(dir));
     const file = path.join(dir, 'bad.json');
     await writeFile(file, JSON.stringify({ ...sim.sandbox.currentRules(), checksum_indexes: [40] }));
     const { provider } = startProvider(sim, file);

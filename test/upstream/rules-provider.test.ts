@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRulesProvider, type RulesProvider } from '../../src/upstream/rules-provider.ts';
 import type { DynamicRules } from '../../src/upstream/rules.ts';
-import { eventually } from '../support/eventually.ts';
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
+import { makeTempDir, removeTempDir } from '../support/test-run.ts';
 
 const rulesWithRevision = (revision: string) => ({
   static_param: 'SOdCcTAox9fUUCoga9kwNKfyUK8SPfEy',
@@ -76,7 +76,7 @@ describe('rules provider', () => {
     let release!: () => void;
     feed.gate = new Promise((resolve) => (release = resolve));
     const pending = Promise.all([provider.current(), provider.refresh(), provider.refresh(), provider.current()]);
-    await eventually(() => feed.hits === 1, { what: 'one rules fetch' });
+    await eventually(() => feed.hits === 1, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'one rules fetch' });
     release();
     const results = await pending;
     expect(new Set(results.map((r) => r.revision)).size).toBe(1);
@@ -92,7 +92,7 @@ describe('rules provider', () => {
     expect(changes).toEqual([]);
     feed.body = JSON.stringify(rulesWithRevision('202601020000-bbbbbbbbbb'));
     await provider.refresh();
-    await eventually(() => changes.length === 1, { what: 'one rules change' });
+    await eventually(() => changes.length === 1, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'one rules change' });
     expect(changes).toEqual([['202601020000-bbbbbbbbbb', '202601010000-aaaaaaaaaa']]);
     expect(provider.revision()).toBe('202601020000-bbbbbbbbbb');
   });
@@ -103,7 +103,7 @@ describe('rules provider', () => {
     provider.observeRevision('202601010000-aaaaaaaaaa'); // the cached one: nothing to do
     provider.observeRevision('202601030000-cccccccccc');
     provider.observeRevision('202601030000-cccccccccc');
-    await eventually(() => feed.hits === 2, { what: 'a second rules fetch' });
+    await eventually(() => feed.hits === 2, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'a second rules fetch' });
     await provider.current();
     // The feed still lags behind upstream: later replies with the same revision do not hammer it.
     provider.observeRevision('202601030000-cccccccccc');
@@ -134,12 +134,13 @@ describe('rules provider', () => {
     cleanups.push(() => provider.close(), () => new Promise((resolve) => feed.server.close(resolve)));
     await provider.current();
     feed.body = JSON.stringify(rulesWithRevision('202601050000-eeeeeeeeee'));
-    await eventually(() => changes.length === 1, { what: 'one rules change' });
+    await eventually(() => changes.length === 1, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'one rules change' });
     expect(changes).toEqual(['202601050000-eeeeeeeeee']);
   });
 
   it('reads rules from a file path', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'rules-'));
+    const dir = makeTempDir('rules');
+    cleanups.push(() => removeTempDir(dir));
     const file = path.join(dir, 'rules.json');
     await writeFile(file, JSON.stringify({ ...rulesWithRevision('202601040000-dddddddddd'), prefix: undefined, suffix: undefined }));
     const provider = createRulesProvider({ source: file, refreshInBackground: false });

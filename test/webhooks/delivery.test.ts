@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordBroadcastEvent, recordEvent, type EventToRecord } from '../../src/webhooks/outbox.ts';
 import { BACKENDS } from '../support/databases.ts';
-import { eventually } from '../support/eventually.ts';
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startReceiver, verifiesWith, type Receiver } from './receiver.ts';
@@ -50,7 +50,7 @@ describe.each(BACKENDS)('webhook delivery end to end (%s)', (backend) => {
       connection: { id: 'conn_e2e', platformUserId: '470702183', status: 'active', permissions: ['profile:read'], userData: { id: '470702183', userId: '470702183', name: 'Jane', username: 'jane', avatar: null } },
     };
     const messageId = await record({ type: 'connection.created', connectionId: 'conn_e2e', data });
-    await receiver.waitFor((r) => r.some((d) => d.webhookId === messageId));
+    await receiver.waitFor((r) => r.some((d) => d.webhookId === messageId), WORKER_PROGRESS_TIMEOUT_MS);
     const delivery = receiver.received.find((d) => d.webhookId === messageId)!;
     expect(verifiesWith(endpoint.secret, delivery)).toBe(true);
     expect(delivery.headers['svix-id']).toBe(messageId);
@@ -61,7 +61,7 @@ describe.each(BACKENDS)('webhook delivery end to end (%s)', (backend) => {
     expect(messageId).toMatch(/^msg_[A-Za-z0-9]+$/);
 
     // The attempt is logged and the message reads as delivered.
-    await eventually(async () => (await statusOf(api, messageId)) === 'succeeded', { what: 'the message reading as succeeded' });
+    await eventually(async () => (await statusOf(api, messageId)) === 'succeeded', { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the message reading as succeeded' });
     const attempts = await api('GET', `/v2/webhooks/messages/${messageId}/attempts`);
     expect(attempts.body.list).toHaveLength(1);
     expect(attempts.body.list[0]).toMatchObject({ attempt: 1, status: 'succeeded', statusCode: 200, responseSnippet: 'ok', endpointId: endpoint.id });
@@ -75,7 +75,7 @@ describe.each(BACKENDS)('webhook delivery end to end (%s)', (backend) => {
     const all = await addEndpoint({ url: `${receiver.url}/all` });
     const created = await record({ type: 'connection.created', connectionId: 'conn_filter', data: {} });
     const expired = await record({ type: 'connection.expired', connectionId: 'conn_filter', data: {} });
-    await receiver.waitFor((r) => r.filter((d) => d.webhookId === expired).length >= 2 && r.some((d) => d.webhookId === created));
+    await receiver.waitFor((r) => r.filter((d) => d.webhookId === expired).length >= 2 && r.some((d) => d.webhookId === created), WORKER_PROGRESS_TIMEOUT_MS);
     const pathsOf = (id: string) => receiver.received.filter((d) => d.webhookId === id).map((d) => d.path).sort();
     expect(pathsOf(created)).toEqual(['/all']);
     expect(pathsOf(expired)).toEqual(['/all', '/expired-only']);
@@ -97,7 +97,7 @@ describe.each(BACKENDS)('webhook delivery end to end (%s)', (backend) => {
     };
     for (let n = 0; n < 40; n++) await record({ type: 'connection.updated', connectionId: `conn_c${n % 5}`, data: { n, c: n % 5 } });
     const succeededAt = () => receiver.received.filter((d) => d.path === '/concurrent');
-    await receiver.waitFor(() => succeededAt().length >= 40 + 14);
+    await receiver.waitFor(() => succeededAt().length >= 40 + 14, WORKER_PROGRESS_TIMEOUT_MS);
     for (let c = 0; c < 5; c++) {
       const order = succeededAt().filter((d) => d.payload.data.c === c).map((d) => d.payload.data.n as number);
       const firstSeen = order.filter((n, i) => order.indexOf(n) === i);
@@ -115,7 +115,7 @@ describe.each(BACKENDS)('webhook delivery end to end (%s)', (backend) => {
     const secondExpired = await record({ type: 'connection.expired', connectionId: 'conn_list', data: {} });
     const byType = await api('GET', '/v2/webhooks/messages?eventType=connection.expired');
     expect(byType.body.list.map((m: { id: string }) => m.id)).toEqual([secondExpired, firstExpired]);
-    await eventually(async () => (await api('GET', '/v2/webhooks/messages?status=pending')).body.list.length === 0, { what: 'no message pending' });
+    await eventually(async () => (await api('GET', '/v2/webhooks/messages?status=pending')).body.list.length === 0, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'no message pending' });
     const succeeded = await api('GET', '/v2/webhooks/messages?status=succeeded&limit=1');
     expect(succeeded.body.list.map((m: { id: string }) => m.id)).toEqual([secondExpired]);
     expect(succeeded.body.hasMore).toBe(true);
@@ -145,7 +145,7 @@ describe.each(BACKENDS)('webhook delivery end to end (%s)', (backend) => {
     expect((await call(t.url, 'GET', '/v2/webhooks/messages?eventType=rules.updated', { key: liveKey })).body.list).toEqual([]);
 
     const ofRevision = () => receiver.received.filter((d) => d.payload.type === 'rules.updated' && d.payload.data.revision === revision);
-    await receiver.waitFor(() => ofRevision().some((d) => d.path === '/rules-subscribed') && ofRevision().some((d) => d.path === '/rules-all'));
+    await receiver.waitFor(() => ofRevision().some((d) => d.path === '/rules-subscribed') && ofRevision().some((d) => d.path === '/rules-all'), WORKER_PROGRESS_TIMEOUT_MS);
     const paths = ofRevision().map((d) => d.path);
     expect(paths).not.toContain('/rules-other');
     expect(paths).not.toContain('/rules-live');
@@ -155,7 +155,7 @@ describe.each(BACKENDS)('webhook delivery end to end (%s)', (backend) => {
     const { record, addEndpoint, api } = await newOrg('Metrics');
     await addEndpoint({ url: `${receiver.url}/metrics` });
     const messageId = await record({ type: 'connection.created', connectionId: 'conn_metrics', data: {} });
-    await eventually(async () => (await statusOf(api, messageId)) === 'succeeded', { what: 'the message reading as succeeded' });
+    await eventually(async () => (await statusOf(api, messageId)) === 'succeeded', { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the message reading as succeeded' });
     const res = await call(t.url, 'GET', '/metrics');
     expect(res.body).toMatch(/ofconnect_webhook_deliveries_total\{outcome="succeeded"\} [1-9]\d*/);
     expect(res.body).toMatch(/ofconnect_webhook_queue_depth \d+/);

@@ -5,7 +5,7 @@ import { recordEvent, type EventToRecord } from '../../src/webhooks/outbox.ts';
 import { RETRY_DELAYS_MS } from '../../src/webhooks/retry-schedule.ts';
 import { createWebhookWorker, startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
 import { BACKENDS } from '../support/databases.ts';
-import { eventually } from '../support/eventually.ts';
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startReceiver, verifiesWith, type Receiver } from './receiver.ts';
 
@@ -110,10 +110,10 @@ describe.each(BACKENDS)('webhook retries, ordering and replay on a manual clock 
     const endpoint = await addEndpoint('/held');
     await record({ type: 'connection.updated', connectionId: 'conn_first', data: {} });
     await record({ type: 'connection.updated', connectionId: 'conn_second', data: {} });
-    await receiver.waitFor((r) => r.length === 1);
+    await receiver.waitFor((r) => r.length === 1, WORKER_PROGRESS_TIMEOUT_MS);
     const leases = async () =>
       ((await t.database.handle.db.execute(sql`select lease_until from webhook_deliveries where endpoint_id = ${endpoint.id}`)) as unknown as { rows: Array<{ lease_until: unknown }> }).rows;
-    await eventually(async () => (await leases()).filter((d) => d.lease_until !== null).length === 2, { what: 'both deliveries leased' });
+    await eventually(async () => (await leases()).filter((d) => d.lease_until !== null).length === 2, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'both deliveries leased' });
     await running.stop();
     expect(await leases()).toEqual([{ lease_until: null }, { lease_until: null }]);
     expect(receiver.received).toHaveLength(1);
@@ -134,7 +134,7 @@ describe.each(BACKENDS)('webhook retries, ordering and replay on a manual clock 
     await record({ type: 'connection.updated', connectionId: 'conn_doomed', data: { second: true } });
     expect(await attemptsOf(doomed.id)).toBe(0);
     const draining = worker.drain();
-    await receiver.waitFor((r) => r.some((d) => d.path === '/doomed'));
+    await receiver.waitFor((r) => r.some((d) => d.path === '/doomed'), WORKER_PROGRESS_TIMEOUT_MS);
     expect((await api('DELETE', `/v2/webhooks/endpoints/${doomed.id}`)).status).toBe(200);
     release(200);
     await draining;
