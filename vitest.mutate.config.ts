@@ -28,9 +28,6 @@ export default defineConfig({
   test: {
     // MUTATE_TESTS=a.test.ts,b.test.ts narrows the set for a narrowed run (`npm run mutate -- --mutate …`).
     include: process.env.MUTATE_TESTS ? process.env.MUTATE_TESTS.split(',') : MUTATION_TEST_FILES,
-    // One worker whose module graph stays loaded between Stryker's runs (mutants switch at run time, not by
-    // reloading): otherwise every mutant pays for importing the service's whole module graph again.
-    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { OFCONNECT_TEST_BACKENDS: process.env.OFCONNECT_TEST_BACKENDS ?? 'postgres' },

@@ -28,8 +28,7 @@ import { newId } from '../../src/platform/ids.ts';
 import type { TenantScope } from '../../src/platform/tenant-scope.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { createOrg } from '../support/orgs.ts';
-import { startKeptTestService } from '../support/kept-for-mutation.ts';
-import { type TestService } from '../support/service.ts';
+import { startTestService, type TestService } from '../support/service.ts';
 
 const session = (n: number | string) => ({ cookie: `auth_id=${n}; sess=s${n}; fp=f${n}`, userAgent: `UA ${n}`, xBc: `xbc${n}` });
 
@@ -49,7 +48,7 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
   const db = () => t.database.handle.db;
 
   beforeAll(async () => {
-    t = await startKeptTestService('connection-guard', backend);
+    t = await startTestService(backend);
     // Its own metrics registry: the pipelines made here register the same metric names as the service's.
     ctx = { ...t.service.ctx, metrics: { ...t.service.ctx.metrics, registry: new Registry() } };
   });

@@ -17,8 +17,7 @@ import { findApiKeyByHash } from '../../src/account/store.ts';
 import { ApiError } from '../../src/platform/errors.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
-import { startKeptTestService } from '../support/kept-for-mutation.ts';
-import { call, type TestService } from '../support/service.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
 
 const ALNUM = 'Ab3'.repeat(30);
 
@@ -95,11 +94,11 @@ async function refusalOf(promise: Promise<unknown>): Promise<ApiError> {
 
 describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
   let t: TestService;
-  /** A client address no other test has used (the failure throttle is per address, and may outlive this file's run). */
+  /** A client address no other test has used (the failure throttle is per address). */
   const freshAddress = () => `2001:db8::${randomBytes(4).toString('hex').replace(/(.{4})(.{4})/, '$1:$2')}`;
 
   beforeAll(async () => {
-    t = await startKeptTestService('key-guard', backend);
+    t = await startTestService(backend);
   });
   afterAll(async () => t?.close());
   afterEach(() => {

@@ -11,10 +11,8 @@ import { createVault, parseVaultKeys, type Vault } from '../../src/platform/vaul
 import { rotateVaultBlobs } from '../../src/vault-rotation.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
-import { startKeptTestService } from '../support/kept-for-mutation.ts';
-import { call, type TestService } from '../support/service.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
 
-// Fixed keys: a service kept across mutation runs (kept-for-mutation.ts) must hold the same ring as each run's test.
 const OLD_SPEC = `old1:${Buffer.alloc(32, 1).toString('base64')}`;
 const NEW_SPEC = `new1:${Buffer.alloc(32, 2).toString('base64')}`;
 const oldVault = createVault(parseVaultKeys(OLD_SPEC));
@@ -27,7 +25,7 @@ describe.each(BACKENDS)('vault rotation of connection secrets (%s)', (backend) =
 
   beforeAll(async () => {
     // The service's ring: the new key encrypts, the old one still decrypts.
-    t = await startKeptTestService('vault-rotation-blobs', backend, { config: { vaultKeys: `${NEW_SPEC},${OLD_SPEC}` } });
+    t = await startTestService(backend, { config: { vaultKeys: `${NEW_SPEC},${OLD_SPEC}` } });
     ring = t.service.ctx.vault;
   });
   afterAll(async () => t?.close());

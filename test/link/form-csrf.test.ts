@@ -3,8 +3,7 @@
 // checks (an empty email is the form's 400), so each case tells the guard's 403 from the form's answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/databases.ts';
-import { startKeptTestService } from '../support/kept-for-mutation.ts';
-import { call, type TestService } from '../support/service.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 const PUBLIC_URL = 'https://link.ofconnect.test';
@@ -13,7 +12,7 @@ describe.each(BACKENDS)('link pages: the form guard (%s)', (backend) => {
   let t: TestService;
 
   beforeAll(async () => {
-    t = await startKeptTestService('form-csrf', backend, { config: { publicUrl: `${PUBLIC_URL}/` } });
+    t = await startTestService(backend, { config: { publicUrl: `${PUBLIC_URL}/` } });
   }, 60_000);
   afterAll(async () => t?.close());
 

@@ -6,8 +6,7 @@ import { pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf, timestampAt } from '../../src/platform/db/sql.ts';
 import { claimCteWith, claimDueRows, extendLease, holdsLease, releaseLease, type LeasedTable } from '../../src/platform/leases.ts';
-import { BACKENDS, type TestDatabase } from '../support/databases.ts';
-import { createKeptTestDatabase } from '../support/kept-for-mutation.ts';
+import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/databases.ts';
 
 const jobs = pgTable('lease_fencing_jobs', {
   id: text('id').primaryKey(),
@@ -30,8 +29,8 @@ describe.each(BACKENDS)('lease fencing and claim shapes (%s)', (backend) => {
   }
 
   beforeAll(async () => {
-    database = await createKeptTestDatabase('leases-fencing', backend);
-    await db().execute(sql`create table if not exists lease_fencing_jobs (id text primary key, kind text not null, due_at timestamptz, lease_until timestamptz)`);
+    database = await createTestDatabase(backend);
+    await db().execute(sql`create table lease_fencing_jobs (id text primary key, kind text not null, due_at timestamptz, lease_until timestamptz)`);
   });
   afterAll(async () => database?.drop());
   beforeEach(async () => {
