@@ -6,7 +6,7 @@ import { ApiError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RulesProvider } from './rules-provider.ts';
 import type { RulesProbe } from './rules-probe.ts';
-import { fetchRulesFromSource, type RulesSourceSpec, type RulesSourceStatus } from './rules-sources.ts';
+import { InvalidRulesDocumentError, fetchRulesFromSource, type RulesSourceSpec, type RulesSourceStatus } from './rules-sources.ts';
 import type { DynamicRules } from './rules.ts';
 
 export interface ProvenRulesProvider extends RulesProvider {
@@ -27,8 +27,6 @@ export interface ProvenRulesProviderOptions {
   /** A timer that fetches due sources (and a first round at once). Default true; tests call pollDueSources. */
   refreshInBackground?: boolean;
   onRevisionChange?: (rules: DynamicRules, previous: DynamicRules) => void | Promise<void>;
-  /** Overrides fetching (tests of the schedule alone); default fetchRulesFromSource. */
-  fetchSource?: (spec: RulesSourceSpec) => Promise<DynamicRules>;
   logger?: Logger;
 }
 
@@ -60,7 +58,6 @@ export function createProvenRulesProvider(options: ProvenRulesProviderOptions): 
   const refreshEveryMs = options.refreshEveryMs ?? DEFAULT_REFRESH_EVERY_MS;
   const firstBackoffMs = options.firstBackoffMs ?? DEFAULT_FIRST_BACKOFF_MS;
   const maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
-  const fetchSource = options.fetchSource ?? fetchRulesFromSource;
   const records: SourceRecord[] = options.sources.map((spec, index) => ({
     spec,
     index,
@@ -88,7 +85,7 @@ export function createProvenRulesProvider(options: ProvenRulesProviderOptions): 
     fetches += 1;
     record.lastAttemptAt = now();
     try {
-      const rules = await fetchSource(record.spec);
+      const rules = await fetchRulesFromSource(record.spec);
       record.rules = rules;
       record.lastSuccessAt = now();
       record.lastError = null;
@@ -98,7 +95,7 @@ export function createProvenRulesProvider(options: ProvenRulesProviderOptions): 
     } catch (error) {
       record.failures += 1;
       record.lastError = error instanceof Error ? error.message : String(error);
-      record.isInvalid = record.lastError.startsWith('invalid dynamic rules') || record.lastError === 'the source did not answer JSON';
+      record.isInvalid = error instanceof InvalidRulesDocumentError;
       record.nextFetchAt = now() + Math.min(maxBackoffMs, firstBackoffMs * 2 ** (record.failures - 1));
       options.logger?.warn(
         { source: record.spec.name, err: record.lastError, failures: record.failures, retryInMs: record.nextFetchAt - now() },

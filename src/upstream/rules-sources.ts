@@ -114,7 +114,15 @@ function displayUrl(url: URL): string {
   return shown.href;
 }
 
-/** Fetches one source and shape-checks it; throws an Error whose message says what went wrong (no secrets). */
+/** The source answered, but not with a rule set (not JSON, or the wrong shape). */
+export class InvalidRulesDocumentError extends Error {
+  override readonly name = 'InvalidRulesDocumentError';
+}
+
+/**
+ * Fetches one source and shape-checks it; throws an Error whose message says what went wrong (no secrets):
+ * InvalidRulesDocumentError when the answer is not a rule set.
+ */
 export async function fetchRulesFromSource(spec: RulesSourceSpec): Promise<DynamicRules> {
   return rulesFromDocument(await fetchDocument(spec));
 }
@@ -125,7 +133,11 @@ export async function fetchRulesFromSource(spec: RulesSourceSpec): Promise<Dynam
  */
 export function rulesFromDocument(document: unknown): DynamicRules {
   const isWrapped = typeof document === 'object' && document !== null && 'rules' in document && typeof document.rules === 'object';
-  return parseDynamicRules(isWrapped ? (document as { rules: unknown }).rules : document);
+  try {
+    return parseDynamicRules(isWrapped ? (document as { rules: unknown }).rules : document);
+  } catch (error) {
+    throw new InvalidRulesDocumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 async function fetchDocument(spec: RulesSourceSpec): Promise<unknown> {
@@ -171,6 +183,6 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error('the source did not answer JSON');
+    throw new InvalidRulesDocumentError('the source did not answer JSON');
   }
 }
