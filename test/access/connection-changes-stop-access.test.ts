@@ -108,8 +108,8 @@ describe.each(BACKENDS)('access: connection changes stop Access calls at once (%
     // Straight to the row, as a node whose announcement never arrived would leave it.
     await t.database.handle.db.execute(sql`update connections set permissions = ${JSON.stringify(['profile:read'])}::jsonb where id = ${connection.id}`);
     now += 1_999;
-    expect((await snapshots.get(scope, connection.id))?.permissions.has('messages:read')).toBe(true);
+    expect((await snapshots.get(scope, connection.id))?.permissions.has('messages:read'), 'a snapshot under 2 s old is used as cached').toBe(true);
     now += 2;
-    expect((await snapshots.get(scope, connection.id))?.permissions.has('messages:read')).toBe(false);
+    expect((await snapshots.get(scope, connection.id))?.permissions.has('messages:read'), 'a snapshot over 2 s old must be read again').toBe(false);
   });
 });
