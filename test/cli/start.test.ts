@@ -1,9 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { call } from '../support/service.ts';
-import { runCli, spawnCli } from '../support/processes.ts';
+import { runCli, spawnCli, stopCli, type CliProcess } from '../support/processes.ts';
 import { BACKENDS, createPostgresDatabaseUrl } from '../support/databases.ts';
 
 const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
@@ -12,24 +12,43 @@ const KEY = /sk_sandbox_[A-Za-z0-9]{40}/;
  *  past the default 30 s test timeout. The same budget as a set-up's (hookTimeout is 60 s) with room for a second start. */
 const START_BUDGET_MS = 120_000;
 
+// Each test starts from its own empty data directory (none relies on another having run first); every process it
+// started and every directory it made goes in afterEach, whether or not the test passed.
+const processes: CliProcess[] = [];
+const dataDirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((proc) => stopCli(proc, 'SIGKILL')));
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function freshDataDir(prefix = 'ofc-cli-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  dataDirs.push(dir);
+  return dir;
+}
+
+function start(env: Record<string, string>, args: string[] = []): CliProcess {
+  const proc = spawnCli(['start', ...args], env);
+  processes.push(proc);
+  return proc;
+}
+
+const embeddedEnv = () => ({ OFCONNECT_DATA_DIR: freshDataDir(), PORT: '0', OFCONNECT_SANDBOX_PORT: '0' });
+
 describe('ofconnect start on the embedded database', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-cli-'));
-  const env = { OFCONNECT_DATA_DIR: dataDir, PORT: '0', OFCONNECT_SANDBOX_PORT: '0' };
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-  let firstKey = '';
-  let orgId = '';
-
-  it('first start prints a working sandbox key, the whoami curl line and where Link init goes', async () => {
-    const proc = spawnCli(['start'], env);
+  // One test for both starts: the restart needs what a first start made, and a third process start to make it again
+  // would cost this file several seconds for nothing the first start's assertions don't already prove.
+  it('first start prints a working sandbox key, the whoami curl line and where Link init goes; a restart keeps the data, creates nothing new and prints no secret', async () => {
+    const env = embeddedEnv();
+    const proc = start(env);
     const [, origin] = await proc.waitFor(READY, START_BUDGET_MS);
     const out = proc.output();
-    firstKey = out.match(KEY)![0];
+    const firstKey = out.match(KEY)![0];
     expect(out).toContain(`curl -H "apikey: ${firstKey}" ${origin}/v2/account/whoami`);
     expect(out).toContain(`${origin}/v2/link/init`);
     const whoami = await call(origin, 'GET', '/v2/account/whoami', { key: firstKey });
     expect(whoami.status).toBe(200);
-    orgId = whoami.body.id;
+    const orgId = whoami.body.id;
     // Files shipped beside the code (Link page assets, migrations) are found from the compiled bundle too.
     expect((await call(origin, 'GET', '/link/assets/link.css')).status).toBe(200);
     const init = await call(origin, 'POST', '/v2/link/init', { key: firstKey, body: { redirectUrl: `${origin}/link/dev-callback` } });
@@ -46,50 +65,50 @@ describe('ofconnect start on the embedded database', () => {
     // SIGTERM: graceful shutdown, exit 0.
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
-  }, START_BUDGET_MS);
 
-  it('a restart keeps the data, creates nothing new and prints no secret', async () => {
-    const proc = spawnCli(['start'], env);
-    const [, origin] = await proc.waitFor(READY, START_BUDGET_MS);
-    expect(proc.output()).not.toMatch(KEY);
-    expect(proc.output()).toContain(`Organization ${orgId}`);
-    const whoami = await call(origin, 'GET', '/v2/account/whoami', { key: firstKey });
-    expect(whoami.body.id).toBe(orgId);
-    const apps = await call(origin, 'GET', '/v2/client-apps', { key: firstKey });
+    // The restart: the same org and key, no new key printed, still one client app.
+    const restarted = start(env);
+    const [, again] = await restarted.waitFor(READY, START_BUDGET_MS);
+    expect(restarted.output()).not.toMatch(KEY);
+    expect(restarted.output()).toContain(`Organization ${orgId}`);
+    expect((await call(again, 'GET', '/v2/account/whoami', { key: firstKey })).body.id).toBe(orgId);
+    const apps = await call(again, 'GET', '/v2/client-apps', { key: firstKey });
     expect(apps.body.list).toHaveLength(1);
-    proc.child.kill('SIGINT');
-    expect(await proc.exited).toBe(0);
-  }, START_BUDGET_MS);
+    // SIGINT shuts down as gracefully.
+    restarted.child.kill('SIGINT');
+    expect(await restarted.exited).toBe(0);
+  }, 2 * START_BUDGET_MS);
 
   it('orgs create and keys create work while the server is stopped', async () => {
+    const env = embeddedEnv();
     const org = await runCli(['orgs', 'create', '--name', 'Agency'], env);
-    expect(org.code).toBe(0);
+    expect(org.code, org.output).toBe(0);
     const newOrg = org.output.trim().split('\n').pop()!;
     expect(newOrg).toMatch(/^org_/);
     const key = await runCli(['keys', 'create', '--org', newOrg, '--env', 'live', '--scopes', 'account,access'], env);
-    expect(key.code).toBe(0);
+    expect(key.code, key.output).toBe(0);
     const secret = key.output.trim().split('\n').pop()!;
     expect(secret).toMatch(/^sk_live_/);
     const bad = await runCli(['keys', 'create', '--org', newOrg, '--scopes', 'root'], env);
     expect(bad.code).not.toBe(0);
     expect(bad.output).toMatch(/unknown scope/);
 
-    const proc = spawnCli(['start'], env);
+    const proc = start(env);
     const [, origin] = await proc.waitFor(READY, START_BUDGET_MS);
     const whoami = await call(origin, 'GET', '/v2/account/whoami', { key: secret });
     expect(whoami.body).toEqual({ id: newOrg, name: 'Agency', permissions: ['ACCOUNT', 'ACCESS'] });
     proc.child.kill('SIGTERM');
-    await proc.exited;
-  }, START_BUDGET_MS);
+    expect(await proc.exited).toBe(0);
+  }, 2 * START_BUDGET_MS); // three commands and a start, each opening the embedded database
 });
 
 describe.runIf(BACKENDS.includes('postgres'))('ofconnect start on PostgreSQL', () => {
   it('two nodes starting at once on one empty database bootstrap exactly one org', async () => {
     const database = await createPostgresDatabaseUrl();
     try {
-      const env = { DATABASE_URL: database.url, PORT: '0', OFCONNECT_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'ofc-pg-')), OFCONNECT_VAULT_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64') };
-      const a = spawnCli(['start', '--role', 'api'], env);
-      const b = spawnCli(['start', '--role', 'api'], env);
+      const env = { DATABASE_URL: database.url, PORT: '0', OFCONNECT_DATA_DIR: freshDataDir('ofc-pg-'), OFCONNECT_VAULT_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64') };
+      const a = start(env, ['--role', 'api']);
+      const b = start(env, ['--role', 'api']);
       const [[, originA], [, originB]] = await Promise.all([a.waitFor(READY, START_BUDGET_MS), b.waitFor(READY, START_BUDGET_MS)]);
       const keys = [a.output(), b.output()].map((o) => o.match(KEY)?.[0]).filter(Boolean) as string[];
       expect(keys).toHaveLength(1);
@@ -97,10 +116,9 @@ describe.runIf(BACKENDS.includes('postgres'))('ofconnect start on PostgreSQL', (
       const fromB = await call(originB, 'GET', '/v2/account/whoami', { key: keys[0] });
       expect(fromA.status).toBe(200);
       expect(fromB.body.id).toBe(fromA.body.id);
-      a.child.kill('SIGTERM');
-      b.child.kill('SIGTERM');
-      await Promise.all([a.exited, b.exited]);
     } finally {
+      // The nodes hold connections to the database: stop them before dropping it.
+      await Promise.all(processes.splice(0).map((proc) => stopCli(proc)));
       await database.drop();
     }
   }, START_BUDGET_MS);
