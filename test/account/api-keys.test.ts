@@ -4,6 +4,7 @@ import { Agent, request } from 'undici';
 import { BACKENDS } from '../support/databases.ts';
 import { call, startPeerNode, startTestService, type TestService } from '../support/service.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
+import { releaseAll } from '../support/cleanup.ts';
 
 describe.each(BACKENDS)('API keys and whoami (%s)', (backend) => {
   let t: TestService;
@@ -155,10 +156,7 @@ describe.each(BACKENDS)('API keys: failed lookups are throttled per address and 
   beforeAll(async () => {
     t = await startTestService(backend, { config: { apiKeyFailuresPerMinute: FAILURES_PER_MINUTE, apiKeyCacheSize: CACHE_SIZE } });
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all(agents.map((a) => a.close()));
-    await t?.close();
-  });
+  afterAll(() => releaseAll(() => Promise.all(agents.map((a) => a.close())), () => t?.close()));
 
   /** whoami with `key`, sent from the loopback address `from` (Linux routes all of 127/8 to lo). */
   function whoamiFrom(from: string) {

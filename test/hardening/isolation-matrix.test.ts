@@ -12,6 +12,7 @@ import { BACKENDS } from '../support/databases.ts';
 import { eventually } from '../support/eventually.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { call, startTestService, type ApiReply, type TestService } from '../support/service.ts';
+import { releaseAll } from '../support/cleanup.ts';
 
 type Schema = {
   type?: string | string[];
@@ -268,10 +269,7 @@ describe.each(BACKENDS)('isolation matrix: every keyed route × a foreign org an
     const document = await call(t.url, 'GET', '/openapi.json');
     operations = operationsOf(document.body);
   }, 90_000);
-  afterAll(async () => {
-    await receiver?.close();
-    await t?.close();
-  });
+  afterAll(() => releaseAll(() => receiver?.close(), () => t?.close()));
 
   it('covers the route table: every keyed operation, including those naming a connection, endpoint, message, app, key or Link session', () => {
     expect(operations.length).toBeGreaterThan(100);

@@ -12,6 +12,7 @@ import { access, importConnection, type ImportedConnection } from '../access/acc
 import { BACKENDS } from '../support/databases.ts';
 import { eventually } from '../support/eventually.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
+import { releaseAll } from '../support/cleanup.ts';
 import { startHttpProxy } from '../upstream/loopback-proxy.ts';
 import { rejectionOf, startUpstreamFixture, type UpstreamFixture } from '../upstream/sandbox-fixture.ts';
 
@@ -119,11 +120,7 @@ describe.each(BACKENDS)('outbound: a connection whose proxy is dead (%s)', (back
     silent = await startSilentListener();
     conn = await importConnection(t);
   }, 60_000);
-  afterAll(async () => {
-    await t?.service.ctx.upstreams.close();
-    await t?.close();
-    await silent?.close();
-  });
+  afterAll(() => releaseAll(() => t?.service.ctx.upstreams.close(), () => t?.close(), () => silent?.close()));
 
   it('Access calls through it fail within the time limit with a clear error, release their slots, and the connection works again once the proxy is removed', async () => {
     const settings = `/v2/account/connections/${conn.id}/settings`;

@@ -13,6 +13,7 @@ import { createTestDatabase } from '../support/databases.ts';
 import { makeTempDir, removeTempDir } from '../support/test-run.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
+import { releaseAll } from '../support/cleanup.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 
@@ -23,13 +24,9 @@ describe.each(BACKENDS)('production exposure (%s)', (backend) => {
   beforeAll(async () => {
     t = await startTestService(backend);
   }, 60_000);
-  afterAll(async () => {
-    for (const built of apps) {
-      await built.app.close();
-      await built.authenticator.close();
-    }
-    await t?.close();
-  });
+  afterAll(() =>
+    releaseAll(...apps.flatMap((built) => [() => built.app.close(), () => built.authenticator.close()]), () => t?.close()),
+  );
 
   async function serve(config: Partial<Config>): Promise<string> {
     const built = await buildHttpApp({ ...t.service.ctx, metrics: createMetrics(), config: { ...t.service.ctx.config, ...config } });

@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SANDBOX_CAPTCHA_OK_TOKEN } from '../../src/sandbox/accounts.ts';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
 import { launchBrowser } from '../support/browser.ts';
+import { releaseAll } from '../support/cleanup.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { createKey } from '../support/orgs.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
@@ -75,12 +76,18 @@ describe.each(BACKENDS)('link: live logins through a captcha provider, the simul
     ]);
     // Two nodes and a browser: slow on a loaded two-core machine.
   }, 240_000);
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await Promise.all([solving?.t.close(), unsolved?.t.close()]);
-    await Promise.all([simulator?.close(), standIn?.close(), site?.close()]);
-  });
+  afterAll(() =>
+    // Every step runs even if one fails: the browser and both services' databases must not outlive the file.
+    releaseAll(
+      () => context?.close(),
+      () => browser?.close(),
+      () => solving?.t.close(),
+      () => unsolved?.t.close(),
+      () => simulator?.close(),
+      () => standIn?.close(),
+      () => site?.close(),
+    ),
+  );
 
   async function newLiveLink(node: LiveNode, clientReferenceId: string): Promise<string> {
     const res = await call(node.t.url, 'POST', '/v2/link/init', { key: node.liveKey, body: { clientAppId: node.appId, clientReferenceId } });

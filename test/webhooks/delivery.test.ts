@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordBroadcastEvent, recordEvent, type EventToRecord } from '../../src/webhooks/outbox.ts';
+import { releaseAll } from '../support/cleanup.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
@@ -14,10 +15,7 @@ describe.each(BACKENDS)('webhook delivery end to end (%s)', (backend) => {
     t = await startTestService(backend);
     receiver = await startReceiver();
   });
-  afterAll(async () => {
-    await t?.close();
-    await receiver?.close();
-  });
+  afterAll(() => releaseAll(() => t?.close(), () => receiver?.close()));
   beforeEach(() => {
     receiver.answer = () => 200;
   });
