@@ -151,7 +151,9 @@ describe.each(BACKENDS)('access: uploads (%s)', (backend) => {
     expect(await recordsOf(conn)).toEqual([]);
   });
 
-  it('a 50 MB file in parts streams through: the service grows by less than 30 MB', async () => {
+  // On one backend: the bytes stream to disk the same whichever database holds the upload's record, and a 50 MB upload
+  // with a full collection between parts is this file's slowest test.
+  it.runIf(backend === BACKENDS[0])('a 50 MB file in parts streams through: the service grows by less than 30 MB', async () => {
     const conn = await importConnection(t);
     // A first upload warms the code paths and pools, so the measurement is of the file, not of start-up.
     await uploadInParts(conn, 6 * MIB, 1);
