@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
 import { generateVaultKeySpec } from '../../src/platform/vault.ts';
 import { recordEvent } from '../../src/webhooks/outbox.ts';
@@ -25,8 +25,14 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
     await t?.close();
     await receiver?.close();
   });
+  // One receiver for the file: each test counts only what reaches it during that test, whatever ran before.
+  beforeEach(() => {
+    receiver.received.length = 0;
+  });
 
   const api = (method: string, p: string, body?: unknown) => call(t.url, method, p, { key: t.adminKey, body });
+  const EVENTS = 120;
+  const CONNECTIONS = 12;
 
   it('two workers deliver every event exactly once between them, in order per connection', async () => {
     const endpoint = (await api('POST', '/v2/webhooks/endpoints', { url: `${receiver.url}/pair` })).body;
@@ -38,6 +44,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
       workers.push(await startWebhookWorker({ ...t.service.ctx, database }, { concurrency: 8, pollIntervalMs: 200 }));
     }
     // Each event's first attempt fails about a third of the time: its immediate retry must also be sent once.
+    // 120 events on 12 connections keep both workers busy at once (8 in flight each); more events prove nothing more.
     const failedOnce = new Set<string>();
     receiver.answer = (d) => {
       if (Number.parseInt(d.payload.data.n, 10) % 3 === 0 && !failedOnce.has(d.webhookId)) {
@@ -48,15 +55,15 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
     };
     try {
       const ids: string[] = [];
-      for (let n = 0; n < 300; n++) {
-        const connectionId = `conn_${n % 30}`;
+      for (let n = 0; n < EVENTS; n++) {
+        const connectionId = `conn_${n % CONNECTIONS}`;
         ids.push(
           await t.database.handle.db.transaction((tx) =>
             recordEvent(tx, { orgId: t.orgId, environment: 'sandbox', type: 'connection.updated', connectionId, data: { n: String(n), connectionId } }, new Date()),
           ),
         );
       }
-      const expected = 300 + failedCountOf(300);
+      const expected = EVENTS + failedCountOf(EVENTS);
       await receiver.waitFor((r) => r.length >= expected, 30_000);
       const perId = new Map<string, number>();
       for (const d of receiver.received) perId.set(d.webhookId, (perId.get(d.webhookId) ?? 0) + 1);
@@ -65,7 +72,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
       expect(receiver.received.every((d) => verifiesWith(endpoint.secret, d))).toBe(true);
 
       // Within a connection, events arrived in the order recorded.
-      for (let c = 0; c < 30; c++) {
+      for (let c = 0; c < CONNECTIONS; c++) {
         const order = receiver.received.filter((d) => d.payload.data.connectionId === `conn_${c}`).map((d) => Number(d.payload.data.n));
         expect(order).toEqual([...order].sort((a, b) => a - b));
       }
@@ -98,13 +105,13 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
     check: (ids: string[], endpoint: { secret: string }) => Promise<void>,
   ): Promise<void> {
     const endpoint = (await api('POST', '/v2/webhooks/endpoints', { url: `${receiver.url}/${name}` })).body;
-    receiver.received.length = 0;
     let releaseHeld: (status: number) => void = () => {};
     receiver.answer = (_d, index) => (index === heldIndex ? new Promise((resolve) => (releaseHeld = resolve)) : 200);
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-worker-'));
     const env = {
       DATABASE_URL: t.database.url!,
       OFCONNECT_VAULT_KEYS: vaultKeys,
-      OFCONNECT_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'ofc-worker-')),
+      OFCONNECT_DATA_DIR: dataDir,
       OFCONNECT_WEBHOOK_LEASE_MS: '3000',
       PORT: '0',
       OFCONNECT_SANDBOX_PORT: '0',
@@ -113,7 +120,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
     try {
       const first = spawnCli(['start', '--role', 'worker'], env);
       workers.push(first);
-      await first.waitFor(/ofconnect is ready/);
+      await first.waitFor(/ofconnect is ready/, 60_000);
       const ids = await record();
       await receiver.waitFor((r) => r.length === heldIndex + 1);
       first.child.kill('SIGKILL');
@@ -121,11 +128,13 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
       releaseHeld(200);
 
       workers.push(spawnCli(['start', '--role', 'worker'], env));
-      await receiver.waitFor((r) => r.length === heldIndex + 2, 20_000);
+      // The new worker's start (seconds, a minute under heavy load) and the 3 s lease running out.
+      await receiver.waitFor((r) => r.length === heldIndex + 2, 60_000);
       await check(ids, endpoint);
     } finally {
       for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
       await Promise.all(workers.map((w) => w.exited));
+      rmSync(dataDir, { recursive: true, force: true });
       await api('DELETE', `/v2/webhooks/endpoints/${endpoint.id}`);
     }
   }
@@ -146,7 +155,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
         expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status: 'succeeded', statusCode: 200 })]);
       },
     );
-  });
+  }, 150_000);
 
   it('a worker process killed while sending the next event of a connection, leased with the one before, loses nothing', async () => {
     // The first event is answered at once; the second, which its worker leased while recording the first, hangs.
@@ -159,7 +168,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
         await eventually(async () => (await api('GET', `/v2/webhooks/messages/${ids[1]}`)).body.status === 'succeeded', { what: 'the second message reading as succeeded' });
       },
     );
-  });
+  }, 150_000);
 });
 
 /** Events whose number is a multiple of 3 fail their first attempt once. */
