@@ -74,6 +74,7 @@ describe.each(BACKENDS)('access: raw proxy (%s)', (backend) => {
     const readOnly = await importConnection(t, { permissions: ['profile:read'] });
     const managed = await access(t, readOnly.id, 'GET', '/v2/access/chats');
     expect(managed.status).toBe(403);
+    expect(managed.body).toMatchObject({ type: 'FORBIDDEN', details: { requiredPermission: 'messages:read' } });
     const proxied = await access(t, readOnly.id, 'GET', '/v2/access/proxy/chats?limit=1');
     expect(proxied.status).toBe(200);
   });

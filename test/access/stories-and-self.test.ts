@@ -72,7 +72,9 @@ describe.each(BACKENDS)('access: stories, release forms and taggable users again
     expect(next.status).toBe(200);
     expectShape(StoryItemsReply, next.body);
     expect(Date.parse(next.body.list[0].createdAt)).toBeLessThan(times[times.length - 1]);
-    expect((await access(t, conn.id, 'GET', '/v2/access/stories/items?marker=soon')).status).toBe(400);
+    const badMarker = await access(t, conn.id, 'GET', '/v2/access/stories/items?marker=soon');
+    expect(badMarker.status).toBe(400);
+    expect(badMarker.body).toMatchObject({ type: 'BAD_REQUEST', details: { field: 'marker' } });
   });
 
   it('release forms and taggable users: every approved invitee can be tagged', async () => {
@@ -93,7 +95,9 @@ describe.each(BACKENDS)('access: stories, release forms and taggable users again
     const paged = await access(t, conn.id, 'GET', '/v2/access/self/release-forms?limit=1&offset=1');
     expect(paged.status).toBe(200);
     if (forms.body.list.length > 1) expect(paged.body.list[0].id).toBe(forms.body.list[1].id);
-    expect((await access(t, conn.id, 'GET', '/v2/access/self/release-forms?limit=21')).status).toBe(400);
+    const tooMany = await access(t, conn.id, 'GET', '/v2/access/self/release-forms?limit=21');
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toMatchObject({ type: 'BAD_REQUEST', details: { field: 'limit' } });
   });
 
   it('own story items need posts:read; another user\'s stories need profile:read', async () => {

@@ -63,6 +63,7 @@ describe.each(BACKENDS)('webhook endpoints API (%s)', (backend) => {
     expect(custom.body.key).toBe(chosen);
     const bad = await call(t.url, 'POST', `/v2/webhooks/endpoints/${created.id}/secret/rotate`, { key: t.adminKey, body: { key: 'nope' } });
     expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ type: 'BAD_REQUEST', details: { field: 'key' } });
   });
 
   it('refuses unknown event types and non-URLs, naming the field', async () => {
