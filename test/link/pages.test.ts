@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { launchBrowser } from '../support/browser.ts';
+import { releaseAll } from '../support/cleanup.ts';
 import { BACKENDS, type Backend } from '../support/databases.ts';
 import { eventTypes } from '../support/events.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
@@ -51,12 +52,15 @@ describe.each(BROWSER_BACKENDS)('link: hosted and embedded pages in Chromium (%s
     embedAppId = embedApp.body.id;
     context = await browser.newContext();
   }, 120_000); // a service and a Chromium at once: past the 60 s hook default when the machine is loaded
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await Promise.all([site?.close(), embedSite?.close()]);
-    await t?.close();
-  });
+  afterAll(() =>
+    releaseAll(
+      () => context?.close(),
+      () => browser?.close(),
+      () => site?.close(),
+      () => embedSite?.close(),
+      () => t?.close(),
+    ),
+  );
 
   async function newLink(body: Record<string, unknown> = {}): Promise<string> {
     const res = await call(t.url, 'POST', '/v2/link/init', { key: t.adminKey, body: { clientAppId: appId, ...body } });
