@@ -66,7 +66,7 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
   ) {
     const now = options.createdAt ?? new Date();
     const row = await insertConnection(db(), {
-      id: newId('conn'),
+      id: newId('connection'),
       orgId: scope.orgId,
       environment: scope.environment,
       status: options.status ?? 'active',
@@ -384,7 +384,8 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
       const run = (scope: TenantScope, headers: Record<string, string | string[]>, permission: string | null = 'posts:read') =>
         refusalOf(pipeline.run(requestFor(scope, headers), replyRecorder().reply, permission, async () => 'worked'));
 
-      for (const headers of [{}, { 'x-connection-id': '' }, { 'x-connection-id': '   ' }]) {
+      const withoutId: Array<Record<string, string>> = [{}, { 'x-connection-id': '' }, { 'x-connection-id': '   ' }];
+      for (const headers of withoutId) {
         const missing = await run(a.sandbox, headers);
         expect(missing.type).toBe('SESSION_NOT_PROVIDED');
         expect(missing.details).toEqual({ field: 'x-connection-id', reason: 'header_missing' });
@@ -430,10 +431,11 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
     it('a permitted call runs the work with the connection and its session, paced, with X-RateLimit-* on the reply', async () => {
       const a = await tenant();
       const row = await connection(a.sandbox, { permissions: ['posts:read'] });
-      for (const [permission, headers] of [
+      const cases: Array<[string | null, Record<string, string | string[]>]> = [
         ['posts:read', { 'x-connection-id': row.id }],
         [null, { 'x-connection-id': [row.id, 'conn_ignored'] }],
-      ] as const) {
+      ];
+      for (const [permission, headers] of cases) {
         const recorder = replyRecorder();
         const result = await pipeline.run(requestFor(a.sandbox, headers), recorder.reply, permission, async (usable) => ({
           id: usable.id,

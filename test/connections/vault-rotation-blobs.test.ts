@@ -35,7 +35,7 @@ describe.each(BACKENDS)('vault rotation of connection secrets (%s)', (backend) =
     orgId: string,
     options: { session?: Vault; credentials?: Vault | null; proxy?: Vault | null } = {},
   ): Promise<string> {
-    const id = newId('conn');
+    const id = newId('connection');
     const proxyBlob = options.proxy ? options.proxy.encrypt(`http://proxy-${id}.example:8080`, `connection-proxy:${id}`).blob : null;
     await insertConnection(db(), {
       id,
