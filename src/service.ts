@@ -101,11 +101,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let database: DatabaseHandle | undefined;
   let sandbox: RunningSandbox | null = null;
   try {
+    // The key ring first: a production start without keys refuses before it creates or migrates anything.
+    const { vault, source: vaultSource } = loadVault(config, logger);
     database =
       options.database ??
       (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? null : path.join(config.dataDir, 'pglite') }));
     await database.migrate();
-    const { vault, source: vaultSource } = loadVault(config, logger);
     await assertVaultReadsStoredData(database, vault, vaultSource);
     // The simulator runs in-process on its own loopback port unless an external one is configured. Its state lives
     // in this database, so every node's simulator serves the same sandbox and a restart keeps it. Never in

@@ -370,7 +370,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a client app */
+        /** Create a client app (for the calling key's environment, or the one the body names) */
         post: {
             parameters: {
                 query?: never;
@@ -394,6 +394,8 @@ export interface paths {
                             privacyPolicyUrl?: string | null;
                         };
                         returnsRawSession?: boolean;
+                        /** @description The environment the app serves (Link sessions of that environment's keys). Default: the calling key's. A live admin key may create sandbox apps; live apps need a live admin key */
+                        environment?: "sandbox" | "live";
                     };
                 };
             };
@@ -609,7 +611,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API key in the calling key's environment; the secret is shown once */
+        /** Create an API key (the calling key's environment, or the one the body names); the secret is shown once */
         post: {
             parameters: {
                 query?: never;
@@ -622,6 +624,8 @@ export interface paths {
                     "application/json": {
                         name?: string;
                         scopes?: ("account" | "link" | "access" | "rules" | "admin")[];
+                        /** @description The environment of the new key. Default: the calling key's. A live admin key may create keys of either environment; a sandbox admin key may create the organization's first live key only (while it has no live key that is not revoked), after which live keys come from a live admin key or the CLI */
+                        environment?: "sandbox" | "live";
                     };
                 };
             };
