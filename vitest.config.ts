@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000, // a file's service start under load (two forks, Chromium, PGlite initdb) has taken over 60 s
     // Two cores: files run in parallel worker processes, tests inside a file run in order.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { call } from '../support/service.ts';
-import { runCli, spawnCli, stopCli, type CliProcess } from '../support/processes.ts';
+import { runCli, spawnCli, stopCli, type CliProcess, signalCli } from '../support/processes.ts';
+import { makeTempDir } from '../support/test-run.ts';
 import { BACKENDS, createPostgresDatabaseUrl } from '../support/databases.ts';
 
 const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
@@ -21,8 +20,8 @@ afterEach(async () => {
   for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function freshDataDir(prefix = 'ofc-cli-'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+function freshDataDir(label = 'cli'): string {
+  const dir = makeTempDir(label);
   dataDirs.push(dir);
   return dir;
 }
@@ -63,7 +62,7 @@ describe('ofconnect start on the embedded database', () => {
     expect(second.output).toMatch(/in use by process \d+/);
 
     // SIGTERM: graceful shutdown, exit 0.
-    proc.child.kill('SIGTERM');
+    signalCli(proc, 'SIGTERM');
     expect(await proc.exited).toBe(0);
 
     // The restart: the same org and key, no new key printed, still one client app.
@@ -75,7 +74,7 @@ describe('ofconnect start on the embedded database', () => {
     const apps = await call(again, 'GET', '/v2/client-apps', { key: firstKey });
     expect(apps.body.list).toHaveLength(1);
     // SIGINT shuts down as gracefully.
-    restarted.child.kill('SIGINT');
+    signalCli(restarted, 'SIGINT');
     expect(await restarted.exited).toBe(0);
   }, 2 * START_BUDGET_MS);
 
@@ -97,7 +96,7 @@ describe('ofconnect start on the embedded database', () => {
     const [, origin] = await proc.waitFor(READY, START_BUDGET_MS);
     const whoami = await call(origin, 'GET', '/v2/account/whoami', { key: secret });
     expect(whoami.body).toEqual({ id: newOrg, name: 'Agency', permissions: ['ACCOUNT', 'ACCESS'] });
-    proc.child.kill('SIGTERM');
+    signalCli(proc, 'SIGTERM');
     expect(await proc.exited).toBe(0);
   }, 2 * START_BUDGET_MS); // three commands and a start, each opening the embedded database
 });
@@ -106,7 +105,7 @@ describe.runIf(BACKENDS.includes('postgres'))('ofconnect start on PostgreSQL', (
   it('two nodes starting at once on one empty database bootstrap exactly one org', async () => {
     const database = await createPostgresDatabaseUrl();
     try {
-      const env = { DATABASE_URL: database.url, PORT: '0', OFCONNECT_DATA_DIR: freshDataDir('ofc-pg-'), OFCONNECT_VAULT_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64') };
+      const env = { DATABASE_URL: database.url, PORT: '0', OFCONNECT_DATA_DIR: freshDataDir('cli-pg'), OFCONNECT_VAULT_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64') };
       const a = start(env, ['--role', 'api']);
       const b = start(env, ['--role', 'api']);
       const [[, originA], [, originB]] = await Promise.all([a.waitFor(READY, START_BUDGET_MS), b.waitFor(READY, START_BUDGET_MS)]);

@@ -1,8 +1,6 @@
 // Several `ofconnect start --role worker` processes on one PostgreSQL share the monitor's work through leases: each
 // due connection is checked once per period, and a worker killed mid-check loses nothing once its leases run out.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { inArray } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connections } from '../../src/connections/tables.ts';
@@ -11,8 +9,9 @@ import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/data
 import { listEvents } from '../support/events.ts';
 import { eventually } from '../support/eventually.ts';
 import { createLinkConnection, type CreatedLinkConnection } from '../support/link-connections.ts';
-import { spawnCli, type CliProcess } from '../support/processes.ts';
+import { spawnCli, type CliProcess, signalCli } from '../support/processes.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
+import { makeTempDir } from '../support/test-run.ts';
 
 const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
 const DAY = 86_400_000;
@@ -43,7 +42,7 @@ describe.runIf(BACKENDS.includes('postgres'))('monitor workers on one PostgreSQL
   });
   afterEach(async () => {
     for (const proc of processes.splice(0)) {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+      signalCli(proc, 'SIGTERM');
       await proc.exited;
     }
     for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -55,7 +54,7 @@ describe.runIf(BACKENDS.includes('postgres'))('monitor workers on one PostgreSQL
   });
 
   function startWorker(extraEnv: Record<string, string> = {}): CliProcess {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-monitor-'));
+    const dataDir = makeTempDir('monitor');
     dataDirs.push(dataDir);
     const proc = spawnCli(['start', '--role', 'worker'], {
       DATABASE_URL: database.url!,
@@ -130,7 +129,7 @@ describe.runIf(BACKENDS.includes('postgres'))('monitor workers on one PostgreSQL
     await doomed.waitFor(READY, START_MS);
     await makeDue(created);
     await eventually(async () => (await profileCallsPerAccount(created)).every((n) => n === 1), { timeoutMs: 30_000, intervalMs: 25, what: 'every check claimed by the doomed worker' });
-    doomed.child.kill('SIGKILL');
+    signalCli(doomed, 'SIGKILL');
     await doomed.exited;
 
     const held = await rowsOf(created);

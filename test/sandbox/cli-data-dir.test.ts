@@ -1,16 +1,15 @@
 // `ofconnect sandbox --data-dir`: the standalone simulator keeps its state in an embedded database there, so a
 // session minted before a restart is still logged in after it, and what it wrote is still there.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnCli, type CliProcess } from '../support/processes.ts';
+import { spawnCli, type CliProcess, signalCli } from '../support/processes.ts';
 import { SignedBrowser, mintedBrowser } from './signed-browser.ts';
+import { makeTempDir } from '../support/test-run.ts';
 
 const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
 
 describe('ofconnect sandbox --data-dir', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-sandbox-cli-'));
+  const dataDir = makeTempDir('sandbox-cli');
   let running: CliProcess | undefined;
 
   async function start(): Promise<string> {
@@ -19,7 +18,7 @@ describe('ofconnect sandbox --data-dir', () => {
   }
 
   async function stop(): Promise<void> {
-    running?.child.kill('SIGTERM');
+    if (running) signalCli(running, 'SIGTERM');
     await running?.exited;
     running = undefined;
   }

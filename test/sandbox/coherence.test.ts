@@ -7,7 +7,7 @@ import { openDatabase, type DatabaseHandle } from '../../src/platform/db/databas
 import { AREA_SHAPE_VERSION } from '../../src/sandbox/data/world.ts';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { eventually } from '../support/eventually.ts';
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
 import { SignedBrowser, control, mintedBrowser } from './signed-browser.ts';
 
 describe.each(BACKENDS)('two simulators on one database (%s)', (backend) => {
@@ -53,7 +53,7 @@ describe.each(BACKENDS)('two simulators on one database (%s)', (backend) => {
     expect(expired.body).toEqual({ expired: 1 });
     expect((await onB.get('/api2/v2/users/me')).status).toBe(401);
     // A had the session in its cache: the change feed takes it out.
-    await eventually(async () => (await onA.get('/api2/v2/users/me')).status === 401, { what: 'A refusing the session revoked on B' });
+    await eventually(async () => (await onA.get('/api2/v2/users/me')).status === 401, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'A refusing the session revoked on B' });
   }, 60_000);
 
   it('a write on A is visible on B, even where B had read the account before', async () => {
@@ -65,7 +65,7 @@ describe.each(BACKENDS)('two simulators on one database (%s)', (backend) => {
     expect(created.status).toBe(200);
     await eventually(
       async () => ((await onB.get('/api2/v2/lists?limit=100')).body as Array<{ name: string }>).some((l) => l.name === `Written on A (${backend})`),
-      { what: 'the list created on A listed on B' },
+      { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the list created on A listed on B' },
     );
   }, 60_000);
 
@@ -98,12 +98,13 @@ describe.each(BACKENDS)('two simulators on one database (%s)', (backend) => {
   it('a rules rotation and a fault added on A apply on B', async () => {
     const rotated = await control(a.url, 'POST', '/_sandbox/rules/rotate');
     await eventually(async () => (await control(b.url, 'GET', '/dynamic-rules.json')).body.revision === rotated.body.revision, {
+      timeoutMs: WORKER_PROGRESS_TIMEOUT_MS,
       what: "B publishing A's rotated rules",
     });
     await control(a.url, 'POST', '/_sandbox/faults', { kind: '429', count: 1, pathPrefix: '/api2/v2/coherent-fault' });
-    await eventually(async () => (await control(b.url, 'GET', '/api2/v2/coherent-fault')).status === 429, { what: "B applying A's fault" });
+    await eventually(async () => (await control(b.url, 'GET', '/api2/v2/coherent-fault')).status === 429, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: "B applying A's fault" });
     // Used up on B: A's copy is dropped too.
-    await eventually(async () => (await control(a.url, 'GET', '/_sandbox/faults')).body.list.length === 0, { what: 'the fault used up everywhere' });
+    await eventually(async () => (await control(a.url, 'GET', '/_sandbox/faults')).body.list.length === 0, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the fault used up everywhere' });
     expect((await control(a.url, 'GET', '/api2/v2/coherent-fault')).status).not.toBe(429);
   }, 60_000);
 
@@ -123,6 +124,6 @@ describe.each(BACKENDS)('two simulators on one database (%s)', (backend) => {
       await admin.end();
     }
     expect((await control(a.url, 'POST', '/_sandbox/sessions/expire', { sess: onA.cookies.get('sess') })).body).toEqual({ expired: 1 });
-    await eventually(async () => (await onB.get('/api2/v2/users/me')).status === 401, { what: 'B refusing the session after reconnecting' });
+    await eventually(async () => (await onB.get('/api2/v2/users/me')).status === 401, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'B refusing the session after reconnecting' });
   }, 60_000);
 });

@@ -2,8 +2,7 @@
 // stays active and answers with the same data, a message sent before it is still listed, and a rules rotation and
 // an injected fault made through the control API are still in force. On PGlite the database is a data directory,
 // closed and opened again like a real restart; on PostgreSQL a fresh database, reconnected.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
@@ -14,6 +13,7 @@ import { startService, type RunningService } from '../../src/service.ts';
 import { BACKENDS, createPostgresDatabaseUrl, type Backend } from '../support/databases.ts';
 import { mintSandboxSession } from '../support/sandbox.ts';
 import { call } from '../support/service.ts';
+import { makeTempDir } from '../support/test-run.ts';
 
 interface ReopenableDatabase {
   open(): Promise<DatabaseHandle>;
@@ -22,7 +22,7 @@ interface ReopenableDatabase {
 
 async function reopenableDatabase(backend: Backend): Promise<ReopenableDatabase> {
   if (backend === 'pglite') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ofc-durable-pglite-'));
+    const dir = makeTempDir('durable-pglite');
     // The service creates a new data directory in a child process (import.meta.resolve, which vitest lacks): made here.
     const { PGlite } = await import('@electric-sql/pglite');
     const made = new PGlite(path.join(dir, 'pglite'));
@@ -41,7 +41,7 @@ describe.each(BACKENDS)('sandbox state across a restart (%s)', (backend) => {
   let database: ReopenableDatabase;
   let handle: DatabaseHandle | undefined;
   let service: RunningService | undefined;
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-durable-'));
+  const dataDir = makeTempDir('durable');
   const vaultKeys = generateVaultKeySpec('durable1');
 
   async function start(): Promise<RunningService> {

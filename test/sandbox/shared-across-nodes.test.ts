@@ -3,18 +3,17 @@
 // accepted by the others, a Link login started on one finishes its 2FA on the other, the worker's monitor checks a
 // Link connection against its own simulator and keeps it active, and expiring the session through any node's
 // control API makes the monitor flip the connection exactly once.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateVaultKeySpec } from '../../src/platform/vault.ts';
 import { BACKENDS, createPostgresDatabaseUrl } from '../support/databases.ts';
 import { eventTypes } from '../support/events.ts';
 import { eventually } from '../support/eventually.ts';
-import { spawnCli, type CliProcess } from '../support/processes.ts';
+import { spawnCli, type CliProcess, signalCli } from '../support/processes.ts';
 import { TEST_USER_AGENT } from '../support/sandbox.ts';
 import { call } from '../support/service.ts';
+import { makeTempDir } from '../support/test-run.ts';
 
 const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
 const FIRST_KEY = /\b(sk_sandbox_[A-Za-z0-9_]+)/;
@@ -29,7 +28,7 @@ describe.runIf(BACKENDS.includes('postgres'))('one sandbox across two API nodes 
   let key: string;
 
   function startNode(role: 'api' | 'worker'): CliProcess {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-nodes-'));
+    const dataDir = makeTempDir('nodes');
     dataDirs.push(dataDir);
     const proc = spawnCli(['start', '--role', role], {
       DATABASE_URL: database.url,
@@ -58,7 +57,7 @@ describe.runIf(BACKENDS.includes('postgres'))('one sandbox across two API nodes 
 
   afterAll(async () => {
     for (const proc of processes) {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+      signalCli(proc, 'SIGTERM');
       await proc.exited;
     }
     await admin?.end();

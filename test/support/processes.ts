@@ -23,6 +23,9 @@ export function spawnCli(args: string[], env: Record<string, string>): CliProces
     // The run's marker goes to every child (and so to its children): the end-of-run leak check looks for it.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env, ...childMarker() },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a signal reaches what it started too (the embedded database's initdb child):
+    // killing only the CLI mid-start would leave that child running past the test.
+    detached: true,
   });
   let out = '';
   const waiters: Array<() => void> = [];
@@ -67,9 +70,19 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
   return { code, output: proc.output() };
 }
 
+/** Sends a signal to a CLI process and everything it started (its process group), unless it has exited. */
+export function signalCli(proc: CliProcess, signal: NodeJS.Signals): void {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  try {
+    process.kill(-proc.child.pid!, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
 /** Asks a CLI process to stop (SIGTERM, or the given signal) unless it already has, and waits for it to exit. */
 export async function stopCli(proc: CliProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill(signal);
+  signalCli(proc, signal);
   return proc.exited;
 }
 

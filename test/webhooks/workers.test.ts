@@ -1,16 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
 import { generateVaultKeySpec } from '../../src/platform/vault.ts';
 import { recordEvent } from '../../src/webhooks/outbox.ts';
 import { startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
 import { BACKENDS } from '../support/databases.ts';
-import { eventually } from '../support/eventually.ts';
-import { spawnCli, type CliProcess } from '../support/processes.ts';
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
+import { spawnCli, type CliProcess, signalCli } from '../support/processes.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startReceiver, verifiesWith, type Receiver } from './receiver.ts';
+import { makeTempDir } from '../support/test-run.ts';
 
 // Several workers on one PostgreSQL: in-process with their own connection pools, and as real child processes.
 describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one PostgreSQL', () => {
@@ -79,7 +78,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
       expect(workers[0].attemptsMade).toBeGreaterThan(0);
       expect(workers[1].attemptsMade).toBeGreaterThan(0);
       // Every request the receiver saw is one logged attempt (the counters move once each attempt is written).
-      await eventually(() => workers[0].attemptsMade + workers[1].attemptsMade === expected, { what: `${expected} attempts made` });
+      await eventually(() => workers[0].attemptsMade + workers[1].attemptsMade === expected, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: `${expected} attempts made` });
       const logged = await api('GET', `/v2/webhooks/endpoints/${endpoint.id}/attempts?limit=250`);
       const more = await api('GET', `/v2/webhooks/endpoints/${endpoint.id}/attempts?limit=250&offset=250`);
       const attempts = [...logged.body.list, ...more.body.list];
@@ -107,7 +106,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
     const endpoint = (await api('POST', '/v2/webhooks/endpoints', { url: `${receiver.url}/${name}` })).body;
     let releaseHeld: (status: number) => void = () => {};
     receiver.answer = (_d, index) => (index === heldIndex ? new Promise((resolve) => (releaseHeld = resolve)) : 200);
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-worker-'));
+    const dataDir = makeTempDir('worker');
     const env = {
       DATABASE_URL: t.database.url!,
       OFCONNECT_VAULT_KEYS: vaultKeys,
@@ -123,7 +122,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
       await first.waitFor(/ofconnect is ready/, 60_000);
       const ids = await record();
       await receiver.waitFor((r) => r.length === heldIndex + 1);
-      first.child.kill('SIGKILL');
+      signalCli(first, 'SIGKILL');
       await first.exited;
       releaseHeld(200);
 
@@ -132,7 +131,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
       await receiver.waitFor((r) => r.length === heldIndex + 2, 60_000);
       await check(ids, endpoint);
     } finally {
-      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+      for (const w of workers) signalCli(w, 'SIGKILL');
       await Promise.all(workers.map((w) => w.exited));
       rmSync(dataDir, { recursive: true, force: true });
       await api('DELETE', `/v2/webhooks/endpoints/${endpoint.id}`);
@@ -149,7 +148,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
         expect(redelivered.webhookId).toBe(messageId);
         expect(held.webhookId).toBe(messageId);
         expect(verifiesWith(endpoint.secret, redelivered)).toBe(true);
-        await eventually(async () => (await api('GET', `/v2/webhooks/messages/${messageId}`)).body.status === 'succeeded', { what: 'the message reading as succeeded' });
+        await eventually(async () => (await api('GET', `/v2/webhooks/messages/${messageId}`)).body.status === 'succeeded', { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the message reading as succeeded' });
         // The killed worker never got to log its attempt; the one that finished did.
         const attempts = (await api('GET', `/v2/webhooks/messages/${messageId}/attempts`)).body.list;
         expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status: 'succeeded', statusCode: 200 })]);
@@ -165,7 +164,7 @@ describe.runIf(BACKENDS.includes('postgres'))('webhook workers sharing one Postg
       async () => [await recordFor('conn_crash_next', 'connection.updated', { n: 1 }), await recordFor('conn_crash_next', 'connection.updated', { n: 2 })],
       async (ids) => {
         expect(receiver.received.map((d) => d.webhookId)).toEqual([ids[0], ids[1], ids[1]]);
-        await eventually(async () => (await api('GET', `/v2/webhooks/messages/${ids[1]}`)).body.status === 'succeeded', { what: 'the second message reading as succeeded' });
+        await eventually(async () => (await api('GET', `/v2/webhooks/messages/${ids[1]}`)).body.status === 'succeeded', { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the second message reading as succeeded' });
       },
     );
   }, 150_000);
