@@ -1,9 +1,10 @@
-// Both database backends for the same suite: in-memory PGlite, and a fresh database per test file on the local
+// Both database backends for the same suite: PGlite (a copy of the run's migrated template), and a fresh database per test file on the local
 // PostgreSQL (dropped afterwards), so runs never see each other's rows.
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
-import { suiteDatabasePrefix } from './test-run.ts';
+import { removeTempDir, suiteDatabasePrefix } from './test-run.ts';
+import { copyPgliteTemplate } from './pglite-template.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -58,11 +59,36 @@ function closingOnce(handle: DatabaseHandle): DatabaseHandle {
   return handle;
 }
 
-export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
-  if (backend === 'pglite') {
+/** A copy of the run's migrated template (pglite-template.ts); in memory when there is none (outside vitest). */
+async function createPgliteTestDatabase(): Promise<TestDatabase> {
+  const dir = copyPgliteTemplate();
+  if (!dir) {
     const handle = closingOnce(await openDatabase({ databaseUrl: null, dataDir: null }));
-    return { backend, handle, url: null, drop: () => handle.close() };
+    return { backend: 'pglite', handle, url: null, drop: () => handle.close() };
   }
+  let handle: DatabaseHandle;
+  try {
+    handle = closingOnce(await openDatabase({ databaseUrl: null, dataDir: dir }));
+  } catch (error) {
+    removeTempDir(dir);
+    throw error;
+  }
+  return {
+    backend: 'pglite',
+    handle,
+    url: null,
+    drop: async () => {
+      try {
+        await handle.close();
+      } finally {
+        removeTempDir(dir);
+      }
+    },
+  };
+}
+
+export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
+  if (backend === 'pglite') return createPgliteTestDatabase();
   const created = await createPostgresDatabaseUrl();
   let handle: DatabaseHandle;
   try {

@@ -1,5 +1,6 @@
 // Runs once around the suite. Before: builds dist/ so every test that spawns `ofconnect` runs the same compiled code
-// a user's `npm start` runs (the bin falls back to the TypeScript sources only when dist/ is stale), and mints the
+// a user's `npm start` runs (the bin falls back to the TypeScript sources only when dist/ is stale), creates the
+// migrated embedded database every PGlite test copies (pglite-template.ts), and mints the
 // run id that marks this run's processes, temp directories and databases (test-run.ts). After: fails the run if
 // any of them is left behind (leak-check.ts).
 import { execFileSync } from 'node:child_process';
@@ -7,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findAndRemoveLeaks } from './leak-check.ts';
-import { TEST_RUN_ENV } from './test-run.ts';
+import { removeTempDir, TEST_RUN_ENV } from './test-run.ts';
+import { createPgliteTemplate, PGLITE_TEMPLATE_ENV } from './pglite-template.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,7 +17,10 @@ export default async function setup(): Promise<() => Promise<void>> {
   const runId = randomBytes(5).toString('hex');
   // The vitest workers are forked after this, so they inherit it.
   process.env[TEST_RUN_ENV] = runId;
+  const pgliteTemplate = await createPgliteTemplate(runId);
+  process.env[PGLITE_TEMPLATE_ENV] = pgliteTemplate;
   return async function teardown() {
+    removeTempDir(pgliteTemplate);
     const findings = await findAndRemoveLeaks(runId);
     if (findings.length === 0) return;
     throw new Error(`the test run left ${findings.length} thing(s) behind (now removed):\n  ${findings.join('\n  ')}`);

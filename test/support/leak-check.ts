@@ -7,6 +7,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { POSTGRES_ADMIN_URL } from './databases.ts';
 import { removeTempDir, suiteDatabasePrefix, suiteTempPrefix, TEST_CHILD_ENV } from './test-run.ts';
+import { databaseTempRoot } from './pglite-template.ts';
 
 /** Pids of live processes whose environment carries this run's child marker (Linux: /proc/<pid>/environ). */
 export function markedProcesses(runId: string): Array<{ pid: number; command: string }> {
@@ -29,9 +30,12 @@ export function markedProcesses(runId: string): Array<{ pid: number; command: st
 
 export function leftoverTempDirs(runId: string): string[] {
   const prefix = suiteTempPrefix(runId);
-  return readdirSync(os.tmpdir())
-    .filter((name) => name.startsWith(prefix))
-    .map((name) => path.join(os.tmpdir(), name));
+  // Database directories live on tmpfs (pglite-template.ts), the rest in the temp directory.
+  return [...new Set([os.tmpdir(), databaseTempRoot()])].flatMap((root) =>
+    readdirSync(root)
+      .filter((name) => name.startsWith(prefix))
+      .map((name) => path.join(root, name)),
+  );
 }
 
 /** This run's databases still on the server, or null when no server answers (a PGlite-only machine). */
