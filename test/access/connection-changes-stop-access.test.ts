@@ -8,7 +8,7 @@ import { CONNECTION_PERMISSIONS } from '../../src/account/permissions.ts';
 import { createConnectionSnapshots } from '../../src/access/connection-snapshots.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { eventually } from '../support/eventually.ts';
-import { createKey, createOrg } from '../support/orgs.ts';
+import { createOrgKey } from '../support/orgs.ts';
 import { sandboxEmail } from '../support/link-connections.ts';
 import { call, startPeerNode, startTestService, type TestService } from '../support/service.ts';
 import { importConnection } from './access-fixture.ts';
@@ -23,9 +23,7 @@ describe.each(BACKENDS)('access: connection changes stop Access calls at once (%
   });
   afterAll(async () => t?.close());
 
-  async function newOrgKey(name: string): Promise<string> {
-    return (await createKey(t.database.handle, await createOrg(t.database.handle, name))).secret;
-  }
+  const newOrgKey = (name: string) => createOrgKey(t.database.handle, name);
 
   const self = (base: string, key: string, connectionId: string) => call(base, 'GET', '/v2/access/self', { key, headers: { 'x-connection-id': connectionId } });
 

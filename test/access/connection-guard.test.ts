@@ -23,23 +23,14 @@ import {
   upsertSessionBlob,
 } from '../../src/connections/store.ts';
 import type { ServiceContext } from '../../src/platform/context.ts';
-import { ApiError } from '../../src/platform/errors.ts';
 import { newId } from '../../src/platform/ids.ts';
 import type { TenantScope } from '../../src/platform/tenant-scope.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { createOrg } from '../support/orgs.ts';
 import { startTestService, type TestService } from '../support/service.ts';
+import { refusalOf } from '../support/refusals.ts';
 
 const session = (n: number | string) => ({ cookie: `auth_id=${n}; sess=s${n}; fp=f${n}`, userAgent: `UA ${n}`, xBc: `xbc${n}` });
-
-async function refusalOf(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(error)}`);
-  return error;
-}
 
 describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
   let t: TestService;

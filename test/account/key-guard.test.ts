@@ -14,10 +14,10 @@ import {
 } from '../../src/account/permissions.ts';
 import { permissionNamesOf } from '../../src/account/scopes.ts';
 import { findApiKeyByHash } from '../../src/account/store.ts';
-import { ApiError } from '../../src/platform/errors.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
+import { refusalOf } from '../support/refusals.ts';
 
 const ALNUM = 'Ab3'.repeat(30);
 
@@ -81,15 +81,6 @@ describe('scopes and connection permissions', () => {
 /** A request as the auth hook sees it: the apikey header and the client address. */
 function requestWith(key: string | undefined, ip = '198.51.100.1'): FastifyRequest {
   return { headers: key === undefined ? {} : { apikey: key }, ip } as unknown as FastifyRequest;
-}
-
-async function refusalOf(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(error)}`);
-  return error;
 }
 
 describe.each(BACKENDS)('the API key guard (%s)', (backend) => {

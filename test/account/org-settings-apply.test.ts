@@ -2,7 +2,7 @@
 // without `permissions` grants, and the org's pacing is what its connections' Access calls are paced by.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/databases.ts';
-import { createKey, createOrg } from '../support/orgs.ts';
+import { createOrgKey } from '../support/orgs.ts';
 import { mintSandboxSession } from '../support/sandbox.ts';
 import { sandboxEmail } from '../support/link-connections.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
@@ -14,9 +14,7 @@ describe.each(BACKENDS)('org settings apply (%s)', (backend) => {
   });
   afterAll(async () => t?.close());
 
-  async function newOrgKey(name: string): Promise<string> {
-    return (await createKey(t.database.handle, await createOrg(t.database.handle, name))).secret;
-  }
+  const newOrgKey = (name: string) => createOrgKey(t.database.handle, name);
 
   /** An import that names no permissions, so the org's default decides. */
   async function importWithoutPermissions(key: string) {

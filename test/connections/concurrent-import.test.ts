@@ -3,7 +3,7 @@
 // unique index when two transactions really overlap, as only PostgreSQL lets them); across orgs every one wins.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/databases.ts';
-import { createKey, createOrg } from '../support/orgs.ts';
+import { createOrgKey } from '../support/orgs.ts';
 import { mintSandboxSession } from '../support/sandbox.ts';
 import { sandboxEmail } from '../support/link-connections.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
@@ -15,7 +15,7 @@ describe.each(BACKENDS)('connections: concurrent imports of one account (%s)', (
   });
   afterAll(async () => t?.close());
 
-  const newOrgKey = async (name: string) => (await createKey(t.database.handle, await createOrg(t.database.handle, name))).secret;
+  const newOrgKey = (name: string) => createOrgKey(t.database.handle, name);
 
   async function importFresh(key: string, email: string) {
     const session = await mintSandboxSession(t.sandboxUrl, email);

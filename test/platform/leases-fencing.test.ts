@@ -2,22 +2,12 @@
 // extend and release, and claims built into a larger statement (claimCteWith: extra conditions, rows already
 // leased taken off the limit, returned columns).
 import { sql } from 'drizzle-orm';
-import { pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf, timestampAt } from '../../src/platform/db/sql.ts';
-import { claimCteWith, claimDueRows, extendLease, holdsLease, releaseLease, type LeasedTable } from '../../src/platform/leases.ts';
+import { claimCteWith, claimDueRows, extendLease, holdsLease, releaseLease } from '../../src/platform/leases.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { after, createJobsTable, deleteAllJobs, jobs, leased, T0 } from './lease-jobs.ts';
 
-const jobs = pgTable('lease_fencing_jobs', {
-  id: text('id').primaryKey(),
-  kind: text('kind').notNull(),
-  dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }),
-  leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
-});
-const leased: LeasedTable = { table: jobs, id: jobs.id, dueAt: jobs.dueAt, leaseUntil: jobs.leaseUntil };
-
-const T0 = new Date('2026-01-01T00:00:00.000Z');
-const after = (ms: number) => new Date(T0.getTime() + ms);
 
 describe.each(BACKENDS)('lease fencing and claim shapes (%s)', (backend) => {
   let database: TestDatabase;
@@ -30,11 +20,11 @@ describe.each(BACKENDS)('lease fencing and claim shapes (%s)', (backend) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);
-    await db().execute(sql`create table lease_fencing_jobs (id text primary key, kind text not null, due_at timestamptz, lease_until timestamptz)`);
+    await createJobsTable(database.handle);
   });
   afterAll(async () => database?.drop());
   beforeEach(async () => {
-    await db().execute(sql`delete from lease_fencing_jobs`);
+    await deleteAllJobs(database.handle);
   });
 
   it('a limit of zero or less claims nothing and leases nothing', async () => {

@@ -1,20 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
-import { claimDueRows, extendLease, holdsLease, releaseLease, type LeasedTable } from '../../src/platform/leases.ts';
+import { claimDueRows, extendLease, holdsLease, releaseLease } from '../../src/platform/leases.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { after, createJobsTable, deleteAllJobs, jobs, leased, T0 } from './lease-jobs.ts';
 
-const jobs = pgTable('lease_test_jobs', {
-  id: text('id').primaryKey(),
-  kind: text('kind').notNull(),
-  dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }),
-  leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
-});
-const leased: LeasedTable = { table: jobs, id: jobs.id, dueAt: jobs.dueAt, leaseUntil: jobs.leaseUntil };
-
-const T0 = new Date('2026-01-01T00:00:00.000Z');
-const after = (ms: number) => new Date(T0.getTime() + ms);
 
 describe.each(BACKENDS)('leases over due rows (%s)', (backend) => {
   let database: TestDatabase;
@@ -27,11 +17,11 @@ describe.each(BACKENDS)('leases over due rows (%s)', (backend) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);
-    await db().execute(sql`create table lease_test_jobs (id text primary key, kind text not null, due_at timestamptz, lease_until timestamptz)`);
+    await createJobsTable(database.handle);
   });
   afterAll(async () => database?.drop());
   beforeEach(async () => {
-    await db().execute(sql`delete from lease_test_jobs`);
+    await deleteAllJobs(database.handle);
   });
 
   it('claims at most the limit of due rows, oldest first, and stamps their lease', async () => {

@@ -24,3 +24,8 @@ export async function createKey(
   );
   return { id: created.row.id, secret: created.secret };
 }
+
+/** A new org and a sandbox key of it (every scope): what a test that counts things starts from. */
+export async function createOrgKey(database: DatabaseHandle, name: string): Promise<string> {
+  return (await createKey(database, await createOrg(database, name))).secret;
+}
