@@ -7,7 +7,7 @@ import { SANDBOX_CAPTCHA_OK_TOKEN } from '../../src/sandbox/accounts.ts';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { releaseAll } from '../support/cleanup.ts';
-import { BACKENDS } from '../support/databases.ts';
+import { BROWSER_BACKENDS } from '../support/databases.ts';
 import { createKey } from '../support/orgs.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startCaptchaStandIn, type CaptchaStandIn, type StandInOptions } from '../support-captcha/stand-in.ts';
@@ -34,7 +34,7 @@ interface LiveNode {
   appId: string;
 }
 
-describe.each(BACKENDS)('link: live logins through a captcha provider, the simulator as the live upstream (%s)', (backend) => {
+describe.each(BROWSER_BACKENDS)('link: live logins through a captcha provider, the simulator as the live upstream (%s)', (backend) => {
   let simulator: RunningSandbox;
   let standIn: CaptchaStandIn;
   const standInOptions: StandInOptions = { apiKey: CAPTCHA_API_KEY, defaultToken: SANDBOX_CAPTCHA_OK_TOKEN };

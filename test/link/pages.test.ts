@@ -3,14 +3,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { releaseAll } from '../support/cleanup.ts';
-import { BACKENDS, type Backend } from '../support/databases.ts';
+import { BROWSER_BACKENDS } from '../support/databases.ts';
 import { eventTypes } from '../support/events.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startLoopbackSite, type LoopbackSite } from './loopback-site.ts';
 
 // Chromium flows run on one database: what they add is the browser's side (forms, focus, frames, CSP); the API tests
 // cover both databases. PGlite unless the run asked for PostgreSQL only. Screenshots of every page: `npm run screenshots`.
-const BROWSER_BACKENDS: Backend[] = BACKENDS.includes('pglite') ? ['pglite'] : BACKENDS.slice(0, 1);
 
 let emailSeq = 0;
 const uniqueEmail = (scenario: string) => `page${Date.now().toString(36)}${emailSeq++}@${scenario}.sandbox.com`;

@@ -13,6 +13,12 @@ export const BACKENDS: Backend[] = ((process.env.OFCONNECT_TEST_BACKENDS ?? 'pgl
   (b) => b === 'pglite' || b === 'postgres',
 );
 
+/**
+ * Where Chromium flows run: one backend (PGlite when it is in the run). A browser flow tests pages and their
+ * requests; the API tests cover both databases, and each browser file costs tens of seconds.
+ */
+export const BROWSER_BACKENDS: Backend[] = BACKENDS.includes('pglite') ? ['pglite'] : BACKENDS.slice(0, 1);
+
 export const POSTGRES_ADMIN_URL = process.env.OFCONNECT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestDatabase {
