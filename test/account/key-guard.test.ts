@@ -92,14 +92,22 @@ describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
     t = await startTestService(backend);
   });
   afterAll(async () => t?.close());
-  afterEach(() => {
+  /** Each test's authenticators, closed after it (a test may close one itself: close runs once). */
+  const opened: Array<() => Promise<void>> = [];
+  afterEach(async () => {
     vi.useRealTimers();
+    await Promise.all(opened.splice(0).map((close) => close()));
   });
 
   /** Its own authenticator over the running service's database, with a failure limit of `perMinute`. */
   function authenticatorWith(perMinute = 30): ApiKeyAuthenticator {
     const ctx = t.service.ctx;
-    return createApiKeyAuthenticator({ ...ctx, config: { ...ctx.config, apiKeyFailuresPerMinute: perMinute } });
+    const authenticator = createApiKeyAuthenticator({ ...ctx, config: { ...ctx.config, apiKeyFailuresPerMinute: perMinute } });
+    const close = authenticator.close.bind(authenticator);
+    let closing: Promise<void> | null = null;
+    authenticator.close = () => (closing ??= close());
+    opened.push(() => authenticator.close());
+    return authenticator;
   }
 
   async function revokeInDatabaseOnly(keyId: string): Promise<void> {
@@ -129,29 +137,21 @@ describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
     const orgId = await createOrg(t.database.handle, 'Auth org');
     const key = await createKey(t.database.handle, orgId, 'live', ['access', 'link']);
     const authenticator = authenticatorWith();
-    try {
-      const request = requestWith(key.secret);
-      expect(authenticator.authenticateFromCache(request)).toBeUndefined();
-      const expected = { orgId, keyId: key.id, environment: 'live', scopes: ['access', 'link'] };
-      expect(await authenticator.authenticate(request)).toEqual(expected);
-      expect(authenticator.authenticateFromCache(request)).toEqual(expected);
-      expect(authenticator.authenticateFromCache(requestWith(undefined))).toBeUndefined();
-      expect(authenticator.authenticateFromCache(requestWith(`${key.secret}x`))).toBeUndefined();
-    } finally {
-      await authenticator.close();
-    }
+    const request = requestWith(key.secret);
+    expect(authenticator.authenticateFromCache(request)).toBeUndefined();
+    const expected = { orgId, keyId: key.id, environment: 'live', scopes: ['access', 'link'] };
+    expect(await authenticator.authenticate(request)).toEqual(expected);
+    expect(authenticator.authenticateFromCache(request)).toEqual(expected);
+    expect(authenticator.authenticateFromCache(requestWith(undefined))).toBeUndefined();
+    expect(authenticator.authenticateFromCache(requestWith(`${key.secret}x`))).toBeUndefined();
   });
 
   it('the key may come as the first of repeated apikey headers', async () => {
     const orgId = await createOrg(t.database.handle);
     const key = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
     const authenticator = authenticatorWith();
-    try {
-      const request = { headers: { apikey: [key.secret, 'other'] }, ip: freshAddress() } as unknown as FastifyRequest;
-      expect((await authenticator.authenticate(request)).keyId).toBe(key.id);
-    } finally {
-      await authenticator.close();
-    }
+    const request = { headers: { apikey: [key.secret, 'other'] }, ip: freshAddress() } as unknown as FastifyRequest;
+    expect((await authenticator.authenticate(request)).keyId).toBe(key.id);
   });
 
   it('missing, malformed, unknown and revoked keys are 401s naming the apikey field, each with its own message', async () => {
@@ -160,25 +160,21 @@ describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
     await revokeInDatabaseOnly(key.id);
     const authenticator = authenticatorWith();
     const ip = freshAddress();
-    try {
-      const cases: Array<[string | undefined, RegExp]> = [
-        [undefined, /^Missing API key/],
-        ['', /^Missing API key/],
-        ['sk_sandbox_short', /^Malformed API key/],
-        [`sk_sandbox_${'Z'.repeat(40)}`, /^Invalid API key$/],
-        [key.secret, /^API key has been revoked$/],
-        // Asked again: the refusal is remembered, with the same answer.
-        [`sk_sandbox_${'Z'.repeat(40)}`, /^Invalid API key$/],
-        [key.secret, /^API key has been revoked$/],
-      ];
-      for (const [secret, message] of cases) {
-        const error = await refusalOf(authenticator.authenticate(requestWith(secret, ip)));
-        expect(error.type).toBe('UNAUTHORIZED');
-        expect(error.details).toEqual({ field: 'apikey' });
-        expect(error.message).toMatch(message);
-      }
-    } finally {
-      await authenticator.close();
+    const cases: Array<[string | undefined, RegExp]> = [
+      [undefined, /^Missing API key/],
+      ['', /^Missing API key/],
+      ['sk_sandbox_short', /^Malformed API key/],
+      [`sk_sandbox_${'Z'.repeat(40)}`, /^Invalid API key$/],
+      [key.secret, /^API key has been revoked$/],
+      // Asked again: the refusal is remembered, with the same answer.
+      [`sk_sandbox_${'Z'.repeat(40)}`, /^Invalid API key$/],
+      [key.secret, /^API key has been revoked$/],
+    ];
+    for (const [secret, message] of cases) {
+      const error = await refusalOf(authenticator.authenticate(requestWith(secret, ip)));
+      expect(error.type).toBe('UNAUTHORIZED');
+      expect(error.details).toEqual({ field: 'apikey' });
+      expect(error.message).toMatch(message);
     }
   });
 
@@ -187,45 +183,35 @@ describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
     const kept = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
     const forgotten = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
     const authenticator = authenticatorWith();
-    try {
-      vi.useFakeTimers({ toFake: ['Date'] });
-      const start = Date.now();
-      await authenticator.authenticate(requestWith(kept.secret));
-      await authenticator.authenticate(requestWith(forgotten.secret));
-      await revokeInDatabaseOnly(kept.id);
-      vi.setSystemTime(start + 29_000);
-      expect(authenticator.authenticateFromCache(requestWith(kept.secret))?.keyId).toBe(kept.id);
-      expect((await authenticator.authenticate(requestWith(kept.secret))).keyId).toBe(kept.id);
-      vi.setSystemTime(start + 30_000);
-      expect(authenticator.authenticateFromCache(requestWith(kept.secret))).toBeUndefined();
-      const error = await refusalOf(authenticator.authenticate(requestWith(kept.secret, freshAddress())));
-      expect(error.message).toMatch(/revoked/);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
+    await authenticator.authenticate(requestWith(kept.secret));
+    await authenticator.authenticate(requestWith(forgotten.secret));
+    await revokeInDatabaseOnly(kept.id);
+    vi.setSystemTime(start + 29_000);
+    expect(authenticator.authenticateFromCache(requestWith(kept.secret))?.keyId).toBe(kept.id);
+    expect((await authenticator.authenticate(requestWith(kept.secret))).keyId).toBe(kept.id);
+    vi.setSystemTime(start + 30_000);
+    expect(authenticator.authenticateFromCache(requestWith(kept.secret))).toBeUndefined();
+    const error = await refusalOf(authenticator.authenticate(requestWith(kept.secret, freshAddress())));
+    expect(error.message).toMatch(/revoked/);
 
-      await authenticator.forget(forgotten.id);
-      expect(authenticator.authenticateFromCache(requestWith(forgotten.secret))).toBeUndefined();
-    } finally {
-      vi.useRealTimers();
-      await authenticator.close();
-    }
+    await authenticator.forget(forgotten.id);
+    expect(authenticator.authenticateFromCache(requestWith(forgotten.secret))).toBeUndefined();
   });
 
   it('a stale valid key that is still valid is accepted again and cached afresh', async () => {
     const orgId = await createOrg(t.database.handle);
     const key = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
     const authenticator = authenticatorWith();
-    try {
-      vi.useFakeTimers({ toFake: ['Date'] });
-      const start = Date.now();
-      await authenticator.authenticate(requestWith(key.secret));
-      vi.setSystemTime(start + 45_000);
-      expect(authenticator.authenticateFromCache(requestWith(key.secret))).toBeUndefined();
-      expect((await authenticator.authenticate(requestWith(key.secret))).keyId).toBe(key.id);
-      vi.setSystemTime(start + 45_000 + 29_000);
-      expect(authenticator.authenticateFromCache(requestWith(key.secret))?.keyId).toBe(key.id);
-    } finally {
-      vi.useRealTimers();
-      await authenticator.close();
-    }
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
+    await authenticator.authenticate(requestWith(key.secret));
+    vi.setSystemTime(start + 45_000);
+    expect(authenticator.authenticateFromCache(requestWith(key.secret))).toBeUndefined();
+    expect((await authenticator.authenticate(requestWith(key.secret))).keyId).toBe(key.id);
+    vi.setSystemTime(start + 45_000 + 29_000);
+    expect(authenticator.authenticateFromCache(requestWith(key.secret))?.keyId).toBe(key.id);
   });
 
   it('past the failure limit an address gets 429 with Retry-After until the block lifts; a known valid key is exempt', async () => {
@@ -234,44 +220,39 @@ describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
     const other = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
     const authenticator = authenticatorWith(2);
     const ip = freshAddress();
-    try {
-      vi.useFakeTimers({ toFake: ['Date'] });
-      const start = Date.now();
-      await authenticator.authenticate(requestWith(key.secret, ip));
-      for (let i = 0; i < 2; i++) {
-        const error = await refusalOf(authenticator.authenticate(requestWith(`sk_sandbox_${String(i).repeat(40)}`, ip)));
-        expect(error.type).toBe('UNAUTHORIZED');
-      }
-      const throttled = await refusalOf(authenticator.authenticate(requestWith('garbage', ip)));
-      expect(throttled.type).toBe('RATE_LIMIT_EXCEEDED');
-      const retryAfter = Number(throttled.headers?.['retry-after']);
-      expect(retryAfter).toBeGreaterThanOrEqual(1);
-      expect(retryAfter).toBeLessThanOrEqual(60);
-      expect(throttled.details).toEqual({ field: 'apikey', retryAfter });
-      expect(throttled.message).toContain(`retry in ${retryAfter} s`);
-
-      // Blocked: even a key this node has never seen (valid or not) waits; the known valid key does not.
-      const blocked = await refusalOf(authenticator.authenticate(requestWith(other.secret, ip)));
-      expect(blocked.type).toBe('RATE_LIMIT_EXCEEDED');
-      expect(Number(blocked.headers?.['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(Number(blocked.headers?.['retry-after'])).toBeLessThanOrEqual(retryAfter);
-      expect((await authenticator.authenticate(requestWith(key.secret, ip))).keyId).toBe(key.id);
-      // Another address is not blocked.
-      expect((await authenticator.authenticate(requestWith(other.secret, freshAddress()))).keyId).toBe(other.id);
-
-      // Stale, the known key is looked up again despite the block.
-      vi.setSystemTime(start + 30_500);
-      if (retryAfter * 1000 > 30_500) {
-        expect((await authenticator.authenticate(requestWith(key.secret, ip))).keyId).toBe(key.id);
-      }
-      // Once the block lifts, a new key from the address is looked up again.
-      vi.setSystemTime(start + 61_000);
-      const third = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
-      expect((await authenticator.authenticate(requestWith(third.secret, ip))).keyId).toBe(third.id);
-    } finally {
-      vi.useRealTimers();
-      await authenticator.close();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
+    await authenticator.authenticate(requestWith(key.secret, ip));
+    for (let i = 0; i < 2; i++) {
+      const error = await refusalOf(authenticator.authenticate(requestWith(`sk_sandbox_${String(i).repeat(40)}`, ip)));
+      expect(error.type).toBe('UNAUTHORIZED');
     }
+    const throttled = await refusalOf(authenticator.authenticate(requestWith('garbage', ip)));
+    expect(throttled.type).toBe('RATE_LIMIT_EXCEEDED');
+    const retryAfter = Number(throttled.headers?.['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(throttled.details).toEqual({ field: 'apikey', retryAfter });
+    expect(throttled.message).toContain(`retry in ${retryAfter} s`);
+
+    // Blocked: even a key this node has never seen (valid or not) waits; the known valid key does not.
+    const blocked = await refusalOf(authenticator.authenticate(requestWith(other.secret, ip)));
+    expect(blocked.type).toBe('RATE_LIMIT_EXCEEDED');
+    expect(Number(blocked.headers?.['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(blocked.headers?.['retry-after'])).toBeLessThanOrEqual(retryAfter);
+    expect((await authenticator.authenticate(requestWith(key.secret, ip))).keyId).toBe(key.id);
+    // Another address is not blocked.
+    expect((await authenticator.authenticate(requestWith(other.secret, freshAddress()))).keyId).toBe(other.id);
+
+    // Stale, the known key is looked up again despite the block.
+    vi.setSystemTime(start + 30_500);
+    if (retryAfter * 1000 > 30_500) {
+      expect((await authenticator.authenticate(requestWith(key.secret, ip))).keyId).toBe(key.id);
+    }
+    // Once the block lifts, a new key from the address is looked up again.
+    vi.setSystemTime(start + 61_000);
+    const third = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
+    expect((await authenticator.authenticate(requestWith(third.secret, ip))).keyId).toBe(third.id);
   });
 
   it('a valid key that became revoked while cached earns a failed attempt against its address when looked up again', async () => {
@@ -279,18 +260,13 @@ describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
     const key = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
     const authenticator = authenticatorWith(1);
     const ip = freshAddress();
-    try {
-      vi.useFakeTimers({ toFake: ['Date'] });
-      const start = Date.now();
-      await authenticator.authenticate(requestWith(key.secret, ip));
-      await revokeInDatabaseOnly(key.id);
-      vi.setSystemTime(start + 31_000);
-      expect((await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)))).message).toMatch(/revoked/);
-      expect((await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)))).type).toBe('RATE_LIMIT_EXCEEDED');
-    } finally {
-      vi.useRealTimers();
-      await authenticator.close();
-    }
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
+    await authenticator.authenticate(requestWith(key.secret, ip));
+    await revokeInDatabaseOnly(key.id);
+    vi.setSystemTime(start + 31_000);
+    expect((await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)))).message).toMatch(/revoked/);
+    expect((await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)))).type).toBe('RATE_LIMIT_EXCEEDED');
   });
 
   async function lookups(result: 'valid' | 'unknown' | 'revoked'): Promise<number> {
@@ -309,30 +285,25 @@ describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
     await revokeInDatabaseOnly(revoked.id);
     const authenticator = authenticatorWith();
     const ip = freshAddress();
-    try {
-      vi.useFakeTimers({ toFake: ['Date'] });
-      const start = Date.now();
-      const before = { valid: await lookups('valid'), unknown: await lookups('unknown'), revoked: await lookups('revoked') };
-      for (let i = 0; i < 2; i++) {
-        await authenticator.authenticate(requestWith(valid.secret, ip));
-        await refusalOf(authenticator.authenticate(requestWith(`sk_sandbox_${'Q'.repeat(40)}`, ip)));
-        await refusalOf(authenticator.authenticate(requestWith(revoked.secret, ip)));
-      }
-      expect(await lookups('valid')).toBe(before.valid + 1);
-      expect(await lookups('unknown')).toBe(before.unknown + 1);
-      expect(await lookups('revoked')).toBe(before.revoked + 1);
-
-      // Valid, then revoked while cached: once stale it is looked up once, and its refusal is remembered from then on.
-      await authenticator.authenticate(requestWith(laterRevoked.secret, ip));
-      await revokeInDatabaseOnly(laterRevoked.id);
-      vi.setSystemTime(start + 30_000);
-      for (let i = 0; i < 2; i++) expect((await refusalOf(authenticator.authenticate(requestWith(laterRevoked.secret, ip)))).message).toMatch(/revoked/);
-      expect(await lookups('valid')).toBe(before.valid + 2);
-      expect(await lookups('revoked')).toBe(before.revoked + 2);
-    } finally {
-      vi.useRealTimers();
-      await authenticator.close();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
+    const before = { valid: await lookups('valid'), unknown: await lookups('unknown'), revoked: await lookups('revoked') };
+    for (let i = 0; i < 2; i++) {
+      await authenticator.authenticate(requestWith(valid.secret, ip));
+      await refusalOf(authenticator.authenticate(requestWith(`sk_sandbox_${'Q'.repeat(40)}`, ip)));
+      await refusalOf(authenticator.authenticate(requestWith(revoked.secret, ip)));
     }
+    expect(await lookups('valid')).toBe(before.valid + 1);
+    expect(await lookups('unknown')).toBe(before.unknown + 1);
+    expect(await lookups('revoked')).toBe(before.revoked + 1);
+
+    // Valid, then revoked while cached: once stale it is looked up once, and its refusal is remembered from then on.
+    await authenticator.authenticate(requestWith(laterRevoked.secret, ip));
+    await revokeInDatabaseOnly(laterRevoked.id);
+    vi.setSystemTime(start + 30_000);
+    for (let i = 0; i < 2; i++) expect((await refusalOf(authenticator.authenticate(requestWith(laterRevoked.secret, ip)))).message).toMatch(/revoked/);
+    expect(await lookups('valid')).toBe(before.valid + 2);
+    expect(await lookups('revoked')).toBe(before.revoked + 2);
   });
 
   it('the block lifts exactly when its Retry-After ends, counting each throttled request, with the seconds left while it holds', async () => {
@@ -340,28 +311,23 @@ describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
     const key = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
     const authenticator = authenticatorWith(1);
     const ip = freshAddress();
-    try {
-      vi.useFakeTimers({ toFake: ['Date'] });
-      const start = Date.now();
-      const throttledBefore = await throttledCount();
-      await refusalOf(authenticator.authenticate(requestWith('bad-1', ip)));
-      const first = await refusalOf(authenticator.authenticate(requestWith('bad-2', ip)));
-      expect(first.type).toBe('RATE_LIMIT_EXCEEDED');
-      const retryAfter = Number(first.headers?.['retry-after']);
-      expect(await throttledCount()).toBe(throttledBefore + 1);
-      vi.setSystemTime(start + 500);
-      const held = await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)));
-      expect(held.headers?.['retry-after']).toBe(String(retryAfter));
-      expect(held.details).toEqual({ field: 'apikey', retryAfter });
-      expect(await throttledCount()).toBe(throttledBefore + 2);
-      vi.setSystemTime(start + retryAfter * 1000 - 1);
-      expect((await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)))).headers?.['retry-after']).toBe('1');
-      vi.setSystemTime(start + retryAfter * 1000);
-      expect((await authenticator.authenticate(requestWith(key.secret, ip))).keyId).toBe(key.id);
-    } finally {
-      vi.useRealTimers();
-      await authenticator.close();
-    }
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
+    const throttledBefore = await throttledCount();
+    await refusalOf(authenticator.authenticate(requestWith('bad-1', ip)));
+    const first = await refusalOf(authenticator.authenticate(requestWith('bad-2', ip)));
+    expect(first.type).toBe('RATE_LIMIT_EXCEEDED');
+    const retryAfter = Number(first.headers?.['retry-after']);
+    expect(await throttledCount()).toBe(throttledBefore + 1);
+    vi.setSystemTime(start + 500);
+    const held = await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)));
+    expect(held.headers?.['retry-after']).toBe(String(retryAfter));
+    expect(held.details).toEqual({ field: 'apikey', retryAfter });
+    expect(await throttledCount()).toBe(throttledBefore + 2);
+    vi.setSystemTime(start + retryAfter * 1000 - 1);
+    expect((await refusalOf(authenticator.authenticate(requestWith(key.secret, ip)))).headers?.['retry-after']).toBe('1');
+    vi.setSystemTime(start + retryAfter * 1000);
+    expect((await authenticator.authenticate(requestWith(key.secret, ip))).keyId).toBe(key.id);
   });
 
   it('forgetting one key keeps the others cached; closing writes the pending lastUsedAt', async () => {
@@ -369,19 +335,13 @@ describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
     const a = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
     const b = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
     const authenticator = authenticatorWith();
-    let closed = false;
-    try {
-      await authenticator.authenticate(requestWith(a.secret));
-      await authenticator.authenticate(requestWith(b.secret));
-      await authenticator.forget(a.id);
-      expect(authenticator.authenticateFromCache(requestWith(a.secret))).toBeUndefined();
-      expect(authenticator.authenticateFromCache(requestWith(b.secret))?.keyId).toBe(b.id);
-      await authenticator.close();
-      closed = true;
-      expect((await findApiKeyByHash(t.database.handle.db, hashApiKey(b.secret)))?.lastUsedAt).toBeInstanceOf(Date);
-    } finally {
-      if (!closed) await authenticator.close();
-    }
+    await authenticator.authenticate(requestWith(a.secret));
+    await authenticator.authenticate(requestWith(b.secret));
+    await authenticator.forget(a.id);
+    expect(authenticator.authenticateFromCache(requestWith(a.secret))).toBeUndefined();
+    expect(authenticator.authenticateFromCache(requestWith(b.secret))?.keyId).toBe(b.id);
+    await authenticator.close();
+    expect((await findApiKeyByHash(t.database.handle.db, hashApiKey(b.secret)))?.lastUsedAt).toBeInstanceOf(Date);
   });
 
   it('the keys used are written as lastUsedAt when the batch is flushed, and only those', async () => {
@@ -389,17 +349,13 @@ describe.each(BACKENDS)('the API key guard (%s)', (backend) => {
     const used = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
     const unused = await createKey(t.database.handle, orgId, 'sandbox', ['account']);
     const authenticator = authenticatorWith();
-    try {
-      await authenticator.authenticate(requestWith(used.secret));
-      authenticator.authenticateFromCache(requestWith(used.secret));
-      const lastUsed = async (secret: string) => (await findApiKeyByHash(t.database.handle.db, hashApiKey(secret)))?.lastUsedAt ?? null;
-      expect(await lastUsed(used.secret)).toBeNull();
-      await authenticator.flushLastUsed();
-      expect(await lastUsed(used.secret)).toBeInstanceOf(Date);
-      expect(await lastUsed(unused.secret)).toBeNull();
-      await authenticator.flushLastUsed();
-    } finally {
-      await authenticator.close();
-    }
+    await authenticator.authenticate(requestWith(used.secret));
+    authenticator.authenticateFromCache(requestWith(used.secret));
+    const lastUsed = async (secret: string) => (await findApiKeyByHash(t.database.handle.db, hashApiKey(secret)))?.lastUsedAt ?? null;
+    expect(await lastUsed(used.secret)).toBeNull();
+    await authenticator.flushLastUsed();
+    expect(await lastUsed(used.secret)).toBeInstanceOf(Date);
+    expect(await lastUsed(unused.secret)).toBeNull();
+    await authenticator.flushLastUsed();
   });
 });
