@@ -41,7 +41,6 @@ program
     const config = loadConfig(overrides);
     const started = Date.now();
     const service = await startService({ config });
-    printStartBanner(service, Date.now() - started);
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -52,8 +51,11 @@ program
       await service.close();
       process.exit(0);
     };
+    // Handlers before the banner: whoever waits for "ready" may signal at once, and a signal that arrives before
+    // its handler is installed kills the process instead of stopping it cleanly.
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
+    printStartBanner(service, Date.now() - started);
   });
 
 program
@@ -94,16 +96,17 @@ program
       database,
       ...(opts.ipRateLimit ? {} : { rateLimit: { perIp: false } }),
     });
-    const kept = opts.databaseUrl ? 'state in PostgreSQL' : opts.dataDir ? `state in ${opts.dataDir}` : 'state in memory only';
-    console.log(`OnlyFans simulator listening on ${sandbox.url} (rules at ${sandbox.url}/dynamic-rules.json, control API under /_sandbox/, ${kept})`);
     const stop = async () => {
       await sandbox.close();
       await database?.close();
       releaseLock();
       process.exit(0);
     };
+    // Before the "listening" line, for the same reason as `start`'s handlers.
     process.on('SIGTERM', () => void stop());
     process.on('SIGINT', () => void stop());
+    const kept = opts.databaseUrl ? 'state in PostgreSQL' : opts.dataDir ? `state in ${opts.dataDir}` : 'state in memory only';
+    console.log(`OnlyFans simulator listening on ${sandbox.url} (rules at ${sandbox.url}/dynamic-rules.json, control API under /_sandbox/, ${kept})`);
   });
 
 program
