@@ -11,7 +11,7 @@ import type { ServiceContext } from './platform/context.ts';
 import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { openDatabase, type DatabaseHandle } from './platform/db/database.ts';
 import { startEmbeddedMaintenance } from './platform/db/embedded-maintenance.ts';
-import { createLogger, type Logger } from './platform/logger.ts';
+import { createOutputLogger, type Logger } from './platform/logger.ts';
 import { urlPolicyAllowsPrivate } from './platform/outbound.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { createRateLimiters } from './platform/rate-limits.ts';
@@ -94,9 +94,25 @@ function writeFirstAdminKeyFile(dataDir: string, orgId: string, apiKey: string):
   throw new Error(`could not write the first admin key: ${path.join(dataDir, `first-admin-key-${orgId}`)} exists`);
 }
 
+/** A background worker with the name its start and stop lines carry. */
+interface NamedWorker {
+  name: string;
+  worker: RunningWorker;
+}
+
+function announceStart(logger: Logger, name: string, worker: RunningWorker): NamedWorker {
+  logger.info({ worker: name }, `worker started: ${name}`);
+  return { name, worker };
+}
+
+async function stopAndAnnounce(logger: Logger, { name, worker }: NamedWorker): Promise<void> {
+  await worker.stop();
+  logger.info({ worker: name }, `worker stopped: ${name}`);
+}
+
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { config } = options;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createOutputLogger(config.logLevel, config.logFormat);
   const releaseLock = !options.database && !config.databaseUrl ? lockDataDir(config.dataDir) : () => {};
   let database: DatabaseHandle | undefined;
   let sandbox: RunningSandbox | null = null;
@@ -155,10 +171,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.warn({ file: adminKeyFile }, 'first start: the sandbox admin API key is in this file (mode 0600); store it elsewhere, then delete the file');
     }
 
-    const workers: RunningWorker[] = [startEmbeddedMaintenance(database, logger)];
+    const workers: NamedWorker[] = [];
+    if (database.kind === 'pglite') workers.push(announceStart(logger, 'embedded-maintenance', startEmbeddedMaintenance(database, logger)));
     if (config.role !== 'api') {
-      workers.push(await startWebhookWorker(ctx));
-      workers.push(await startMonitorWorker(ctx));
+      workers.push(announceStart(logger, 'webhook-delivery', await startWebhookWorker(ctx)));
+      workers.push(announceStart(logger, 'monitor', await startMonitorWorker(ctx)));
     }
 
     let closed = false;
@@ -179,7 +196,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         built.markShuttingDown();
         // Fastify's close stops accepting and waits for in-flight requests to finish.
         await built.app.close();
-        await Promise.all(workers.map((w) => w.stop()));
+        await Promise.all(workers.map((w) => stopAndAnnounce(logger, w)));
         await built.authenticator.close();
         await upstreams.close();
         await ctx.rateLimiters.close();

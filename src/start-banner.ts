@@ -1,6 +1,7 @@
 // What `ofconnect start` prints for a person: where it runs, and on first start the key and what to try.
-// Printed to stdout directly, never through the logger: the key must not land in log storage. In production the key
-// is not printed at all: it is in a 0600 file whose path is printed (stdout is often collected too).
+// Printed to stderr directly, never through the logger: the key must not land in log storage, and stdout stays the
+// log stream alone (JSON lines a collector can parse). In production the key is not printed at all: it is in a 0600
+// file whose path is printed (stderr is often collected too).
 import type { RunningService } from './service.ts';
 
 export function printStartBanner(service: RunningService, startupMs: number): void {
@@ -16,7 +17,7 @@ export function printStartBanner(service: RunningService, startupMs: number): vo
   ];
   const boot = service.bootstrap;
   if (boot?.created && service.adminKeyFile) {
-    // Production: the key is in a 0600 file, never on stdout (which log collectors keep).
+    // Production: the key is in a 0600 file, never printed (log collectors keep stderr too).
     lines.push(
       '',
       '  First start: created a default organization and a sandbox admin API key (no client app: production has no dev callback).',
@@ -50,5 +51,5 @@ export function printStartBanner(service: RunningService, startupMs: number): vo
       '  or with `ofconnect keys create --org <id>` while the server is stopped.',
     );
   }
-  console.log(lines.join('\n') + '\n');
+  process.stderr.write(lines.join('\n') + '\n\n');
 }

@@ -26,6 +26,8 @@ const ConfigSchema = Type.Object({
     Type.Literal('trace'),
     Type.Literal('silent'),
   ]),
+  /** LOG_FORMAT: pretty one-line events when stdout is a terminal (auto) or always (pretty); JSON lines otherwise. */
+  logFormat: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')]),
   role: Type.Union([Type.Literal('api'), Type.Literal('worker'), Type.Literal('all')]),
   /** Base URL of the live upstream (OnlyFans). */
   liveUpstreamUrl: Type.String({ minLength: 1 }),
@@ -124,6 +126,16 @@ function envTrustProxy(env: Env, name: string): boolean | string {
   return ['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'].includes(raw.toLowerCase()) ? envBool(env, name, false) : raw;
 }
 
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
+function envLogFormat(env: Env, name: string): Config['logFormat'] {
+  const raw = envString(env, name);
+  if (raw === null) return 'auto';
+  const value = raw.toLowerCase();
+  if ((LOG_FORMATS as readonly string[]).includes(value)) return value as Config['logFormat'];
+  throw new Error(`${name} must be one of ${LOG_FORMATS.join(', ')}, got "${raw}"`);
+}
+
 export const CAPTCHA_PROVIDERS = ['capsolver', '2captcha', 'anti-captcha'] as const;
 export type CaptchaProviderName = (typeof CAPTCHA_PROVIDERS)[number];
 
@@ -168,6 +180,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     redisUrl: envString(env, 'REDIS_URL'),
     vaultKeys: envString(env, 'OFCONNECT_VAULT_KEYS'),
     logLevel: (envString(env, 'LOG_LEVEL') ?? 'info') as Config['logLevel'],
+    logFormat: envLogFormat(env, 'LOG_FORMAT'),
     role: (envString(env, 'OFCONNECT_ROLE') ?? 'all') as Role,
     liveUpstreamUrl: envString(env, 'OFCONNECT_LIVE_UPSTREAM_URL') ?? 'https://onlyfans.com',
     liveRulesSource: envString(env, 'OFCONNECT_LIVE_RULES_SOURCE'),
