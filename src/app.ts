@@ -7,6 +7,7 @@ import { registerHealthRoutes } from './platform/http/health-routes.ts';
 import type { HttpApp } from './platform/http/http-app.ts';
 import { installOpenApi } from './platform/http/openapi.ts';
 import { requestIdFor } from './platform/http/request-id.ts';
+import { logRequestOutcome } from './platform/http/request-log.ts';
 import { assertMetricsAccess } from './platform/metrics.ts';
 import { createApiKeyAuthenticator, installApiKeyAuth, type ApiKeyAuthenticator } from './account/authenticate.ts';
 import { registerAccountRoutes } from './account/routes.ts';
@@ -22,11 +23,6 @@ export interface BuiltApp {
   app: HttpApp;
   authenticator: ApiKeyAuthenticator;
   markShuttingDown(): void;
-}
-
-/** Client secrets travel in Link URLs; keep them out of request logs. */
-function redactUrl(url: string): string {
-  return url.replace(/cs_[A-Za-z0-9]+/g, 'cs_[redacted]');
 }
 
 interface RequestSeries {
@@ -45,8 +41,8 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
   const app = Fastify({
     loggerInstance: ctx.logger,
     genReqId: (req) => requestIdFor(req.headers['x-request-id']),
-    // Fastify's per-request lines are off: the onResponse hook below logs one redacted line instead.
-    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+    // Fastify's per-request lines are off: the onResponse hook below logs one redacted line instead (request-log.ts).
+    logController: new LogController({ requestIdLogLabel: 'reqId', disableRequestLogging: true }),
     bodyLimit: 5 * 1024 * 1024,
     // request.ip (per-address limits), request.protocol and request.host as the trusted proxy in front reports them.
     trustProxy: ctx.config.trustProxy,
@@ -77,9 +73,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
     const series = seriesFor(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
     series.count.inc();
     series.duration.observe(reply.elapsedTime / 1000);
-    if (reply.statusCode >= 500 || ctx.logger.isLevelEnabled('debug')) {
-      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-    }
+    logRequestOutcome(request, reply);
     done();
   });
 

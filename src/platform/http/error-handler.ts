@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError, errorBody } from '../errors.ts';
 import { installInputRules } from './input-rules.ts';
 import { requestIdFor } from './request-id.ts';
+import { noteAnsweredError } from './request-log.ts';
 
 interface ValidationIssue {
   instancePath?: string;
@@ -85,7 +86,8 @@ function createMethodIndex(app: FastifyInstance): (path: string) => string[] {
   return (path) => [...new Set(routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods))].sort();
 }
 
-function send(reply: FastifyReply, request: FastifyRequest, status: number, error: ApiError): FastifyReply {
+function send(reply: FastifyReply, request: FastifyRequest, status: number, error: ApiError, cause?: unknown): FastifyReply {
+  noteAnsweredError(request, error, cause);
   if (error.headers) reply.headers(error.headers);
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(error, request.id));
 }
@@ -146,8 +148,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       const { status, apiError } = frameworkClientError(error, request);
       return send(reply, request, status, apiError);
     }
-    request.log.error({ err: error }, 'unhandled error');
-    return send(reply, request, 500, new ApiError('INTERNAL', 'Internal error'));
+    // The request's log line (request-log.ts) carries this cause, at error.
+    return send(reply, request, 500, new ApiError('INTERNAL', 'Internal error'), error);
   });
 
   app.setNotFoundHandler((request, reply) => {
