@@ -202,6 +202,9 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
     return held ? 'succeeded' : 'lease_lost';
   }
 
+  const nextAttemptAt = result.statusCode === 410 ? null : nextAttemptAfterFailure(attemptNumber, now);
+  logFailedAttempt(ctx, job, attemptNumber, result, nextAttemptAt);
+
   if (result.statusCode === 410) {
     // 410 Gone: the receiver says this URL is finished; no retries, and no further deliveries to it.
     return db.transaction(async (tx) => {
@@ -213,7 +216,6 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
     });
   }
 
-  const nextAttemptAt = nextAttemptAfterFailure(attemptNumber, now);
   return db.transaction(async (tx) => {
     const failed = completion({ status: nextAttemptAt ? 'pending' : 'failed', attemptCount: attemptNumber, lastStatusCode: result.statusCode, nextAttemptAt });
     if (!(await isHeldAfter(tx, failed, now))) return 'lease_lost';
@@ -229,6 +231,24 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
     }
     return 'retrying';
   });
+}
+
+/** Each failed attempt at info: which endpoint and message, what the receiver answered, and when it is tried again.
+ *  Never the URL (receivers put tokens in it), the body or the signature. */
+function logFailedAttempt(ctx: ServiceContext, job: DeliveryJob, attempt: number, result: AttemptResult, nextAttemptAt: Date | null): void {
+  ctx.logger.info(
+    {
+      orgId: job.orgId,
+      endpointId: job.endpointId,
+      messageId: job.messageId,
+      deliveryId: job.deliveryId,
+      eventType: job.eventType,
+      attempt,
+      ...(result.statusCode !== null ? { status: result.statusCode } : { error: result.error }),
+      nextAttemptAt: nextAttemptAt?.toISOString() ?? null,
+    },
+    `webhook attempt ${attempt} failed: ${result.statusCode ?? result.error}${nextAttemptAt ? '; retrying' : '; no retry left'}`,
+  );
 }
 
 async function isHeldAfter(tx: Executor, completion: deliveryRound.Completion, now: Date): Promise<boolean> {
