@@ -8,3 +8,6 @@ export const actorOf = (keyId: string): string => `key:${keyId}`;
 
 /** An authenticated request's tenant scope, acting as its API key: what a route hands a mutating use case. */
 export const actingScopeOf = (auth: AuthContext): ActingScope => ({ orgId: auth.orgId, environment: auth.environment, actor: actorOf(auth.keyId) });
+
+/** The API key behind an audit actor; null for `cli` and `system`. */
+export const apiKeyIdOfActor = (actor: string): string | null => (actor.startsWith('key:') ? actor.slice('key:'.length) : null);

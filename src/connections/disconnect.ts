@@ -6,11 +6,12 @@ import { notFound } from '../platform/errors.ts';
 import type { ActingScope } from '../platform/tenant-scope.ts';
 import { recordConnectionStatusEvent } from './events.ts';
 import { destroyConnectionSession } from './session-vault.ts';
+import { logConnectionStatusChange } from './status-log.ts';
 import * as store from './store.ts';
 
 export async function disconnectConnection(ctx: ServiceContext, scope: ActingScope, connectionId: string): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.database.db.transaction(async (tx) => {
+  const from = await ctx.database.db.transaction(async (tx) => {
     const existing = await store.findConnectionForUpdate(tx, scope, connectionId);
     if (!existing) throw notFound('Connection', connectionId);
     const row = await store.updateConnection(tx, scope, connectionId, {
@@ -22,5 +23,7 @@ export async function disconnectConnection(ctx: ServiceContext, scope: ActingSco
     await destroyConnectionSession(tx, { orgId: scope.orgId, connectionId });
     await recordConnectionStatusEvent(tx, 'connection.disconnected', row, now);
     await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.disconnected', target: connectionId });
+    return existing.status;
   });
+  logConnectionStatusChange(ctx.logger, { orgId: scope.orgId, connectionId, from, to: 'disconnected', reason: 'disconnected', actor: scope.actor });
 }

@@ -6,6 +6,7 @@ import type { Executor } from '../platform/db/database.ts';
 import { notFound } from '../platform/errors.ts';
 import type { ActingScope, TenantScope } from '../platform/tenant-scope.ts';
 import { recordConnectionStatusEvent } from './events.ts';
+import { logConnectionStatusChange } from './status-log.ts';
 import * as store from './store.ts';
 
 /** Flips an active connection to expired with its event; false when it was not active (someone else got there first). */
@@ -19,16 +20,24 @@ async function expireWithEvent(ex: Executor, scope: TenantScope, connectionId: s
 /** Returns true if this call expired the connection (false: it was not active). */
 export async function markConnectionExpired(ctx: ServiceContext, scope: TenantScope, connectionId: string): Promise<boolean> {
   const now = ctx.clock.now();
-  return ctx.database.db.transaction((tx) => expireWithEvent(tx, scope, connectionId, now));
+  const hasExpired = await ctx.database.db.transaction((tx) => expireWithEvent(tx, scope, connectionId, now));
+  if (hasExpired) {
+    logConnectionStatusChange(ctx.logger, { orgId: scope.orgId, connectionId, from: 'active', to: 'expired', reason: 'session_rejected_upstream' });
+  }
+  return hasExpired;
 }
 
 /** POST …/invalidate: audited on every call; the event goes out only for the call that expired it. */
 export async function invalidateConnection(ctx: ServiceContext, scope: ActingScope, connectionId: string): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.database.db.transaction(async (tx) => {
+  const hasExpired = await ctx.database.db.transaction(async (tx) => {
     const existing = await store.findConnection(tx, scope, connectionId);
     if (!existing) throw notFound('Connection', connectionId);
-    const hasExpired = await expireWithEvent(tx, scope, connectionId, now);
-    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.invalidated', target: connectionId, data: { hasExpired } });
+    const flipped = await expireWithEvent(tx, scope, connectionId, now);
+    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.invalidated', target: connectionId, data: { hasExpired: flipped } });
+    return flipped;
   });
+  if (hasExpired) {
+    logConnectionStatusChange(ctx.logger, { orgId: scope.orgId, connectionId, from: 'active', to: 'expired', reason: 'invalidated', actor: scope.actor });
+  }
 }

@@ -12,6 +12,7 @@ import type { ActingScope } from '../platform/tenant-scope.ts';
 import type { UpstreamProfile } from '../upstream/client.ts';
 import { parseSessionCookie, sessionFromImport, type UpstreamSession } from '../upstream/session.ts';
 import { recordConnectionEvent } from './events.ts';
+import { logConnectionStatusChange } from './status-log.ts';
 import type { ImportConnectionInput } from './schemas.ts';
 import { storeConnectionSession } from './session-vault.ts';
 import * as store from './store.ts';
@@ -71,7 +72,7 @@ export async function importConnection(ctx: ServiceContext, scope: ActingScope, 
 
   const now = ctx.clock.now();
   try {
-    return await ctx.database.db.transaction(async (tx) => {
+    const created = await ctx.database.db.transaction(async (tx) => {
       const existing = await store.findActiveConnectionForUser(tx, scope, profile.id);
       if (existing) throw duplicateConnectionError(existing.id);
       const org = await findOrg(tx, scope.orgId);
@@ -96,6 +97,8 @@ export async function importConnection(ctx: ServiceContext, scope: ActingScope, 
       await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.imported', target: row.id, data: { platformUserId: profile.id } });
       return row;
     });
+    logConnectionStatusChange(ctx.logger, { orgId: scope.orgId, connectionId: created.id, from: null, to: created.status, reason: 'imported', actor: scope.actor });
+    return created;
   } catch (error) {
     // Two imports racing past the check above: the database's unique index lets exactly one win.
     if (store.isOneActivePerUserViolation(error)) {

@@ -37,7 +37,8 @@ export interface LinkedLogin {
 /** Why a completed login makes no connection. */
 export type LinkedConnectionRefusal = 'account_already_connected' | 'connection_not_found' | 'account_mismatch';
 
-export type LinkedConnectionResult = { connectionId: string } | { refused: LinkedConnectionRefusal };
+/** previousStatus: what the connection was before (null: it is new), for the status-change log line. */
+export type LinkedConnectionResult = { connectionId: string; previousStatus: string | null } | { refused: LinkedConnectionRefusal };
 
 /** A concurrent writer made the same upstream account active first (the database's unique index decided). */
 export { isOneActivePerUserViolation as isAccountAlreadyConnected } from './store.ts';
@@ -65,7 +66,7 @@ export async function createLinkedConnection(ex: Executor, ctx: ServiceContext, 
   });
   await storeSessionAndCredentials(ex, ctx, login, row.id);
   await recordConnectionEvent(ex, 'connection.created', row, now);
-  return { connectionId: row.id };
+  return { connectionId: row.id, previousStatus: null };
 }
 
 /** connection.updated: the same id active again with the fresh session, for the same upstream account only. */
@@ -98,7 +99,7 @@ export async function reconnectConnection(
   });
   await storeSessionAndCredentials(ex, ctx, login, row.id);
   await recordConnectionEvent(ex, 'connection.updated', row, now);
-  return { connectionId: row.id };
+  return { connectionId: row.id, previousStatus: existing.status };
 }
 
 /** Without the org's opt-in the credentials blob is cleared, so turning it off forgets them on the next login. */

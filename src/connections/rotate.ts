@@ -6,6 +6,7 @@ import { ApiError, badRequest, notFound } from '../platform/errors.ts';
 import type { ActingScope } from '../platform/tenant-scope.ts';
 import { sessionFromImport } from '../upstream/session.ts';
 import { recordConnectionEvent } from './events.ts';
+import { logConnectionStatusChange } from './status-log.ts';
 import { claimedUserIdOf, duplicateConnectionError, userDataFrom, validateImportedSession } from './import.ts';
 import type { RotateImportedSessionInput } from './schemas.ts';
 import { storeConnectionSession } from './session-vault.ts';
@@ -28,9 +29,11 @@ export async function rotateImportedSession(ctx: ServiceContext, scope: ActingSc
   if (profile.id !== current.platformUserId) throw anotherUsersSession(profile.id, connectionId);
   const now = ctx.clock.now();
   try {
-    return await ctx.database.db.transaction(async (tx) => {
+    let from = current.status;
+    const rotated = await ctx.database.db.transaction(async (tx) => {
       const locked = await store.findConnectionForUpdate(tx, scope, connectionId);
       if (!locked) throw notFound('Connection', connectionId);
+      from = locked.status;
       const row = await store.updateConnection(tx, scope, connectionId, {
         status: 'active',
         expiredAt: null,
@@ -44,6 +47,10 @@ export async function rotateImportedSession(ctx: ServiceContext, scope: ActingSc
       await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.session_rotated', target: connectionId });
       return row;
     });
+    if (from !== rotated.status) {
+      logConnectionStatusChange(ctx.logger, { orgId: scope.orgId, connectionId, from, to: rotated.status, reason: 'session_rotated', actor: scope.actor });
+    }
+    return rotated;
   } catch (error) {
     // The connection was expired and the same user was imported again meanwhile: that one stays the active one.
     if (store.isOneActivePerUserViolation(error)) {

@@ -12,7 +12,8 @@ import {
 import { firstCheckForNewConnection } from '../monitor/start-monitoring.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import type { LoginDone } from '../upstream/login.ts';
-import type { LinkFailureReason } from './outcomes.ts';
+import { logConnectionStatusChange } from '../connections/status-log.ts';
+import { logLinkFailure, type LinkFailureReason } from './outcomes.ts';
 import { transitionLinkSession, type LinkSessionRow } from './store.ts';
 
 class LinkRefusal extends Error {
@@ -42,11 +43,13 @@ export async function completeLinkLogin(
     now,
   };
   try {
-    return await ctx.database.db.transaction(async (tx) => {
+    let previousStatus: string | null = null;
+    const completed = await ctx.database.db.transaction(async (tx) => {
       const result = session.connectionId
         ? await reconnectConnection(tx, ctx, session.connectionId, linked)
         : await createLinkedConnection(tx, ctx, linked);
       if ('refused' in result) throw new LinkRefusal(result.refused);
+      previousStatus = result.previousStatus;
       const done = await transitionLinkSession(tx, session.id, ['pending'], {
         status: 'completed',
         resultConnectionId: result.connectionId,
@@ -59,6 +62,14 @@ export async function completeLinkLogin(
       if (!done) throw new LinkRefusal('challenge_lost');
       return done;
     });
+    logConnectionStatusChange(ctx.logger, {
+      orgId: session.orgId,
+      connectionId: completed.resultConnectionId ?? '',
+      from: previousStatus,
+      to: 'active',
+      reason: session.connectionId ? 'reconnected' : 'linked',
+    });
+    return completed;
   } catch (error) {
     const reason = error instanceof LinkRefusal ? error.reason : isAccountAlreadyConnected(error) ? 'account_already_connected' : null;
     if (!reason) throw error;
@@ -68,6 +79,7 @@ export async function completeLinkLogin(
       challengeBlob: null,
       updatedAt: now,
     });
+    if (failed) logLinkFailure(ctx.logger, failed);
     return failed ?? session;
   }
 }

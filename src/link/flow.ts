@@ -23,7 +23,7 @@ import { UpstreamLoginError } from '../upstream/errors.ts';
 import { resendOtp, startLogin, submitOtp, type LoginResult, type OtpState, type PendingChallenge } from '../upstream/login.ts';
 import { hashClientSecret } from './client-secret.ts';
 import { completeLinkLogin } from './complete.ts';
-import type { LinkFailureReason } from './outcomes.ts';
+import { logLinkFailure, type LinkFailureReason } from './outcomes.ts';
 import type { ReloginCredentials } from '../connections/linked-connections.ts';
 import { findLinkSessionBySecretHash, transitionLinkSession, type LinkSessionRow } from './store.ts';
 
@@ -245,6 +245,7 @@ async function recordLoginFailure(ctx: ServiceContext, session: LinkSessionRow, 
   const failedAttempts = session.failedAttempts + (isRetryable ? 1 : 0);
   const status = !isRetryable ? 'failed' : failedAttempts >= MAX_FAILED_ATTEMPTS ? 'denied' : 'invalid_credentials';
   const row = await transitionLinkSession(ctx.database.db, session.id, ['pending'], { status, errorCode: reason, failedAttempts, updatedAt: now });
+  if (row) logLinkFailure(ctx.logger, row);
   return row ?? session;
 }
 
@@ -286,6 +287,7 @@ async function recordCodeFailure(ctx: ServiceContext, session: LinkSessionRow, s
       challengeBlob: null,
       updatedAt: now,
     });
+    if (row) logLinkFailure(ctx.logger, row);
     return row ?? session;
   }
   const next: StoredChallenge = { ...stored, challenge: error.challenge ?? stored.challenge };
@@ -297,6 +299,7 @@ async function recordCodeFailure(ctx: ServiceContext, session: LinkSessionRow, s
     twoFactorState: { ...state, attemptsLeft } as unknown as Record<string, unknown>,
     updatedAt: now,
   });
+  if (row) logLinkFailure(ctx.logger, row);
   return row ?? session;
 }
 

@@ -5,6 +5,9 @@
 // configured), captcha_failed (the solver could not help this time) and security_check_required (the owner must pass
 // a Face ID check on OnlyFans itself).
 
+import type { Logger } from '../platform/logger.ts';
+import type { LinkSessionRow } from './store.ts';
+
 export type LinkFailureReason =
   | 'invalid_credentials'
   | 'account_locked'
@@ -70,4 +73,31 @@ export function redirectErrorCodeOf(reason: string | null | undefined): Redirect
 
 export function failureMessageOf(reason: string | null | undefined): string {
   return isLinkFailureReason(reason) ? MESSAGES[reason] : 'The sign-in could not be completed.';
+}
+
+/** Statuses a failed attempt leaves a Link session in for good (the others let the user try again). */
+const ENDED_STATUSES = new Set(['failed', 'denied']);
+
+/**
+ * A failed Link attempt at info, after it is recorded: the session, its org (and the connection it reconnects), the
+ * code the integrator's redirect carries and our reason. A session that ended says so; a wrong password or code
+ * that may be retried is logged as an attempt. Never the email, password, code or client secret.
+ */
+export function logLinkFailure(logger: Logger, session: LinkSessionRow): void {
+  const hasEnded = ENDED_STATUSES.has(session.status);
+  const code = redirectErrorCodeOf(session.errorCode);
+  logger.info(
+    {
+      linkSessionId: session.id,
+      orgId: session.orgId,
+      ...(session.connectionId ? { connectionId: session.connectionId } : {}),
+      clientAppId: session.clientAppId,
+      environment: session.environment,
+      status: session.status,
+      code,
+      reason: session.errorCode,
+      failedAttempts: session.failedAttempts,
+    },
+    hasEnded ? `Link session failed: ${code}` : `Link login attempt failed: ${code} (the user may try again)`,
+  );
 }
