@@ -9,10 +9,13 @@ import { recordBroadcastEvent, wasEventBroadcast } from '../webhooks/outbox.ts';
 const RULES_EVENT_LOCK = 727_003;
 
 export async function recordRulesUpdated(ctx: ServiceContext, environment: Environment, rules: DynamicRules): Promise<void> {
-  await ctx.database.db.transaction(async (tx) => {
+  const isAnnounced = await ctx.database.db.transaction(async (tx) => {
     // One node at a time checks and records, so two noticing the same revision cannot both announce it.
     await tx.execute(sql`select pg_advisory_xact_lock(${RULES_EVENT_LOCK})`);
-    if (await wasEventBroadcast(tx, environment, 'rules.updated', { revision: rules.revision })) return;
+    if (await wasEventBroadcast(tx, environment, 'rules.updated', { revision: rules.revision })) return false;
     await recordBroadcastEvent(tx, { environment, type: 'rules.updated', data: { rules: publicRules(rules), revision: rules.revision } }, ctx.clock.now());
+    return true;
   });
+  // Every node that notices logs it; only the first records the event (isAnnounced). The revision, never the rules.
+  ctx.logger.info({ environment, revision: rules.revision, isAnnounced }, `dynamic rules changed (${environment}): now revision ${rules.revision}`);
 }
