@@ -13,9 +13,13 @@ export function noteAnsweredError(request: FastifyRequest, error: ApiError, caus
   answeredErrors.set(request, { error, cause });
 }
 
-/** Link client secrets travel in Link URLs; keep them out of request lines. */
+/** Secrets by their prefix: Link client secrets travel in Link URLs, and a caller may put an API key or a webhook
+ *  secret in a query string by mistake. */
+const SECRETS_IN_URLS = /\b(cs|sk_live|sk_sandbox)_[A-Za-z0-9]+|\b(whsec)_[A-Za-z0-9+/=%]+/g;
+
+/** The request's URL with every secret it could carry replaced (request lines log it). */
 export function redactUrl(url: string): string {
-  return url.replace(/cs_[A-Za-z0-9]+/g, 'cs_[redacted]');
+  return url.replace(SECRETS_IN_URLS, (_secret, prefix: string | undefined, webhookPrefix: string | undefined) => `${prefix ?? webhookPrefix}_[redacted]`);
 }
 
 /** A connection id a caller named (header or path), bounded: it is the caller's input. */
