@@ -3,7 +3,6 @@
 // on PostgreSQL: a fresh database there takes about half a second against half a minute for PGlite's start on this
 // two-core machine, and Stryker reruns a test file's set-up for every mutant it checks.
 import { defineConfig } from 'vitest/config';
-import { KEEP_TEST_SERVICES_ENV } from './test/support/test-run.ts';
 
 // The existing service-level files (api-keys, access/errors) also cover these modules but rerun slow set-ups (peer
 // nodes, fault injection with real waits) for each mutant; the files below state each guard's rules directly.
@@ -31,15 +30,6 @@ export default defineConfig({
     include: process.env.MUTATE_TESTS ? process.env.MUTATE_TESTS.split(',') : MUTATION_TEST_FILES,
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // One worker that keeps its module graph between Stryker's runs, and services kept in it (KEEP_TEST_SERVICES_ENV
-    // in test/support/service.ts): a mutant costs its tests, not a service start. Tests make their own orgs, keys
-    // and connections, so what an earlier run left in a kept service does not decide a later one.
-    isolate: false,
-    poolOptions: { threads: { isolate: false }, forks: { isolate: false } },
-    globalSetup: ['test/support/mutation-setup.ts'],
-    env: {
-      OFCONNECT_TEST_BACKENDS: process.env.OFCONNECT_TEST_BACKENDS ?? 'postgres',
-      [KEEP_TEST_SERVICES_ENV]: '1',
-    },
+    env: { OFCONNECT_TEST_BACKENDS: process.env.OFCONNECT_TEST_BACKENDS ?? 'postgres' },
   },
 });

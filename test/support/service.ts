@@ -6,7 +6,7 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { generateVaultKeySpec } from '../../src/platform/vault.ts';
 import { startService, type RunningService } from '../../src/service.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './databases.ts';
-import { KEEP_TEST_SERVICES_ENV, makeTempDir, removeTempDir } from './test-run.ts';
+import { makeTempDir, removeTempDir } from './test-run.ts';
 import { Writable } from 'node:stream';
 
 export interface TestService {
@@ -35,29 +35,7 @@ export interface TestServiceOptions {
   database?: TestDatabase;
 }
 
-/**
- * KEEP_TEST_SERVICES_ENV is set by vitest.mutate.config.ts. Stryker reruns a test file for every mutant, set-up included; a service start costs
- * about 20 s there (under load), which made a run of the guard modules hours long. With this set, a file's service
- * is started once per worker (the mutation config keeps one worker and its module graph: isolate false) and reused by
- * every later run of the file; `close()` leaves it running and the run's global teardown removes what it left. The
- * mutated code still runs in it: Stryker switches mutants at run time, in the same module graph the service uses.
- */
-const keptServices = new Map<string, Promise<TestService>>();
-
 export async function startTestService(backend: Backend, options: TestServiceOptions = {}): Promise<TestService> {
-  // Only option sets that can be told apart by value are kept (a clock or a caller's database is an object).
-  if (process.env[KEEP_TEST_SERVICES_ENV] !== '1' || options.clock || options.database) return startFreshTestService(backend, options);
-  const key = JSON.stringify([backend, options.config ?? {}]);
-  let kept = keptServices.get(key);
-  if (!kept) {
-    kept = startFreshTestService(backend, options).then((t) => ({ ...t, close: async () => {} }));
-    keptServices.set(key, kept);
-    kept.catch(() => keptServices.delete(key));
-  }
-  return kept;
-}
-
-async function startFreshTestService(backend: Backend, options: TestServiceOptions): Promise<TestService> {
   const database = options.database ?? (await createTestDatabase(backend));
   const dataDir = makeTempDir('service');
   /** What the service leaves: its data directory always, the database when this helper made it. */

@@ -13,9 +13,6 @@ export const TEST_RUN_ENV = 'OFCONNECT_TEST_RUN';
  */
 export const TEST_CHILD_ENV = 'OFCONNECT_TEST_CHILD_OF';
 
-/** Set by the mutation-test config: test services are started once per worker and kept (see service.ts). */
-export const KEEP_TEST_SERVICES_ENV = 'OFCONNECT_TEST_KEEP_SERVICES';
-
 /** Hex only, so it fits a PostgreSQL identifier; 'adhoc' outside a vitest run (benchmarks, scripts). */
 export function testRunId(): string {
   const id = process.env[TEST_RUN_ENV];
