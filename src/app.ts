@@ -8,6 +8,7 @@ import type { HttpApp } from './platform/http/http-app.ts';
 import { installOpenApi } from './platform/http/openapi.ts';
 import { requestIdFor } from './platform/http/request-id.ts';
 import { logRequestOutcome } from './platform/http/request-log.ts';
+import { installRequestTracing } from './platform/http/request-tracing.ts';
 import { assertMetricsAccess } from './platform/metrics.ts';
 import { createApiKeyAuthenticator, installApiKeyAuth, type ApiKeyAuthenticator } from './account/authenticate.ts';
 import { registerAccountRoutes } from './account/routes.ts';
@@ -51,6 +52,9 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
 
   let shuttingDown = false;
+
+  // First, so everything after it runs inside the request's span. Off: not installed at all.
+  if (ctx.tracing.isEnabled) installRequestTracing(app, ctx.tracing.tracer);
 
   // Both hooks are callback style (no promise per request) and the metric children are resolved once per
   // method/route/status: prom-client hashes the label object on every inc()/observe() otherwise.

@@ -15,6 +15,7 @@ import { createOutputLogger, type Logger } from './platform/logger.ts';
 import { urlPolicyAllowsPrivate } from './platform/outbound.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { createRateLimiters } from './platform/rate-limits.ts';
+import { createTracing, tracingOff, type Tracing } from './platform/tracing.ts';
 import { createVault, loadOrCreateLocalVaultKeys, parseVaultKeys, type Vault } from './platform/vault.ts';
 import { startWebhookWorker, type RunningWorker } from './webhooks/worker.ts';
 import { startMonitorWorker } from './monitor/worker.ts';
@@ -116,6 +117,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const releaseLock = !options.database && !config.databaseUrl ? lockDataDir(config.dataDir) : () => {};
   let database: DatabaseHandle | undefined;
   let sandbox: RunningSandbox | null = null;
+  let tracing: Tracing = tracingOff;
   try {
     // The key ring first: a production start without keys refuses before it creates or migrates anything.
     const { vault, source: vaultSource } = loadVault(config, logger);
@@ -124,6 +126,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? null : path.join(config.dataDir, 'pglite') }));
     await database.migrate();
     await assertVaultReadsStoredData(database, vault, vaultSource);
+    tracing = await createTracing(config, logger);
     // The simulator runs in-process on its own loopback port unless an external one is configured. Its state lives
     // in this database, so every node's simulator serves the same sandbox and a restart keeps it. Never in
     // production: there sandbox keys need OFCONNECT_SANDBOX_URL, an external simulator run on purpose.
@@ -150,6 +153,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       database,
       vault,
       metrics: createMetrics({ collectProcessMetrics: true }),
+      tracing,
       upstreams,
       rateLimiters: createRateLimiters({ redisUrl: config.redisUrl }),
       publicOrigin: () => publicOrigin(config, listeningPort),
@@ -201,6 +205,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         await upstreams.close();
         await ctx.rateLimiters.close();
         await runningSandbox?.close();
+        // After the workers: their last spans are exported too.
+        await tracing.shutdown();
         if (!options.database) await db.close();
         releaseLock();
       },
@@ -208,6 +214,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   } catch (error) {
     if (!options.database) await database?.close().catch(() => {});
     await sandbox?.close().catch(() => {});
+    await tracing.shutdown().catch(() => {});
     releaseLock();
     throw error;
   }

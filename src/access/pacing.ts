@@ -7,6 +7,7 @@
 // not fail — but never long: after CONCURRENCY_WAIT_MS, or when QUEUE_LIMIT requests already wait, the request is a
 // 429 with Retry-After, like an exhausted bucket. A token is spent before queueing, so a request refused for
 // concurrency still counted against the rate (it did arrive).
+import { trace } from '@opentelemetry/api';
 import type { PacingSettings } from '../account/settings.ts';
 import { ApiError } from '../platform/errors.ts';
 import { rateLimitExceeded, rateLimitHeaders, type LimitDecision, type RateLimiters } from '../platform/rate-limits.ts';
@@ -39,6 +40,12 @@ interface Gate {
 
 export function createConnectionPacing(rateLimiters: RateLimiters, metrics: AccessMetrics): ConnectionPacing {
   const gates = new Map<string, Gate>();
+  // Label children resolved once: prom-client hashes the label object on every observe() otherwise.
+  const waited = {
+    admitted: metrics.pacingWait.labels({ outcome: 'admitted' }),
+    rate: metrics.pacingWait.labels({ outcome: 'rate' }),
+    concurrency: metrics.pacingWait.labels({ outcome: 'concurrency' }),
+  };
 
   function release(connectionId: string, gate: Gate): void {
     const next = gate.queue.shift();
@@ -78,22 +85,34 @@ export function createConnectionPacing(rateLimiters: RateLimiters, metrics: Acce
 
   return {
     async admit(connectionId, pacing) {
+      const startedAt = performance.now();
       const decision = await rateLimiters.consume('access', { perMinute: pacing.requestsPerMinute, burst: pacing.burst }, connectionId);
       if (!decision.allowed) {
         metrics.pacingRejections.inc({ reason: 'rate' });
+        notePacing(waited.rate, startedAt, 'rate', false);
         throw rateLimitExceeded(decision, 'this connection');
       }
+      // Usually a free slot is taken synchronously: only a queued request waits (and pays for a promise).
+      let queued: Promise<void> | void = undefined;
       try {
-        // Usually a free slot is taken synchronously: only a queued request waits (and pays for a promise).
-        const queued = acquire(connectionId, pacing.concurrency, decision);
+        queued = acquire(connectionId, pacing.concurrency, decision);
         if (queued) await queued;
       } catch (error) {
         metrics.pacingRejections.inc({ reason: 'concurrency' });
+        notePacing(waited.concurrency, startedAt, 'concurrency', Boolean(queued));
         throw error;
       }
+      notePacing(waited.admitted, startedAt, 'admitted', Boolean(queued));
       return new HeldSlot(rateLimitHeaders(decision), connectionId, gates, release);
     },
   };
+}
+
+/** The wait in the histogram, and on the request's span (when one is recorded) as a `pacing` event. */
+function notePacing(histogram: { observe(seconds: number): void }, startedAt: number, outcome: 'admitted' | 'rate' | 'concurrency', wasQueued: boolean): void {
+  const waitedMs = performance.now() - startedAt;
+  histogram.observe(waitedMs / 1000);
+  trace.getActiveSpan()?.addEvent('pacing', { 'ofconnect.pacing.outcome': outcome, 'ofconnect.pacing.wait_ms': Math.round(waitedMs * 1000) / 1000, 'ofconnect.pacing.queued': wasQueued });
 }
 
 /** An admitted request's slot (a class, not closures: one allocation per request on the hot path). */

@@ -14,6 +14,8 @@ import type { UsableConnection } from './access-pipeline.ts';
 import type { UpstreamSender } from './send-upstream.ts';
 
 export const PROXY_PREFIX = '/v2/access/proxy';
+/** The proxy's route template, as metrics and traces name it. */
+export const PROXY_ROUTE = `${PROXY_PREFIX}/*`;
 
 /** Upstream reply headers the caller may see; everything else stays on our side. */
 const FORWARDED_REPLY_HEADERS = ['content-type', 'content-language', 'cache-control', 'etag', 'last-modified', 'expires'];
@@ -35,12 +37,11 @@ export interface ProxiedReply {
 export async function forwardToUpstream(sender: UpstreamSender, connection: UsableConnection, call: ProxyCall): Promise<ProxiedReply> {
   const { path, query } = splitProxyUrl(call.rawUrl);
   const hasBody = call.body !== undefined && call.body.length > 0;
-  const reply = await sender.sendRaw(connection, {
-    method: call.method,
-    path,
-    query,
-    ...(hasBody ? { body: call.body, contentType: call.contentType ?? 'application/json' } : {}),
-  });
+  const reply = await sender.sendRaw(
+    connection,
+    { method: call.method, path, query, ...(hasBody ? { body: call.body, contentType: call.contentType ?? 'application/json' } : {}) },
+    PROXY_ROUTE,
+  );
   return { status: reply.status, headers: forwardedHeadersOf(reply), body: reply.text };
 }
 

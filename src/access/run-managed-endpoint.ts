@@ -9,6 +9,6 @@ export async function runManagedEndpoint(
   connection: UsableConnection,
   request: ValidatedRequest,
 ): Promise<unknown> {
-  const send = async (call: UpstreamCallSpec) => (await sender.send(connection, call)).body;
+  const send = async (call: UpstreamCallSpec) => (await sender.send(connection, call, endpoint.url)).body;
   return endpoint.respond(request, connection, send);
 }

@@ -7,7 +7,11 @@
 // Retry-After telling the caller when to come back, rather than holding the request (and a pacing slot) for minutes.
 // An attempt that itself took longer than that budget (a time limit ran out: a dead proxy, an upstream that does not
 // answer) is not retried either: trying again would hold the slot for another full time limit.
+//
+// Traced (when tracing is on) as one client span per call, a child of the request's span: named after the upstream
+// path with its ids replaced, each retry an event on it (reason, upstream status, the wait before the next attempt).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { markConnectionExpired } from '../connections/expire.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
@@ -23,11 +27,15 @@ const RETRY_AFTER_UNAVAILABLE_S = 2;
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
+/**
+ * Both take `route`: the Access route template the call is made for (`/v2/access/chats/:userId/messages`), which
+ * labels the latency histogram. Not the upstream path: proxied paths are the caller's and would make a series each.
+ */
 export interface UpstreamSender {
   /** A managed call: any non-2xx becomes an ApiError. */
-  send<T = unknown>(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>): Promise<UpstreamReply<T>>;
+  send<T = unknown>(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>, route: string): Promise<UpstreamReply<T>>;
   /** The raw proxy: upstream 4xx come back as sent; what ofconnect owns (session, rules, 429, 5xx, network) still throws. */
-  sendRaw(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>): Promise<UpstreamReply>;
+  sendRaw(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>, route: string): Promise<UpstreamReply>;
 }
 
 export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionSnapshots, metrics: AccessMetrics): UpstreamSender {
@@ -41,34 +49,60 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
     }
     counter.inc();
   }
+  // Latency series by route and outcome, resolved once each (routes are the Access API's templates: bounded).
+  const durationSeries = new Map<string, { observe(seconds: number): void }>();
+  function observeDuration(route: string, outcome: UpstreamOutcome, startedAt: number): void {
+    const key = `${outcome} ${route}`;
+    let series = durationSeries.get(key);
+    if (!series) {
+      series = metrics.upstreamDuration.labels({ route, outcome });
+      durationSeries.set(key, series);
+    }
+    series.observe((performance.now() - startedAt) / 1000);
+  }
 
   async function withRetries<T>(
     connection: ConnectionSnapshot,
     call: Omit<UpstreamRequest, 'proxyUrl'>,
+    route: string,
     attempt: (client: UpstreamClient, session: ConnectionSnapshot['session'], request: UpstreamRequest) => Promise<UpstreamReply<T>>,
   ): Promise<UpstreamReply<T>> {
     const client = ctx.upstreams.forEnvironment(connection.environment);
     const request: UpstreamRequest = { ...call, proxyUrl: connection.proxyUrl };
     const mayRetry = IDEMPOTENT_METHODS.has(call.method.toUpperCase());
+    const span = ctx.tracing.isEnabled ? startUpstreamSpan(ctx, client, connection, call, route) : null;
     let waited = 0;
     for (let attemptNumber = 1; ; attemptNumber++) {
       const startedAt = performance.now();
       try {
         const reply = await attempt(client, connection.session, request);
         countReply(reply.status);
+        observeDuration(route, reply.status < 400 ? 'success' : 'client_error', startedAt);
+        if (span) endUpstreamSpan(span, attemptNumber, reply.status, null);
         return reply;
       } catch (error) {
         const outcome = outcomeOf(error);
         metrics.upstreamCalls.inc({ outcome, status: upstreamStatusOf(error) });
+        observeDuration(route, outcome, startedAt);
         if (outcome === 'session_expired') {
+          if (span) endUpstreamSpan(span, attemptNumber, upstreamStatusOf(error), error);
           await expireConnection(connection);
           throw error;
         }
-        if (!(error instanceof ApiError) || !isRetryable(outcome)) throw error;
         const wasQuick = performance.now() - startedAt <= RETRY_BUDGET_MS;
-        const wait = mayRetry && wasQuick && attemptNumber < MAX_ATTEMPTS ? waitBefore(error, attemptNumber) : null;
-        if (wait === null || waited + wait > RETRY_BUDGET_MS) throw withRetryAdvice(error);
+        const wait =
+          error instanceof ApiError && isRetryable(outcome) && mayRetry && wasQuick && attemptNumber < MAX_ATTEMPTS ? waitBefore(error, attemptNumber) : null;
+        if (wait === null || waited + wait > RETRY_BUDGET_MS) {
+          if (span) endUpstreamSpan(span, attemptNumber, upstreamStatusOf(error), error);
+          throw error instanceof ApiError && isRetryable(outcome) ? withRetryAdvice(error) : error;
+        }
         metrics.upstreamRetries.inc({ reason: outcome });
+        span?.addEvent('retry', {
+          'ofconnect.upstream.attempt': attemptNumber,
+          'ofconnect.upstream.retry_reason': outcome,
+          'ofconnect.upstream.status': upstreamStatusOf(error),
+          'ofconnect.upstream.wait_ms': wait,
+        });
         waited += wait;
         await sleep(wait);
       }
@@ -87,8 +121,8 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
   }
 
   return {
-    send: <T,>(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>) => withRetries<T>(connection, call, sendChecked),
-    sendRaw: (connection, call) => withRetries(connection, call, sendPassingClientErrors),
+    send: <T,>(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>, route: string) => withRetries<T>(connection, call, route, sendChecked),
+    sendRaw: (connection, call, route) => withRetries(connection, call, route, sendPassingClientErrors),
   };
 }
 
@@ -99,6 +133,55 @@ function sendChecked<T>(client: UpstreamClient, session: ConnectionSnapshot['ses
 
 function sendPassingClientErrors(client: UpstreamClient, session: ConnectionSnapshot['session'], request: UpstreamRequest): Promise<UpstreamReply> {
   return client.requestRaw(session, request);
+}
+
+/** The client span of one call (all its attempts), a child of the active span: the request's. */
+function startUpstreamSpan(
+  ctx: ServiceContext,
+  client: UpstreamClient,
+  connection: ConnectionSnapshot,
+  call: Omit<UpstreamRequest, 'proxyUrl'>,
+  route: string,
+): Span {
+  const method = call.method.toUpperCase();
+  const template = upstreamPathTemplate(call.path);
+  const server = new URL(client.baseUrl);
+  return ctx.tracing.tracer.startSpan(`${method} ${template}`, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      'http.request.method': method,
+      'server.address': server.hostname,
+      ...(server.port ? { 'server.port': Number(server.port) } : {}),
+      'url.template': template,
+      'ofconnect.route': route,
+      'ofconnect.environment': connection.environment,
+      // A raw session's stand-in id is not a connection anyone could look up.
+      ...(connection.isStored ? { 'ofconnect.connection.id': connection.id } : {}),
+      'ofconnect.org.id': connection.orgId,
+      'ofconnect.upstream.is_proxied': Boolean(connection.proxyUrl),
+    },
+  });
+}
+
+function endUpstreamSpan(span: Span, attempts: number, status: number | string, error: unknown): void {
+  if (typeof status === 'number' || status !== 'none') span.setAttribute('http.response.status_code', Number(status));
+  if (attempts > 1) span.setAttribute('http.request.resend_count', attempts - 1);
+  if (error !== null) {
+    span.setAttribute('error.type', error instanceof ApiError ? error.type : 'INTERNAL');
+    if (error instanceof ApiError && typeof error.details?.reason === 'string') span.setAttribute('ofconnect.upstream.reason', error.details.reason);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof ApiError ? error.type : 'INTERNAL' });
+  } else if (typeof status === 'number' && status >= 400) {
+    span.setAttribute('error.type', String(status));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
+}
+
+/** The upstream path with its ids (any segment holding a digit) as {id}: `/chats/123/messages` → `/chats/{id}/messages`. */
+export function upstreamPathTemplate(path: string): string {
+  const queryAt = path.indexOf('?');
+  const bare = queryAt < 0 ? path : path.slice(0, queryAt);
+  return bare.replace(/[^/]*[0-9][^/]*/g, '{id}');
 }
 
 function outcomeOf(error: unknown): UpstreamOutcome {

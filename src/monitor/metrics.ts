@@ -1,5 +1,6 @@
-// Monitor metrics on the service's registry: checks by outcome, how long the upstream call took, and the lag behind
-// schedule (how overdue the most overdue check is), read from the database at scrape time so any node reports it.
+// Monitor metrics on the service's registry: checks by outcome, how long the upstream call took, how late each check
+// started against its schedule, and the lag behind schedule (how overdue the most overdue check is), read from the
+// database at scrape time so any node reports it.
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { ServiceContext } from '../platform/context.ts';
 import { earliestScheduledCheck } from '../connections/health-checks.ts';
@@ -9,6 +10,8 @@ export type CheckOutcome = 'active' | 'expired' | 'transient_failure' | 'paced' 
 export interface MonitorMetrics {
   checks: Counter<'outcome'>;
   checkDuration: Histogram;
+  /** Per check: how long after its scheduled time it started (the gauge below is only the worst one, at scrape time). */
+  checkLateness: Histogram;
 }
 
 const byRegistry = new WeakMap<object, MonitorMetrics>();
@@ -29,6 +32,12 @@ export function monitorMetrics(ctx: ServiceContext): MonitorMetrics {
       name: 'ofconnect_monitor_check_duration_seconds',
       help: 'Time the upstream session check took (GET /users/me through the connection\'s session and proxy)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    checkLateness: new Histogram({
+      name: 'ofconnect_monitor_check_lateness_seconds',
+      help: 'How late each connection check started against its schedule (its next check time), in seconds',
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 24 * 3600],
       registers: [registry],
     }),
   };

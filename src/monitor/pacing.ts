@@ -10,7 +10,7 @@ import { pacingOf } from '../connections/connection-settings.ts';
 import type { ConnectionRow } from '../connections/store.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 
 /** Held while the check's upstream call runs. */
 export interface PacingSlot {
@@ -30,9 +30,12 @@ const ORG_PACING_TTL_MS = 60_000;
 export function paceLikeAccess(ctx: ServiceContext): ConnectionPacer {
   // Access's pacing counts its refusals on Access's metrics; the monitor reports its own as checks{outcome="paced"}.
   const unregistered = (name: string, labelNames: string[]) => new Counter({ name, help: name, labelNames, registers: [] });
+  const unregisteredHistogram = (name: string, labelNames: string[]) => new Histogram({ name, help: name, labelNames, registers: [] });
   const pacing = createConnectionPacing(ctx.rateLimiters, {
     upstreamCalls: unregistered('monitor_unused_upstream_calls', ['outcome', 'status']),
+    upstreamDuration: unregisteredHistogram('monitor_unused_upstream_duration', ['route', 'outcome']),
     upstreamRetries: unregistered('monitor_unused_upstream_retries', ['reason']),
+    pacingWait: unregisteredHistogram('monitor_unused_pacing_wait', ['outcome']),
     pacingRejections: unregistered('monitor_unused_pacing_rejections', ['reason']),
   });
   const orgPacing = new Map<string, { settings: PacingSettings; readAt: number }>();

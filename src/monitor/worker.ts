@@ -10,6 +10,7 @@ import { checkConnection, type CheckDeps } from './check-connection.ts';
 import { monitorMetrics, type CheckOutcome } from './metrics.ts';
 import { createPassedCheckWriter } from './passed-check-writer.ts';
 import { paceLikeAccess, type ConnectionPacer } from './pacing.ts';
+import { traceConnectionCheck } from './trace-check.ts';
 import { monitorScheduleFrom, type RandomSource } from './schedule.ts';
 
 export interface MonitorWorkerOptions {
@@ -85,7 +86,12 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
   }
 
   function start(lease: ClaimedRow, row: ConnectionRow): Promise<CheckOutcome | null> {
-    const running = checkConnection(deps, row, lease)
+    const latenessMs = row.nextCheckAt ? Math.max(0, clock.now().getTime() - row.nextCheckAt.getTime()) : 0;
+    deps.metrics.checkLateness.observe(latenessMs / 1000);
+    const checked = ctx.tracing.isEnabled
+      ? traceConnectionCheck(ctx.tracing.tracer, row, latenessMs, () => checkConnection(deps, row, lease))
+      : checkConnection(deps, row, lease);
+    const running = checked
       .then((outcome) => {
         checksMade += 1;
         deps.metrics.checks.inc({ outcome });

@@ -9,6 +9,16 @@ export type Role = (typeof ROLES)[number];
 /** A login may need two captcha solves, and both must fit in a Link session's 2-minute pending claim. */
 const CAPTCHA_TIMEOUT_MAX_MS = 55_000;
 
+export const OTEL_SAMPLERS = [
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+  'always_on',
+  'always_off',
+  'traceidratio',
+] as const;
+export type OtelSamplerName = (typeof OTEL_SAMPLERS)[number];
+
 const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   host: Type.String({ minLength: 1 }),
@@ -89,6 +99,30 @@ const ConfigSchema = Type.Object({
   monitorLeaseMs: Type.Integer({ minimum: 200 }),
   /** Session age (hours since it was stored) at which connection.expiring is sent; 0 turns the warning off. */
   monitorExpiringAfterHours: Type.Integer({ minimum: 0 }),
+  /**
+   * Where spans go (OTLP/HTTP, JSON): OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, or OTEL_EXPORTER_OTLP_ENDPOINT +
+   * /v1/traces. Null: tracing is off and costs nothing (the API's no-op tracer, no hooks).
+   */
+  otlpTracesEndpoint: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** Headers sent with each export (OTEL_EXPORTER_OTLP_HEADERS, then _TRACES_HEADERS): often a collector's key. Never logged. */
+  otlpHeaders: Type.Record(Type.String(), Type.String()),
+  /** OTEL_SDK_DISABLED: tracing stays off even with an endpoint. */
+  otelSdkDisabled: Type.Boolean(),
+  /** service.name on every span (OTEL_SERVICE_NAME). */
+  otelServiceName: Type.String({ minLength: 1 }),
+  /** Further resource attributes (OTEL_RESOURCE_ATTRIBUTES, key=value pairs). */
+  otelResourceAttributes: Type.Record(Type.String(), Type.String()),
+  /** OTEL_TRACES_SAMPLER: which traces are kept; the parent-based ones follow an incoming traceparent's decision. */
+  otelTracesSampler: Type.Union([
+    Type.Literal('parentbased_always_on'),
+    Type.Literal('parentbased_always_off'),
+    Type.Literal('parentbased_traceidratio'),
+    Type.Literal('always_on'),
+    Type.Literal('always_off'),
+    Type.Literal('traceidratio'),
+  ]),
+  /** OTEL_TRACES_SAMPLER_ARG: the ratio (0 to 1) of the traceidratio samplers. */
+  otelTracesSamplerRatio: Type.Number({ minimum: 0, maximum: 1 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -134,6 +168,53 @@ function envLogFormat(env: Env, name: string): Config['logFormat'] {
   const value = raw.toLowerCase();
   if ((LOG_FORMATS as readonly string[]).includes(value)) return value as Config['logFormat'];
   throw new Error(`${name} must be one of ${LOG_FORMATS.join(', ')}, got "${raw}"`);
+}
+
+/** OpenTelemetry's `key=value,key2=value2` lists (headers, resource attributes), values %-decoded. */
+function envKeyValues(env: Env, name: string): Record<string, string> {
+  const raw = envString(env, name);
+  const pairs: Record<string, string> = {};
+  if (raw === null) return pairs;
+  for (const item of raw.split(',')) {
+    const at = item.indexOf('=');
+    const key = at > 0 ? item.slice(0, at).trim() : '';
+    if (!key) throw new Error(`${name} must be key=value pairs separated by commas`);
+    try {
+      pairs[key] = decodeURIComponent(item.slice(at + 1).trim());
+    } catch {
+      throw new Error(`${name}: the value of ${key} is not validly %-encoded`);
+    }
+  }
+  return pairs;
+}
+
+/** The traces endpoint as the OTLP specification derives it: the signal's own variable as is, else base + /v1/traces. */
+function envOtlpTracesEndpoint(env: Env): string | null {
+  const protocol = envString(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? envString(env, 'OTEL_EXPORTER_OTLP_PROTOCOL');
+  const signal = envString(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const base = envString(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const endpoint = signal ?? (base === null ? null : `${base.replace(/\/+$/, '')}/v1/traces`);
+  if (endpoint === null) return null;
+  // The exporter speaks OTLP over HTTP (JSON bodies), which a collector's HTTP port (4318) takes; gRPC it cannot.
+  if (protocol !== null && protocol !== 'http/json' && protocol !== 'http/protobuf') {
+    throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL ${protocol} is not supported: ofconnect exports traces over OTLP/HTTP (http/json); point it at the collector's HTTP port (4318)`);
+  }
+  if (!/^https?:\/\//i.test(endpoint)) throw new Error(`the OTLP traces endpoint must be an http(s) URL, got "${endpoint}"`);
+  return endpoint;
+}
+
+function envOtelSampler(env: Env): OtelSamplerName {
+  const raw = envString(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase() ?? 'parentbased_always_on';
+  if ((OTEL_SAMPLERS as readonly string[]).includes(raw)) return raw as OtelSamplerName;
+  throw new Error(`OTEL_TRACES_SAMPLER must be one of ${OTEL_SAMPLERS.join(', ')}, got "${raw}"`);
+}
+
+function envSamplerRatio(env: Env): number {
+  const raw = envString(env, 'OTEL_TRACES_SAMPLER_ARG');
+  if (raw === null) return 1;
+  const ratio = Number(raw);
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw new Error(`OTEL_TRACES_SAMPLER_ARG must be a ratio between 0 and 1, got "${raw}"`);
+  return ratio;
 }
 
 export const CAPTCHA_PROVIDERS = ['capsolver', '2captcha', 'anti-captcha'] as const;
@@ -205,6 +286,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     monitorConcurrency: envInt(env, 'OFCONNECT_MONITOR_CONCURRENCY', 64),
     monitorLeaseMs: envInt(env, 'OFCONNECT_MONITOR_LEASE_MS', 300_000),
     monitorExpiringAfterHours: envInt(env, 'OFCONNECT_MONITOR_EXPIRING_AFTER_HOURS', 0),
+    otlpTracesEndpoint: envOtlpTracesEndpoint(env),
+    otlpHeaders: { ...envKeyValues(env, 'OTEL_EXPORTER_OTLP_HEADERS'), ...envKeyValues(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') },
+    otelSdkDisabled: envBool(env, 'OTEL_SDK_DISABLED', false),
+    // OTEL_SERVICE_NAME wins over a service.name in OTEL_RESOURCE_ATTRIBUTES (the specification's order).
+    otelServiceName: envString(env, 'OTEL_SERVICE_NAME') ?? envKeyValues(env, 'OTEL_RESOURCE_ATTRIBUTES')['service.name'] ?? 'ofconnect',
+    otelResourceAttributes: envKeyValues(env, 'OTEL_RESOURCE_ATTRIBUTES'),
+    otelTracesSampler: envOtelSampler(env),
+    otelTracesSamplerRatio: envSamplerRatio(env),
     ...overrides,
   };
   assertCaptchaTimeout(candidate.captchaTimeoutMs);

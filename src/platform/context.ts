@@ -5,6 +5,7 @@ import type { DatabaseHandle } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { RateLimiters } from './rate-limits.ts';
+import type { Tracing } from './tracing.ts';
 import type { Vault } from './vault.ts';
 import type { UpstreamEnvironments } from '../upstream/environments.ts';
 
@@ -15,6 +16,8 @@ export interface ServiceContext {
   database: DatabaseHandle;
   vault: Vault;
   metrics: Metrics;
+  /** Spans (OpenTelemetry): the no-op tracer unless an OTLP endpoint is configured. */
+  tracing: Tracing;
   /** Shared rate limits (memory, or Redis when REDIS_URL is set). */
   rateLimiters: RateLimiters;
   /** The OnlyFans client for each environment (simulator for sandbox keys). */

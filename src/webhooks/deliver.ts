@@ -1,12 +1,14 @@
 // One attempt of one delivery: sign, POST, log the attempt, and move the delivery on (done, retry later, or
 // finally failed), disabling the endpoint on 410 Gone or after 5 days of failures.
 import { performance } from 'node:perf_hooks';
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../platform/clock.ts';
 import { systemClock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import type { Executor } from '../platform/db/database.ts';
 import { newId } from '../platform/ids.ts';
+import { contextOfTraceparent } from '../platform/tracing.ts';
 import { releaseLease, type ClaimedRow } from '../platform/leases.ts';
 import { disableFailingEndpoint } from './disable-endpoint.ts';
 import { activeSecrets } from './endpoints.ts';
@@ -162,6 +164,54 @@ function isSuccess(statusCode: number | null): boolean {
 
 /** Sends one held delivery and records what happened. Returns the outcome for metrics and tests. */
 export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob, lease: ClaimedRow): Promise<DeliveryOutcomeLabel | 'abandoned'> {
+  if (!deps.ctx.tracing.isEnabled) return deliverAndRecord(deps, job, lease, null);
+  return traceAttempt(deps.ctx.tracing.tracer, job, (span) => deliverAndRecord(deps, job, lease, span));
+}
+
+/** The attempt's span: a child of the request that recorded the event (its traceparent), else a trace of its own.
+ *  The receiver's host, never its URL's path or query (they may hold a token), nor the body or signature. */
+async function traceAttempt(
+  tracer: Tracer,
+  job: DeliveryJob,
+  attempt: (span: Span) => Promise<DeliveryOutcomeLabel | 'abandoned'>,
+): Promise<DeliveryOutcomeLabel | 'abandoned'> {
+  const span = tracer.startSpan(
+    `webhook ${job.eventType}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': 'POST',
+        ...(URL.canParse(job.url) ? { 'server.address': new URL(job.url).hostname } : {}),
+        'ofconnect.org.id': job.orgId,
+        'ofconnect.webhook.endpoint_id': job.endpointId,
+        'ofconnect.webhook.message_id': job.messageId,
+        'ofconnect.webhook.delivery_id': job.deliveryId,
+        'ofconnect.webhook.event_type': job.eventType,
+        'ofconnect.webhook.attempt': job.attemptCount + 1,
+      },
+    },
+    contextOfTraceparent(job.traceparent),
+  );
+  try {
+    const outcome = await attempt(span);
+    span.setAttribute('ofconnect.webhook.outcome', outcome);
+    if (outcome !== 'succeeded' && outcome !== 'abandoned') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    return outcome;
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'INTERNAL' });
+    span.setAttribute('error.type', 'INTERNAL');
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+function recordAttemptOnSpan(span: Span, result: AttemptResult): void {
+  if (result.statusCode !== null) span.setAttribute('http.response.status_code', result.statusCode);
+  if (!isSuccess(result.statusCode)) span.setAttribute('error.type', result.statusCode !== null ? String(result.statusCode) : result.error === 'timed out' ? 'timeout' : 'network_error');
+}
+
+async function deliverAndRecord(deps: DeliveryDeps, job: DeliveryJob, lease: ClaimedRow, span: Span | null): Promise<DeliveryOutcomeLabel | 'abandoned'> {
   const { ctx, clock } = deps;
   const db = ctx.database.db;
   if (!job.enabled) {
@@ -169,6 +219,7 @@ export async function deliverWebhookMessage(deps: DeliveryDeps, job: DeliveryJob
     return 'endpoint_disabled';
   }
   const result = await sendAttempt(deps, job, job.body);
+  if (span) recordAttemptOnSpan(span, result);
   if (deps.stopSignal.aborted && result.statusCode === null) {
     await releaseLease(db, deliveryRound.deliveryLeases, lease, clock.now());
     return 'abandoned';

@@ -80,6 +80,8 @@ export interface DeliveryJob {
   previousSecretBlob: string | null;
   previousSecretExpiresAt: Date | null;
   failingSince: Date | null;
+  /** The message's traceparent (the request that recorded it), or null: the attempt's span joins that trace. */
+  traceparent: string | null;
 }
 
 /** A claimed delivery as the statement returns it: one JSON object per job, the whole list as text (JSON.parse
@@ -102,6 +104,7 @@ interface DeliveryJobJson {
   previous_secret_blob: string | null;
   previous_secret_expires_at: string | null;
   failing_since: string | null;
+  traceparent: string | null;
 }
 
 const dateOrNull = (value: string | null) => (value === null ? null : new Date(value));
@@ -112,7 +115,7 @@ const dateOrNull = (value: string | null) => (value === null ? null : new Date(v
 const claimedJobsJson = sql`(
     select coalesce(json_agg(j), '[]') from (
       select d.id as delivery_id, d.row_position, d.attempt_count, d.ordering_key, d.org_id, m.environment, m.id as message_id, m.event_type,
-             m.payload::text as body, e.id as endpoint_id, e.url, e.enabled, e.secret_blob, e.previous_secret_blob,
+             m.payload::text as body, m.traceparent, e.id as endpoint_id, e.url, e.enabled, e.secret_blob, e.previous_secret_blob,
              e.previous_secret_expires_at, e.failing_since
       from (select * from claimed union all select * from promoted_leased) d
       cross join lateral (select * from webhook_messages where id = d.message_id) m
@@ -144,6 +147,7 @@ function jobsOf(json: string, leaseUntil: Date): Array<{ lease: ClaimedRow; job:
       previousSecretBlob: r.previous_secret_blob,
       previousSecretExpiresAt: dateOrNull(r.previous_secret_expires_at),
       failingSince: dateOrNull(r.failing_since),
+      traceparent: r.traceparent,
     },
   }));
 }

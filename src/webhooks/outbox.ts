@@ -3,10 +3,13 @@
 // (one delivery row each) and NOTIFYs the workers, which PostgreSQL and PGlite deliver at commit.
 // Ordering: a delivery is due now only when it heads its queue (endpoint + connection); behind an earlier pending
 // one it waits with no due time, and is promoted when the one before it finishes (see delivery-round.ts).
+// Tracing: a message keeps the traceparent of the span active when it was recorded (the request that made the change),
+// so its delivery attempts, made later by a worker, join that request's trace.
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
 import type { Environment } from '../platform/environment.ts';
 import { newId } from '../platform/ids.ts';
+import { activeTraceparent } from '../platform/tracing.ts';
 import type { WebhookEventType } from './events.ts';
 import { webhookEndpoints, webhookMessages } from './tables.ts';
 
@@ -60,8 +63,8 @@ export async function recordEvent(ex: Executor, event: EventToRecord, now: Date)
   const orderingKey = event.connectionId ?? id;
   await ex.execute(sql`
     with message as (
-      insert into webhook_messages (id, org_id, environment, event_type, connection_id, payload, created_at)
-      values (${id}, ${event.orgId}, ${event.environment}, ${event.type}, ${event.connectionId ?? null}, ${JSON.stringify(payload)}::jsonb, ${at})
+      insert into webhook_messages (id, org_id, environment, event_type, connection_id, payload, traceparent, created_at)
+      values (${id}, ${event.orgId}, ${event.environment}, ${event.type}, ${event.connectionId ?? null}, ${JSON.stringify(payload)}::jsonb, ${activeTraceparent()}, ${at})
       returning seq
     ), deliveries as (
       insert into webhook_deliveries (id, org_id, message_id, endpoint_id, status, ordering_key, seq, attempt_count, next_attempt_at, created_at, updated_at)

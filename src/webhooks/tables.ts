@@ -43,6 +43,8 @@ export const webhookMessages = pgTable(
     /** Deliveries for one connection go out in order; null for org-wide events. */
     connectionId: text('connection_id'),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    /** The W3C traceparent of the request that recorded the event (when traced): its deliveries' spans join that trace. */
+    traceparent: text('traceparent'),
     /** Insertion order, used for per-connection ordering. */
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),

@@ -7,6 +7,9 @@ import type { SendUpstream } from '../endpoints/define-endpoint.ts';
 import type { UpstreamSender } from '../send-upstream.ts';
 import { asArray, asObject, num, str } from '../endpoints/shared/upstream-readers.ts';
 
+/** What metrics and traces name the upload calls after: they serve several upload routes (init, complete, whole file). */
+const UPLOAD_ROUTES = '/v2/access/uploads/*';
+
 export interface CreatedUpstreamUpload {
   uploadId: string;
   /** Presigned PUT URL of each part, by part number − 1. */
@@ -18,7 +21,7 @@ export async function createUpstreamUpload(
   connection: UsableConnection,
   file: { contentType: string; size: number; parts: number },
 ): Promise<CreatedUpstreamUpload> {
-  const reply = await sender.send(connection, { method: 'POST', path: '/upload/signed/create', body: { parts: file.parts, contentType: file.contentType, size: file.size } });
+  const reply = await sender.send(connection, { method: 'POST', path: '/upload/signed/create', body: { parts: file.parts, contentType: file.contentType, size: file.size } }, UPLOAD_ROUTES);
   const created = asObject(reply.body);
   const uploadId = str(created.uploadId);
   const urls = new Map(asArray(created.parts).map(asObject).map((part) => [num(part.partNumber), str(part.putUrl)]));
@@ -36,8 +39,8 @@ export async function finishUpstreamUpload(
   upload: { uploadId: string; etags: string[]; name: string },
 ): Promise<unknown> {
   const parts = upload.etags.map((etag, i) => ({ partNumber: i + 1, etag }));
-  await sender.send(connection, { method: 'POST', path: '/upload/signed/complete', body: { uploadId: upload.uploadId, parts } });
-  const converted = await sender.send(connection, { method: 'POST', path: '/upload/convert', body: { uploadId: upload.uploadId, name: upload.name } });
+  await sender.send(connection, { method: 'POST', path: '/upload/signed/complete', body: { uploadId: upload.uploadId, parts } }, UPLOAD_ROUTES);
+  const converted = await sender.send(connection, { method: 'POST', path: '/upload/convert', body: { uploadId: upload.uploadId, name: upload.name } }, UPLOAD_ROUTES);
   const media = asObject(converted.body).media;
   if (media === null || typeof media !== 'object') {
     throw new ApiError('UPSTREAM_ERROR', 'Upstream converted the upload but named no vault media', { details: { reason: 'upload_convert_reply' } });
