@@ -12,6 +12,9 @@ const BIN = path.join(REPO_ROOT, 'bin/ofconnect.js');
 export interface CliProcess {
   child: ChildProcess;
   output(): string;
+  /** What it printed to stdout alone (the log stream) and to stderr alone (the banner, errors). */
+  stdout(): string;
+  stderr(): string;
   /** Resolves with the first match of the pattern in stdout+stderr, or rejects if the process exits first. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exited: Promise<number | null>;
@@ -28,17 +31,22 @@ export function spawnCli(args: string[], env: Record<string, string>): CliProces
     detached: true,
   });
   let out = '';
+  const separate = { stdout: '', stderr: '' };
   const waiters: Array<() => void> = [];
-  const onData = (chunk: Buffer) => {
-    out += chunk.toString();
+  const onData = (stream: keyof typeof separate) => (chunk: Buffer) => {
+    const text = chunk.toString();
+    out += text;
+    separate[stream] += text;
     for (const w of waiters.splice(0)) w();
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout!.on('data', onData('stdout'));
+  child.stderr!.on('data', onData('stderr'));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
     output: () => out,
+    stdout: () => separate.stdout,
+    stderr: () => separate.stderr,
     exited,
     waitFor(pattern, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {

@@ -27,7 +27,9 @@ function connectionIdOf(request: FastifyRequest): string | undefined {
   const header = request.headers['x-connection-id'];
   const fromHeader = Array.isArray(header) ? header[0] : header;
   const params = request.params as Record<string, unknown> | undefined;
-  const fromPath = request.routeOptions.url?.includes('/connections/') && typeof params?.id === 'string' ? params.id : undefined;
+  const fromPath = typeof params?.connectionId === 'string'
+    ? params.connectionId
+    : request.routeOptions.url?.includes('/connections/') && typeof params?.id === 'string' ? params.id : undefined;
   const id = fromHeader ?? fromPath;
   return id ? id.slice(0, 64) : undefined;
 }
