@@ -15,6 +15,7 @@ import { LRUCache } from 'lru-cache';
 import { ApiError } from '../platform/errors.ts';
 import type { Environment } from '../platform/environment.ts';
 import type { ServiceContext } from '../platform/context.ts';
+import type { DatabaseHandle } from '../platform/db/database.ts';
 import { environmentOfKey, hashApiKey } from './api-keys.ts';
 import type { Scope } from './scopes.ts';
 import { findApiKeyByHash, touchApiKeysLastUsed } from './store.ts';
@@ -48,6 +49,11 @@ interface ValidEntry {
 
 /** Revocations are broadcast so every node drops the key from its cache at once, not after the cache TTL. */
 const REVOKED_CHANNEL = 'ofconnect_api_key_revoked';
+
+/** Tells every running node to drop a revoked key from its cache (the CLI revokes without an authenticator). */
+export async function broadcastApiKeyRevoked(database: Pick<DatabaseHandle, 'notify'>, keyId: string): Promise<void> {
+  await database.notify(REVOKED_CHANNEL, keyId);
+}
 
 export interface ApiKeyAuthenticator {
   authenticate(request: FastifyRequest): Promise<AuthContext>;
@@ -189,7 +195,7 @@ export function createApiKeyAuthenticator(ctx: ServiceContext): ApiKeyAuthentica
     },
     async forget(keyId) {
       forgetLocally(keyId);
-      await ctx.database.notify(REVOKED_CHANNEL, keyId).catch(() => {});
+      await broadcastApiKeyRevoked(ctx.database, keyId).catch(() => {});
     },
     flushLastUsed,
     async close() {

@@ -1,11 +1,13 @@
 // Creating and revoking API keys. The secret is returned once, at creation; only its hash is kept.
 import type { ServiceContext } from '../platform/context.ts';
-import type { Executor } from '../platform/db/database.ts';
+import type { DatabaseHandle, Executor } from '../platform/db/database.ts';
 import { ApiError, notFound } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { ActingScope } from '../platform/tenant-scope.ts';
 import { mintApiKey } from './api-keys.ts';
 import { recordAuditEntry } from './audit.ts';
+import { broadcastApiKeyRevoked } from './authenticate.ts';
+import { findApiKeyAcrossOrgs } from './operator-store.ts';
 import type { CreateApiKeyInput } from './schemas.ts';
 import { SCOPES, type Scope } from './scopes.ts';
 import * as store from './store.ts';
@@ -89,6 +91,26 @@ export async function revokeApiKey(ctx: ServiceContext, scope: ActingScope, keyI
   });
   await cache.forget(revoked.id);
   return revoked;
+}
+
+/**
+ * `ofconnect keys revoke <id>`: the operator names a key by id alone, so it is found in whichever org holds it and
+ * revoked within that org and environment, with its audit entry; running nodes drop it from their caches (the
+ * broadcast reaches PostgreSQL nodes; an embedded node cannot be running while the CLI holds its data directory).
+ * Revoking a revoked key changes nothing and returns it as it is.
+ */
+export async function revokeApiKeyAsOperator(database: DatabaseHandle, keyId: string, now: Date): Promise<{ row: ApiKeyRow; wasRevoked: boolean }> {
+  const result = await database.db.transaction(async (tx) => {
+    const existing = await findApiKeyAcrossOrgs(tx, keyId);
+    if (!existing) throw new Error(`API key ${keyId} not found (ofconnect keys list shows every key)`);
+    if (existing.revokedAt) return { row: existing, wasRevoked: true };
+    const scope = { orgId: existing.orgId, environment: existing.environment };
+    const row = (await store.revokeApiKeyRow(tx, scope, keyId, now)) ?? existing;
+    await recordAuditEntry(tx, { orgId: existing.orgId, actor: 'cli', action: 'api_key.revoked', target: keyId });
+    return { row, wasRevoked: false };
+  });
+  if (!result.wasRevoked) await broadcastApiKeyRevoked(database, keyId);
+  return result;
 }
 
 export function presentApiKey(row: ApiKeyRow) {
