@@ -1,7 +1,8 @@
-// Compiles src/ into dist/ with esbuild (~0.2 s). The service runs from dist/: plain JavaScript starts faster and
+// Compiles src/ into dist/ with esbuild (~0.2 s), and makes the embedded database template once per install. The service runs from dist/: plain JavaScript starts faster and
 // uses less memory than compiling TypeScript at run time. Dependencies stay external (node_modules).
 import { build } from 'esbuild';
 import { compileOptions } from './compile-options.mjs';
+import { ensurePgliteTemplate } from './pglite-template.mjs';
 import { rmSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,3 +19,8 @@ await build({
 });
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 renameSync(staging, path.join(root, 'dist'));
+
+// The embedded database a first start copies instead of running initdb (scripts/pglite-template.mjs): built at
+// `npm install` and kept while PGlite and the migrations stay the same, so later builds skip it.
+const template = await ensurePgliteTemplate(root);
+if (template !== 'up to date') console.error(`ofconnect: embedded database template ${template}`);

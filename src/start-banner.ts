@@ -7,7 +7,10 @@ import type { RunningService } from './service.ts';
 export function printStartBanner(service: RunningService, startupMs: number): void {
   const origin = service.ctx.publicOrigin();
   const { config } = service.ctx;
-  const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  const embedded = service.ctx.database.embeddedOrigin;
+  // A first start says how the embedded database was made: the README's first-start figure assumes the template.
+  const made = embedded === 'template' ? ', created from the install\'s template' : embedded === 'initdb' ? ', created by initdb (no template: run npm install)' : '';
+  const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}${made}`;
   const lines = [
     '',
     `ofconnect is ready on ${origin} in ${startupMs} ms (role ${config.role}; database: ${database})`,

@@ -43,6 +43,9 @@ describe('ofconnect start on the embedded database', () => {
     const [, origin] = await proc.waitFor(READY, START_BUDGET_MS);
     const out = proc.output();
     const firstKey = out.match(KEY)![0];
+    // The first start copied the install's prebuilt database (npm install / the suite's build made it) instead of
+    // running initdb; the restart found its own.
+    expect(out).toMatch(/database: embedded PGlite in \S+, created from the install's template\)/);
     expect(out).toContain(`curl -H "apikey: ${firstKey}" ${origin}/v2/account/whoami`);
     expect(out).toContain(`${origin}/v2/link/init`);
     const whoami = await call(origin, 'GET', '/v2/account/whoami', { key: firstKey });
@@ -69,6 +72,7 @@ describe('ofconnect start on the embedded database', () => {
     const restarted = start(env);
     const [, again] = await restarted.waitFor(READY, START_BUDGET_MS);
     expect(restarted.output()).not.toMatch(KEY);
+    expect(restarted.output()).not.toMatch(/created from|created by initdb/);
     expect(restarted.output()).toContain(`Organization ${orgId}`);
     expect((await call(again, 'GET', '/v2/account/whoami', { key: firstKey })).body.id).toBe(orgId);
     const apps = await call(again, 'GET', '/v2/client-apps', { key: firstKey });

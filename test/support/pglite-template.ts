@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../src/platform/db/database.ts';
+import { copyPrebuiltPgliteTemplate } from '../../src/platform/db/pglite-template.ts';
 import { packageRoot } from '../../src/platform/package-root.ts';
 import { suiteTempPrefix } from './test-run.ts';
 
@@ -21,10 +22,10 @@ export function databaseTempRoot(): string {
 /** Creates the run's migrated template cluster and returns its directory (the global setup removes it). */
 export async function createPgliteTemplate(runId: string): Promise<string> {
   const dir = mkdtempSync(path.join(databaseTempRoot(), `${suiteTempPrefix(runId)}pglite-template-`));
-  // initdb in a child, as the service does on a first start (the global setup's module runner cannot resolve the
-  // service's own way of finding PGlite); opening the initialised directory then only migrates it.
-  const script = "const { PGlite } = await import('@electric-sql/pglite'); const db = new PGlite(process.argv[1]); await db.waitReady; await db.close();";
-  execFileSync(process.execPath, ['--input-type=module', '-e', script, dir], { cwd: packageRoot(), stdio: 'inherit' });
+  // The install's prebuilt cluster when there is one (the global setup has just run the build that makes it);
+  // otherwise initdb in a child, as the service does on a first start without it (the global setup's module runner
+  // cannot resolve the service's own way of finding PGlite). Opening the directory then migrates it.
+  if (!copyPrebuiltPgliteTemplate(dir)) initialiseInChild(dir);
   const handle = await openDatabase({ databaseUrl: null, dataDir: dir });
   try {
     await handle.migrate();
@@ -32,6 +33,11 @@ export async function createPgliteTemplate(runId: string): Promise<string> {
     await handle.close();
   }
   return dir;
+}
+
+function initialiseInChild(dir: string): void {
+  const script = "const { PGlite } = await import('@electric-sql/pglite'); const db = new PGlite(process.argv[1]); await db.waitReady; await db.close();";
+  execFileSync(process.execPath, ['--input-type=module', '-e', script, dir], { cwd: packageRoot(), stdio: 'inherit' });
 }
 
 /** A fresh copy of the template for one test database, or null outside a vitest run (no template). */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { is, SQL, sql, type Query } from 'drizzle-orm';
 import { packagePath } from '../package-root.ts';
 import { startPgliteThread, type PgliteSessionLike } from './pglite-thread-client.ts';
+import { copyPrebuiltPgliteTemplate } from './pglite-template.ts';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 
@@ -21,6 +22,11 @@ export interface DatabaseHandle {
   /** Subscribes to NOTIFY on a channel; resolves to an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
+  /**
+   * How the embedded cluster came to be when it was opened: it was there, it was copied from the install's prebuilt
+   * template (a first start), or initdb made it (a first start without the template); null on PostgreSQL.
+   */
+  embeddedOrigin: 'existing' | 'template' | 'initdb' | null;
   /** Applies the committed migrations (idempotent). */
   migrate(): Promise<void>;
   /** True when every committed migration has been applied. */
@@ -104,8 +110,10 @@ const PGLITE_CONF = ['shared_buffers=16MB', 'work_mem=4MB', 'maintenance_work_me
  * Creating a PGlite cluster (initdb) takes ~500 MB that the WebAssembly heap never gives back. Doing it in a short
  * child process keeps the service's own memory at what an already-initialised database needs.
  */
-async function initialisePgliteDataDir(dataDir: string): Promise<void> {
-  if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+async function initialisePgliteDataDir(dataDir: string): Promise<'existing' | 'template' | 'initdb'> {
+  if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return 'existing';
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  if (copyPrebuiltPgliteTemplate(dataDir)) return 'template';
   fs.mkdirSync(dataDir, { recursive: true });
   const moduleUrl = import.meta.resolve('@electric-sql/pglite');
   const script = `const { PGlite } = await import(${JSON.stringify(moduleUrl)});
@@ -116,12 +124,14 @@ const db = new PGlite(process.argv[1]); await db.waitReady; await db.close();`;
       error ? reject(new Error(`initialising the embedded database in ${dataDir} failed: ${stderr || error.message}`)) : resolve(),
     );
   });
+  return 'initdb';
 }
 
 async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
-  if (dataDir) await initialisePgliteDataDir(dataDir);
+  // In memory (no data directory) there is nothing to copy: PGlite creates the cluster itself.
+  const embeddedOrigin = dataDir ? await initialisePgliteDataDir(dataDir) : 'initdb';
   // PostgreSQL's server defaults (128 MB shared buffers) are sized for a dedicated machine; an embedded database
   // inside the service process keeps a small cache instead. It runs on a thread of its own (pglite-thread.mjs).
   const client = await startPgliteThread({ dataDir, postgresqlconf: PGLITE_CONF });
@@ -130,6 +140,7 @@ async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
   return {
     db,
     kind: 'pglite',
+    embeddedOrigin,
     listen: async (channel, onPayload) => {
       const unsubscribe = await client.listen(channel, onPayload);
       return async () => unsubscribe();
@@ -176,6 +187,7 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
   return {
     db,
     kind: 'postgres',
+    embeddedOrigin: null,
     listen: async (channel, onPayload) => {
       const client = await listenerClient();
       let set = handlers.get(channel);
