@@ -22,5 +22,10 @@ renameSync(staging, path.join(root, 'dist'));
 
 // The embedded database a first start copies instead of running initdb (scripts/pglite-template.mjs): built at
 // `npm install` and kept while PGlite and the migrations stay the same, so later builds skip it.
-const template = await ensurePgliteTemplate(root);
-if (template !== 'up to date') console.error(`ofconnect: embedded database template ${template}`);
+// Without it a first start runs initdb instead (slower, same result), so a failure here is a warning, not a failed build.
+try {
+  const template = await ensurePgliteTemplate(root);
+  if (template !== 'up to date') console.error(`ofconnect: embedded database template ${template}`);
+} catch (error) {
+  console.error(`ofconnect: no embedded database template (first starts will run initdb): ${error.message}`);
+}
