@@ -14,7 +14,7 @@ import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
-import { sessOf } from '../support/sandbox.ts';
+import { expireSandboxSession, sessOf } from '../support/sandbox.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 
 interface LogLine {
@@ -166,10 +166,19 @@ describe.each(BACKENDS)('log lines at info: failures and changes with their ids,
     const ended = await lineWhere(t, 'the locked account', (l) => l.orgId === orgId && l.msg === 'Link session failed: account_locked');
     expect(ended).toMatchObject({ level: INFO, code: 'account_locked', status: 'failed' });
     expect(ended.linkSessionId).not.toBe(attempt.linkSessionId);
+    // A login that works makes a connection: its status line says it came from Link.
+    const third = await init();
+    secrets.push(third);
+    const done = await call(t.url, 'POST', `/v2/link/${third}/login`, { key, body: { email: `logs${Date.now()}@creator.sandbox.com`, password: 'good-password' } });
+    const connectionId = (await call(t.url, 'GET', `/v2/link/${third}`, { key })).body.data?.id;
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(connectionId).toMatch(/^conn_/);
+    const linked = await lineWhere(t, 'the linked connection', (l) => l.connectionId === connectionId && l.msg?.startsWith('connection status:'));
+    expect(linked).toMatchObject({ level: INFO, orgId, from: null, to: 'active', reason: 'linked' });
+
     // The client secret is neither a field nor in a request line's URL.
     const lines = JSON.stringify(linesOf(t));
-    expect(lines).not.toContain(first);
-    expect(lines).not.toContain(second);
+    for (const secret of [first, second, third]) expect(lines).not.toContain(secret);
   });
 
   it('connection status changes are logged from → to with reason and who asked: import, invalidate, disconnect', async () => {
@@ -186,6 +195,18 @@ describe.each(BACKENDS)('log lines at info: failures and changes with their ids,
     ]);
     for (const line of changes) expect(line).toMatchObject({ level: INFO, orgId, apiKeyId: keyId });
     expect(changes[1].msg).toBe('connection status: active → expired (invalidated)');
+  });
+
+  it('a connection whose session OnlyFans rejects during an Access call is logged active → expired, without a key id (nobody asked)', async () => {
+    const { orgId, key } = await freshOrg('Rejected session');
+    const own = await importConnection(t, { key });
+    secrets.push(sessOf(own.session.cookie), own.session.cookie);
+    await expireSandboxSession(t.sandboxUrl, { sess: sessOf(own.session.cookie) });
+    const rejected = await access(t, own.id, 'GET', '/v2/access/self', { key });
+    expect(rejected.status).toBe(401);
+    const line = await lineWhere(t, 'the expiry', (l) => l.connectionId === own.id && l.msg?.startsWith('connection status: active'));
+    expect(line).toMatchObject({ level: INFO, orgId, from: 'active', to: 'expired', reason: 'session_rejected_upstream' });
+    expect(line.apiKeyId).toBeUndefined();
   });
 
   it('a dynamic-rules change noticed in traffic is an info line with the environment and the new revision', async () => {
