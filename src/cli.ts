@@ -1,19 +1,16 @@
 // The ofconnect command line: the map of commands, their options and help. Each command group's implementation is a
-// module of src/cli/ (start, sandbox, database-commands, orgs, keys, connections, doctor).
+// module of src/cli/ (start, sandbox, database-commands, orgs, keys, connections, doctor), loaded only when its
+// command runs: `--version`, `--help` and a key listing do not load the service, the simulator or the upstream client.
 import fs from 'node:fs';
 import { Command, Help, Option } from 'commander';
 import { ROLES, type Role } from './platform/config.ts';
 import { ENVIRONMENTS, type Environment } from './platform/environment.ts';
 import { packagePath } from './platform/package-root.ts';
 import { SCOPES, type Scope } from './account/scopes.ts';
+import { CONNECTION_STATUSES } from './connections/statuses.ts';
 import { parsePort, parsePositiveInteger, parseScopes } from './cli/parse.ts';
-import { startCommand } from './cli/start.ts';
-import { sandboxCommand, type SandboxCommandOptions } from './cli/sandbox.ts';
-import { migrateCommand, rotateVaultCommand } from './cli/database-commands.ts';
-import { createOrg, listOrgs } from './cli/orgs.ts';
-import { createKey, listKeys, revokeKey } from './cli/keys.ts';
-import { listConnections, showConnection, STATUS_FILTERS, type StatusFilter } from './cli/connections.ts';
-import { doctorCommand } from './cli/doctor.ts';
+import type { SandboxCommandOptions } from './cli/sandbox.ts';
+import type { StatusFilter } from './cli/connections.ts';
 
 const { version } = JSON.parse(fs.readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
 
@@ -49,19 +46,19 @@ program
   .addOption(describedDefault(new Option('--role <role>', 'which parts run in this process').choices([...ROLES]), 'OFCONNECT_ROLE, else all'))
   .addOption(describedDefault(new Option('--port <port>', 'HTTP port').argParser(parsePort), 'PORT, else 8080'))
   .addOption(describedDefault(new Option('--host <host>', 'address to listen on'), 'HOST, else 127.0.0.1'))
-  .action((opts: { role?: Role; port?: number; host?: string }) => startCommand(opts));
+  .action(async (opts: { role?: Role; port?: number; host?: string }) => (await import('./cli/start.ts')).startCommand(opts));
 
 program
   .command('migrate')
   .description('Apply database migrations and exit')
-  .action(() => migrateCommand());
+  .action(async () => (await import('./cli/database-commands.ts')).migrateCommand());
 
 program
   .command('doctor')
   .description('Check the configuration as a server would use it: one line per check with a fix; exit code 1 if any check fails')
   .option(...JSON_OPTION)
   // Exits at once when done: a check abandoned at its timeout (a black-holed address) may still hold a socket.
-  .action(async (opts: { json?: boolean }) => process.exit(await doctorCommand(opts)));
+  .action(async (opts: { json?: boolean }) => process.exit(await (await import('./cli/doctor.ts')).doctorCommand(opts)));
 
 program
   .command('sandbox')
@@ -72,14 +69,14 @@ program
   .option('--no-ip-rate-limit', 'disable the per-IP rate limit (load tests from one machine)')
   .addOption(describedDefault(new Option('--data-dir <dir>', 'keep the state (sessions, rules, faults, writes) in an embedded database here, across restarts'), 'memory only'))
   .option('--database-url <url>', 'keep the state in this PostgreSQL database instead (shared with any other simulator or ofconnect node on it)')
-  .action((opts: SandboxCommandOptions) => sandboxCommand(opts));
+  .action(async (opts: SandboxCommandOptions) => (await import('./cli/sandbox.ts')).sandboxCommand(opts));
 
 program
   .command('vault')
   .description('The encryption key ring of stored sessions and secrets')
   .command('rotate')
   .description('Re-encrypt every stored secret under the first key of OFCONNECT_VAULT_KEYS (the others must stay in the ring until this finishes)')
-  .action(() => rotateVaultCommand());
+  .action(async () => (await import('./cli/database-commands.ts')).rotateVaultCommand());
 
 // The views below (list, show) read the database without changing it; keys revoke is the one change. On the embedded
 // database they need the data directory to themselves: src/cli/database.ts says why they refuse while a node runs.
@@ -88,12 +85,12 @@ orgs
   .command('create')
   .description('Create an organization and print its id')
   .requiredOption('--name <name>', 'organization name')
-  .action((opts: { name: string }) => createOrg(opts));
+  .action(async (opts: { name: string }) => (await import('./cli/orgs.ts')).createOrg(opts));
 orgs
   .command('list')
   .description('List organizations with their number of active API keys')
   .option(...JSON_OPTION)
-  .action((opts: { json?: boolean }) => listOrgs(opts));
+  .action(async (opts: { json?: boolean }) => (await import('./cli/orgs.ts')).listOrgs(opts));
 
 const keys = program.command('keys').description('API keys');
 keys
@@ -103,20 +100,20 @@ keys
   .addOption(new Option('--env <environment>', 'environment of the key').choices([...ENVIRONMENTS]).default('sandbox'))
   .addOption(describedDefault(new Option('--scopes <list>', `comma-separated scopes of ${SCOPES.join(',')}`).argParser(parseScopes), 'all of them'))
   .addOption(describedDefault(new Option('--name <name>', 'a label for the key'), '"<environment> key"'))
-  .action((opts: { org: string; env: Environment; scopes?: Scope[]; name?: string }) => createKey(opts));
+  .action(async (opts: { org: string; env: Environment; scopes?: Scope[]; name?: string }) => (await import('./cli/keys.ts')).createKey(opts));
 keys
   .command('list')
   .description('List API keys of every org (id, org, name, prefix, environment, scopes, created, last used, revoked; never a secret)')
   .option('--org <orgId>', 'only this organization')
   .addOption(new Option('--env <environment>', 'only this environment').choices([...ENVIRONMENTS]))
   .option(...JSON_OPTION)
-  .action((opts: { org?: string; env?: Environment; json?: boolean }) => listKeys(opts));
+  .action(async (opts: { org?: string; env?: Environment; json?: boolean }) => (await import('./cli/keys.ts')).listKeys(opts));
 keys
   .command('revoke')
   .description('Revoke an API key by id: requests with it get 401 from then on (running nodes drop it from their caches)')
   .argument('<keyId>', 'the key id (ofconnect keys list shows it)')
   .option(...JSON_OPTION)
-  .action((keyId: string, opts: { json?: boolean }) => revokeKey(keyId, opts));
+  .action(async (keyId: string, opts: { json?: boolean }) => (await import('./cli/keys.ts')).revokeKey(keyId, opts));
 
 const connections = program.command('connections').description('Connected OnlyFans accounts (read-only)');
 connections
@@ -124,17 +121,17 @@ connections
   .description('List connections of every org, newest first')
   .option('--org <orgId>', 'only this organization')
   .addOption(
-    describedDefault(new Option('--status <status>', 'only this status, or all').choices([...STATUS_FILTERS]), 'active, expired and awaiting_2fa, as the API lists'),
+    describedDefault(new Option('--status <status>', 'only this status, or all').choices([...CONNECTION_STATUSES, 'all']), 'active, expired and awaiting_2fa, as the API lists'),
   )
   .option('--limit <n>', 'at most this many', parsePositiveInteger, 100)
   .option(...JSON_OPTION)
-  .action((opts: { org?: string; status?: StatusFilter; limit: number; json?: boolean }) => listConnections(opts));
+  .action(async (opts: { org?: string; status?: StatusFilter; limit: number; json?: boolean }) => (await import('./cli/connections.ts')).listConnections(opts));
 connections
   .command('show')
   .description('Show one connection (never its session, credentials or proxy URL)')
   .argument('<connectionId>', 'the connection id (conn_…)')
   .option(...JSON_OPTION)
-  .action((id: string, opts: { json?: boolean }) => showConnection(id, opts));
+  .action(async (id: string, opts: { json?: boolean }) => (await import('./cli/connections.ts')).showConnection(id, opts));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`ofconnect: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,7 +1,8 @@
 // `ofconnect connections list|show`: the operator's read-only view of connections across orgs, every status included
 // on request. Never a session, a credential or a proxy URL: those are encrypted at rest and stay so.
 import { VISIBLE_STATUSES, type ConnectionRow } from '../connections/store.ts';
-import { findConnectionAcrossOrgs, listConnectionsAcrossOrgs, type ConnectionStatus, CONNECTION_STATUSES } from '../connections/operator-store.ts';
+import { findConnectionAcrossOrgs, listConnectionsAcrossOrgs } from '../connections/operator-store.ts';
+import { CONNECTION_STATUSES, type ConnectionStatus } from '../connections/statuses.ts';
 import { userDataOf } from '../connections/present.ts';
 import { withDatabaseForReading } from './database.ts';
 import { printFields, printJson, printTable, shortTime } from './output.ts';
@@ -9,8 +10,7 @@ import { printFields, printJson, printTable, shortTime } from './output.ts';
 const LIST_WHILE_RUNNING = 'GET /v2/account/connections with a key of the org';
 const SHOW_WHILE_RUNNING = 'GET /v2/account/connections/{id} with a key of the org';
 
-export const STATUS_FILTERS = [...CONNECTION_STATUSES, 'all'] as const;
-export type StatusFilter = (typeof STATUS_FILTERS)[number];
+export type StatusFilter = ConnectionStatus | 'all';
 
 const isIso = (date: Date | null) => date?.toISOString() ?? null;
 

@@ -1,12 +1,9 @@
 // connections/' statements for the node's operator (the CLI): they cross orgs on purpose, and say so in their names.
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
+import type { ConnectionStatus } from './statuses.ts';
 import type { ConnectionRow } from './store.ts';
 import { connections } from './tables.ts';
-
-/** Every status a connection row can have (the API shows only VISIBLE_STATUSES of store.ts). */
-export const CONNECTION_STATUSES = ['pending', 'awaiting_2fa', 'active', 'expired', 'failed', 'disconnected'] as const;
-export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
 export async function listConnectionsAcrossOrgs(
   ex: Executor,
