@@ -10,7 +10,9 @@ import { newId } from '../../src/platform/ids.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { createCliDatabase, type CliDatabase } from '../support/cli-databases.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
+import { eventually } from '../support/eventually.ts';
 import { REPO_ROOT, runCli } from '../support/processes.ts';
+import { call, startTestService } from '../support/service.ts';
 
 /** A CLI process on a loaded machine: opening the embedded database has taken over 10 s here. */
 const RUN_BUDGET_MS = 60_000;
@@ -181,6 +183,26 @@ describe.each(BACKENDS)('operator commands on %s', (backend) => {
       release();
     }
   }, RUN_BUDGET_MS);
+});
+
+describe.runIf(BACKENDS.includes('postgres'))('keys revoke beside a running node on PostgreSQL', () => {
+  it('the node refuses the revoked key within seconds, though it had cached it as valid for 30 s (the revocation is broadcast)', async () => {
+    const t = await startTestService('postgres');
+    try {
+      const key = await createKey(t.database.handle, t.orgId, 'sandbox');
+      // Authenticated once: the node now answers this key from its cache.
+      expect((await call(t.url, 'GET', '/v2/account/whoami', { key: key.secret })).status).toBe(200);
+      const run = await runCli(['keys', 'revoke', key.id], { DATABASE_URL: t.database.url! });
+      expect(run.code, run.output).toBe(0);
+      // Well inside the cache's 30 s: only the broadcast can make the node look the key up again.
+      await eventually(async () => (await call(t.url, 'GET', '/v2/account/whoami', { key: key.secret })).status === 401, {
+        timeoutMs: 10_000,
+        what: 'the revoked key refused',
+      });
+    } finally {
+      await t.close();
+    }
+  }, RUN_BUDGET_MS * 2);
 });
 
 describe('the command line itself', () => {
