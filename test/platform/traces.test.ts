@@ -227,7 +227,7 @@ describe.each(BACKENDS)('traces exported over OTLP/HTTP (%s)', (backend) => {
     for (const secret of [key, session.cookie, session.xBc, endpoint.body.secret]) expect(everything).not.toContain(secret);
   });
 
-  it('a failed request carries its error code; a monitor check is a span of its own with how late it ran', async () => {
+  it('a failed request carries its error code, a Link client secret in the path is redacted; a monitor check is a span of its own with how late it ran', async () => {
     const { orgId, key } = await newOrg('Traced failures');
     const refused = await access(t, 'conn_doesnotexist', 'GET', '/v2/access/self', { key });
     expect(refused.status).toBe(401);
@@ -236,6 +236,13 @@ describe.each(BACKENDS)('traces exported over OTLP/HTTP (%s)', (backend) => {
       'the refused request span',
     );
     expect(failed.attributes).toMatchObject({ 'error.type': 'SESSION_NOT_PROVIDED', 'http.response.status_code': 401, 'ofconnect.org.id': orgId });
+
+    // A Link client secret in the path is a bearer token: the span names the route and keeps the path without it.
+    const secret = `cs_${Date.now().toString(36)}TracedSecret`;
+    const link = await call(t.url, 'GET', `/v2/link/${secret}?state=private`, { key });
+    const linkSpan = await exported((spans) => spans.find((s) => s.name === 'GET /v2/link/:clientSecret'), 'the Link status span');
+    expect(linkSpan.attributes).toMatchObject({ 'url.path': '/v2/link/cs_[redacted]', 'http.route': '/v2/link/:clientSecret', 'http.response.status_code': link.status });
+    expect(collector.bodies.join('\n')).not.toContain(secret.slice(3));
 
     // Due a minute ago: the service's own monitor worker checks it.
     const { row } = await createLinkConnection(t.service.ctx, t.sandboxUrl, { orgId, nextCheckAt: new Date(Date.now() - 60_000) });
