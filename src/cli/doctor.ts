@@ -12,19 +12,35 @@ import {
   checkVaultKeys,
   findWhetherLiveKeysExist,
   type CheckResult,
+  type OpenedDatabase,
 } from './doctor-checks.ts';
 import { printJson } from './output.ts';
 
-async function runChecks(config: Config): Promise<CheckResult[]> {
-  const { results: database, opened } = await checkDatabase(config);
+/** A check that threw (a database that stopped answering mid-way, say) is a failure of that check, not of doctor. */
+async function settled(check: string, work: () => Promise<CheckResult | CheckResult[]>): Promise<CheckResult[]> {
   try {
-    const vault = await checkVaultKeys(config, opened);
-    const hasLiveKeys = await findWhetherLiveKeysExist(opened);
-    const [redis, rules] = await Promise.all([checkRedis(config), checkRulesSources(config, hasLiveKeys)]);
+    return [await work()].flat();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return [{ check, status: 'fail', message: `could not be checked: ${message}`, fix: 'the message says what failed; correct it and run doctor again' }];
+  }
+}
+
+async function runChecks(config: Config): Promise<CheckResult[]> {
+  let opened: OpenedDatabase = { database: null, isReadable: false, close: async () => {} };
+  const database = await settled('database', async () => {
+    const checked = await checkDatabase(config);
+    opened = checked.opened;
+    return checked.results;
+  });
+  try {
+    const vault = await settled('vault keys', () => checkVaultKeys(config, opened));
+    const hasLiveKeys = await findWhetherLiveKeysExist(opened).catch(() => null);
+    const [redis, rules] = await Promise.all([settled('redis', () => checkRedis(config)), settled('rules sources', () => checkRulesSources(config, hasLiveKeys))]);
     return [
       ...database,
-      vault,
-      redis,
+      ...vault,
+      ...redis,
       ...rules,
       checkCaptcha(config, hasLiveKeys),
       checkPublicUrl(config),
@@ -48,16 +64,20 @@ function printLines(results: readonly CheckResult[]): void {
   );
 }
 
+/** The configuration as a server loads it, or the failure a server would refuse to start with (naming the setting). */
+function loadedConfig(): Config | CheckResult {
+  try {
+    return loadConfig();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { check: 'configuration', status: 'fail', message, fix: 'correct the setting it names (README, Configuration); a server refuses to start with it' };
+  }
+}
+
 /** Resolves to the exit code. */
 export async function doctorCommand(opts: { json?: boolean }): Promise<number> {
-  let results: CheckResult[];
-  try {
-    results = await runChecks(loadConfig());
-  } catch (error) {
-    // loadConfig refuses what a server would refuse to start with; its message names the setting.
-    const message = error instanceof Error ? error.message : String(error);
-    results = [{ check: 'configuration', status: 'fail', message, fix: 'correct the setting it names (README, Configuration); a server refuses to start with it' }];
-  }
+  const loaded = loadedConfig();
+  const results = 'check' in loaded ? [loaded] : await runChecks(loaded);
   if (opts.json) printJson({ isHealthy: !results.some((r) => r.status === 'fail'), checks: results });
   else printLines(results);
   return results.some((r) => r.status === 'fail') ? 1 : 0;

@@ -176,6 +176,22 @@ describe(`ofconnect doctor (${BACKEND})`, () => {
     expectOnlyFailure(run, 'vault keys', 'OFCONNECT_VAULT_KEYS is not set, and production requires it', 'set OFCONNECT_VAULT_KEYS=k1:$(openssl rand -base64 32)');
   }, RUN_BUDGET_MS);
 
+  it('a setting the server would refuse fails the configuration check; --json gives the same checks as one document', async () => {
+    const run = await runCli(['doctor', '--json'], { ...healthy, OFCONNECT_CAPTCHA_TIMEOUT_MS: '99000' });
+    expect(run.code, run.output).toBe(1);
+    expect(JSON.parse(run.output)).toEqual({
+      isHealthy: false,
+      checks: [
+        {
+          check: 'configuration',
+          status: 'fail',
+          message: expect.stringContaining('OFCONNECT_CAPTCHA_TIMEOUT_MS must be between 1000 and 55000'),
+          fix: 'correct the setting it names (README, Configuration); a server refuses to start with it',
+        },
+      ],
+    });
+  }, RUN_BUDGET_MS);
+
   it('a migration not applied fails the database check, naming it', async () => {
     const database = await cli.open();
     let removed: { id: number; hash: string; created_at: string };
