@@ -253,7 +253,7 @@ describe.each(BACKENDS)('traces exported over OTLP/HTTP (%s)', (backend) => {
     expect(check.events.find((e) => e.name === 'pacing')?.attributes).toMatchObject({ 'ofconnect.pacing.outcome': 'admitted' });
   });
 
-  it('GET /metrics has the latency histograms: upstream attempts by route and outcome, pacing wait, webhook attempts and monitor check lateness', async () => {
+  it('GET /metrics has the latency histograms: upstream attempts by route and outcome, pacing wait, webhook attempts and monitor check lateness; scrapes are not traced', async () => {
     const { orgId, key } = await newOrg('Histograms');
     await call(t.url, 'POST', '/v2/webhooks/endpoints', { key, body: { url: `${receiver.url}/histograms`, eventTypes: ['connection.created'] } });
     const session = await mintSandboxSession(t.sandboxUrl, `hist${Date.now().toString(36)}@creator.sandbox.com`);
@@ -290,6 +290,11 @@ describe.each(BACKENDS)('traces exported over OTLP/HTTP (%s)', (backend) => {
     expect(count(text, 'ofconnect_monitor_check_lateness_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(count(text, 'ofconnect_monitor_check_lateness_seconds_sum')).toBeGreaterThanOrEqual(120);
     expect(count(text, 'ofconnect_monitor_check_lateness_seconds_count') - count(text, 'ofconnect_monitor_check_lateness_seconds_bucket{le="60"}')).toBeGreaterThanOrEqual(1);
+
+    // Scrapes (and health probes) are not traced: every few seconds each, they would bury the traces worth reading.
+    expect((await call(t.url, 'GET', '/healthz')).status).toBe(200);
+    await t.service.ctx.tracing.flush();
+    expect(collector.spans().filter((s) => ['GET /metrics', 'GET /healthz'].includes(s.name))).toEqual([]);
   });
 });
 

@@ -1,14 +1,18 @@
 // A server span per API request, installed only when tracing is on. It continues an incoming W3C `traceparent`, is
 // named after the route template (never the raw URL), and is the active span while the request's hooks and handler
 // run, so what they call (upstream calls, the outbox write that hands the trace to the webhook worker) joins it.
-// Attributes name who asked and about what (org, API key id, connection id) and, on failure, our error code; never
-// a secret: the path has Link client secrets replaced, and no header, query or body is recorded.
+// Health probes and metric scrapes are not traced. Attributes name who asked and about what (org, API key id,
+// connection id) and, on failure, our error code; never a secret: the path has Link client secrets replaced, and no
+// header, query or body is recorded.
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { FastifyError, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
 import { contextOfTraceparent } from '../tracing.ts';
 import type { HttpApp } from './http-app.ts';
 import { redactUrl } from './request-log.ts';
+
+/** Probes and scrapes: every few seconds each, they would bury the traces worth reading. */
+const UNTRACED_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 interface TracedRequest {
   span: Span;
@@ -20,6 +24,7 @@ export function installRequestTracing(app: HttpApp, tracer: Tracer): void {
   const traced = new WeakMap<FastifyRequest, TracedRequest>();
 
   app.addHook('onRequest', (request, _reply, done) => {
+    if (UNTRACED_ROUTES.has(request.routeOptions.url ?? '')) return done();
     const parent = contextOfTraceparent(firstHeader(request.headers.traceparent));
     const route = request.routeOptions.url;
     const span = tracer.startSpan(
