@@ -16,15 +16,16 @@
 // The raw proxy may carry a raw session (x-session-* headers, proxy.ts) instead of x-connection-id: checked (400
 // naming the header), paced per upstream user id within the org like a connection, never stored, not metered
 // (usage is per connection). Upstream refusing it is a 401 SESSION_EXPIRED; no connection changes.
+import { context } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { UpstreamSession } from '../upstream/session.ts';
 import { createConnectionSnapshots, type ConnectionSnapshot, type ConnectionSnapshots } from './connection-snapshots.ts';
 import { createAccessMetrics, type AccessMetrics } from './metrics.ts';
-import { createConnectionPacing, type ConnectionPacing } from './pacing.ts';
+import { createConnectionPacing, type Admission, type ConnectionPacing } from './pacing.ts';
 import { hasRawSession, readRawSession } from './proxy.ts';
-import { createUpstreamSender, type UpstreamSender } from './send-upstream.ts';
+import { createUpstreamSender, withAdmission, type UpstreamSender } from './send-upstream.ts';
 import { createUsageMeter, type UsageMeter } from './usage-meter.ts';
 
 /** A connection that passed every check: active, with a session. */
@@ -53,6 +54,12 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
   const meter = createUsageMeter(ctx);
 
   // The connection as this node knows it; a fresh snapshot is answered without a promise (the common case).
+  /** The caller's work, in a trace context carrying its admission when traced (its upstream spans report the wait). */
+  function workAdmitted<T>(admission: Admission, work: (connection: UsableConnection) => Promise<T>, connection: UsableConnection): Promise<T> {
+    if (!ctx.tracing.isEnabled) return work(connection);
+    return context.with(withAdmission(context.active(), admission), work, undefined, connection);
+  }
+
   function resolveConnection(request: FastifyRequest): UsableConnection | Promise<UsableConnection> {
     const connectionId = connectionIdOf(request);
     const known = snapshots.peek(request.auth, connectionId);
@@ -79,7 +86,7 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
       try {
         reply.headers(admission.headers);
         meter.count(connection.orgId, connection.id);
-        return await work(connection);
+        return await workAdmitted(admission, work, connection);
       } finally {
         admission.release();
       }
@@ -91,7 +98,7 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
       const admission = await pacing.admit(connection.id, connection.pacing);
       try {
         reply.headers(admission.headers);
-        return await work(connection);
+        return await workAdmitted(admission, work, connection);
       } finally {
         admission.release();
       }

@@ -19,6 +19,9 @@ export const QUEUE_LIMIT = 32;
 export interface Admission {
   /** X-RateLimit-* for the reply. */
   headers: Record<string, string>;
+  /** How long admission took (token bucket and any queueing), and whether the request queued for a slot. */
+  readonly waitedMs: number;
+  readonly wasQueued: boolean;
   /** Frees the in-flight slot; call exactly once. */
   release(): void;
 }
@@ -102,17 +105,18 @@ export function createConnectionPacing(rateLimiters: RateLimiters, metrics: Acce
         notePacing(waited.concurrency, startedAt, 'concurrency', Boolean(queued));
         throw error;
       }
-      notePacing(waited.admitted, startedAt, 'admitted', Boolean(queued));
-      return new HeldSlot(rateLimitHeaders(decision), connectionId, gates, release);
+      const waitedMs = notePacing(waited.admitted, startedAt, 'admitted', Boolean(queued));
+      return new HeldSlot(rateLimitHeaders(decision), waitedMs, Boolean(queued), connectionId, gates, release);
     },
   };
 }
 
 /** The wait in the histogram, and on the request's span (when one is recorded) as a `pacing` event. */
-function notePacing(histogram: { observe(seconds: number): void }, startedAt: number, outcome: 'admitted' | 'rate' | 'concurrency', wasQueued: boolean): void {
+function notePacing(histogram: { observe(seconds: number): void }, startedAt: number, outcome: 'admitted' | 'rate' | 'concurrency', wasQueued: boolean): number {
   const waitedMs = performance.now() - startedAt;
   histogram.observe(waitedMs / 1000);
   trace.getActiveSpan()?.addEvent('pacing', { 'ofconnect.pacing.outcome': outcome, 'ofconnect.pacing.wait_ms': Math.round(waitedMs * 1000) / 1000, 'ofconnect.pacing.queued': wasQueued });
+  return waitedMs;
 }
 
 /** An admitted request's slot (a class, not closures: one allocation per request on the hot path). */
@@ -120,6 +124,8 @@ class HeldSlot implements Admission {
   #released = false;
   constructor(
     readonly headers: Record<string, string>,
+    readonly waitedMs: number,
+    readonly wasQueued: boolean,
     private readonly connectionId: string,
     private readonly gates: Map<string, Gate>,
     private readonly releaseGate: (connectionId: string, gate: Gate) => void,

@@ -9,15 +9,17 @@
 // answer) is not retried either: trying again would hold the slot for another full time limit.
 //
 // Traced (when tracing is on) as one client span per call, a child of the request's span: named after the upstream
-// path with its ids replaced, each retry an event on it (reason, upstream status, the wait before the next attempt).
+// path with its ids replaced, with the request's pacing wait as an event (the pipeline hands it over in the trace
+// context, withAdmission) and each retry as an event (reason, upstream status, the wait before the next attempt).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { context, createContextKey, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import { markConnectionExpired } from '../connections/expire.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { UpstreamClient, UpstreamReply, UpstreamRequest } from '../upstream/client.ts';
 import type { ConnectionSnapshot, ConnectionSnapshots } from './connection-snapshots.ts';
 import type { AccessMetrics, UpstreamOutcome } from './metrics.ts';
+import type { Admission } from './pacing.ts';
 
 export const MAX_ATTEMPTS = 3;
 export const RETRY_BUDGET_MS = 2_500;
@@ -135,6 +137,13 @@ function sendPassingClientErrors(client: UpstreamClient, session: ConnectionSnap
   return client.requestRaw(session, request);
 }
 
+const ADMISSION = createContextKey('ofconnect.access.admission');
+
+/** The context the request's work runs in when traced: its upstream spans show how long pacing held it. */
+export function withAdmission(parent: Context, admission: Admission): Context {
+  return parent.setValue(ADMISSION, admission);
+}
+
 /** The client span of one call (all its attempts), a child of the active span: the request's. */
 function startUpstreamSpan(
   ctx: ServiceContext,
@@ -146,7 +155,7 @@ function startUpstreamSpan(
   const method = call.method.toUpperCase();
   const template = upstreamPathTemplate(call.path);
   const server = new URL(client.baseUrl);
-  return ctx.tracing.tracer.startSpan(`${method} ${template}`, {
+  const span = ctx.tracing.tracer.startSpan(`${method} ${template}`, {
     kind: SpanKind.CLIENT,
     attributes: {
       'http.request.method': method,
@@ -161,6 +170,9 @@ function startUpstreamSpan(
       'ofconnect.upstream.is_proxied': Boolean(connection.proxyUrl),
     },
   });
+  const admission = context.active().getValue(ADMISSION) as Admission | undefined;
+  if (admission) span.addEvent('pacing', { 'ofconnect.pacing.wait_ms': Math.round(admission.waitedMs * 1000) / 1000, 'ofconnect.pacing.queued': admission.wasQueued });
+  return span;
 }
 
 function endUpstreamSpan(span: Span, attempts: number, status: number | string, error: unknown): void {

@@ -219,8 +219,9 @@ describe.each(BACKENDS)('traces exported over OTLP/HTTP (%s)', (backend) => {
       'http.response.status_code': 200,
       'http.request.resend_count': 1,
     });
-    expect(upstream[0].events.map((e) => e.name)).toEqual(['retry']);
-    expect(upstream[0].events[0].attributes).toMatchObject({ 'ofconnect.upstream.attempt': 1, 'ofconnect.upstream.retry_reason': 'server_error', 'ofconnect.upstream.status': '500' });
+    expect(upstream[0].events.map((e) => e.name)).toEqual(['pacing', 'retry']);
+    expect(upstream[0].events[0].attributes).toMatchObject({ 'ofconnect.pacing.queued': false, 'ofconnect.pacing.wait_ms': expect.any(Number) });
+    expect(upstream[0].events[1].attributes).toMatchObject({ 'ofconnect.upstream.attempt': 1, 'ofconnect.upstream.retry_reason': 'server_error', 'ofconnect.upstream.status': '500' });
 
     // No secret reaches the collector: not the API key, the session cookie, nor the endpoint's signing secret.
     const everything = collector.bodies.join('\n');
