@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { openDatabase } from '../../src/platform/db/database.ts';
 import { startEmbeddedMaintenance } from '../../src/platform/db/embedded-maintenance.ts';
 import { createLogger } from '../../src/platform/logger.ts';
+import { createTestDatabase } from '../support/databases.ts';
 
 describe('embedded database maintenance', () => {
-  // It opens and migrates a database of its own: a set-up's time budget (hookTimeout), not a test's.
+  // A database of its own (a copy of the run's migrated template, not an in-memory initdb: that took over 60 s on a
+  // loaded machine), whose statistics nothing else touches.
   it('gives the planner statistics the embedded engine never gathers on its own', async () => {
-    const database = await openDatabase({ databaseUrl: null, dataDir: null });
+    const testDatabase = await createTestDatabase('pglite');
+    const database = testDatabase.handle;
     try {
-      await database.migrate();
       await database.db.execute(sql`insert into orgs (id, name) select 'org_' || g, 'org ' || g from generate_series(1, 500) g`);
       const rows = async () =>
         Number(((await database.db.execute(sql`select reltuples from pg_class where relname = 'orgs'`)) as unknown as { rows: Array<{ reltuples: number }> }).rows[0].reltuples);
@@ -19,7 +20,7 @@ describe('embedded database maintenance', () => {
       await maintenance.stop();
       expect(await rows()).toBe(500);
     } finally {
-      await database.close();
+      await testDatabase.drop();
     }
   }, 60_000);
 });
