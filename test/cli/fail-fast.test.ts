@@ -5,9 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { call } from '../support/service.ts';
-import { runCli, spawnCli, stopCli } from '../support/processes.ts';
+import { READY, runCli, spawnCli, stopCli } from '../support/processes.ts';
 
-const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
 const ANY_KEY = /sk_(sandbox|live)_[A-Za-z0-9]{40}/;
 /** Process starts under load (see test/cli/start.test.ts): several starts in one test. */
 const START_BUDGET_MS = 300_000;

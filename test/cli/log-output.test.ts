@@ -1,31 +1,19 @@
 // `ofconnect start` with stdout collected (a pipe, as under a supervisor or a container runtime): stdout is JSON lines
 // only, which a log collector can parse, and the start banner (with the first key) goes to stderr.
-import { afterEach, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { call } from '../support/service.ts';
-import { spawnCli, stopCli, type CliProcess } from '../support/processes.ts';
-import { makeTempDir } from '../support/test-run.ts';
+import { READY, SANDBOX_KEY, stopCli, trackCliRuns } from '../support/processes.ts';
 
-const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
-const KEY = /sk_sandbox_[A-Za-z0-9]{40}/;
 /** A first start (migrations, bootstrap) took 50 s on this machine under load; the same budget as start.test.ts. */
 const START_BUDGET_MS = 120_000;
 
-const processes: CliProcess[] = [];
-const dataDirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(processes.splice(0).map((proc) => stopCli(proc, 'SIGKILL')));
-  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const runs = trackCliRuns();
 
 describe('ofconnect start: logs on stdout, the banner on stderr', () => {
   it('stdout is JSON lines (worker start and stop, a refused request with its code) and holds neither the banner nor the key; stderr has both', async () => {
-    const dataDir = makeTempDir('cli-logs');
-    dataDirs.push(dataDir);
-    const proc = spawnCli(['start'], { OFCONNECT_DATA_DIR: dataDir, PORT: '0', OFCONNECT_SANDBOX_PORT: '0', LOG_LEVEL: 'info' });
-    processes.push(proc);
+    const proc = runs.spawn(['start'], { OFCONNECT_DATA_DIR: runs.freshDataDir('cli-logs'), PORT: '0', OFCONNECT_SANDBOX_PORT: '0', LOG_LEVEL: 'info' });
     const [, origin] = await proc.waitFor(READY, START_BUDGET_MS);
-    const key = proc.stderr().match(KEY)?.[0];
+    const key = proc.stderr().match(SANDBOX_KEY)?.[0];
     expect(key, 'the first key, on stderr').toBeDefined();
 
     const refused = await call(origin, 'GET', '/v2/account/connections/conn_missing', { key });

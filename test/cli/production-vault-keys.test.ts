@@ -7,9 +7,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateVaultKeySpec } from '../../src/platform/vault.ts';
 import { BACKENDS, createPostgresDatabaseUrl } from '../support/databases.ts';
-import { runCli, spawnCli, stopCli, type CliProcess } from '../support/processes.ts';
+import { READY, runCli, spawnCli, stopCli, type CliProcess } from '../support/processes.ts';
 
-const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
 const REFUSAL = 'OFCONNECT_VAULT_KEYS is required in production (NODE_ENV=production)';
 /** A process start under load (migrations first): the same budget as test/cli/start.test.ts. */
 const START_BUDGET_MS = 120_000;

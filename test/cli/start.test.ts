@@ -1,36 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { call } from '../support/service.ts';
-import { runCli, spawnCli, stopCli, type CliProcess, signalCli } from '../support/processes.ts';
-import { makeTempDir } from '../support/test-run.ts';
+import { READY, runCli, SANDBOX_KEY, signalCli, stopCli, trackCliRuns, type CliProcess } from '../support/processes.ts';
 import { BACKENDS, createPostgresDatabaseUrl } from '../support/databases.ts';
 
-const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
-const KEY = /sk_sandbox_[A-Za-z0-9]{40}/;
 /** A process start's time budget: a first start (migrations, bootstrap) took 50 s here with the machine's load at 17,
  *  past the default 30 s test timeout. The same budget as a set-up's (hookTimeout is 60 s) with room for a second start. */
 const START_BUDGET_MS = 120_000;
+const KEY = SANDBOX_KEY;
 
-// Each test starts from its own empty data directory (none relies on another having run first); every process it
-// started and every directory it made goes in afterEach, whether or not the test passed.
-const processes: CliProcess[] = [];
-const dataDirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(processes.splice(0).map((proc) => stopCli(proc, 'SIGKILL')));
-  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function freshDataDir(label = 'cli'): string {
-  const dir = makeTempDir(label);
-  dataDirs.push(dir);
-  return dir;
-}
-
-function start(env: Record<string, string>, args: string[] = []): CliProcess {
-  const proc = spawnCli(['start', ...args], env);
-  processes.push(proc);
-  return proc;
-}
+// Each test starts from its own empty data directory (none relies on another having run first).
+const runs = trackCliRuns();
+const freshDataDir = runs.freshDataDir;
+const start = (env: Record<string, string>, args: string[] = []): CliProcess => runs.spawn(['start', ...args], env);
 
 const embeddedEnv = () => ({ OFCONNECT_DATA_DIR: freshDataDir(), PORT: '0', OFCONNECT_SANDBOX_PORT: '0' });
 
@@ -108,10 +89,12 @@ describe('ofconnect start on the embedded database', () => {
 describe.runIf(BACKENDS.includes('postgres'))('ofconnect start on PostgreSQL', () => {
   it('two nodes starting at once on one empty database bootstrap exactly one org', async () => {
     const database = await createPostgresDatabaseUrl();
+    const nodes: CliProcess[] = [];
     try {
       const env = { DATABASE_URL: database.url, PORT: '0', OFCONNECT_DATA_DIR: freshDataDir('cli-pg'), OFCONNECT_VAULT_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64') };
       const a = start(env, ['--role', 'api']);
       const b = start(env, ['--role', 'api']);
+      nodes.push(a, b);
       const [[, originA], [, originB]] = await Promise.all([a.waitFor(READY, START_BUDGET_MS), b.waitFor(READY, START_BUDGET_MS)]);
       const keys = [a.output(), b.output()].map((o) => o.match(KEY)?.[0]).filter(Boolean) as string[];
       expect(keys).toHaveLength(1);
@@ -121,7 +104,7 @@ describe.runIf(BACKENDS.includes('postgres'))('ofconnect start on PostgreSQL', (
       expect(fromB.body.id).toBe(fromA.body.id);
     } finally {
       // The nodes hold connections to the database: stop them before dropping it.
-      await Promise.all(processes.splice(0).map((proc) => stopCli(proc)));
+      await Promise.all(nodes.map((proc) => stopCli(proc)));
       await database.drop();
     }
   }, START_BUDGET_MS);

@@ -9,11 +9,10 @@ import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/data
 import { listEvents } from '../support/events.ts';
 import { eventually } from '../support/eventually.ts';
 import { createLinkConnection, type CreatedLinkConnection } from '../support/link-connections.ts';
-import { spawnCli, type CliProcess, signalCli } from '../support/processes.ts';
+import { READY, spawnCli, type CliProcess, signalCli } from '../support/processes.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { makeTempDir } from '../support/test-run.ts';
 
-const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
 const DAY = 86_400_000;
 /** Worker processes start in seconds on a quiet machine and past a minute under heavy load (a first start took 50 s
  *  with the load at 17): the wait for one to be ready, and each test's budget, allow for that. */

@@ -10,12 +10,11 @@ import { generateVaultKeySpec } from '../../src/platform/vault.ts';
 import { BACKENDS, createPostgresDatabaseUrl } from '../support/databases.ts';
 import { eventTypes } from '../support/events.ts';
 import { eventually } from '../support/eventually.ts';
-import { spawnCli, type CliProcess, signalCli } from '../support/processes.ts';
+import { READY, spawnCli, type CliProcess, signalCli } from '../support/processes.ts';
 import { TEST_USER_AGENT } from '../support/sandbox.ts';
 import { call } from '../support/service.ts';
 import { makeTempDir } from '../support/test-run.ts';
 
-const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
 const FIRST_KEY = /\b(sk_sandbox_[A-Za-z0-9_]+)/;
 
 describe.runIf(BACKENDS.includes('postgres'))('one sandbox across two API nodes and a worker (PostgreSQL, child processes)', () => {

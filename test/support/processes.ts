@@ -3,11 +3,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../src/platform/package-root.ts';
-import { childMarker } from './test-run.ts';
+import { afterEach } from 'vitest';
+import { childMarker, makeTempDir, removeTempDir } from './test-run.ts';
 
 /** Found by the package manifest rather than from this file's path, so it holds in a bundle (bin/run-ts.js) too. */
 export const REPO_ROOT = packageRoot();
 const BIN = path.join(REPO_ROOT, 'bin/ofconnect.js');
+
+/** What `ofconnect start` prints once it serves; the match's group is the origin. */
+export const READY = /ofconnect is ready on (http:\/\/127\.0\.0\.1:\d+)/;
+/** The sandbox admin key a first start prints (outside production). */
+export const SANDBOX_KEY = /sk_sandbox_[A-Za-z0-9]{40}/;
 
 export interface CliProcess {
   child: ChildProcess;
@@ -102,4 +108,29 @@ export function residentSetKilobytes(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * For files whose tests each start their own `ofconnect`: every process a test started is killed and every data
+ * directory it made is removed after it (afterEach), whether or not it passed, so no test relies on another's.
+ */
+export function trackCliRuns(): { freshDataDir(label?: string): string; spawn(args: string[], env: Record<string, string>): CliProcess } {
+  const processes: CliProcess[] = [];
+  const dataDirs: string[] = [];
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((proc) => stopCli(proc, 'SIGKILL')));
+    for (const dir of dataDirs.splice(0)) removeTempDir(dir);
+  });
+  return {
+    freshDataDir(label = 'cli') {
+      const dir = makeTempDir(label);
+      dataDirs.push(dir);
+      return dir;
+    },
+    spawn(args, env) {
+      const proc = spawnCli(args, env);
+      processes.push(proc);
+      return proc;
+    },
+  };
 }
