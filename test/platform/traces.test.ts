@@ -276,11 +276,12 @@ describe.each(BACKENDS)('traces exported over OTLP/HTTP (%s)', (backend) => {
     const count = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"/]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
     const text = await eventually(
       async () => {
-        const body = await scrape();
-        // The check is recorded once the worker has run it (lateness is observed as it starts).
+        // The check is recorded once the worker has run it (lateness is observed as it starts), so the scrape comes
+        // after the row says so: scraped before, it could miss this check's observation (and see only another test's).
         const checked = rowsOf<{ last_checked_at: unknown }>(await t.database.handle.db.execute(sql`select last_checked_at from connections where id = ${row.id}`));
-        const isChecked = checked[0]?.last_checked_at != null;
-        return isChecked && count(body, 'ofconnect_webhook_attempt_duration_seconds_count') > 0 ? body : null;
+        if (checked[0]?.last_checked_at == null) return null;
+        const body = await scrape();
+        return count(body, 'ofconnect_webhook_attempt_duration_seconds_count') > 0 ? body : null;
       },
       { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'a webhook attempt and a monitor check observed' },
     );

@@ -60,12 +60,15 @@ describe('upload memory', () => {
     return { before, peak, heldBefore, heldPeak };
   }
 
-  it('a 50 MB upload in ten parts streams to disk: the process holds none of it in memory', async () => {
+  it('a 50 MB upload in ten parts streams to disk: the process never holds the file in memory', async () => {
     // A first, small upload warms the code paths and the heap, so the measurement is of the file, not of start-up.
     await uploadStreamed(6 * MIB);
     const { before, peak, heldBefore, heldPeak } = await uploadStreamed(50 * MIB);
     const mib = (bytes: number) => Math.round(bytes / MIB);
     console.info(`upload of 50 MiB: held ${mib(heldBefore)} → ${mib(heldPeak)} MiB; RSS ${mib(before)} → peak ${mib(peak)} MiB (RSS includes garbage not yet collected)`);
-    expect(heldPeak - heldBefore).toBeLessThan(10 * MIB);
+    // Under half the file: a file buffered whole would be 50 MiB here. Not tighter: the test shares its worker's heap
+    // with the files that ran before it (isolate: false), and their leftovers collected mid-measurement have moved the
+    // figure by several MiB (16 MiB once in CI). Memory is measured properly in `npm run bench`.
+    expect(heldPeak - heldBefore).toBeLessThan(25 * MIB);
   });
 });
