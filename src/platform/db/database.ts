@@ -75,11 +75,16 @@ const isPgliteSession = (client: unknown): client is PgliteSessionLike =>
 /** The committed migrations (drizzle-kit output), beside the sources. */
 export const MIGRATIONS_DIR = packagePath('drizzle');
 
-function committedMigrationCount(): number {
+/** The committed migrations in order, from drizzle-kit's journal (name and the timestamp the migrator records). */
+export function committedMigrations(): Array<{ tag: string; when: number }> {
   const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as {
-    entries: unknown[];
+    entries: Array<{ tag: string; when: number }>;
   };
-  return journal.entries.length;
+  return journal.entries;
+}
+
+function committedMigrationCount(): number {
+  return committedMigrations().length;
 }
 
 async function countAppliedMigrations(db: Database): Promise<number> {

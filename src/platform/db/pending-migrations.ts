@@ -1,21 +1,9 @@
 // Which committed migrations a database has not applied yet, by name (`ofconnect doctor`). drizzle's migrator records
 // each applied migration with its journal timestamp and applies those newer than the newest it recorded, so the
 // pending ones are the journal entries after that timestamp.
-import fs from 'node:fs';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { MIGRATIONS_DIR, type Database } from './database.ts';
+import { committedMigrations, type Database } from './database.ts';
 import { rowsOf } from './sql.ts';
-
-interface JournalEntry {
-  tag: string;
-  when: number;
-}
-
-function committedMigrations(): JournalEntry[] {
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as { entries: JournalEntry[] };
-  return journal.entries;
-}
 
 async function newestAppliedAt(db: Database): Promise<number | null> {
   const [exists] = rowsOf<{ present: boolean }>(await db.execute(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`));
