@@ -1,10 +1,9 @@
 // Traces (OpenTelemetry). Off unless an OTLP endpoint is configured: then the service's tracer is the API's no-op one,
 // no hook is installed and no SDK module is even loaded, so tracing costs nothing. On, each service owns its tracer
 // provider (never registered globally: tests run several services in one process) and hands its tracer to the
-// code it instruments through the context. What is shared process-wide is the context manager (AsyncLocalStorage),
+// code it instruments through the context. What is shared process-wide is the context manager (OpenTelemetry's own, on AsyncLocalStorage),
 // which carries the active span from a request into the use cases it calls, e.g. the outbox write that stores the
 // request's traceparent for the webhook worker. It is registered while at least one service traces.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import {
   context,
@@ -56,11 +55,13 @@ export function isTracingConfigured(config: TracingConfig): boolean {
 export async function createTracing(config: TracingConfig, logger: Logger): Promise<Tracing> {
   if (!isTracingConfigured(config) || config.otlpTracesEndpoint === null) return tracingOff;
   // Loaded only when tracing is on: a service without it does not pay for the SDK at start.
-  const [{ BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([
-    import('@opentelemetry/sdk-trace-base'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/resources'),
-  ]);
+  const [{ BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }, { AsyncLocalStorageContextManager }] =
+    await Promise.all([
+      import('@opentelemetry/sdk-trace-base'),
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/context-async-hooks'),
+    ]);
   const exporter = new OTLPTraceExporter({ url: config.otlpTracesEndpoint, headers: { ...config.otlpHeaders } });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({
@@ -71,7 +72,7 @@ export async function createTracing(config: TracingConfig, logger: Logger): Prom
     sampler: await samplerFor(config),
     spanProcessors: [new BatchSpanProcessor(reportingFailures(exporter, logger, config.otlpTracesEndpoint))],
   });
-  const releaseContextManager = holdContextManager();
+  const releaseContextManager = holdContextManager(() => new AsyncLocalStorageContextManager());
   let isShutDown = false;
   return {
     isEnabled: true,
@@ -144,46 +145,16 @@ function packageVersion(): string {
   return version;
 }
 
-/** The API's context manager on AsyncLocalStorage (the SDK's own lives in a package we do not depend on). */
-class AsyncLocalStorageContextManager implements ContextManager {
-  #storage = new AsyncLocalStorage<Context>();
-
-  active(): Context {
-    return this.#storage.getStore() ?? ROOT_CONTEXT;
-  }
-
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    return this.#storage.run(ctx, () => fn.apply(thisArg, args));
-  }
-
-  bind<T>(ctx: Context, target: T): T {
-    if (typeof target !== 'function') return target;
-    const run = (fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[]) => this.with(ctx, () => fn.apply(self, args));
-    const fn = target as unknown as (...args: unknown[]) => unknown;
-    return function (this: unknown, ...args: unknown[]) {
-      return run(fn, this, args);
-    } as unknown as T;
-  }
-
-  enable(): this {
-    return this;
-  }
-
-  disable(): this {
-    this.#storage.disable();
-    return this;
-  }
-}
-
 // Services tracing in this process: the context manager is registered while there is one. (On Node 20,
 // AsyncLocalStorage turns on promise hooks for the whole process, so it is not left behind when no one traces.)
 let holders = 0;
-let registered: AsyncLocalStorageContextManager | null = null;
+let registered: ContextManager | null = null;
 
-function holdContextManager(): () => void {
+function holdContextManager(makeManager: () => ContextManager): () => void {
   holders += 1;
   if (holders === 1) {
-    const manager = new AsyncLocalStorageContextManager();
+    // OpenTelemetry's own AsyncLocalStorage manager (@opentelemetry/context-async-hooks), enabled before it is set.
+    const manager = makeManager().enable();
     // False when another library registered one first: then that one carries the context, which is as good.
     registered = context.setGlobalContextManager(manager) ? manager : null;
   }
