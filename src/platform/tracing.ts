@@ -1,9 +1,10 @@
 // Traces (OpenTelemetry). Off unless an OTLP endpoint is configured: then the service's tracer is the API's no-op one,
 // no hook is installed and no SDK module is even loaded, so tracing costs nothing. On, each service owns its tracer
 // provider (never registered globally: tests run several services in one process) and hands its tracer to the
-// code it instruments through the context. What is shared process-wide is the context manager (OpenTelemetry's own, on AsyncLocalStorage),
-// which carries the active span from a request into the use cases it calls, e.g. the outbox write that stores the
-// request's traceparent for the webhook worker. It is registered while at least one service traces.
+// code it instruments through the context. What is shared process-wide is the context manager (OpenTelemetry's own,
+// on AsyncLocalStorage), which carries the active span from a request into the use cases it calls, e.g. the outbox
+// write that stores the request's traceparent for the webhook worker. It is registered while at least one service
+// traces.
 import fs from 'node:fs';
 import {
   context,
