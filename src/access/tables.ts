@@ -1,5 +1,6 @@
-// Tables owned by access/: usage metering, flushed in batches (never a write per request), and uploads in flight.
-import { bigint, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+// Tables owned by access/: usage metering and the per-connection request log, both written in batches (never a write
+// per request), and uploads in flight.
+import { bigint, bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -41,4 +42,36 @@ export const accessUploads = pgTable(
     expiresAt: ts('expires_at').notNull(),
   },
   (t) => [index('access_uploads_scope_idx').on(t.orgId, t.environment, t.connectionId), index('access_uploads_expiry_idx').on(t.expiresAt)],
+);
+
+/**
+ * The per-connection request log: one row per Access call made on a stored connection (request-log/), written in
+ * batches by each API node and pruned after OFCONNECT_REQUEST_LOG_RETENTION_DAYS. The path keeps query keys only
+ * unless configured otherwise: values may carry personal data.
+ */
+export const requestLog = pgTable(
+  'request_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orgId: text('org_id').notNull(),
+    environment: text('environment').$type<'sandbox' | 'live'>().notNull(),
+    connectionId: text('connection_id').notNull(),
+    /** When the request arrived (millisecond precision, so a page cursor names a row exactly). */
+    createdAt: ts('created_at').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    status: integer('status').notNull(),
+    /** Upstream's status of the last upstream call; null when none was made or none answered. */
+    upstreamStatus: integer('upstream_status'),
+    durationMs: integer('duration_ms').notNull(),
+    retries: integer('retries').notNull(),
+    requestId: text('request_id').notNull(),
+    apiKeyId: text('api_key_id').notNull(),
+  },
+  (t) => [
+    // The API reads one connection's rows newest first.
+    index('request_log_connection_idx').on(t.connectionId, t.createdAt, t.id),
+    // Pruning finds old rows by time. BRIN: rows arrive in time order, and it costs next to nothing per insert.
+    index('request_log_created_brin').using('brin', t.createdAt),
+  ],
 );

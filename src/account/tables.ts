@@ -58,8 +58,10 @@ export const auditLog = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     orgId: text('org_id').notNull(),
-    /** Who did it: an API key id, "cli" or "system". */
+    /** Who did it: `key:<apiKeyId>`, `dashboard:<apiKeyId>`, `link:<linkSessionId>`, `cli` or `system`. */
     actor: text('actor').notNull(),
+    /** The environment the change belongs to; null for what spans the org (its settings, the vault, its creation). */
+    environment: text('environment').$type<'sandbox' | 'live'>(),
     action: text('action').notNull(),
     target: text('target'),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),

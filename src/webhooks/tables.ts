@@ -49,7 +49,12 @@ export const webhookMessages = pgTable(
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('webhook_messages_org_idx').on(t.orgId, t.createdAt), index('webhook_messages_conn_idx').on(t.connectionId, t.seq)],
+  (t) => [
+    index('webhook_messages_org_idx').on(t.orgId, t.createdAt),
+    index('webhook_messages_conn_idx').on(t.connectionId, t.seq),
+    // Retention finds old messages across orgs by time (retention/webhook-log.ts).
+    index('webhook_messages_created_idx').on(t.createdAt),
+  ],
 );
 
 /** One message to one endpoint: the unit of due work, claimed with a lease. */
