@@ -99,6 +99,14 @@ const ConfigSchema = Type.Object({
   monitorLeaseMs: Type.Integer({ minimum: 200 }),
   /** Session age (hours since it was stored) at which connection.expiring is sent; 0 turns the warning off. */
   monitorExpiringAfterHours: Type.Integer({ minimum: 0 }),
+  /** Days the per-connection request log keeps a row before the retention worker prunes it. */
+  requestLogRetentionDays: Type.Integer({ minimum: 1 }),
+  /** Keep query values in logged paths; off by default: values may carry personal data (keys are always kept). */
+  requestLogKeepQueryValues: Type.Boolean(),
+  /** Request log entries one API node holds before writing; when full the oldest is dropped, never a request held. */
+  requestLogBufferSize: Type.Integer({ minimum: 100 }),
+  /** Days webhook messages and their attempts are kept (a message with a delivery still pending is never pruned). */
+  webhookLogRetentionDays: Type.Integer({ minimum: 1 }),
   /**
    * Where spans go (OTLP/HTTP, JSON): OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, or OTEL_EXPORTER_OTLP_ENDPOINT +
    * /v1/traces. Null: tracing is off and costs nothing (the API's no-op tracer, no hooks).
@@ -286,6 +294,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     monitorConcurrency: envInt(env, 'OFCONNECT_MONITOR_CONCURRENCY', 64),
     monitorLeaseMs: envInt(env, 'OFCONNECT_MONITOR_LEASE_MS', 300_000),
     monitorExpiringAfterHours: envInt(env, 'OFCONNECT_MONITOR_EXPIRING_AFTER_HOURS', 0),
+    requestLogRetentionDays: envInt(env, 'OFCONNECT_REQUEST_LOG_RETENTION_DAYS', 14),
+    requestLogKeepQueryValues: envBool(env, 'OFCONNECT_REQUEST_LOG_KEEP_QUERY_VALUES', false),
+    requestLogBufferSize: envInt(env, 'OFCONNECT_REQUEST_LOG_BUFFER_SIZE', 10_000),
+    webhookLogRetentionDays: envInt(env, 'OFCONNECT_WEBHOOK_LOG_RETENTION_DAYS', 30),
     otlpTracesEndpoint: envOtlpTracesEndpoint(env),
     otlpHeaders: { ...envKeyValues(env, 'OTEL_EXPORTER_OTLP_HEADERS'), ...envKeyValues(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') },
     otelSdkDisabled: envBool(env, 'OTEL_SDK_DISABLED', false),
