@@ -19,6 +19,8 @@ import { registerDynamicRulesRoutes } from './dynamic-rules/routes.ts';
 import { registerLinkRoutes } from './link/routes.ts';
 import { registerAccessRoutes } from './access/routes.ts';
 import { registerSandboxControlPassthrough } from './sandbox/control-passthrough.ts';
+import { API_ANNOTATIONS } from './docs/api-annotations.ts';
+import { registerApiReference } from './docs/routes.ts';
 
 export interface BuiltApp {
   app: HttpApp;
@@ -93,7 +95,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
   });
 
   installErrorHandling(app);
-  await installOpenApi(app);
+  await installOpenApi(app, { publicOrigin: ctx.publicOrigin, annotations: API_ANNOTATIONS });
   const authenticator = createApiKeyAuthenticator(ctx);
   installApiKeyAuth(app, authenticator);
 
@@ -106,6 +108,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
     registerWebhookRoutes(app, ctx);
     registerLinkRoutes(app, ctx);
     registerAccessRoutes(app, ctx);
+    registerApiReference(app, ctx);
     if (options.sandboxControlUrl) registerSandboxControlPassthrough(app, options.sandboxControlUrl);
   }
 
