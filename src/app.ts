@@ -21,6 +21,8 @@ import { registerAccessRoutes } from './access/routes.ts';
 import { registerSandboxControlPassthrough } from './sandbox/control-passthrough.ts';
 import { API_ANNOTATIONS } from './docs/api-annotations.ts';
 import { registerApiReference } from './docs/routes.ts';
+import { installDashboardSessions } from './dashboard/session-auth.ts';
+import { registerDashboardRoutes } from './dashboard/routes.ts';
 
 export interface BuiltApp {
   app: HttpApp;
@@ -96,7 +98,9 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
 
   installErrorHandling(app);
   await installOpenApi(app, { publicOrigin: ctx.publicOrigin, annotations: API_ANNOTATIONS });
-  const authenticator = createApiKeyAuthenticator(ctx);
+  // A dashboard session cookie authenticates /v2 requests that carry no apikey header (src/dashboard/session-auth.ts).
+  const sessions = installDashboardSessions(app, ctx, createApiKeyAuthenticator(ctx));
+  const authenticator = sessions.authenticator;
   installApiKeyAuth(app, authenticator);
 
   registerHealthRoutes(app, ctx, () => shuttingDown);
@@ -110,6 +114,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
     registerAccessRoutes(app, ctx);
     registerApiReference(app, ctx);
     if (options.sandboxControlUrl) registerSandboxControlPassthrough(app, options.sandboxControlUrl);
+    registerDashboardRoutes(app, ctx, sessions);
   }
 
   await app.ready();

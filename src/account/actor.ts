@@ -7,7 +7,7 @@ import type { AuthContext } from './authenticate.ts';
 export const actorOf = (keyId: string): string => `key:${keyId}`;
 
 /** An authenticated request's tenant scope, acting as its API key: what a route hands a mutating use case. */
-export const actingScopeOf = (auth: AuthContext): ActingScope => ({ orgId: auth.orgId, environment: auth.environment, actor: actorOf(auth.keyId) });
+export const actingScopeOf = (auth: AuthContext): ActingScope => ({ orgId: auth.orgId, environment: auth.environment, actor: auth.actor ?? actorOf(auth.keyId) });
 
-/** The API key behind an audit actor; null for `cli` and `system`. */
-export const apiKeyIdOfActor = (actor: string): string | null => (actor.startsWith('key:') ? actor.slice('key:'.length) : null);
+/** The API key behind an audit actor (`key:<id>`, or `dashboard:<id>` for a dashboard session); null for `cli` and `system`. */
+export const apiKeyIdOfActor = (actor: string): string | null => /^(?:key|dashboard):/.exec(actor) ? actor.slice(actor.indexOf(':') + 1) : null;

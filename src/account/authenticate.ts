@@ -25,6 +25,8 @@ export interface AuthContext {
   keyId: string;
   environment: Environment;
   scopes: string[];
+  /** Who the audit log names when not `key:<keyId>`: `dashboard:<keyId>` for a dashboard session (src/dashboard). */
+  actor?: string;
 }
 
 declare module 'fastify' {

@@ -1,0 +1,82 @@
+// The audit log: who changed what and when (an API key `key:…`, a dashboard session `dashboard:…`, `cli`, `system`),
+// newest first, read with GET /v2/audit-log when the service has it.
+import { useState } from 'preact/hooks';
+import { api, isMissingRoute } from '../api.ts';
+import { Empty, ErrorNotice, Loading, Page, Time, useLoad } from '../components.tsx';
+import type { AuditEntry, CursorPage } from '../types.ts';
+
+function describeActor(actor: string): string {
+  if (actor.startsWith('dashboard:')) return `dashboard (key ${actor.slice('dashboard:'.length)})`;
+  if (actor.startsWith('key:')) return `API key ${actor.slice('key:'.length)}`;
+  return actor;
+}
+
+export function AuditLogPage({ query }: { query: URLSearchParams }) {
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [earlier, setEarlier] = useState<AuditEntry[]>([]);
+  const state = useLoad(async () => {
+    const params = new URLSearchParams({ limit: '50' });
+    if (cursor) params.set('cursor', cursor);
+    for (const name of ['since', 'until']) {
+      const value = query.get(name);
+      if (value) params.set(name, value);
+    }
+    try {
+      return await api<CursorPage<AuditEntry>>('GET', `/v2/audit-log?${params}`);
+    } catch (error) {
+      if (isMissingRoute(error)) return null;
+      throw error;
+    }
+  }, `audit ${cursor ?? ''} ${query.toString()}`);
+  const rows = [...earlier, ...(state.data?.list ?? [])];
+  return (
+    <Page title="Audit log">
+      {state.error ? <ErrorNotice error={state.error} retry={state.reload} /> : null}
+      {state.loading && rows.length === 0 ? <Loading what="the audit log" /> : null}
+      {!state.loading && !state.error && state.data === null ? <Empty>This service has no audit log API.</Empty> : null}
+      {!state.loading && state.data && rows.length === 0 ? <Empty>No audit entries yet.</Empty> : null}
+      {rows.length > 0 ? (
+        <div class="table-wrap">
+          <table>
+            <caption class="visually-hidden">Audit log</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Who</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((entry) => (
+                <tr key={String(entry.id)}>
+                  <td>
+                    <Time value={entry.createdAt} />
+                  </td>
+                  <td>{describeActor(entry.actor)}</td>
+                  <td>
+                    <code>{entry.action}</code>
+                  </td>
+                  <td>{entry.target ?? <span class="muted">—</span>}</td>
+                  <td class="small">{Object.keys(entry.data ?? {}).length ? JSON.stringify(entry.data) : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {state.data?.hasMore && state.data.nextCursor ? (
+        <button
+          type="button"
+          onClick={() => {
+            setEarlier(rows);
+            setCursor(state.data?.nextCursor ?? null);
+          }}
+        >
+          Older entries
+        </button>
+      ) : null}
+    </Page>
+  );
+}

@@ -1,0 +1,241 @@
+// One connection: profile, status, settings, its events, its request log (when the service records one), and
+// invalidate / disconnect behind a confirmation.
+import { useState } from 'preact/hooks';
+import { api, isMissingRoute, type Page as ApiPage } from '../api.ts';
+import { Badge, ConfirmDialog, Empty, ErrorNotice, Loaded, Loading, Page, Time, useLoad } from '../components.tsx';
+import { BASE, Link, navigate } from '../router.tsx';
+import type { Connection, ConnectionSettings, CursorPage, RequestLogEntry, WebhookMessage } from '../types.ts';
+
+type Action = 'invalidate' | 'disconnect' | null;
+
+function Profile({ connection }: { connection: Connection }) {
+  const user = connection.userData;
+  return (
+    <dl class="facts">
+      <dt>Status</dt>
+      <dd>
+        <Badge value={connection.status} />
+      </dd>
+      <dt>OnlyFans user</dt>
+      <dd>
+        {user.name || '—'} {user.username ? <span class="muted">@{user.username}</span> : null} <span class="muted small">(id {user.id || '—'})</span>
+      </dd>
+      <dt>Connection id</dt>
+      <dd>
+        <code>{connection.id}</code>
+      </dd>
+      <dt>Client reference</dt>
+      <dd>{connection.clientReferenceId ?? <span class="muted">—</span>}</dd>
+      <dt>Origin</dt>
+      <dd>{connection.imported ? 'Imported session (not checked by the monitor, not billed)' : 'Connected with Link'}</dd>
+      <dt>Permissions</dt>
+      <dd>{connection.permissions.length ? connection.permissions.join(', ') : <span class="muted">none</span>}</dd>
+      <dt>Created</dt>
+      <dd>
+        <Time value={connection.createdAt} />
+      </dd>
+      <dt>Updated</dt>
+      <dd>
+        <Time value={connection.updatedAt} />
+      </dd>
+      <dt>Last monitor check</dt>
+      <dd>
+        <Time value={connection.lastCheckedAt} />
+      </dd>
+      <dt>Expired</dt>
+      <dd>
+        <Time value={connection.expiredAt} />
+      </dd>
+    </dl>
+  );
+}
+
+function Settings({ connectionId }: { connectionId: string }) {
+  const state = useLoad(() => api<ConnectionSettings>('GET', `/v2/account/connections/${encodeURIComponent(connectionId)}/settings`), `settings ${connectionId}`);
+  return (
+    <Loaded state={state} what="settings">
+      {(settings) => (
+        <dl class="facts">
+          <dt>Vault+</dt>
+          <dd>{settings.vaultPlus.enabled ? 'enabled' : 'off'}</dd>
+          <dt>Proxy</dt>
+          <dd>{settings.proxy.url ? `${settings.proxy.url}${settings.proxy.country ? ` (${settings.proxy.country})` : ''}` : <span class="muted">none (direct)</span>}</dd>
+          <dt>Pacing</dt>
+          <dd>
+            {settings.pacing
+              ? Object.entries(settings.pacing)
+                  .map(([name, value]) => `${name} ${value}`)
+                  .join(', ')
+              : <span class="muted">the organization's</span>}
+          </dd>
+        </dl>
+      )}
+    </Loaded>
+  );
+}
+
+function Events({ connectionId }: { connectionId: string }) {
+  const state = useLoad(
+    () => api<ApiPage<WebhookMessage>>('GET', `/v2/webhooks/messages?connectionId=${encodeURIComponent(connectionId)}&limit=20`),
+    `events ${connectionId}`,
+  );
+  return (
+    <Loaded state={state} what="events">
+      {(page) =>
+        page.list.length === 0 ? (
+          <Empty>No events for this connection yet.</Empty>
+        ) : (
+          <ul class="plain-list">
+            {page.list.map((message) => (
+              <li key={message.id}>
+                <Link href={`${BASE}/webhooks/messages/${message.id}`}>{message.eventType}</Link> <Badge value={message.status} /> <Time value={message.createdAt} />
+              </li>
+            ))}
+          </ul>
+        )
+      }
+    </Loaded>
+  );
+}
+
+function RequestLog({ connectionId }: { connectionId: string }) {
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [earlier, setEarlier] = useState<RequestLogEntry[]>([]);
+  const state = useLoad(async () => {
+    const params = new URLSearchParams({ limit: '50' });
+    if (cursor) params.set('cursor', cursor);
+    try {
+      return await api<CursorPage<RequestLogEntry>>('GET', `/v2/account/connections/${encodeURIComponent(connectionId)}/requests?${params}`);
+    } catch (error) {
+      if (isMissingRoute(error)) return null;
+      throw error;
+    }
+  }, `requests ${connectionId} ${cursor ?? ''}`);
+  if (state.error) return <ErrorNotice error={state.error} retry={state.reload} />;
+  if (state.loading && earlier.length === 0) return <Loading what="the request log" />;
+  if (state.data === null && !state.loading) return <Empty>This service does not record a request log.</Empty>;
+  const rows = [...earlier, ...(state.data?.list ?? [])];
+  if (rows.length === 0) return <Empty>No Access API requests recorded for this connection.</Empty>;
+  return (
+    <>
+      <div class="table-wrap">
+        <table>
+          <caption class="visually-hidden">Request log</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Request</th>
+              <th scope="col">Status</th>
+              <th scope="col">Upstream</th>
+              <th scope="col">Duration</th>
+              <th scope="col">Retries</th>
+              <th scope="col">Request id</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((entry) => (
+              <tr key={entry.id}>
+                <td>
+                  <Time value={entry.createdAt} />
+                </td>
+                <td>
+                  <code>
+                    {entry.method} {entry.path}
+                  </code>
+                </td>
+                <td>{entry.status}</td>
+                <td>{entry.upstreamStatus ?? '—'}</td>
+                <td>{entry.durationMs} ms</td>
+                <td>{entry.retries}</td>
+                <td class="small">{entry.requestId}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {state.data?.hasMore && state.data.nextCursor ? (
+        <button
+          type="button"
+          onClick={() => {
+            setEarlier(rows);
+            setCursor(state.data?.nextCursor ?? null);
+          }}
+        >
+          Older requests
+        </button>
+      ) : null}
+    </>
+  );
+}
+
+export function ConnectionPage({ connectionId }: { connectionId: string }) {
+  const state = useLoad(() => api<Connection>('GET', `/v2/account/connections/${encodeURIComponent(connectionId)}`), `connection ${connectionId}`);
+  const [action, setAction] = useState<Action>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const path = `/v2/account/connections/${encodeURIComponent(connectionId)}`;
+  const run = async () => {
+    if (action === 'invalidate') {
+      await api('POST', `${path}/invalidate`);
+      setDone('The session was invalidated: the connection is now expired until the account reconnects.');
+      state.reload();
+    } else if (action === 'disconnect') {
+      await api('DELETE', path);
+      navigate(`${BASE}/connections`);
+    }
+  };
+  const title = state.data?.userData.username ? `@${state.data.userData.username}` : connectionId;
+  return (
+    <Page
+      title={state.error ? 'Connection' : title}
+      actions={
+        state.data ? (
+          <>
+            <button type="button" onClick={() => setAction('invalidate')} disabled={state.data.status === 'expired'}>
+              Invalidate session
+            </button>
+            <button type="button" class="danger" onClick={() => setAction('disconnect')}>
+              Disconnect
+            </button>
+          </>
+        ) : null
+      }
+    >
+      <p>
+        <Link href={`${BASE}/connections`}>← All connections</Link>
+      </p>
+      {done ? (
+        <p class="notice good" role="status">
+          {done}
+        </p>
+      ) : null}
+      <Loaded state={state} what="the connection">
+        {(connection) => (
+          <>
+            <h2>Profile and status</h2>
+            <Profile connection={connection} />
+            <h2>Settings</h2>
+            <Settings connectionId={connection.id} />
+            <h2>Events</h2>
+            <Events connectionId={connection.id} />
+            <h2>Request log</h2>
+            <RequestLog connectionId={connection.id} />
+          </>
+        )}
+      </Loaded>
+      <ConfirmDialog
+        open={action !== null}
+        title={action === 'disconnect' ? 'Disconnect this account?' : 'Invalidate this session?'}
+        confirmLabel={action === 'disconnect' ? 'Disconnect' : 'Invalidate'}
+        isDestructive
+        onConfirm={run}
+        onClose={() => setAction(null)}
+      >
+        {action === 'disconnect' ? (
+          <p>The connection and its stored session are removed for good; the account must connect again through Link.</p>
+        ) : (
+          <p>The stored session stops working now and the connection becomes expired (a connection.expired event is sent).</p>
+        )}
+      </ConfirmDialog>
+    </Page>
+  );
+}

@@ -1,0 +1,144 @@
+// Connections: the list with status and imported filters, and search by id, username or clientReferenceId. The list
+// API filters by status and imported; search reads the filtered list and matches here (the API has no search), so it
+// says how many connections it looked through.
+import { useState } from 'preact/hooks';
+import { api, ApiFailure, fetchAllPages, type Page as ApiPage } from '../api.ts';
+import { Badge, Empty, Loaded, Page, Pager, Time, useLoad } from '../components.tsx';
+import { BASE, Link, navigate, withQuery } from '../router.tsx';
+import type { Connection } from '../types.ts';
+
+const LIMIT = 25;
+const PATH = `${BASE}/connections`;
+
+interface Listing {
+  list: Connection[];
+  hasMore: boolean;
+  /** For a search: how many connections were looked through, and whether that was all of them. */
+  searched: { count: number; truncated: boolean } | null;
+}
+
+function matches(connection: Connection, needle: string): boolean {
+  const text = needle.toLowerCase();
+  return [connection.id, connection.userData.username, connection.clientReferenceId ?? ''].some((value) => value.toLowerCase().includes(text));
+}
+
+async function loadListing(query: URLSearchParams): Promise<Listing> {
+  const filters: Record<string, string> = {};
+  for (const name of ['status', 'imported']) {
+    const value = query.get(name);
+    if (value) filters[name] = value;
+  }
+  const search = (query.get('q') ?? '').trim();
+  if (!search) {
+    const offset = Number(query.get('offset') ?? 0) || 0;
+    const params = new URLSearchParams({ ...filters, limit: String(LIMIT), offset: String(offset) });
+    const page = await api<ApiPage<Connection>>('GET', `/v2/account/connections?${params}`);
+    return { ...page, searched: null };
+  }
+  if (/^conn_[A-Za-z0-9]+$/.test(search)) {
+    try {
+      const found = await api<Connection>('GET', `/v2/account/connections/${encodeURIComponent(search)}`);
+      const fitsFilters = (!filters.status || found.status === filters.status) && (!filters.imported || String(found.imported) === filters.imported);
+      if (fitsFilters) return { list: [found], hasMore: false, searched: null };
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || error.status !== 404) throw error;
+    }
+  }
+  const all = await fetchAllPages<Connection>('/v2/account/connections', filters);
+  return { list: all.list.filter((c) => matches(c, search)), hasMore: false, searched: { count: all.list.length, truncated: all.truncated } };
+}
+
+export function ConnectionsPage({ query }: { query: URLSearchParams }) {
+  const key = query.toString();
+  const state = useLoad(() => loadListing(query), key);
+  const [search, setSearch] = useState(query.get('q') ?? '');
+  const offset = Number(query.get('offset') ?? 0) || 0;
+  const setFilter = (name: string, value: string) => navigate(withQuery(PATH, query, { [name]: value, offset: null }), { replace: true });
+  const submitSearch = (event: Event) => {
+    event.preventDefault();
+    navigate(withQuery(PATH, query, { q: search.trim(), offset: null }));
+  };
+  return (
+    <Page title="Connections">
+      <form class="filters" onSubmit={submitSearch} role="search">
+        <div class="field">
+          <label for="filter-status">Status</label>
+          <select id="filter-status" value={query.get('status') ?? ''} onChange={(e) => setFilter('status', (e.target as HTMLSelectElement).value)}>
+            <option value="">Any</option>
+            <option value="active">Active</option>
+            <option value="expired">Expired</option>
+            <option value="awaiting_2fa">Awaiting 2FA</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for="filter-imported">Origin</label>
+          <select id="filter-imported" value={query.get('imported') ?? ''} onChange={(e) => setFilter('imported', (e.target as HTMLSelectElement).value)}>
+            <option value="">Any</option>
+            <option value="true">Imported</option>
+            <option value="false">Connected with Link</option>
+          </select>
+        </div>
+        <div class="field grow">
+          <label for="filter-search">Search by id, username or client reference</label>
+          <input id="filter-search" type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+        </div>
+        <button type="submit">Search</button>
+      </form>
+      <Loaded state={state} what="connections">
+        {(data) => (
+          <>
+            {data.searched ? (
+              <p class="muted" role="status">
+                {data.list.length} match{data.list.length === 1 ? '' : 'es'} among {data.searched.count} connections
+                {data.searched.truncated ? ' (the first 2,000 only: narrow the filters)' : ''}.
+              </p>
+            ) : null}
+            {data.list.length === 0 ? (
+              <Empty>{query.toString() ? 'No connection matches these filters.' : 'No connections yet. Connect an account with Link or import a session.'}</Empty>
+            ) : (
+              <div class="table-wrap">
+                <table>
+                  <caption class="visually-hidden">Connections</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Account</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Client reference</th>
+                      <th scope="col">Origin</th>
+                      <th scope="col">Created</th>
+                      <th scope="col">Last checked</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.list.map((c) => (
+                      <tr key={c.id}>
+                        <td>
+                          <Link href={`${PATH}/${c.id}`}>{c.userData.username ? `@${c.userData.username}` : c.id}</Link>
+                          <div class="muted small">{c.id}</div>
+                        </td>
+                        <td>
+                          <Badge value={c.status} />
+                        </td>
+                        <td>{c.clientReferenceId ?? <span class="muted">—</span>}</td>
+                        <td>{c.imported ? 'imported' : 'Link'}</td>
+                        <td>
+                          <Time value={c.createdAt} />
+                        </td>
+                        <td>
+                          <Time value={c.lastCheckedAt} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {data.searched ? null : (
+              <Pager offset={offset} limit={LIMIT} hasMore={data.hasMore} onPage={(next) => navigate(withQuery(PATH, query, { offset: next ? String(next) : null }))} />
+            )}
+          </>
+        )}
+      </Loaded>
+    </Page>
+  );
+}
