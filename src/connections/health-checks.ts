@@ -10,8 +10,8 @@ import { rowsOf, timestampAt } from '../platform/db/sql.ts';
 import { claimDueRows, holdsLease, releaseLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
 import type { TenantScope } from '../platform/tenant-scope.ts';
 import { recordConnectionStatusEvent } from './events.ts';
-import { findSessionBlob, type ConnectionRow } from './store.ts';
-import { connections } from './tables.ts';
+import type { ConnectionRow } from './store.ts';
+import { connections, connectionSessions } from './tables.ts';
 
 const monitorLeases: LeasedTable = {
   table: connections,
@@ -27,16 +27,25 @@ const monitoredCondition: SQL = sql`${connections.status} = 'active' and ${conne
 export interface ClaimedCheck {
   lease: ClaimedRow;
   row: ConnectionRow;
+  /** The connection's stored session as the claim read it (still encrypted; the checker decrypts it), null when none
+   *  is stored. Read with the rows, so a check costs its upstream call and no read of its own. */
+  storedSession: StoredSession | null;
 }
 
-/** Leases up to `limit` checks that are due at `now` (across orgs), with their connections' rows. */
+export interface StoredSession {
+  blob: string;
+  /** When it was stored (a login, reconnect or rotation): the session's age for connection.expiring. */
+  updatedAt: Date;
+}
+
+/** Leases up to `limit` checks that are due at `now` (across orgs), with their connections' rows and sessions. */
 export async function claimDueChecks(ex: Executor, options: { now: Date; leaseMs: number; limit: number }): Promise<ClaimedCheck[]> {
   const leases = await claimDueRows(ex, monitorLeases, { ...options, where: monitoredCondition });
   if (leases.length === 0) return [];
-  const rows = new Map((await loadConnectionsById(ex, leases.map((l) => l.id))).map((row) => [row.id, row]));
+  const loaded = new Map((await loadConnectionsWithSessions(ex, leases.map((l) => l.id))).map((entry) => [entry.row.id, entry]));
   return leases.flatMap((lease) => {
-    const row = rows.get(lease.id);
-    return row ? [{ lease, row }] : [];
+    const entry = loaded.get(lease.id);
+    return entry ? [{ lease, ...entry }] : [];
   });
 }
 
@@ -45,9 +54,14 @@ export async function releaseCheck(ex: Executor, claim: ClaimedRow, dueAt: Date 
   await releaseLease(ex, monitorLeases, claim, dueAt);
 }
 
-async function loadConnectionsById(ex: Executor, ids: string[]): Promise<ConnectionRow[]> {
-  if (ids.length === 0) return [];
-  return ex.select().from(connections).where(inArray(connections.id, ids));
+async function loadConnectionsWithSessions(ex: Executor, ids: string[]): Promise<Array<{ row: ConnectionRow; storedSession: StoredSession | null }>> {
+  const rows = await ex
+    .select({ row: connections, blob: connectionSessions.blob, storedAt: connectionSessions.updatedAt })
+    .from(connections)
+    // The session of the same org only, as every session read is (session-vault.ts).
+    .leftJoin(connectionSessions, and(eq(connectionSessions.connectionId, connections.id), eq(connectionSessions.orgId, connections.orgId)))
+    .where(inArray(connections.id, ids));
+  return rows.map(({ row, blob, storedAt }) => ({ row, storedSession: blob !== null && storedAt !== null ? { blob, updatedAt: storedAt } : null }));
 }
 
 export interface PassedCheck {
@@ -109,12 +123,6 @@ async function markExpiringNotified(ex: Executor, connectionId: string, sessionS
     )
     .returning();
   return row;
-}
-
-/** When the connection's current session was stored (a login, reconnect or rotation); null when none is stored. */
-export async function sessionStoredAt(ex: Executor, connection: ConnectionRow): Promise<Date | null> {
-  const stored = await findSessionBlob(ex, connection.orgId, connection.id);
-  return stored?.updatedAt ?? null;
 }
 
 /** connection.expiring for the session stored at `sessionStoredAt`, once per session however many checkers race. */

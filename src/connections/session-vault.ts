@@ -28,7 +28,12 @@ export async function loadConnectionSession(
 ): Promise<UpstreamSession | null> {
   const row = await findSessionBlob(ex, target.orgId, target.connectionId);
   if (!row) return null;
-  return vault.decryptJson<UpstreamSession>(row.blob, associatedData(target.connectionId));
+  return openConnectionSession(vault, target.connectionId, row.blob);
+}
+
+/** Decrypts a session blob already read with its connection (the monitor reads a claimed batch's sessions at once). */
+export function openConnectionSession(vault: Vault, connectionId: string, blob: string): UpstreamSession {
+  return vault.decryptJson<UpstreamSession>(blob, associatedData(connectionId));
 }
 
 export async function destroyConnectionSession(ex: Executor, target: { orgId: string; connectionId: string }): Promise<void> {

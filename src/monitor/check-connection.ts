@@ -5,8 +5,8 @@
 import { proxyUrlOf } from '../connections/connection-settings.ts';
 import { markConnectionExpired } from '../connections/expire.ts';
 import * as healthChecks from '../connections/health-checks.ts';
-import type { PassedCheck } from '../connections/health-checks.ts';
-import { loadConnectionSession } from '../connections/session-vault.ts';
+import type { ClaimedCheck, PassedCheck, StoredSession } from '../connections/health-checks.ts';
+import { loadConnectionSession, openConnectionSession } from '../connections/session-vault.ts';
 import type { ConnectionRow } from '../connections/store.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
@@ -42,8 +42,9 @@ type Verdict =
 /** A session that comes back for a re-check this soon was replaced while it was being checked. */
 const RECHECK_REPLACED_SESSION_MS = 1000;
 
-export async function checkConnection(deps: CheckDeps, connection: ConnectionRow, claim: ClaimedRow): Promise<CheckOutcome> {
+export async function checkConnection(deps: CheckDeps, claimed: ClaimedCheck): Promise<CheckOutcome> {
   const { ctx } = deps;
+  const { row: connection, lease: claim, storedSession } = claimed;
   let slot: PacingSlot;
   try {
     slot = await deps.pace(connection);
@@ -56,7 +57,7 @@ export async function checkConnection(deps: CheckDeps, connection: ConnectionRow
   }
   let verdict: Verdict;
   try {
-    verdict = await askUpstream(deps, connection);
+    verdict = await askUpstream(deps, connection, storedSession);
   } finally {
     slot.release();
   }
@@ -65,7 +66,7 @@ export async function checkConnection(deps: CheckDeps, connection: ConnectionRow
     case 'alive': {
       const kept = await deps.recordPassed({ claim, checkedAt: now, nextCheckAt: nextRegularCheckAt(deps.schedule, now, deps.random) });
       if (!kept) return 'lease_lost';
-      await warnIfSessionIsAging(deps, connection, now);
+      await warnIfSessionIsAging(deps, connection, storedSession, now);
       return 'active';
     }
     case 'expired':
@@ -82,12 +83,13 @@ export async function checkConnection(deps: CheckDeps, connection: ConnectionRow
   }
 }
 
-async function askUpstream(deps: CheckDeps, connection: ConnectionRow): Promise<Verdict> {
+async function askUpstream(deps: CheckDeps, connection: ConnectionRow, stored: StoredSession | null): Promise<Verdict> {
   const { ctx } = deps;
   let session: UpstreamSession | null = null;
   const startedAt = performance.now();
   try {
-    session = await loadConnectionSession(ctx.database.db, ctx.vault, { orgId: connection.orgId, connectionId: connection.id });
+    // Read with the claim; a session replaced since then is caught before expiring (expireCheckedConnection).
+    session = stored ? openConnectionSession(ctx.vault, connection.id, stored.blob) : null;
     if (!session) {
       // Not the account's fault: something wrote an active Link connection without its session. Keep retrying
       // (and say so) rather than telling the customer to reconnect.
@@ -138,11 +140,10 @@ async function expireCheckedConnection(
  * connection.expiring, once per session: upstream publishes no session lifetime, so the signal is the session's age
  * (time since it was stored by a login or reconnect) passing the configured threshold.
  */
-async function warnIfSessionIsAging(deps: CheckDeps, connection: ConnectionRow, now: Date): Promise<void> {
-  if (deps.expiringAfterMs === null) return;
+async function warnIfSessionIsAging(deps: CheckDeps, connection: ConnectionRow, stored: StoredSession | null, now: Date): Promise<void> {
+  if (deps.expiringAfterMs === null || !stored) return;
   const { ctx } = deps;
-  const storedAt = await healthChecks.sessionStoredAt(ctx.database.db, connection);
-  if (!storedAt) return;
+  const storedAt = stored.updatedAt;
   if (now.getTime() - storedAt.getTime() < deps.expiringAfterMs) return;
   if (connection.expiringNotifiedSessionAt?.getTime() === storedAt.getTime()) return;
   await healthChecks.recordSessionAgingWarning(ctx, connection.id, storedAt, now);

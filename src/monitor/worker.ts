@@ -1,8 +1,7 @@
 // The monitor worker: claims due checks in batches with leases (FOR UPDATE SKIP LOCKED on connections.next_check_at)
 // and runs them with bounded concurrency. Any number of worker processes share one database without checking a
 // connection twice in a period; a crashed worker's leases run out and its checks are claimed again.
-import { claimDueChecks, releaseCheck, scheduleUnscheduledConnections } from '../connections/health-checks.ts';
-import type { ConnectionRow } from '../connections/store.ts';
+import { claimDueChecks, releaseCheck, scheduleUnscheduledConnections, type ClaimedCheck } from '../connections/health-checks.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import type { ClaimedRow } from '../platform/leases.ts';
@@ -85,12 +84,13 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
     return claimDueChecks(ctx.database.db, { now: clock.now(), leaseMs, limit: Math.min(limit, batchSize) });
   }
 
-  function start(lease: ClaimedRow, row: ConnectionRow): Promise<CheckOutcome | null> {
+  function start(claimed: ClaimedCheck): Promise<CheckOutcome | null> {
+    const { lease, row } = claimed;
     const latenessMs = row.nextCheckAt ? Math.max(0, clock.now().getTime() - row.nextCheckAt.getTime()) : 0;
     deps.metrics.checkLateness.observe(latenessMs / 1000);
     const checked = ctx.tracing.isEnabled
-      ? traceConnectionCheck(ctx.tracing.tracer, row, latenessMs, () => checkConnection(deps, row, lease))
-      : checkConnection(deps, row, lease);
+      ? traceConnectionCheck(ctx.tracing.tracer, row, latenessMs, () => checkConnection(deps, claimed))
+      : checkConnection(deps, claimed);
     const running = checked
       .then((outcome) => {
         checksMade += 1;
@@ -133,7 +133,7 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
             await Promise.all(claimed.map(({ lease, row }) => releaseCheck(ctx.database.db, lease, row.nextCheckAt)));
             break;
           }
-          for (const { lease, row } of claimed) void start(lease, row).then(refill);
+          for (const check of claimed) void start(check).then(refill);
           // A full batch means more may be due right now.
           if (claimed.length === Math.min(free, batchSize)) pumpAgain = true;
         } while (pumpAgain && !stopped);
@@ -157,7 +157,7 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
     for (;;) {
       const claimed = await claim(concurrency);
       if (claimed.length === 0) return summary;
-      const outcomes = await Promise.all(claimed.map(({ lease, row }) => start(lease, row)));
+      const outcomes = await Promise.all(claimed.map(start));
       for (const outcome of outcomes) {
         if (outcome === null) continue;
         summary[outcome] += 1;

@@ -10,6 +10,7 @@ import { BACKENDS } from '../support/databases.ts';
 import { eventTypes } from '../support/events.ts';
 import { createLinkConnection, sandboxEmail, storeFreshSession } from '../support/link-connections.ts';
 import { expireSandboxSession } from '../support/sandbox.ts';
+import { WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 
 const HOUR = 3_600_000;
@@ -260,6 +261,28 @@ describe.each(BACKENDS)('monitor (%s)', (backend) => {
     expect(after.lastCheckedAt).toEqual(clock.now());
     expect(after.nextCheckAt).not.toBeNull();
     expect(await eventsOf(row.id)).toEqual(['connection.expired']);
+  });
+
+  it('a session replaced while its check is in flight (read with the claim) is checked again, not expired', async () => {
+    const email = sandboxEmail();
+    const { row, userId } = await createLinkConnection(ctx, sandboxUrl, { orgId: t.orgId, email });
+    await expireSandboxSession(sandboxUrl, { userId });
+    // The check's upstream call is held long enough for a reconnect to store a new session behind the claim.
+    await injectFault(sandboxUrl, { kind: 'latency', latencyMs: 3000, count: 1, pathPrefix: '/api2/v2/users/me' });
+    const checking = newWorker().tick();
+    await expect
+      .poll(async () => (await connectionRow(ctx, row.id)).leaseUntil, { timeout: WORKER_PROGRESS_TIMEOUT_MS })
+      .not.toBeNull();
+    await storeFreshSession(ctx, sandboxUrl, row, email);
+
+    expect(await checking).toMatchObject({ checked: 1, transient_failure: 1, expired: 0 });
+    expect((await connectionRow(ctx, row.id)).status).toBe('active');
+    const recheck = await connectionRow(ctx, row.id);
+    expect(recheck.nextCheckAt!.getTime() - clock.now().getTime()).toBeLessThanOrEqual(1000);
+
+    clock.advance(1000);
+    expect(await newWorker().tick()).toMatchObject({ checked: 1, active: 1 });
+    expect(await eventsOf(row.id)).toEqual([]);
   });
 
   it('a session older than the threshold gets connection.expiring once, and again only for its next session', async () => {
