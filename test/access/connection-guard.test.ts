@@ -2,11 +2,11 @@
 // lifetime and invalidation, the encrypted session it reads, and the pipeline's refusals in order (header →
 // connection of this org and environment → status → session → permission → pacing).
 import { sql } from 'drizzle-orm';
-import { Registry } from 'prom-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessPipeline, type AccessPipeline } from '../../src/access/access-pipeline.ts';
 import { createConnectionSnapshots, rawSessionId, SNAPSHOT_TTL_MS } from '../../src/access/connection-snapshots.ts';
+import { readOrgSettings } from '../../src/account/settings.ts';
 import { updateOrgSettingsRow } from '../../src/account/store.ts';
 import { destroyConnectionSession, loadConnectionSession, storeConnectionSession } from '../../src/connections/session-vault.ts';
 import {
@@ -27,27 +27,28 @@ import { newId } from '../../src/platform/ids.ts';
 import type { TenantScope } from '../../src/platform/tenant-scope.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { createOrg } from '../support/orgs.ts';
-import { startTestService, type TestService } from '../support/service.ts';
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
+import { createGuardContext, type GuardContext } from '../support/guard-context.ts';
 import { refusalOf } from '../support/refusals.ts';
 
 const session = (n: number | string) => ({ cookie: `auth_id=${n}; sess=s${n}; fp=f${n}`, userAgent: `UA ${n}`, xBc: `xbc${n}` });
 
 describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
-  let t: TestService;
+  // The modules on a bare database, no service: `npm run mutate` pays this set-up again for every mutant.
+  let guard: GuardContext;
   let ctx: ServiceContext;
   let userCounter = 0;
-  const db = () => t.database.handle.db;
+  const db = () => guard.database.handle.db;
 
   beforeAll(async () => {
-    t = await startTestService(backend);
-    // Its own metrics registry: the pipelines made here register the same metric names as the service's.
-    ctx = { ...t.service.ctx, metrics: { ...t.service.ctx.metrics, registry: new Registry() } };
+    guard = await createGuardContext(backend);
+    ctx = guard.ctx;
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => guard?.close());
 
   /** A fresh org with a sandbox and a live scope. */
   async function tenant(): Promise<{ sandbox: TenantScope; live: TenantScope }> {
-    const orgId = await createOrg(t.database.handle, 'Guard org');
+    const orgId = await createOrg(guard.database.handle, 'Guard org');
     return { sandbox: { orgId, environment: 'sandbox' }, live: { orgId, environment: 'live' } };
   }
 
@@ -324,7 +325,8 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
     it('a raw session is a snapshot paced per upstream user within the org, with the org\'s pacing cached like one', async () => {
       const a = await tenant();
       await updateOrgSettingsRow(db(), a.sandbox.orgId, { pacing: { requestsPerMinute: 50, burst: 5, concurrency: 2 } }, new Date());
-      let clock = 0;
+      // Far from zero: a lifetime computed as now + loadedAt instead of now - loadedAt would never hold.
+      let clock = 1_000_000;
       const snapshots = createConnectionSnapshots(ctx, () => clock);
       const raw = await snapshots.rawSession(a.sandbox, '4242', session(4242));
       expect(raw).toEqual({
@@ -345,6 +347,93 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
       expect((await snapshots.rawSession(a.sandbox, '4242', session(4242))).pacing.requestsPerMinute).toBe(50);
       clock += 1;
       expect((await snapshots.rawSession(a.sandbox, '4242', session(4242))).pacing.requestsPerMinute).toBe(60);
+    });
+    it('a change committed by any node drops the snapshot at once, without waiting for the lifetime', async () => {
+      const a = await tenant();
+      const row = await connection(a.sandbox);
+      const untouched = await connection(a.sandbox);
+      // The clock stands still: only the announcement can drop the copy.
+      const snapshots = createConnectionSnapshots(ctx, () => 3_000_000);
+      await snapshots.get(a.sandbox, row.id);
+      await snapshots.get(a.sandbox, untouched.id);
+      expect(snapshots.peek(a.sandbox, row.id)?.status).toBe('active');
+      // Announced with the update's commit (a NOTIFY). The listener starts with the snapshots and may not be
+      // listening yet at the first change, so the change is made again until its announcement is seen.
+      await eventually(
+        async () => {
+          await updateConnection(db(), a.sandbox, row.id, { permissions: ['posts:read', 'posts:write'] });
+          return snapshots.peek(a.sandbox, row.id) === undefined;
+        },
+        { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, intervalMs: 100, what: 'the snapshot dropped on the announced change' },
+      );
+      expect((await snapshots.get(a.sandbox, row.id))?.permissions).toEqual(new Set(['posts:read', 'posts:write']));
+      expect(snapshots.peek(a.sandbox, untouched.id)?.id).toBe(untouched.id);
+    });
+
+    it('forgetting one connection leaves another connection\'s refresh in flight to be cached', async () => {
+      const a = await tenant();
+      const forgotten = await connection(a.sandbox);
+      const loading = await connection(a.sandbox);
+      const snapshots = createConnectionSnapshots(ctx, () => 4_000_000);
+      const running = snapshots.get(a.sandbox, loading.id);
+      snapshots.forget(forgotten.id);
+      expect((await running)?.id).toBe(loading.id);
+      expect(snapshots.peek(a.sandbox, loading.id)?.id).toBe(loading.id);
+    });
+
+    it('a refresh that failed is not kept: the next request reads again', async () => {
+      const a = await tenant();
+      const row = await connection(a.sandbox);
+      const other = await connection(a.sandbox);
+      const target = { orgId: a.sandbox.orgId, connectionId: row.id };
+      // Another connection's blob copied onto this one does not decrypt: the refresh fails.
+      const foreign = await findSessionBlob(db(), a.sandbox.orgId, other.id);
+      await upsertSessionBlob(db(), { ...target, keyId: foreign!.keyId, blob: foreign!.blob, updatedAt: new Date() });
+      const snapshots = createConnectionSnapshots(ctx, () => 5_000_000);
+      await expect(snapshots.get(a.sandbox, row.id)).rejects.toThrow();
+      expect(snapshots.peek(a.sandbox, row.id)).toBeUndefined();
+      await storeConnectionSession(db(), ctx.vault, target, session('repaired'), new Date());
+      expect((await snapshots.get(a.sandbox, row.id))?.session).toEqual(session('repaired'));
+    });
+
+    it('each cache is bounded: past its size it starts over, while a refresh of a cached connection replaces it in place', async () => {
+      const a = await tenant();
+      const [x, y, z] = [await connection(a.sandbox), await connection(a.sandbox), await connection(a.sandbox)];
+      let clock = 6_000_000;
+      const snapshots = createConnectionSnapshots(ctx, () => clock, 2);
+      await snapshots.get(a.sandbox, x.id);
+      await snapshots.get(a.sandbox, y.id);
+      expect(snapshots.peek(a.sandbox, x.id)?.id).toBe(x.id);
+      clock += SNAPSHOT_TTL_MS;
+      // x is read again (stale): it replaces its own entry, the full cache keeps y.
+      await snapshots.get(a.sandbox, x.id);
+      await snapshots.get(a.sandbox, y.id);
+      expect(snapshots.peek(a.sandbox, x.id)?.id).toBe(x.id);
+      expect(snapshots.peek(a.sandbox, y.id)?.id).toBe(y.id);
+      // A third connection does not fit: the cache starts over with it.
+      await snapshots.get(a.sandbox, z.id);
+      expect(snapshots.peek(a.sandbox, z.id)?.id).toBe(z.id);
+      expect(snapshots.peek(a.sandbox, x.id)).toBeUndefined();
+      expect(snapshots.peek(a.sandbox, y.id)).toBeUndefined();
+
+      // The orgs' pacing (raw sessions) likewise.
+      const orgs = [await tenant(), await tenant(), await tenant()].map((t) => t.sandbox);
+      const pacingOf = async (scope: TenantScope) => (await snapshots.rawSession(scope, '77', session(77))).pacing.requestsPerMinute;
+      const setRate = (scope: TenantScope, requestsPerMinute: number) =>
+        updateOrgSettingsRow(db(), scope.orgId, { pacing: { requestsPerMinute, burst: 5, concurrency: 1 } }, new Date());
+      await setRate(orgs[0], 11);
+      expect(await pacingOf(orgs[0])).toBe(11);
+      expect(await pacingOf(orgs[1])).toBe(readOrgSettings(null).pacing.requestsPerMinute);
+      await setRate(orgs[0], 12);
+      expect(await pacingOf(orgs[0])).toBe(11);
+      await pacingOf(orgs[2]);
+      expect(await pacingOf(orgs[0])).toBe(12);
+    });
+
+    it('a raw session of an org without a row is paced by the defaults', async () => {
+      const snapshots = createConnectionSnapshots(ctx, () => 8_000_000);
+      const raw = await snapshots.rawSession({ orgId: newId('org'), environment: 'live' }, '31', session(31));
+      expect(raw.pacing).toEqual(readOrgSettings(null).pacing);
     });
   });
 
