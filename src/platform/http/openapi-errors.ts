@@ -77,12 +77,13 @@ function errorResponse(description: string, body: ErrorBody, headers?: ErrorResp
 /** The error responses an operation declares, by status. */
 export function errorResponsesFor(facts: OperationFacts): Record<string, ErrorResponse> {
   const responses: Record<string, ErrorResponse> = {};
-  if (facts.hasParameters || facts.hasBody) {
-    responses['400'] = errorResponse(
-      'BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem)',
-      example('BAD_REQUEST', 'Invalid body: cookie must NOT have fewer than 1 characters', { details: { field: 'cookie', location: 'body' } }),
-    );
-  }
+  // Any request can be unreadable (a URL that is not validly %-encoded); one with input can also fail its schema.
+  responses['400'] = facts.hasParameters || facts.hasBody
+    ? errorResponse(
+        'BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem)',
+        example('BAD_REQUEST', 'Invalid body: cookie must NOT have fewer than 1 characters', { details: { field: 'cookie', location: 'body' } }),
+      )
+    : errorResponse('BAD_REQUEST: the request could not be read (e.g. a URL that is not validly %-encoded)', example('BAD_REQUEST', 'The URL is not validly %-encoded', { details: { location: 'url' } }));
   if (facts.scope) {
     responses['401'] = facts.isAccess
       ? errorResponse(
