@@ -81,7 +81,7 @@ export function ApiKeysPage({ session }: { session: SessionInfo }) {
           page.list.length === 0 ? (
             <Empty>No keys in this environment.</Empty>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
               <table>
                 <caption class="visually-hidden">API keys</caption>
                 <thead>

@@ -36,7 +36,7 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
       {!state.loading && !state.error && state.data === null ? <Empty>This service has no audit log API.</Empty> : null}
       {!state.loading && state.data && rows.length === 0 ? <Empty>No audit entries yet.</Empty> : null}
       {rows.length > 0 ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
           <table>
             <caption class="visually-hidden">Audit log</caption>
             <thead>

@@ -135,7 +135,7 @@ export function ClientAppsPage({ session }: { session: SessionInfo }) {
           page.list.length === 0 ? (
             <Empty>No client apps yet. Create one below.</Empty>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
               <table>
                 <caption class="visually-hidden">Client apps</caption>
                 <thead>

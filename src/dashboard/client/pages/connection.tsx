@@ -118,7 +118,7 @@ function RequestLog({ connectionId }: { connectionId: string }) {
   if (rows.length === 0) return <Empty>No Access API requests recorded for this connection.</Empty>;
   return (
     <>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
         <table>
           <caption class="visually-hidden">Request log</caption>
           <thead>

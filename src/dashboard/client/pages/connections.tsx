@@ -96,7 +96,7 @@ export function ConnectionsPage({ query }: { query: URLSearchParams }) {
             {data.list.length === 0 ? (
               <Empty>{query.toString() ? 'No connection matches these filters.' : 'No connections yet. Connect an account with Link or import a session.'}</Empty>
             ) : (
-              <div class="table-wrap">
+              <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
                 <table>
                   <caption class="visually-hidden">Connections</caption>
                   <thead>

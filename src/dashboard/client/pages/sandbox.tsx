@@ -170,7 +170,7 @@ function SimulatorRequests() {
           page.list.length === 0 ? (
             <Empty>The simulator has received no requests since it started (or since the log was cleared).</Empty>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
               <table>
                 <caption class="visually-hidden">Simulator requests</caption>
                 <thead>

@@ -42,7 +42,7 @@ export function UsagePage() {
               {connections.length === 0 ? (
                 <Empty>No connection made requests in this period.</Empty>
               ) : (
-                <div class="table-wrap">
+                <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
                   <table>
                     <caption class="visually-hidden">Requests per connection</caption>
                     <thead>

@@ -80,7 +80,7 @@ export function EndpointsPage() {
           page.list.length === 0 ? (
             <Empty>No webhook endpoints. Add one below to receive connection events.</Empty>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
               <table>
                 <caption class="visually-hidden">Webhook endpoints</caption>
                 <thead>

@@ -12,7 +12,7 @@ const LIMIT = 25;
 
 export function AttemptsTable({ attempts }: { attempts: WebhookAttempt[] }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
       <table>
         <caption class="visually-hidden">Delivery attempts</caption>
         <thead>
@@ -40,7 +40,7 @@ export function AttemptsTable({ attempts }: { attempts: WebhookAttempt[] }) {
               <td>{attempt.durationMs} ms</td>
               <td>
                 {attempt.error ? <div class="small">{attempt.error}</div> : null}
-                {attempt.responseSnippet ? <pre class="snippet">{attempt.responseSnippet}</pre> : attempt.error ? null : <span class="muted">empty</span>}
+                {attempt.responseSnippet ? <pre class="snippet" tabIndex={0} aria-label="Response body">{attempt.responseSnippet}</pre> : attempt.error ? null : <span class="muted">empty</span>}
               </td>
             </tr>
           ))}
@@ -134,7 +134,7 @@ export function MessagesPage({ query }: { query: URLSearchParams }) {
             {page.list.length === 0 ? (
               <Empty>{query.get('status') || query.get('eventType') ? 'No message matches these filters.' : 'No webhook messages yet: events appear here as connections change.'}</Empty>
             ) : (
-              <div class="table-wrap">
+              <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
                 <table>
                   <caption class="visually-hidden">Webhook messages</caption>
                   <thead>
@@ -240,7 +240,7 @@ export function MessagePage({ messageId }: { messageId: string }) {
             {message.deliveries.length === 0 ? (
               <Empty>No endpoint took this event.</Empty>
             ) : (
-              <div class="table-wrap">
+              <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
                 <table>
                   <caption class="visually-hidden">Deliveries</caption>
                   <thead>
@@ -273,7 +273,7 @@ export function MessagePage({ messageId }: { messageId: string }) {
               </div>
             )}
             <h2>Payload</h2>
-            <pre class="payload">{JSON.stringify(message.payload, null, 2)}</pre>
+            <pre class="payload" tabIndex={0} aria-label="Payload">{JSON.stringify(message.payload, null, 2)}</pre>
           </>
         )}
       </Loaded>

@@ -1,0 +1,300 @@
+// The dashboard in Chromium against a seeded service: sign-in (and its refusals), every page walked with axe-core and
+// a phone-width check, a failed delivery replayed until it succeeds, a key created and revoked, a connection found by
+// its client reference, the cookie's flags, CSRF in the browser, the first load's size, and org isolation: every API
+// reply a page of org A read is checked for org B's identifiers.
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packagePath } from '../../src/platform/package-root.ts';
+import { launchBrowser } from '../support/browser.ts';
+import { releaseAll } from '../support/cleanup.ts';
+import { BROWSER_BACKENDS } from '../support/databases.ts';
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
+import { createKey, createOrg } from '../support/orgs.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
+import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
+import { seedOrg, type SeededOrg } from './seed.ts';
+
+const AXE_SOURCE = readFileSync(packagePath('node_modules/axe-core/axe.min.js'), 'utf8');
+const FIRST_LOAD_BUDGET_BYTES = 250 * 1024;
+const PHONE = { width: 390, height: 800 };
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/** Serious and critical accessibility violations of the page as it is now, in both colour schemes. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    // Evaluated through the debugging protocol, which the page's CSP does not govern (an injected <script> would be blocked).
+    if (!(await page.evaluate('typeof window.axe'))?.toString().includes('object')) await page.evaluate(AXE_SOURCE);
+    const violations = (await page.evaluate('window.axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)')) as AxeViolation[];
+    for (const v of violations) {
+      if (v.impact === 'serious' || v.impact === 'critical') found.push(`${colorScheme}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return found;
+}
+
+/** Waits until the page has its heading and nothing is loading. */
+async function settled(page: Page, heading: string | RegExp): Promise<void> {
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor({ timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelector('.state') === null, undefined, { timeout: 15_000 });
+}
+
+describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
+  let t: TestService;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let receiverA: Receiver;
+  let receiverB: Receiver;
+  let a: SeededOrg;
+  let b: SeededOrg;
+  let orgB: { orgId: string; keyId: string };
+  let adminKeyId: string;
+  /** Every API reply the pages read, with the page path it was read on. */
+  const replies: Array<{ url: string; body: string }> = [];
+  const foreignRequests: string[] = [];
+  const cspViolations: string[] = [];
+
+  beforeAll(async () => {
+    [t, browser, receiverA, receiverB] = await Promise.all([startTestService(backend), launchBrowser(), startReceiver(), startReceiver()]);
+    a = await seedOrg(t, t.adminKey, receiverA, 'alpha');
+    const orgBId = await createOrg(t.database.handle, 'Org B');
+    const keyB = await createKey(t.database.handle, orgBId, 'sandbox');
+    orgB = { orgId: orgBId, keyId: keyB.id };
+    b = await seedOrg(t, keyB.secret, receiverB, 'bravo');
+    adminKeyId = (await call(t.url, 'GET', '/v2/api-keys', { key: t.adminKey })).body.list[0].id;
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.on('request', (request) => {
+      if (!request.url().startsWith(t.url)) foreignRequests.push(request.url());
+    });
+    page.on('console', (message) => {
+      if (/content security policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    page.on('response', async (response: Response) => {
+      const url = new URL(response.url());
+      if (!url.pathname.startsWith('/v2/') && !url.pathname.startsWith('/dashboard/session') && !url.pathname.startsWith('/_sandbox/')) return;
+      try {
+        replies.push({ url: url.pathname + url.search, body: await response.text() });
+      } catch {
+        // A reply the page navigated away from has no body to read.
+      }
+    });
+  }, 180_000); // a service, Chromium and two seeded orgs (webhook attempts included) on a loaded machine
+  afterAll(() =>
+    releaseAll(
+      () => context?.close(),
+      () => browser?.close(),
+      () => receiverA?.close(),
+      () => receiverB?.close(),
+      () => t?.close(),
+    ),
+  );
+
+  it('the sign-in page loads under 250 KB compressed, from this origin only', async () => {
+    const fresh = await browser.newContext();
+    try {
+      const signInPage = await fresh.newPage();
+      const loaded: Array<{ url: string; gzipped: number }> = [];
+      signInPage.on('response', async (response) => {
+        const body = await response.body().catch(() => Buffer.alloc(0));
+        loaded.push({ url: response.url(), gzipped: gzipSync(body, { level: 9 }).length });
+      });
+      await signInPage.goto(`${t.url}/`);
+      await signInPage.getByRole('heading', { level: 1, name: /sign in/i }).waitFor();
+      await signInPage.waitForLoadState('networkidle');
+      const total = loaded.reduce((sum, file) => sum + file.gzipped, 0);
+      console.info(`dashboard first load: ${loaded.length} responses, ${(total / 1024).toFixed(1)} KB gzip (${loaded.map((f) => `${new URL(f.url).pathname} ${f.gzipped}`).join(', ')})`);
+      expect(loaded.map((f) => new URL(f.url).origin)).toEqual(loaded.map(() => t.url));
+      expect(loaded.some((f) => f.url.endsWith('.js'))).toBe(true);
+      expect(total).toBeLessThan(FIRST_LOAD_BUDGET_BYTES);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('sign-in refuses a key without the admin scope and a wrong key, saying why', async () => {
+    const orgId = await createOrg(t.database.handle, 'Not admin org');
+    const notAdmin = await createKey(t.database.handle, orgId, 'sandbox', ['account', 'access']);
+    await page.goto(`${t.url}/dashboard`);
+    for (const [key, expected] of [
+      [notAdmin.secret, /no admin scope/i],
+      [`sk_sandbox_${'q'.repeat(40)}`, /refused/i],
+    ] as const) {
+      await page.getByLabel('Admin API key').fill(key);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(expected);
+    }
+    expect(await context.cookies()).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('signs in with an admin key: an httpOnly, SameSite=Strict cookie of 12 hours, and the overview of this org and environment', async () => {
+    await page.getByLabel('Admin API key').fill(t.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await settled(page, 'Overview');
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'ofconnect_dashboard', httpOnly: true, sameSite: 'Strict', secure: false, path: '/' });
+    const hoursLeft = (cookie.expires * 1000 - Date.now()) / 3_600_000;
+    expect(hoursLeft).toBeGreaterThan(11.9);
+    expect(hoursLeft).toBeLessThanOrEqual(12);
+    expect(cookie.value).not.toContain(t.adminKey.slice(-16));
+    expect(await page.locator('.env').textContent()).toBe('sandbox');
+    // The seeded org: 3 connections (one invalidated), failed deliveries.
+    const stats = await page.locator('.stats').first().textContent();
+    expect(stats).toContain('3all');
+    expect(stats).toContain('1expired');
+  });
+
+  it('a request without the CSRF header is refused in the browser too, and with the page\'s token it passes', async () => {
+    const status = await page.evaluate(async () => {
+      const reply = await fetch('/v2/api-keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'csrf probe' }) });
+      return { status: reply.status, body: await reply.json() };
+    });
+    expect(status.status).toBe(403);
+    expect(status.body.details.field).toBe('x-csrf-token');
+    const keys = await call(t.url, 'GET', '/v2/api-keys', { key: t.adminKey });
+    expect(keys.body.list.map((k: { name: string }) => k.name)).not.toContain('csrf probe');
+  });
+
+  const walk: Array<{ path: () => string; heading: string | RegExp; contains?: () => string }> = [
+    { path: () => '/dashboard', heading: 'Overview' },
+    { path: () => '/dashboard/connections', heading: 'Connections', contains: () => a.connectionIds[1] },
+    { path: () => `/dashboard/connections/${a.connectionIds[0]}`, heading: /^@/, contains: () => a.clientReferenceId },
+    { path: () => '/dashboard/api-keys', heading: 'API keys', contains: () => adminKeyId },
+    { path: () => '/dashboard/webhooks', heading: 'Webhooks', contains: () => 'alpha receiver' },
+    { path: () => `/dashboard/webhooks/endpoints/${a.endpointId}`, heading: 'Webhook endpoint', contains: () => 'receiver refuses (alpha)' },
+    { path: () => '/dashboard/webhooks/messages', heading: 'Webhook deliveries', contains: () => 'connection.created' },
+    { path: () => `/dashboard/webhooks/messages/${a.failedMessageIds[0]}`, heading: 'Webhook message', contains: () => 'receiver refuses (alpha)' },
+    { path: () => '/dashboard/link', heading: 'Link client apps', contains: () => 'alpha Inbox' },
+    { path: () => '/dashboard/usage', heading: 'Usage' },
+    { path: () => '/dashboard/audit-log', heading: 'Audit log' },
+    { path: () => '/dashboard/sandbox', heading: 'Sandbox tools', contains: () => 'creator' },
+  ];
+
+  it('walks every page: content shown, no serious or critical axe violation (light and dark), nothing wider than a phone, no CSP violation', async () => {
+    const problems: string[] = [];
+    for (const stop of walk) {
+      await page.setViewportSize({ width: 1100, height: 820 });
+      await page.goto(`${t.url}${stop.path()}`);
+      await settled(page, stop.heading);
+      if (stop.contains) {
+        const text = (await page.locator('main').textContent()) ?? '';
+        if (!text.includes(stop.contains())) problems.push(`${stop.path()}: does not show ${stop.contains()}`);
+      }
+      if (await page.locator('.notice.error').count()) problems.push(`${stop.path()}: shows an error: ${await page.locator('.notice.error').first().textContent()}`);
+      for (const violation of await seriousViolations(page)) problems.push(`${stop.path()}: ${violation}`);
+      await page.setViewportSize(PHONE);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > PHONE.width) problems.push(`${stop.path()}: ${width} px wide on a ${PHONE.width} px phone`);
+    }
+    await page.setViewportSize({ width: 1100, height: 820 });
+    expect(problems).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+
+  it('finds a connection by its client reference and opens it', async () => {
+    await page.goto(`${t.url}/dashboard/connections`);
+    await settled(page, 'Connections');
+    await page.getByLabel('Search by id, username or client reference').fill(a.clientReferenceId);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('1 match among 3 connections');
+    const rows = page.locator('tbody tr');
+    expect(await rows.count()).toBe(1);
+    await rows.first().getByRole('link').click();
+    await settled(page, /^@/);
+    expect(await page.locator('main').textContent()).toContain(a.referencedConnectionId);
+  });
+
+  it('replays a failed delivery from its page and sees it succeed', async () => {
+    const messageId = a.failedMessageIds[0];
+    const before = receiverA.received.filter((d) => d.webhookId === messageId).length;
+    await page.goto(`${t.url}/dashboard/webhooks/messages?status=failed`);
+    await settled(page, 'Webhook deliveries');
+    await page.getByRole('link', { name: 'connection.created' }).first().waitFor();
+    await page.goto(`${t.url}/dashboard/webhooks/messages/${messageId}`);
+    await settled(page, 'Webhook message');
+    expect(await page.locator('.facts .badge').first().textContent()).toBe('failed');
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('Queued again for 1 endpoint');
+    await receiverA.waitFor((received) => received.filter((d) => d.webhookId === messageId).length > before, WORKER_PROGRESS_TIMEOUT_MS);
+    await eventually(
+      async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        await page.waitForFunction(() => document.querySelector('.state') === null, undefined, { timeout: 10_000 });
+        return (await page.locator('.facts .badge').first().textContent()) === 'succeeded';
+      },
+      { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the replayed message shown as succeeded' },
+    );
+  });
+
+  it('replays every failed delivery since a time', async () => {
+    await page.goto(`${t.url}/dashboard/webhooks/messages`);
+    await settled(page, 'Webhook deliveries');
+    await page.getByRole('button', { name: 'Replay failed' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toMatch(/deliver(y|ies) queued again/);
+    await eventually(async () => (await call(t.url, 'GET', '/v2/webhooks/messages?status=failed', { key: t.adminKey })).body.list.length === 0, {
+      timeoutMs: WORKER_PROGRESS_TIMEOUT_MS,
+      what: 'no failed message left',
+    });
+  });
+
+  it('creates a key (shown once, with a copy button) and revokes it', async () => {
+    await page.goto(`${t.url}/dashboard/api-keys`);
+    await settled(page, 'API keys');
+    await page.getByLabel('Name').fill('Browser-made key');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.locator('[data-secret]').textContent({ timeout: 10_000 }))?.trim() ?? '';
+    expect(secret).toMatch(/^sk_sandbox_/);
+    expect(await page.getByRole('button', { name: 'Copy' }).count()).toBe(1);
+    expect((await call(t.url, 'GET', '/v2/account/whoami', { key: secret })).status).toBe(200);
+    const row = page.locator('tr', { hasText: 'Browser-made key' });
+    await row.getByRole('button', { name: /Revoke/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByText('revoked').waitFor({ timeout: 10_000 });
+    expect((await call(t.url, 'GET', '/v2/account/whoami', { key: secret })).status).toBe(401);
+  });
+
+  it('invalidates a connection after confirming, from its page', async () => {
+    await page.goto(`${t.url}/dashboard/connections/${a.connectionIds[1]}`);
+    await settled(page, /^@/);
+    await page.getByRole('button', { name: 'Invalidate session' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect((await call(t.url, 'GET', `/v2/account/connections/${a.connectionIds[1]}`, { key: t.adminKey })).body.status).toBe('active');
+    await page.getByRole('button', { name: 'Invalidate session' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Invalidate' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('invalidated');
+    expect((await call(t.url, 'GET', `/v2/account/connections/${a.connectionIds[1]}`, { key: t.adminKey })).body.status).toBe('expired');
+  });
+
+  it('no reply any page of org A read holds an identifier of org B', () => {
+    const identifiers = [orgB.orgId, orgB.keyId, b.endpointId, b.clientReferenceId, b.clientAppId, ...b.connectionIds, ...b.failedMessageIds];
+    expect(replies.length).toBeGreaterThan(20);
+    const paths = new Set(replies.map((r) => r.url.split('?')[0]));
+    for (const expected of ['/v2/account/connections', '/v2/api-keys', '/v2/webhooks/endpoints', '/v2/webhooks/messages', '/v2/client-apps', '/v2/account/usage']) {
+      expect(paths, `no page read ${expected}`).toContain(expected);
+    }
+    const leaks = replies.flatMap((reply) => identifiers.filter((id) => reply.body.includes(id)).map((id) => `${reply.url} shows ${id}`));
+    expect(leaks).toEqual([]);
+  });
+
+  it('signing out ends the session: the cookie is cleared and the sign-in page is back', async () => {
+    await page.goto(`${t.url}/dashboard`);
+    await settled(page, 'Overview');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { level: 1, name: /sign in/i }).waitFor({ timeout: 10_000 });
+    expect(await context.cookies()).toEqual([]);
+  });
+});

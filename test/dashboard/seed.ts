@@ -1,0 +1,77 @@
+// Data the dashboard's browser tests and screenshots show, made through the public API as an integrator would:
+// connections imported from simulator sessions (one with a client reference), a webhook endpoint whose receiver
+// refused the first deliveries (so they failed, with the refusal's body recorded), a client app and an Access call.
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
+import { mintSandboxSession } from '../support/sandbox.ts';
+import { call, type TestService } from '../support/service.ts';
+import type { Receiver } from '../webhooks/receiver.ts';
+
+export interface SeededOrg {
+  connectionIds: string[];
+  clientReferenceId: string;
+  /** The connection that carries clientReferenceId. */
+  referencedConnectionId: string;
+  endpointId: string;
+  /** Messages whose delivery failed, those with a refused attempt first. */
+  failedMessageIds: string[];
+  clientAppId: string;
+}
+
+let seq = 0;
+
+async function ok<T = any>(reply: Promise<{ status: number; body: T }>, what: string): Promise<T> {
+  const answer = await reply;
+  if (answer.status >= 300) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+/**
+ * Seeds one org through `key`. The receiver refuses (HTTP 500) until the deliveries of the seeded events have been
+ * attempted; disabling the endpoint then ends them as failed, and it is enabled again with the receiver accepting,
+ * so a replay succeeds.
+ */
+export async function seedOrg(t: TestService, key: string, receiver: Receiver, label: string): Promise<SeededOrg> {
+  const api = (method: string, path: string, body?: unknown) => call(t.url, method, path, { key, body });
+  receiver.answer = () => ({ status: 500, body: `receiver refuses (${label})` });
+  const endpoint = await ok(api('POST', '/v2/webhooks/endpoints', { url: `${receiver.url}/${label}`, description: `${label} receiver` }), 'endpoint');
+  const clientReferenceId = `${label}-crm-user-${seq}`;
+  const connectionIds: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const session = await mintSandboxSession(t.sandboxUrl, `${label}${Date.now().toString(36)}${seq++}@creator.sandbox.com`);
+    const body = { cookie: session.cookie, userAgent: session.userAgent, ...(i === 0 ? { clientReferenceId } : {}) };
+    connectionIds.push((await ok(api('POST', '/v2/account/connections/import', body), 'import')).id);
+  }
+  await ok(api('POST', `/v2/account/connections/${connectionIds[2]}/invalidate`), 'invalidate');
+  // Each connection's first event has been refused (a connection's later events wait behind it: deliveries are in order).
+  const attempted = await eventually(
+    async () => {
+      const attempts = await ok(api('GET', `/v2/webhooks/endpoints/${endpoint.id}/attempts?status=failed&limit=250`), 'attempts');
+      const messageIds = new Set<string>(attempts.list.map((a: { messageId: string }) => a.messageId));
+      return messageIds.size >= connectionIds.length && messageIds;
+    },
+    { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: `${label}: the refused deliveries attempted` },
+  );
+  await ok(api('PATCH', `/v2/webhooks/endpoints/${endpoint.id}`, { enabled: false }), 'disable');
+  receiver.answer = () => 200;
+  await ok(api('PATCH', `/v2/webhooks/endpoints/${endpoint.id}`, { enabled: true }), 'enable');
+  const failed = await ok(api('GET', '/v2/webhooks/messages?status=failed&limit=250'), 'failed messages');
+  const app = await ok(
+    api('POST', '/v2/client-apps', {
+      name: `${label} Inbox`,
+      redirectUris: ['http://127.0.0.1:9/callback'],
+      permissions: ['profile:read', 'messages:read'],
+      profile: { description: 'The CRM for creator teams.' },
+    }),
+    'client app',
+  );
+  await call(t.url, 'GET', '/v2/access/self', { key, headers: { 'x-connection-id': connectionIds[0] } });
+  return {
+    connectionIds,
+    clientReferenceId,
+    referencedConnectionId: connectionIds[0],
+    endpointId: endpoint.id,
+    // Those with a refused attempt (and its response snippet) first.
+    failedMessageIds: failed.list.map((m: { id: string }) => m.id).sort((x: string, y: string) => Number(attempted.has(y)) - Number(attempted.has(x))),
+    clientAppId: app.id,
+  };
+}
