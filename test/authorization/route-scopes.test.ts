@@ -18,6 +18,8 @@ const SCOPE_POLICY: ReadonlyArray<readonly [prefix: string, scope: Scope | null]
   ['/metrics', null],
   ['/openapi.json', null],
   ['/link/', null], // the hosted Link pages: the client secret in the path is the credential
+  ['/dashboard', null], // the dashboard's page and files; what it shows comes from /v2 with its session
+  ['/dashboard/session', 'admin'], // dashboard sign-in takes an admin key; reading and ending a session need one too
   ['/_sandbox/', 'admin'], // one simulator shared by every org
   ['/v2/api-keys', 'admin'],
   ['/v2/client-apps', 'admin'],
@@ -31,6 +33,7 @@ const SCOPE_POLICY: ReadonlyArray<readonly [prefix: string, scope: Scope | null]
 ];
 
 function policyScopeOf(url: string): Scope | null | undefined {
+  if (url === '/') return null; // redirects a browser to /dashboard (a prefix entry would cover every path)
   const matches = SCOPE_POLICY.filter(([prefix]) => url === prefix || url.startsWith(prefix));
   if (matches.length === 0) return undefined;
   return matches.reduce((a, b) => (b[0].length > a[0].length ? b : a))[1];
