@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
 export const MUTATION_TEST_FILES = [
   // authentication and scopes
   'test/account/key-guard.test.ts',
+  'test/account/authenticate-guard.test.ts',
   // access pipeline, connection snapshots, connection store scoping
   'test/access/connection-guard.test.ts',
   // leases

@@ -8,6 +8,7 @@ import { createAccessPipeline, type AccessPipeline } from '../../src/access/acce
 import { createConnectionSnapshots, rawSessionId, SNAPSHOT_TTL_MS } from '../../src/access/connection-snapshots.ts';
 import { readOrgSettings } from '../../src/account/settings.ts';
 import { updateOrgSettingsRow } from '../../src/account/store.ts';
+import { CONNECTION_CHANGED_CHANNEL } from '../../src/connections/connection-changes.ts';
 import { destroyConnectionSession, loadConnectionSession, storeConnectionSession } from '../../src/connections/session-vault.ts';
 import {
   deleteSessionBlob,
@@ -173,6 +174,27 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
       expect(await expireIfActive(db(), a.sandbox, row.id, at)).toBeUndefined();
       const other = await connection(a.sandbox, { status: 'awaiting_2fa' });
       expect(await expireIfActive(db(), a.sandbox, other.id, at)).toBeUndefined();
+    });
+
+    it('an update or expiry is announced to every node, only when it changed a row', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const row = await connection(a.sandbox);
+      const marker = await connection(a.sandbox);
+      const heard: string[] = [];
+      const unlisten = await guard.database.handle.listen(CONNECTION_CHANGED_CHANNEL, (id) => heard.push(id));
+      try {
+        await updateConnection(db(), b.sandbox, row.id, { clientReferenceId: 'foreign' });
+        await expireIfActive(db(), b.sandbox, row.id, new Date());
+        await expireIfActive(db(), a.sandbox, row.id, new Date());
+        await expireIfActive(db(), a.sandbox, row.id, new Date());
+        await updateConnection(db(), a.sandbox, marker.id, { clientReferenceId: 'mine' });
+        // Announcements arrive in commit order: once the last one is in, every earlier one is too.
+        await eventually(() => heard.includes(marker.id), { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the update announced' });
+        expect(heard).toEqual([row.id, marker.id]);
+      } finally {
+        await unlisten();
+      }
     });
 
     it('a session blob is read and deleted only with its own org; storing again replaces it', async () => {
