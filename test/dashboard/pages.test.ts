@@ -14,7 +14,7 @@ import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts
 import { createKey, createOrg } from '../support/orgs.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
-import { seedOrg, type SeededOrg } from './seed.ts';
+import { dashboardStops, seedOrg, type SeededOrg } from './seed.ts';
 
 const AXE_SOURCE = readFileSync(packagePath('node_modules/axe-core/axe.min.js'), 'utf8');
 const FIRST_LOAD_BUDGET_BYTES = 250 * 1024;
@@ -167,36 +167,23 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
     expect(keys.body.list.map((k: { name: string }) => k.name)).not.toContain('csrf probe');
   });
 
-  const walk: Array<{ path: () => string; heading: string | RegExp; contains?: () => string }> = [
-    { path: () => '/dashboard', heading: 'Overview' },
-    { path: () => '/dashboard/connections', heading: 'Connections', contains: () => a.connectionIds[1] },
-    { path: () => `/dashboard/connections/${a.connectionIds[0]}`, heading: /^@/, contains: () => a.clientReferenceId },
-    { path: () => '/dashboard/api-keys', heading: 'API keys', contains: () => adminKeyId },
-    { path: () => '/dashboard/webhooks', heading: 'Webhooks', contains: () => 'alpha receiver' },
-    { path: () => `/dashboard/webhooks/endpoints/${a.endpointId}`, heading: 'Webhook endpoint', contains: () => 'receiver refuses (alpha)' },
-    { path: () => '/dashboard/webhooks/messages', heading: 'Webhook deliveries', contains: () => 'connection.created' },
-    { path: () => `/dashboard/webhooks/messages/${a.failedMessageIds[0]}`, heading: 'Webhook message', contains: () => 'receiver refuses (alpha)' },
-    { path: () => '/dashboard/link', heading: 'Link client apps', contains: () => 'alpha Inbox' },
-    { path: () => '/dashboard/usage', heading: 'Usage' },
-    { path: () => '/dashboard/audit-log', heading: 'Audit log' },
-    { path: () => '/dashboard/sandbox', heading: 'Sandbox tools', contains: () => 'creator' },
-  ];
-
   it('walks every page: content shown, no serious or critical axe violation (light and dark), nothing wider than a phone, no CSP violation', async () => {
     const problems: string[] = [];
-    for (const stop of walk) {
+    const stops = dashboardStops(a, adminKeyId);
+    expect(stops.length).toBe(12);
+    for (const stop of stops) {
       await page.setViewportSize({ width: 1100, height: 820 });
-      await page.goto(`${t.url}${stop.path()}`);
+      await page.goto(`${t.url}${stop.path}`);
       await settled(page, stop.heading);
-      if (stop.contains) {
+      if (stop.shows) {
         const text = (await page.locator('main').textContent()) ?? '';
-        if (!text.includes(stop.contains())) problems.push(`${stop.path()}: does not show ${stop.contains()}`);
+        if (!text.includes(stop.shows)) problems.push(`${stop.path}: does not show ${stop.shows}`);
       }
-      if (await page.locator('.notice.error').count()) problems.push(`${stop.path()}: shows an error: ${await page.locator('.notice.error').first().textContent()}`);
-      for (const violation of await seriousViolations(page)) problems.push(`${stop.path()}: ${violation}`);
+      if (await page.locator('.notice.error').count()) problems.push(`${stop.path}: shows an error: ${await page.locator('.notice.error').first().textContent()}`);
+      for (const violation of await seriousViolations(page)) problems.push(`${stop.path}: ${violation}`);
       await page.setViewportSize(PHONE);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
-      if (width > PHONE.width) problems.push(`${stop.path()}: ${width} px wide on a ${PHONE.width} px phone`);
+      if (width > PHONE.width) problems.push(`${stop.path}: ${width} px wide on a ${PHONE.width} px phone`);
     }
     await page.setViewportSize({ width: 1100, height: 820 });
     expect(problems).toEqual([]);

@@ -75,3 +75,30 @@ export async function seedOrg(t: TestService, key: string, receiver: Receiver, l
     clientAppId: app.id,
   };
 }
+
+export interface DashboardStop {
+  /** A file-name-safe name of the page. */
+  name: string;
+  path: string;
+  heading: string | RegExp;
+  /** Text the page shows for the seeded org. */
+  shows?: string;
+}
+
+/** Every dashboard page, with the seeded org's ids filled in: what the browser test walks and the screenshots show. */
+export function dashboardStops(seeded: SeededOrg, adminKeyId: string): DashboardStop[] {
+  return [
+    { name: 'overview', path: '/dashboard', heading: 'Overview' },
+    { name: 'connections', path: '/dashboard/connections', heading: 'Connections', shows: seeded.connectionIds[1] },
+    { name: 'connection', path: `/dashboard/connections/${seeded.referencedConnectionId}`, heading: /^@/, shows: seeded.clientReferenceId },
+    { name: 'api-keys', path: '/dashboard/api-keys', heading: 'API keys', shows: adminKeyId },
+    { name: 'webhooks', path: '/dashboard/webhooks', heading: 'Webhooks', shows: 'alpha receiver' },
+    { name: 'webhook-endpoint', path: `/dashboard/webhooks/endpoints/${seeded.endpointId}`, heading: 'Webhook endpoint', shows: 'receiver refuses (alpha)' },
+    { name: 'deliveries', path: '/dashboard/webhooks/messages', heading: 'Webhook deliveries', shows: 'connection.created' },
+    { name: 'delivery', path: `/dashboard/webhooks/messages/${seeded.failedMessageIds[0]}`, heading: 'Webhook message', shows: 'receiver refuses (alpha)' },
+    { name: 'link-apps', path: '/dashboard/link', heading: 'Link client apps', shows: 'alpha Inbox' },
+    { name: 'usage', path: '/dashboard/usage', heading: 'Usage' },
+    { name: 'audit-log', path: '/dashboard/audit-log', heading: 'Audit log' },
+    { name: 'sandbox', path: '/dashboard/sandbox', heading: 'Sandbox tools', shows: 'creator' },
+  ];
+}
