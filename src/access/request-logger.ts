@@ -2,7 +2,7 @@
 // for every request, and pino runs the redaction serializer over its bindings each time (~2 µs); an Access request
 // that succeeds logs nothing. The child, when made, carries the same bindings (the request id) as Fastify's own.
 import type { FastifyBaseLogger } from 'fastify';
-import type { Bindings, ChildLoggerOptions } from 'pino';
+import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 
 type LogMethod = (...args: unknown[]) => void;
 
@@ -28,6 +28,12 @@ class DeferredRequestLogger {
 
   set level(level: string) {
     this.#logger().level = level;
+  }
+
+  // pino's own method, which the request line (platform/http/request-log.ts) asks before logging a 2xx at debug:
+  // without it that hook threw on every successful Access request, and the onResponse hooks after it never ran.
+  isLevelEnabled(level: string): boolean {
+    return ((this.#child ?? this.#parent) as unknown as Logger).isLevelEnabled(level);
   }
 
   fatal(...args: unknown[]): void {
