@@ -19,6 +19,7 @@ import { createTracing, tracingOff, type Tracing } from './platform/tracing.ts';
 import { createVault, loadOrCreateLocalVaultKeys, parseVaultKeys, type Vault } from './platform/vault.ts';
 import { startWebhookWorker, type RunningWorker } from './webhooks/worker.ts';
 import { startMonitorWorker } from './monitor/worker.ts';
+import { startRetentionWorker } from './retention/worker.ts';
 import { SANDBOX_OTP_CODE, SANDBOX_PASSWORD, SCENARIOS } from './sandbox/accounts.ts';
 import { startSandbox, type RunningSandbox } from './sandbox/server.ts';
 import { createUpstreamEnvironments, type SandboxTestAccount } from './upstream/environments.ts';
@@ -180,6 +181,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (config.role !== 'api') {
       workers.push(announceStart(logger, 'webhook-delivery', await startWebhookWorker(ctx)));
       workers.push(announceStart(logger, 'monitor', await startMonitorWorker(ctx)));
+      workers.push(announceStart(logger, 'retention', startRetentionWorker(ctx)));
     }
 
     let closed = false;

@@ -16,8 +16,12 @@
 // The raw proxy may carry a raw session (x-session-* headers, proxy.ts) instead of x-connection-id: checked (400
 // naming the header), paced per upstream user id within the org like a connection, never stored, not metered
 // (usage is per connection). Upstream refusing it is a 401 SESSION_EXPIRED; no connection changes.
+//
+// Every call on a stored connection that was found (refused or not) goes to the request log (request-log/): the
+// pipeline starts its trip, the sender fills in upstream's status and the retries, and recordCall, the routes'
+// onResponse hook, hands the entry to the batching recorder once the reply is sent.
 import { context } from '@opentelemetry/api';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { UpstreamSession } from '../upstream/session.ts';
@@ -25,17 +29,33 @@ import { createConnectionSnapshots, type ConnectionSnapshot, type ConnectionSnap
 import { createAccessMetrics, type AccessMetrics } from './metrics.ts';
 import { createConnectionPacing, type Admission, type ConnectionPacing } from './pacing.ts';
 import { hasRawSession, readRawSession } from './proxy.ts';
-import { createUpstreamSender, withAdmission, type UpstreamSender } from './send-upstream.ts';
+import { createRequestLogRecorder, type RequestLogRecorder } from './request-log/recorder.ts';
+import { createUpstreamSender, withAdmission, type UpstreamSender, type UpstreamTrip } from './send-upstream.ts';
 import { createUsageMeter, type UsageMeter } from './usage-meter.ts';
 
-/** A connection that passed every check: active, with a session. */
-export type UsableConnection = ConnectionSnapshot & { session: UpstreamSession };
+/** A connection that passed every check: active, with a session, and this request's trip (none for a raw session). */
+export type UsableConnection = ConnectionSnapshot & { session: UpstreamSession; trip?: UpstreamTrip };
+
+/** A call on a stored connection, on its way to the request log. */
+export interface LoggedTrip extends UpstreamTrip {
+  connection: ConnectionSnapshot;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the Access pipeline once the request's stored connection is found; null otherwise (nothing logged). */
+    accessTrip: LoggedTrip | null;
+  }
+}
 
 export interface AccessPipeline {
   snapshots: ConnectionSnapshots;
   sender: UpstreamSender;
   meter: UsageMeter;
   metrics: AccessMetrics;
+  requestLog: RequestLogRecorder;
+  /** The Access routes' onResponse hook: the request's call into the request log, when it was made on a connection. */
+  recordCall(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
   /**
    * Runs `work` for the request's connection once it is resolved, permitted (when `permission` is given) and paced.
    * The pacing slot is held until `work` settles.
@@ -52,19 +72,12 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
   const pacing: ConnectionPacing = createConnectionPacing(ctx.rateLimiters, metrics);
   const sender = createUpstreamSender(ctx, snapshots, metrics);
   const meter = createUsageMeter(ctx);
+  const requestLog = createRequestLogRecorder(ctx);
 
-  // The connection as this node knows it; a fresh snapshot is answered without a promise (the common case).
   /** The caller's work, in a trace context carrying its admission when traced (its upstream spans report the wait). */
   function workAdmitted<T>(admission: Admission, work: (connection: UsableConnection) => Promise<T>, connection: UsableConnection): Promise<T> {
     if (!ctx.tracing.isEnabled) return work(connection);
     return context.with(withAdmission(context.active(), admission), work, undefined, connection);
-  }
-
-  function resolveConnection(request: FastifyRequest): UsableConnection | Promise<UsableConnection> {
-    const connectionId = connectionIdOf(request);
-    const known = snapshots.peek(request.auth, connectionId);
-    if (known !== undefined) return usableConnection(known, connectionId);
-    return snapshots.get(request.auth, connectionId).then((loaded) => usableConnection(loaded, connectionId));
   }
 
   return {
@@ -72,9 +85,34 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
     sender,
     meter,
     metrics,
+    requestLog,
+    recordCall(request, reply, done) {
+      const trip = request.accessTrip;
+      if (trip !== null) {
+        const { connection } = trip;
+        requestLog.record({
+          orgId: connection.orgId,
+          environment: connection.environment,
+          connectionId: connection.id,
+          arrivedAtMs: ctx.clock.now().getTime() - reply.elapsedTime,
+          method: request.method,
+          url: request.url,
+          status: reply.statusCode,
+          upstreamStatus: trip.upstreamStatus,
+          durationMs: Math.round(reply.elapsedTime),
+          retries: trip.retries,
+          requestId: request.id,
+          apiKeyId: request.auth.keyId,
+        });
+      }
+      done();
+    },
     async run(request, reply, permission, work) {
-      const resolved = resolveConnection(request);
-      const connection = resolved instanceof Promise ? await resolved : resolved;
+      const connectionId = connectionIdOf(request);
+      // The connection as this node knows it; a fresh snapshot is answered without a promise (the common case).
+      const known = snapshots.peek(request.auth, connectionId);
+      const snapshot = known !== undefined ? known : await snapshots.get(request.auth, connectionId);
+      const connection = usableConnection(snapshot, connectionId, startTrip(request, snapshot));
       if (permission !== null && !connection.permissions.has(permission)) {
         throw new ApiError('FORBIDDEN', `This connection was not granted ${permission}`, {
           details: { requiredPermission: permission, connectionId: connection.id },
@@ -103,11 +141,22 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
         admission.release();
       }
     },
-    close: () => meter.close(),
+    close: async () => {
+      await Promise.all([meter.close(), requestLog.close()]);
+    },
   };
 }
 
-function usableConnection(connection: ConnectionSnapshot | null, connectionId: string): UsableConnection {
+/** The request's trip on a stored connection that exists, refused or not (a wrong id has no log to go to). */
+function startTrip(request: FastifyRequest, connection: ConnectionSnapshot | null): LoggedTrip | null {
+  if (connection === null || !connection.isStored) return null;
+  const trip: LoggedTrip = { connection, upstreamStatus: null, retries: 0 };
+  request.accessTrip = trip;
+  return trip;
+}
+
+/** The connection as this request's work gets it: checked, and carrying the request's trip for the sender to fill. */
+function usableConnection(connection: ConnectionSnapshot | null, connectionId: string, trip: LoggedTrip | null): UsableConnection {
   if (!connection) {
     throw new ApiError('SESSION_NOT_PROVIDED', `Connection ${connectionId} not found`, {
       actionRequired: 'reconnect',
@@ -131,7 +180,8 @@ function usableConnection(connection: ConnectionSnapshot | null, connectionId: s
       details: { field: 'x-connection-id', reason: 'session_missing', connectionId },
     });
   }
-  return connection as UsableConnection;
+  const usable = connection as UsableConnection;
+  return trip === null ? usable : { ...usable, trip };
 }
 
 function connectionIdOf(request: FastifyRequest): string {

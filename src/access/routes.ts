@@ -1,5 +1,6 @@
 // HTTP for access/: the managed endpoints (one generic handler over the catalogue's entries, then each family's own
-// routes in their own scope), the raw proxy, and the usage report (ofconnect extension under /v2/account).
+// routes in their own scope), the raw proxy, and the usage report and request log (ofconnect extensions under
+// /v2/account). Every Access route has the pipeline's onResponse hook, which hands its call to the request log.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ServiceContext } from '../platform/context.ts';
@@ -10,6 +11,7 @@ import type { ManagedEndpoint } from './endpoints/define-endpoint.ts';
 import { forwardToUpstream, PROXY_PREFIX, RAW_SESSION_HEADERS } from './proxy.ts';
 import { runManagedEndpoint } from './run-managed-endpoint.ts';
 import { deferredRequestLogger } from './request-logger.ts';
+import { registerRequestLogRoutes } from './request-log/routes.ts';
 import { reportUsage } from './usage-report.ts';
 import { UsageQuery, UsageReply } from './usage-schemas.ts';
 
@@ -31,15 +33,23 @@ const stringify = () => (data: unknown) => JSON.stringify(data);
 
 export function registerAccessRoutes(app: HttpApp, ctx: ServiceContext): void {
   const pipeline = createAccessPipeline(ctx);
+  // Closed after in-flight requests finished: the request log's last entries are written.
   app.addHook('onClose', async () => pipeline.close());
+  app.decorateRequest('accessTrip', null);
 
   for (const endpoint of MANAGED_ENDPOINTS) registerManagedEndpoint(app, pipeline, endpoint);
   for (const family of ACCESS_FAMILIES) {
     const { registerRoutes } = family;
     // Encapsulated: a family's own routes may change parsers or limits without touching the rest of the API.
-    if (registerRoutes) app.register(async (scope) => registerRoutes(scope, pipeline, ctx));
+    if (registerRoutes) {
+      app.register(async (scope) => {
+        scope.addHook('onResponse', pipeline.recordCall);
+        await registerRoutes(scope, pipeline, ctx);
+      });
+    }
   }
   registerProxyRoute(app, pipeline);
+  registerRequestLogRoutes(app, ctx);
 
   app.get('/v2/account/usage', {
     config: { scope: 'account' },
@@ -58,6 +68,7 @@ function registerManagedEndpoint(app: HttpApp, pipeline: AccessPipeline, endpoin
     url: endpoint.url,
     config: { scope: 'access' },
     childLoggerFactory: deferredRequestLogger,
+    onResponse: pipeline.recordCall,
     schema: {
       tags: [endpoint.tag],
       summary: endpoint.summary,
@@ -85,6 +96,7 @@ function registerProxyRoute(app: HttpApp, pipeline: AccessPipeline): void {
       url: `${PROXY_PREFIX}/*`,
       config: { scope: 'access' },
       childLoggerFactory: deferredRequestLogger,
+      onResponse: pipeline.recordCall,
       schema: {
         tags: ['Access: proxy'],
         summary: 'Any OnlyFans API call: path after /api2/v2, query and body passed through, signed for the connection',

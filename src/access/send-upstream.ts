@@ -30,14 +30,28 @@ const RETRY_AFTER_UNAVAILABLE_S = 2;
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /**
+ * What one Access request's upstream calls came to, for its request log entry: the pipeline hands one to the work
+ * with the connection (`UsableConnection.trip`), and the sender fills it in as attempts finish.
+ */
+export interface UpstreamTrip {
+  /** Upstream's status of the last attempt that got a reply; null while none has. */
+  upstreamStatus: number | null;
+  /** Attempts repeated (network error, 5xx, 429), over all of the request's upstream calls. */
+  retries: number;
+}
+
+/** The connection a call is made for, with the request's trip when it has one (a monitor check has none). */
+export type SendingConnection = ConnectionSnapshot & { trip?: UpstreamTrip };
+
+/**
  * Both take `route`: the Access route template the call is made for (`/v2/access/chats/:userId/messages`), which
  * labels the latency histogram. Not the upstream path: proxied paths are the caller's and would make a series each.
  */
 export interface UpstreamSender {
   /** A managed call: any non-2xx becomes an ApiError. */
-  send<T = unknown>(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>, route: string): Promise<UpstreamReply<T>>;
+  send<T = unknown>(connection: SendingConnection, call: Omit<UpstreamRequest, 'proxyUrl'>, route: string): Promise<UpstreamReply<T>>;
   /** The raw proxy: upstream 4xx come back as sent; what ofconnect owns (session, rules, 429, 5xx, network) still throws. */
-  sendRaw(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>, route: string): Promise<UpstreamReply>;
+  sendRaw(connection: SendingConnection, call: Omit<UpstreamRequest, 'proxyUrl'>, route: string): Promise<UpstreamReply>;
 }
 
 export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionSnapshots, metrics: AccessMetrics): UpstreamSender {
@@ -64,7 +78,7 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
   }
 
   async function withRetries<T>(
-    connection: ConnectionSnapshot,
+    connection: SendingConnection,
     call: Omit<UpstreamRequest, 'proxyUrl'>,
     route: string,
     attempt: (client: UpstreamClient, session: ConnectionSnapshot['session'], request: UpstreamRequest) => Promise<UpstreamReply<T>>,
@@ -78,12 +92,14 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
       const startedAt = performance.now();
       try {
         const reply = await attempt(client, connection.session, request);
+        if (connection.trip) connection.trip.upstreamStatus = reply.status;
         countReply(reply.status);
         observeDuration(route, reply.status < 400 ? 'success' : 'client_error', startedAt);
         if (span) endUpstreamSpan(span, attemptNumber, reply.status, null);
         return reply;
       } catch (error) {
         const outcome = outcomeOf(error);
+        if (connection.trip) connection.trip.upstreamStatus = upstreamStatusNumberOf(error);
         metrics.upstreamCalls.inc({ outcome, status: upstreamStatusOf(error) });
         observeDuration(route, outcome, startedAt);
         if (outcome === 'session_expired') {
@@ -99,6 +115,7 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
           throw error instanceof ApiError && isRetryable(outcome) ? withRetryAdvice(error) : error;
         }
         metrics.upstreamRetries.inc({ reason: outcome });
+        if (connection.trip) connection.trip.retries += 1;
         span?.addEvent('retry', {
           'ofconnect.upstream.attempt': attemptNumber,
           'ofconnect.upstream.retry_reason': outcome,
@@ -123,7 +140,7 @@ export function createUpstreamSender(ctx: ServiceContext, snapshots: ConnectionS
   }
 
   return {
-    send: <T,>(connection: ConnectionSnapshot, call: Omit<UpstreamRequest, 'proxyUrl'>, route: string) => withRetries<T>(connection, call, route, sendChecked),
+    send: <T,>(connection: SendingConnection, call: Omit<UpstreamRequest, 'proxyUrl'>, route: string) => withRetries<T>(connection, call, route, sendChecked),
     sendRaw: (connection, call, route) => withRetries(connection, call, route, sendPassingClientErrors),
   };
 }
@@ -224,8 +241,13 @@ function isRetryable(outcome: UpstreamOutcome): boolean {
 }
 
 function upstreamStatusOf(error: unknown): string {
+  return String(upstreamStatusNumberOf(error) ?? 'none');
+}
+
+/** Upstream's status behind a failure; null when upstream never answered (network error, time limit). */
+function upstreamStatusNumberOf(error: unknown): number | null {
   const status = error instanceof ApiError ? error.details?.upstreamStatus : undefined;
-  return typeof status === 'number' ? String(status) : 'none';
+  return typeof status === 'number' ? status : null;
 }
 
 /** Milliseconds to wait before the next attempt: upstream's Retry-After when given, else exponential with jitter. */

@@ -30,3 +30,17 @@ export const SingleLineString = (options: Parameters<typeof Type.String>[0] = {}
 /** A UTC calendar day, YYYY-MM-DD; format `date` refuses impossible days (2024-02-30, 2024-13-45), not just the shape. */
 export const CalendarDay = (options: Parameters<typeof Type.String>[0] = {}) =>
   Type.String({ format: 'date', description: 'YYYY-MM-DD (UTC)', ...options });
+
+/** `{list: [...], hasMore, nextCursor}`: one page of a cursor-paged list, newest first; nextCursor is null on the last. */
+export const CursorPageOf = <T extends TSchema>(item: T) =>
+  Type.Object({
+    list: Type.Array(item),
+    hasMore: Type.Boolean(),
+    nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null when there is none' })),
+  });
+
+/** `limit` / `cursor` query fields of a cursor-paged list (the cursor is opaque: whatever nextCursor said). */
+export const CursorQueryFields = (maxLimit = 100, defaultLimit = 50) => ({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' })),
+});

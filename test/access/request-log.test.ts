@@ -1,0 +1,284 @@
+// The per-connection request log: every Access call on a connection (managed and raw proxy, refused or not) is
+// written in batches and read back through GET /v2/account/connections/{id}/requests, newest first, paged by cursor
+// and filtered; query values are never stored; only the connection's own org and environment can read it; the
+// retention worker prunes rows past their age on the project's clock.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertRequestLogRows, type RequestLogInsert } from '../../src/access/request-log/store.ts';
+import { insertConnection } from '../../src/connections/store.ts';
+import { ManualClock } from '../../src/platform/clock.ts';
+import { newId } from '../../src/platform/ids.ts';
+import { createRetentionWorker } from '../../src/retention/worker.ts';
+import { BACKENDS } from '../support/databases.ts';
+import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
+import { createKey, createOrg } from '../support/orgs.ts';
+import { call, startTestService, type ApiReply, type TestService } from '../support/service.ts';
+import { access, clearFaults, importConnection, injectFault, type ImportedConnection } from './access-fixture.ts';
+
+const DAY_MS = 86_400_000;
+
+interface LoggedRequest {
+  id: string;
+  requestId: string;
+  createdAt: string;
+  method: string;
+  path: string;
+  status: number;
+  upstreamStatus: number | null;
+  durationMs: number;
+  retries: number;
+  apiKeyId: string;
+}
+
+/** A page of the log, or the error that refused the request. */
+interface LogReply {
+  list: LoggedRequest[];
+  hasMore: boolean;
+  nextCursor: string | null;
+  type?: string;
+  details?: { field?: string };
+}
+
+interface Tenant {
+  orgId: string;
+  key: string;
+  keyId: string;
+}
+
+describe.each(BACKENDS)('access: the per-connection request log (%s)', (backend) => {
+  let t: TestService;
+
+  beforeAll(async () => {
+    t = await startTestService(backend);
+  });
+  afterAll(async () => t?.close());
+
+  /** An org of its own and a sandbox key of it (every scope), so what the log holds is only this test's. */
+  async function newTenant(name: string): Promise<Tenant> {
+    const orgId = await createOrg(t.database.handle, name);
+    const key = await createKey(t.database.handle, orgId, 'sandbox');
+    return { orgId, key: key.secret, keyId: key.id };
+  }
+
+  function readLog(tenant: { key: string }, connectionId: string, query = ''): Promise<ApiReply<LogReply>> {
+    return call(t.url, 'GET', `/v2/account/connections/${connectionId}/requests${query}`, { key: tenant.key });
+  }
+
+  /** The log once it holds `count` entries (written within about a second of each call). */
+  async function logOf(tenant: Tenant, connectionId: string, count: number): Promise<LoggedRequest[]> {
+    return eventually(async () => {
+      const res = await readLog(tenant, connectionId, '?limit=100');
+      expect(res.status).toBe(200);
+      return res.body.list.length >= count ? res.body.list : null;
+    }, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: `${count} request log entries of ${connectionId}` });
+  }
+
+  it('records managed and raw proxy calls with their fields, keeping query keys but not their values', async () => {
+    const tenant = await newTenant('Request log fields');
+    const conn = await importConnection(t, { key: tenant.key });
+    const startedAt = Date.now();
+    const managed = await access(t, conn.id, 'GET', '/v2/access/users/search?query=SecretFanName&limit=5', { key: tenant.key });
+    expect(managed.status).toBe(200);
+    const raw = await access(t, conn.id, 'GET', '/v2/access/proxy/users/me?token=Value123&empty=&flag', { key: tenant.key });
+    expect(raw.status).toBe(200);
+    const rawNotFound = await access(t, conn.id, 'GET', '/v2/access/proxy/posts/1', { key: tenant.key });
+    expect(rawNotFound.status).toBe(404);
+    const endedAt = Date.now();
+
+    const log = await logOf(tenant, conn.id, 3);
+    expect(log).toHaveLength(3);
+    const byRequest = new Map(log.map((entry) => [entry.requestId, entry]));
+    expect(byRequest.get(String(managed.headers['x-request-id']))).toMatchObject({
+      method: 'GET',
+      path: '/v2/access/users/search?query=&limit=',
+      status: 200,
+      upstreamStatus: 200,
+      retries: 0,
+      apiKeyId: tenant.keyId,
+    });
+    expect(byRequest.get(String(raw.headers['x-request-id']))).toMatchObject({
+      method: 'GET',
+      path: '/v2/access/proxy/users/me?token=&empty=&flag=',
+      status: 200,
+      upstreamStatus: 200,
+      retries: 0,
+      apiKeyId: tenant.keyId,
+    });
+    // Upstream's own 404, passed through by the raw proxy: both statuses are upstream's.
+    expect(byRequest.get(String(rawNotFound.headers['x-request-id']))).toMatchObject({ path: '/v2/access/proxy/posts/1', status: 404, upstreamStatus: 404 });
+    for (const entry of log) {
+      expect(Number.isInteger(entry.durationMs) && entry.durationMs >= 0).toBe(true);
+      const at = Date.parse(entry.createdAt);
+      // The arrival time, on the service's clock (the same machine): inside the window the calls were made in.
+      expect(at).toBeGreaterThanOrEqual(startedAt - 1_000);
+      expect(at).toBeLessThanOrEqual(endedAt + 1_000);
+    }
+    const text = JSON.stringify(log);
+    expect(text).not.toContain('SecretFanName');
+    expect(text).not.toContain('Value123');
+  });
+
+  it('a failed upstream call is recorded with upstream\'s status and its retries; a refused call with no upstream status', async () => {
+    const tenant = await newTenant('Request log failures');
+    const conn = await importConnection(t, { key: tenant.key, permissions: ['profile:read'] });
+    await injectFault(t, { kind: '500', count: 3, pathPrefix: '/api2/v2/users/me' });
+    let failed: ApiReply;
+    try {
+      failed = await access(t, conn.id, 'GET', '/v2/access/proxy/users/me', { key: tenant.key });
+    } finally {
+      await clearFaults(t);
+    }
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    const refused = await access(t, conn.id, 'GET', '/v2/access/chats', { key: tenant.key });
+    expect(refused.status).toBe(403);
+
+    const log = await logOf(tenant, conn.id, 2);
+    const byRequest = new Map(log.map((entry) => [entry.requestId, entry]));
+    expect(byRequest.get(String(failed.headers['x-request-id']))).toMatchObject({ status: failed.status, upstreamStatus: 500, retries: 2 });
+    expect(byRequest.get(String(refused.headers['x-request-id']))).toMatchObject({ path: '/v2/access/chats', status: 403, upstreamStatus: null, retries: 0 });
+  });
+
+  it('pages newest first without overlap, and filters by status class, exact status, method and time', async () => {
+    const tenant = await newTenant('Request log paging');
+    const conn = await importConnection(t, { key: tenant.key });
+    const calls: Array<[string, string]> = [
+      ['GET', '/v2/access/proxy/users/me'],
+      ['GET', '/v2/access/proxy/posts/1'],
+      ['GET', '/v2/access/self'],
+      ['PATCH', '/v2/access/self'],
+      ['GET', '/v2/access/proxy/users/me?n=5'],
+    ];
+    for (const [method, path] of calls) {
+      const res = await access(t, conn.id, method, path, { key: tenant.key, ...(method === 'PATCH' ? { body: { about: 'paged' } } : {}) });
+      expect(res.status, `${method} ${path}`).toBeLessThan(500);
+    }
+    const all = await logOf(tenant, conn.id, calls.length);
+    expect(all).toHaveLength(calls.length);
+    const times = all.map((entry) => Date.parse(entry.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+
+    const paged: LoggedRequest[] = [];
+    let cursor: string | null = null;
+    const pages: number[] = [];
+    do {
+      const res = await readLog(tenant, conn.id, `?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      pages.push(res.body.list.length);
+      paged.push(...res.body.list);
+      expect(res.body.hasMore).toBe(res.body.nextCursor !== null);
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(pages).toEqual([2, 2, 1]);
+    expect(paged.map((entry) => entry.id)).toEqual(all.map((entry) => entry.id));
+
+    const fourXx = await readLog(tenant, conn.id, '?status=4xx');
+    expect(fourXx.body.list.map((entry) => entry.path)).toEqual(['/v2/access/proxy/posts/1']);
+    const exact = await readLog(tenant, conn.id, '?status=404');
+    expect(exact.body.list.map((entry) => entry.status)).toEqual([404]);
+    const twoXx = await readLog(tenant, conn.id, '?status=2xx');
+    expect(twoXx.body.list.every((entry) => entry.status >= 200 && entry.status < 300)).toBe(true);
+    expect(twoXx.body.list).toHaveLength(all.filter((entry) => entry.status < 300).length);
+    const patches = await readLog(tenant, conn.id, '?method=PATCH');
+    expect(patches.body.list.map((entry) => entry.method)).toEqual(['PATCH']);
+
+    // A window holding only the middle entries: since is inclusive, until exclusive.
+    const since = all[3].createdAt;
+    const until = all[1].createdAt;
+    const windowed = await readLog(tenant, conn.id, `?since=${since}&until=${until}`);
+    const expected = all.filter((entry) => entry.createdAt >= since && entry.createdAt < until).map((entry) => entry.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(windowed.body.list.map((entry) => entry.id)).toEqual(expected);
+
+    // With a filter, pages still follow on without overlap.
+    const firstGet = await readLog(tenant, conn.id, '?method=GET&limit=3');
+    const secondGet = await readLog(tenant, conn.id, `?method=GET&limit=3&cursor=${firstGet.body.nextCursor}`);
+    expect([...firstGet.body.list, ...secondGet.body.list].map((entry) => entry.id)).toEqual(all.filter((entry) => entry.method === 'GET').map((entry) => entry.id));
+    expect(secondGet.body).toMatchObject({ hasMore: false, nextCursor: null });
+  });
+
+  it('refuses a cursor it did not make and filters it does not know, naming the field', async () => {
+    const tenant = await newTenant('Request log refusals');
+    const conn = await importConnection(t, { key: tenant.key });
+    for (const [query, field] of [
+      ['?cursor=bm90LWEtY3Vyc29y', 'cursor'],
+      ['?status=2xy', 'status'],
+      ['?method=TRACE', 'method'],
+      ['?since=yesterday', 'since'],
+      ['?limit=101', 'limit'],
+    ] as const) {
+      const res = await readLog(tenant, conn.id, query);
+      expect(res.status, query).toBe(400);
+      expect(res.body.details?.field, query).toBe(field);
+    }
+  });
+
+  it('only the connection\'s own org and environment read its log: another org and the other environment get a 404', async () => {
+    const owner = await newTenant('Request log owner');
+    const other = await newTenant('Request log other org');
+    const ownerLive = await createKey(t.database.handle, owner.orgId, 'live');
+    const conn: ImportedConnection = await importConnection(t, { key: owner.key });
+    expect((await access(t, conn.id, 'GET', '/v2/access/proxy/users/me', { key: owner.key })).status).toBe(200);
+    await logOf(owner, conn.id, 1);
+
+    const unknown = await readLog(other, 'conn_doesnotexist000000000000');
+    expect(unknown.status).toBe(404);
+    for (const reader of [other, { key: ownerLive.secret }]) {
+      const res = await readLog(reader, conn.id);
+      expect(res.status).toBe(404);
+      expect(res.body.type).toBe(unknown.body.type);
+      expect(JSON.stringify(res.body)).not.toContain('/v2/access/proxy');
+    }
+
+    // A live connection with a log row: the org's live key reads it, its sandbox key gets a 404.
+    const liveId = newId('connection');
+    const now = new Date();
+    await insertConnection(t.database.handle.db, {
+      id: liveId, orgId: owner.orgId, environment: 'live', status: 'active', permissions: [], imported: true, createdAt: now, updatedAt: now,
+    });
+    await insertRequestLogRows(t.database.handle.db, [logRow(owner.orgId, 'live', liveId, now, ownerLive.id)]);
+    const live = await readLog({ key: ownerLive.secret }, liveId);
+    expect(live.status).toBe(200);
+    expect(live.body.list).toHaveLength(1);
+    expect((await readLog(owner, liveId)).status).toBe(404);
+  });
+
+  it('retention prunes rows older than the configured days, in batches, and keeps recent ones (on the project\'s clock)', async () => {
+    const tenant = await newTenant('Request log retention');
+    const conn = await importConnection(t, { key: tenant.key });
+    const now = Date.now();
+    const old = Array.from({ length: 5 }, (_, i) => logRow(tenant.orgId, 'sandbox', conn.id, new Date(now - DAY_MS - i * 1000), tenant.keyId));
+    const recent = logRow(tenant.orgId, 'sandbox', conn.id, new Date(now - 3_600_000), tenant.keyId);
+    await insertRequestLogRows(t.database.handle.db, [...old, recent]);
+    expect((await readLog(tenant, conn.id)).body.list).toHaveLength(6);
+
+    // 14 days (the default) are up for the older rows 13.5 days from now; the recent row is an hour short of it.
+    const clock = new ManualClock(now + 13.5 * DAY_MS);
+    const worker = createRetentionWorker(t.service.ctx, { clock, batchSize: 2 });
+    const removed = await worker.runDue();
+    expect(removed.request_log).toBeGreaterThanOrEqual(5);
+    const left = (await readLog(tenant, conn.id)).body.list;
+    expect(left.map((entry) => entry.requestId)).toEqual([recent.request_id]);
+
+    // The task is not due again until its interval has passed; then the recent row's time is up too.
+    expect((await worker.runDue()).request_log).toBeUndefined();
+    clock.advance(DAY_MS);
+    await worker.runDue();
+    expect((await readLog(tenant, conn.id)).body.list).toEqual([]);
+  });
+});
+
+function logRow(orgId: string, environment: 'sandbox' | 'live', connectionId: string, at: Date, apiKeyId: string): RequestLogInsert {
+  return {
+    org_id: orgId,
+    environment,
+    connection_id: connectionId,
+    created_at: at.toISOString(),
+    method: 'GET',
+    path: '/v2/access/self',
+    status: 200,
+    upstream_status: 200,
+    duration_ms: 12,
+    retries: 0,
+    request_id: newId('request'),
+    api_key_id: apiKeyId,
+  };
+}
