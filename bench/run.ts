@@ -6,6 +6,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
   webhooks: async () => (await import('./webhooks.ts')).runWebhooksBenchmark(),
   monitor: async () => (await import('./monitor.ts')).runMonitorBenchmark(),
   sandbox: async () => (await import('./sandbox.ts')).runSandboxBenchmark(),
+  startup: async () => (await import('./startup.ts')).runStartupBenchmark(),
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
