@@ -30,7 +30,8 @@ window.ui = SwaggerUIBundle({
   deepLinking: true,
   displayOperationId: true,
   filter: true,
-  docExpansion: 'none',
+  // Tags open, operations closed: the list of every operation is the first thing a reader sees.
+  docExpansion: 'list',
   defaultModelsExpandDepth: 0,
   // Off: the validator badge would send the document to validator.swagger.io.
   validatorUrl: null,
