@@ -17,6 +17,7 @@ const SCOPE_POLICY: ReadonlyArray<readonly [prefix: string, scope: Scope | null]
   ['/readyz', null],
   ['/metrics', null],
   ['/openapi.json', null],
+  ['/docs', null], // the API reference page and its files: the document it renders is public too
   ['/link/', null], // the hosted Link pages: the client secret in the path is the credential
   ['/dashboard', null], // the dashboard's page and files; what it shows comes from /v2 with its session
   ['/dashboard/session', 'admin'], // dashboard sign-in takes an admin key; reading and ending a session need one too
