@@ -5,7 +5,8 @@
 //
 // A bucket is keyed by its name and key only, not by its spec: changing a connection's pacing reshapes its bucket
 // (capped at the new burst) rather than handing it a fresh, full one.
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { ApiError } from './errors.ts';
 
@@ -160,8 +161,12 @@ function createMemoryRateLimiters(now: () => number, maxBuckets: number): RateLi
   };
 }
 
+// ioredis is loaded only when Redis is configured: a node without it does not pay for loading it at start.
+const requireModule = createRequire(import.meta.url);
+
 function createRedisRateLimiters(redisUrl: string, prefix: string, now: () => number): RateLimiters {
-  const redis = new Redis(redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 2, lazyConnect: false }) as SpendingRedis;
+  const { Redis: RedisClient } = requireModule('ioredis') as typeof import('ioredis');
+  const redis = new RedisClient(redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 2, lazyConnect: false }) as SpendingRedis;
   redis.defineCommand('spendToken', { numberOfKeys: 1, lua: SPEND_SCRIPT });
   return {
     backend: 'redis',
