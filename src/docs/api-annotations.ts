@@ -11,7 +11,7 @@ const TAGS: OpenApiAnnotations['tags'] = [
   { name: 'Link', description: 'Connect an account through the hosted or whitelabel Link flow (OFAuth); login and 2FA routes are ofconnect extensions.' },
   { name: 'Dynamic rules', description: 'OnlyFans request-signing rules, and signing for callers who send requests themselves (OFAuth).' },
   { name: 'Webhooks', description: 'Endpoints events are delivered to (signed, Standard Webhooks and Svix headers), the messages, their attempts, replay (ofconnect).' },
-  { name: 'Management', description: 'Client apps, API keys and vault key rotation: what OFAuth keeps in its dashboard, as an API (ofconnect). Needs the `admin` scope.' },
+  { name: 'Management', description: 'Client apps, API keys, the audit log and vault key rotation: what OFAuth keeps in its dashboard, as an API (ofconnect). Needs the `admin` scope.' },
   { name: 'Usage', description: 'Access requests per connection and day, and billable connections (ofconnect).' },
   { name: 'Access: self', description: 'The connected account\'s own profile. Access routes act as the connection named in x-connection-id.' },
   { name: 'Access: chats', description: 'The inbox, one chat\'s messages and media; send and unsend messages.' },
