@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiFailure } from './api.ts';
 
-export interface Loaded<T> {
+export interface LoadState<T> {
   data: T | null;
   error: unknown;
   loading: boolean;
@@ -12,7 +12,7 @@ export interface Loaded<T> {
 }
 
 /** Runs `load` when `key` changes (and on reload()); keeps only the answer of the latest run. */
-export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
+export function useLoad<T>(load: () => Promise<T>, key: string): LoadState<T> {
   const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: true });
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
@@ -82,7 +82,7 @@ export function Empty({ children }: { children: ComponentChildren }) {
 }
 
 /** What a loaded value renders as: loading, its error, or the content. */
-export function Loaded<T>({ state, what, children }: { state: Loaded<T>; what: string; children: (data: T) => ComponentChildren }) {
+export function Loaded<T>({ state, what, children }: { state: LoadState<T>; what: string; children: (data: T) => ComponentChildren }) {
   if (state.error) return <ErrorNotice error={state.error} retry={state.reload} />;
   if (state.data === null) return <Loading what={what} />;
   return <>{children(state.data)}</>;
