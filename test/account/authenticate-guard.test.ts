@@ -214,6 +214,25 @@ describe.each(BACKENDS)('API key authentication (%s)', (backend) => {
       expect((await authenticator.authenticate(requestWith(third.secret, ip))).keyId).toBe(third.id);
     });
 
+    it('a known valid key gone stale is looked up again while its address is blocked; a new key from there waits', async () => {
+      const orgId = await createOrg(database());
+      const known = await createKey(database(), orgId, 'sandbox', ['account']);
+      const unseen = await createKey(database(), orgId, 'sandbox', ['account']);
+      // One failure a minute: the second blocks the address for 60 s, longer than a valid answer stays fresh.
+      const authenticator = authenticatorWith(1);
+      const ip = freshAddress();
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const start = Date.now();
+      await authenticator.authenticate(requestWith(known.secret, ip));
+      await refusalOf(authenticator.authenticate(requestWith('bad-1', ip)));
+      const blocked = await refusalOf(authenticator.authenticate(requestWith('bad-2', ip)));
+      expect(blocked.headers?.['retry-after']).toBe('60');
+      vi.setSystemTime(start + 31_000);
+      expect(authenticator.authenticateFromCache(requestWith(known.secret, ip))).toBeUndefined();
+      expect((await authenticator.authenticate(requestWith(known.secret, ip))).keyId).toBe(known.id);
+      expect((await refusalOf(authenticator.authenticate(requestWith(unseen.secret, ip)))).type).toBe('RATE_LIMIT_EXCEEDED');
+    });
+
     it('a valid key that became revoked while cached earns a failed attempt against its address when looked up again', async () => {
       const orgId = await createOrg(database());
       const key = await createKey(database(), orgId, 'sandbox', ['account']);

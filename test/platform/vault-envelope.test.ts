@@ -9,6 +9,7 @@ import { makeTempDir } from '../support/test-run.ts';
 import {
   createVault,
   generateVaultKeySpec,
+  keyRingProblem,
   loadOrCreateLocalVaultKeys,
   parseVaultKeys,
   reencryptBlob,
@@ -145,6 +146,45 @@ describe('vault envelope', () => {
     expect(second.created).toBe(false);
     expect(second.file).toBe(first.file);
     expect(second.keys[0].key.equals(first.keys[0].key)).toBe(true);
+  });
+});
+
+describe('the start-up check of the key ring against stored data', () => {
+  const k1 = keyOf('k1');
+  const k2 = keyOf('k2');
+  const sampleOf = (vault: ReturnType<typeof createVault>, what: string, owner: string) => ({ what, blob: vault.encrypt('secret', owner).blob, associatedData: owner });
+
+  it('a ring that names every key id in use and decrypts a sample of each passes, as does one with nothing stored', () => {
+    const ring = createVault([k2, k1]);
+    const samples = [sampleOf(createVault([k1]), 'a session', 'conn_1'), sampleOf(ring, 'a webhook secret', 'we_1')];
+    expect(keyRingProblem(ring, new Map([['k1', 4], ['k2', 1]]), samples)).toBeNull();
+    expect(keyRingProblem(ring, new Map(), [])).toBeNull();
+  });
+
+  it('key ids the data names that the ring lacks are listed with their counts, before any decryption', () => {
+    const ring = createVault([k2, keyOf('k0')]);
+    const undecryptable = [{ what: 'a session', blob: createVault([k1]).encrypt('x', 'a').blob, associatedData: 'b' }];
+    expect(keyRingProblem(ring, new Map([['k1', 1], ['k2', 3]]), undecryptable)).toBe(
+      'the vault key ring cannot decrypt stored data: it was written with key id k1 (1 stored secret), and the configured ' +
+        'key ids are k2, k0. Add the missing key(s) to OFCONNECT_VAULT_KEYS ("newId:base64,k1:base64": the first key ' +
+        'encrypts new data, every listed key decrypts), then `ofconnect vault rotate` moves the data to the first key',
+    );
+    expect(keyRingProblem(createVault([k2]), new Map([['k1', 2], ['k3', 1]]), [])).toBe(
+      'the vault key ring cannot decrypt stored data: it was written with key id k1 (2 stored secrets), k3 (1 stored secret), ' +
+        'and the configured key ids are k2. Add the missing key(s) to OFCONNECT_VAULT_KEYS ("newId:base64,k1:base64": the ' +
+        'first key encrypts new data, every listed key decrypts), then `ofconnect vault rotate` moves the data to the first key',
+    );
+  });
+
+  it('an id that now holds other key material is found by decrypting: the first sample that fails is named', () => {
+    const original = createVault([k1]);
+    const regenerated = createVault([k2, keyOf('k1')]);
+    const samples = [sampleOf(regenerated, 'a session (conn_ok)', 'conn_ok'), sampleOf(original, 'a session (conn_old)', 'conn_old'), sampleOf(original, 'another', 'x')];
+    expect(keyRingProblem(regenerated, new Map([['k1', 2], ['k2', 1]]), samples)).toBe(
+      'the vault key ring cannot decrypt stored data: a session (conn_old) was written with key id k1, and the key ' +
+        'configured under id k1 does not decrypt it (the same id now holds other key material; configured key ids: ' +
+        'k2, k1). Put the original key back under id k1 in OFCONNECT_VAULT_KEYS',
+    );
   });
 });
 
