@@ -113,7 +113,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
     registerLinkRoutes(app, ctx);
     registerAccessRoutes(app, ctx);
     registerApiReference(app, ctx);
-    if (options.sandboxControlUrl) registerSandboxControlPassthrough(app, options.sandboxControlUrl);
+    if (options.sandboxControlUrl) registerSandboxControlPassthrough(app, ctx, options.sandboxControlUrl);
     registerDashboardRoutes(app, ctx, sessions);
   }
 

@@ -38,7 +38,7 @@ export async function rotateVaultBlobs(db: Executor, vault: Vault, options: { or
  */
 export async function rotateOrgVaultBlobs(ctx: ServiceContext, scope: ActingScope): Promise<VaultRotationReport> {
   const report = await rotateVaultBlobs(ctx.database.db, ctx.vault, { orgId: scope.orgId });
-  await recordAuditEntry(ctx.database.db, { orgId: scope.orgId, actor: scope.actor, action: 'vault.rotated', data: { ...report } });
+  await recordAuditEntry(ctx.database.db, { orgId: scope.orgId, environment: null, actor: scope.actor, action: 'vault.rotated', data: { ...report } });
   return report;
 }
 

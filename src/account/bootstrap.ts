@@ -54,7 +54,7 @@ export async function bootstrapFirstStart(ctx: ServiceContext, options: Bootstra
           updatedAt: now,
         })
       : null;
-    await recordAuditEntry(tx, { orgId: org.id, actor: 'system', action: 'org.bootstrapped', target: org.id });
+    await recordAuditEntry(tx, { orgId: org.id, environment: null, actor: 'system', action: 'org.bootstrapped', target: org.id });
     return { created: true, orgId: org.id, apiKey: key.secret, clientAppId: app?.id ?? null, redirectUris: redirectUris ?? [] };
   });
 }

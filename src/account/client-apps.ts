@@ -69,7 +69,7 @@ export async function createClientApp(ctx: ServiceContext, scope: ActingScope, i
       createdAt: now,
       updatedAt: now,
     });
-    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.created', target: app.id, data: { environment } });
+    await recordAuditEntry(tx, { orgId: scope.orgId, environment, actor: scope.actor, action: 'client_app.created', target: app.id, data: { environment } });
     return app;
   });
 }
@@ -85,7 +85,7 @@ export async function updateClientApp(ctx: ServiceContext, scope: ActingScope, a
       ...(embedOrigins ? { embedOrigins } : {}),
       updatedAt: ctx.clock.now(),
     });
-    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.updated', target: appId, data: { fields: Object.keys(input) } });
+    await recordAuditEntry(tx, { orgId: scope.orgId, environment: scope.environment, actor: scope.actor, action: 'client_app.updated', target: appId, data: { fields: Object.keys(input) } });
     return updated!;
   });
 }
@@ -95,7 +95,7 @@ export async function deleteClientApp(ctx: ServiceContext, scope: ActingScope, a
     const existing = await store.findClientApp(tx, scope, appId);
     if (!existing) throw notFound('Client app', appId);
     await store.deleteClientAppRow(tx, scope.orgId, appId);
-    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'client_app.deleted', target: appId });
+    await recordAuditEntry(tx, { orgId: scope.orgId, environment: scope.environment, actor: scope.actor, action: 'client_app.deleted', target: appId });
   });
 }
 

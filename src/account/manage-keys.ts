@@ -71,7 +71,7 @@ export async function issueApiKey(
     scopes: [...(input.scopes ?? SCOPES)],
     createdAt: input.now,
   });
-  await recordAuditEntry(ex, { orgId: input.orgId, actor: input.actor, action: 'api_key.created', target: row.id, data: { environment: input.environment } });
+  await recordAuditEntry(ex, { orgId: input.orgId, environment: input.environment, actor: input.actor, action: 'api_key.created', target: row.id, data: { environment: input.environment } });
   return { row, secret: material.secret };
 }
 
@@ -86,7 +86,7 @@ export async function revokeApiKey(ctx: ServiceContext, scope: ActingScope, keyI
     const existing = await store.findApiKey(tx, scope, keyId);
     if (!existing) throw notFound('API key', keyId);
     const row = (await store.revokeApiKeyRow(tx, scope, keyId, now)) ?? existing;
-    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'api_key.revoked', target: keyId });
+    await recordAuditEntry(tx, { orgId: scope.orgId, environment: scope.environment, actor: scope.actor, action: 'api_key.revoked', target: keyId });
     return row;
   });
   await cache.forget(revoked.id);
@@ -106,7 +106,7 @@ export async function revokeApiKeyAsOperator(database: DatabaseHandle, keyId: st
     if (existing.revokedAt) return { row: existing, wasRevoked: true };
     const scope = { orgId: existing.orgId, environment: existing.environment };
     const row = (await store.revokeApiKeyRow(tx, scope, keyId, now)) ?? existing;
-    await recordAuditEntry(tx, { orgId: existing.orgId, actor: 'cli', action: 'api_key.revoked', target: keyId });
+    await recordAuditEntry(tx, { orgId: existing.orgId, environment: existing.environment, actor: 'cli', action: 'api_key.revoked', target: keyId });
     return { row, wasRevoked: false };
   });
   if (!result.wasRevoked) await broadcastApiKeyRevoked(database, keyId);

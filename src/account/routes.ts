@@ -5,6 +5,8 @@ import { ApiError, notFound } from '../platform/errors.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
 import { ListOf } from '../platform/http/schema-kit.ts';
 import { actingScopeOf } from './actor.ts';
+import { listAuditLog } from './audit-log.ts';
+import { AuditLogPage, AuditLogQuery } from './audit-schemas.ts';
 import type { ApiKeyAuthenticator } from './authenticate.ts';
 import { createClientApp, deleteClientApp, presentClientApp, updateClientApp } from './client-apps.ts';
 import { createApiKey, presentApiKey, revokeApiKey } from './manage-keys.ts';
@@ -36,6 +38,16 @@ export function registerAccountRoutes(app: HttpApp, ctx: ServiceContext, authent
     config: { scope: 'account' },
     schema: { tags: ['Account'], summary: 'Update organization settings', body: S.OrgSettingsPatch, response: { 200: S.OrgSettingsUpdated } },
   }, async (request) => updateOrgSettings(ctx, actingScopeOf(request.auth), request.body));
+
+  app.get('/v2/audit-log', {
+    config: { scope: 'admin' },
+    schema: {
+      tags: ['Management'],
+      summary: 'The audit log: who changed what, newest first (the key\'s environment and org-wide entries)',
+      querystring: AuditLogQuery,
+      response: { 200: AuditLogPage },
+    },
+  }, async (request) => listAuditLog(ctx, request.auth, request.query));
 
   // ----- client apps (management extension; admin scope; scoped to the key's environment) -----
   app.get('/v2/client-apps', {

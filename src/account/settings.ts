@@ -179,7 +179,7 @@ export async function updateOrgSettings(ctx: ServiceContext, scope: ActingScope,
     const next = storedAfterPatch((org.settings ?? {}) as StoredOrgSettings, patch, scope.environment);
     await store.updateOrgSettingsRow(tx, org.id, next as Record<string, unknown>, ctx.clock.now());
     const data = { fields: Object.keys(patch), ...(patch.defaultConnectionPermissions ? { environment: scope.environment } : {}) };
-    await recordAuditEntry(tx, { orgId: org.id, actor: scope.actor, action: 'settings.updated', data });
+    await recordAuditEntry(tx, { orgId: org.id, environment: null, actor: scope.actor, action: 'settings.updated', data });
     const settings = viewOf(next as Record<string, unknown>, scope.environment);
     // Vault+ storage is not built yet, so applying defaults to existing connections affects none of them.
     if (!patch.vaultPlus?.applyToExistingConnections) return settings;

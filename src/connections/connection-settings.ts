@@ -127,7 +127,7 @@ export async function updateConnectionSettings(ctx: ServiceContext, scope: Actin
     }
     const updated = await store.updateConnection(tx, scope, connectionId, { settings: next as Record<string, unknown>, updatedAt: ctx.clock.now() });
     // Field names only: the proxy URL can carry a password.
-    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.settings_updated', target: connectionId, data: { fields: Object.keys(input) } });
+    await recordAuditEntry(tx, { orgId: scope.orgId, environment: scope.environment, actor: scope.actor, action: 'connection.settings_updated', target: connectionId, data: { fields: Object.keys(input) } });
     return updated;
   });
 }

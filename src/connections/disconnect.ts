@@ -22,7 +22,7 @@ export async function disconnectConnection(ctx: ServiceContext, scope: ActingSco
     });
     await destroyConnectionSession(tx, { orgId: scope.orgId, connectionId });
     await recordConnectionStatusEvent(tx, 'connection.disconnected', row, now);
-    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.disconnected', target: connectionId });
+    await recordAuditEntry(tx, { orgId: scope.orgId, environment: scope.environment, actor: scope.actor, action: 'connection.disconnected', target: connectionId });
     return existing.status;
   });
   logConnectionStatusChange(ctx.logger, { orgId: scope.orgId, connectionId, from, to: 'disconnected', reason: 'disconnected', actor: scope.actor });

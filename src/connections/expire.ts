@@ -17,10 +17,18 @@ async function expireWithEvent(ex: Executor, scope: TenantScope, connectionId: s
   return true;
 }
 
-/** Returns true if this call expired the connection (false: it was not active). */
+/** Returns true if this call expired the connection (false: it was not active). Audited as `system`. */
 export async function markConnectionExpired(ctx: ServiceContext, scope: TenantScope, connectionId: string): Promise<boolean> {
   const now = ctx.clock.now();
-  const hasExpired = await ctx.database.db.transaction((tx) => expireWithEvent(tx, scope, connectionId, now));
+  const hasExpired = await ctx.database.db.transaction(async (tx) => {
+    const flipped = await expireWithEvent(tx, scope, connectionId, now);
+    if (flipped) {
+      await recordAuditEntry(tx, {
+        orgId: scope.orgId, environment: scope.environment, actor: 'system', action: 'connection.expired', target: connectionId, data: { reason: 'session_rejected_upstream' },
+      });
+    }
+    return flipped;
+  });
   if (hasExpired) {
     logConnectionStatusChange(ctx.logger, { orgId: scope.orgId, connectionId, from: 'active', to: 'expired', reason: 'session_rejected_upstream' });
   }
@@ -34,7 +42,7 @@ export async function invalidateConnection(ctx: ServiceContext, scope: ActingSco
     const existing = await store.findConnection(tx, scope, connectionId);
     if (!existing) throw notFound('Connection', connectionId);
     const flipped = await expireWithEvent(tx, scope, connectionId, now);
-    await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.invalidated', target: connectionId, data: { hasExpired: flipped } });
+    await recordAuditEntry(tx, { orgId: scope.orgId, environment: scope.environment, actor: scope.actor, action: 'connection.invalidated', target: connectionId, data: { hasExpired: flipped } });
     return flipped;
   });
   if (hasExpired) {

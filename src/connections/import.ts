@@ -94,7 +94,7 @@ export async function importConnection(ctx: ServiceContext, scope: ActingScope, 
       });
       await storeConnectionSession(tx, ctx.vault, { orgId: scope.orgId, connectionId: row.id }, session, now);
       await recordConnectionEvent(tx, 'connection.created', row, now);
-      await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.imported', target: row.id, data: { platformUserId: profile.id } });
+      await recordAuditEntry(tx, { orgId: scope.orgId, environment: scope.environment, actor: scope.actor, action: 'connection.imported', target: row.id, data: { platformUserId: profile.id } });
       return row;
     });
     logConnectionStatusChange(ctx.logger, { orgId: scope.orgId, connectionId: created.id, from: null, to: created.status, reason: 'imported', actor: scope.actor });

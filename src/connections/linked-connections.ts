@@ -2,6 +2,7 @@
 // one made active again under the same id (reconnectConnection), each with its session, its event and, when the org
 // opted in, the credentials for re-login. Both run inside the caller's transaction, so the connection commits together
 // with the Link session's result. Link also reads back the connection it produced (linkedConnectionOf, rawSessionOf).
+import { recordAuditEntry } from '../account/audit.ts';
 import { readOrgSettings } from '../account/settings.ts';
 import { findOrg } from '../account/store.ts';
 import type { ServiceContext } from '../platform/context.ts';
@@ -22,6 +23,8 @@ export type { ReloginCredentials } from './relogin-credentials.ts';
 /** A login upstream accepted, and what the Link session says about the connection it makes. */
 export interface LinkedLogin {
   scope: TenantScope;
+  /** The Link session the login completed: the audit log's actor (`link:<id>`). */
+  linkSessionId: string;
   profile: UpstreamProfile;
   session: UpstreamSession;
   /** The email and password, kept (encrypted) only if the org stores credentials for re-login. */
@@ -66,6 +69,7 @@ export async function createLinkedConnection(ex: Executor, ctx: ServiceContext, 
   });
   await storeSessionAndCredentials(ex, ctx, login, row.id);
   await recordConnectionEvent(ex, 'connection.created', row, now);
+  await recordLinkAudit(ex, login, 'connection.linked', row.id, { clientAppId: login.clientAppId, platformUserId: login.profile.id });
   return { connectionId: row.id, previousStatus: null };
 }
 
@@ -99,7 +103,14 @@ export async function reconnectConnection(
   });
   await storeSessionAndCredentials(ex, ctx, login, row.id);
   await recordConnectionEvent(ex, 'connection.updated', row, now);
+  await recordLinkAudit(ex, login, 'connection.reconnected', row.id, { clientAppId: login.clientAppId, previousStatus: existing.status });
   return { connectionId: row.id, previousStatus: existing.status };
+}
+
+/** The audit entry of a Link completion, in its transaction: the actor is the Link session the user logged in through. */
+function recordLinkAudit(ex: Executor, login: LinkedLogin, action: 'connection.linked' | 'connection.reconnected', connectionId: string, data: Record<string, unknown>): Promise<void> {
+  const { orgId, environment } = login.scope;
+  return recordAuditEntry(ex, { orgId, environment, actor: `link:${login.linkSessionId}`, action, target: connectionId, data });
 }
 
 /** Without the org's opt-in the credentials blob is cleared, so turning it off forgets them on the next login. */

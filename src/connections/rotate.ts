@@ -44,7 +44,7 @@ export async function rotateImportedSession(ctx: ServiceContext, scope: ActingSc
       });
       await storeConnectionSession(tx, ctx.vault, { orgId: scope.orgId, connectionId }, session, now);
       await recordConnectionEvent(tx, 'connection.updated', row, now);
-      await recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action: 'connection.session_rotated', target: connectionId });
+      await recordAuditEntry(tx, { orgId: scope.orgId, environment: scope.environment, actor: scope.actor, action: 'connection.session_rotated', target: connectionId });
       return row;
     });
     if (from !== rotated.status) {

@@ -32,6 +32,7 @@ export async function completeLinkLogin(
   const now = ctx.clock.now();
   const linked: LinkedLogin = {
     scope: { orgId: session.orgId, environment: session.environment },
+    linkSessionId: session.id,
     profile: login.profile,
     session: login.session,
     credentials,

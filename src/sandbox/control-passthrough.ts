@@ -3,9 +3,13 @@
 // internal detail that may change on every start; this address does not, and it works behind a load balancer
 // because every node's simulator serves the same state (src/sandbox/store). Sandbox-only and never in production:
 // it needs a sandbox key with the admin scope, since the simulator is one world shared by every organization
-// (expiring a session or injecting a fault affects all of them).
+// (expiring a session or injecting a fault affects all of them). A change (POST, DELETE) the simulator accepted is
+// audited as sandbox.changed for the caller's org; after the fact, since the simulator commits on its own.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { request as sendRequest } from 'undici';
+import { actingScopeOf } from '../account/actor.ts';
+import { recordAuditEntry } from '../account/audit.ts';
+import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
 
@@ -18,7 +22,7 @@ export function simulatorPathOf(url: string): string {
   return url.startsWith(`/_sandbox${RULES_FILE}`) ? url.slice('/_sandbox'.length) : url;
 }
 
-export function registerSandboxControlPassthrough(app: HttpApp, simulatorUrl: string): void {
+export function registerSandboxControlPassthrough(app: HttpApp, ctx: ServiceContext, simulatorUrl: string): void {
   const base = simulatorUrl.replace(/\/$/, '');
 
   async function passThrough(request: FastifyRequest, reply: FastifyReply) {
@@ -40,6 +44,11 @@ export function registerSandboxControlPassthrough(app: HttpApp, simulatorUrl: st
     }
     const text = await answer.body.text();
     if (answer.statusCode >= 400) throw simulatorRefusal(answer.statusCode, text);
+    if (request.method !== 'GET') {
+      const { orgId, actor } = actingScopeOf(request.auth);
+      const path = simulatorPathOf(request.url).split('?')[0];
+      await recordAuditEntry(ctx.database.db, { orgId, environment: 'sandbox', actor, action: 'sandbox.changed', data: { method: request.method, path } });
+    }
     reply.code(answer.statusCode).type('application/json; charset=utf-8');
     return text;
   }

@@ -165,7 +165,7 @@ export async function rotateEndpointSecret(
 
 /** The audit entry of an endpoint change: never a secret or the URL (receivers' URLs often carry a token). */
 function audit(tx: Executor, scope: ActingScope, action: AuditAction, endpointId: string, data: Record<string, unknown>): Promise<void> {
-  return recordAuditEntry(tx, { orgId: scope.orgId, actor: scope.actor, action, target: endpointId, data });
+  return recordAuditEntry(tx, { orgId: scope.orgId, environment: scope.environment, actor: scope.actor, action, target: endpointId, data });
 }
 
 export function presentEndpoint(endpoint: EndpointRow, now: Date) {

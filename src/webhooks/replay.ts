@@ -30,6 +30,7 @@ export async function replayMessage(ctx: ServiceContext, scope: ActingScope, mes
     const replayed = await replayMessageTo(tx, message, targets, now);
     await recordAuditEntry(tx, {
       orgId: scope.orgId,
+      environment: scope.environment,
       actor: scope.actor,
       action: 'webhook_message.replayed',
       target: message.id,
@@ -46,6 +47,7 @@ export async function replayFailedMessages(ctx: ServiceContext, scope: ActingSco
     const replayed = await replayFailedSince(tx, scope, since, endpointId ?? null, now);
     await recordAuditEntry(tx, {
       orgId: scope.orgId,
+      environment: scope.environment,
       actor: scope.actor,
       action: 'webhook_message.failed_replayed',
       target: endpointId ?? null,

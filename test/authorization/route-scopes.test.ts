@@ -26,6 +26,7 @@ const SCOPE_POLICY: ReadonlyArray<readonly [prefix: string, scope: Scope | null]
   ['/v2/client-apps', 'admin'],
   ['/v2/webhooks/', 'admin'],
   ['/v2/vault/', 'admin'],
+  ['/v2/audit-log', 'admin'], // who changed what, org-wide: an operator's view
   ['/v2/account/', 'account'],
   ['/v2/connections', 'account'],
   ['/v2/link/', 'link'],
