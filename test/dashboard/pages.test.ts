@@ -266,6 +266,77 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
     expect((await call(t.url, 'GET', `/v2/account/connections/${a.connectionIds[1]}`, { key: t.adminKey })).body.status).toBe('expired');
   });
 
+  it('adds a webhook endpoint (its secret shown once), disables and enables it, and rotates its secret after confirming', async () => {
+    await page.goto(`${t.url}/dashboard/webhooks`);
+    await settled(page, 'Webhooks');
+    await page.getByLabel('URL').fill(`${receiverA.url}/from-the-dashboard`);
+    await page.getByLabel('Description').fill('made in the browser');
+    await page.getByRole('checkbox', { name: 'connection.expired' }).check();
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const secret = (await page.locator('[data-secret]').textContent({ timeout: 10_000 }))?.trim() ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole('link', { name: `${receiverA.url}/from-the-dashboard` }).click();
+    await settled(page, 'Webhook endpoint');
+    const endpointId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    const read = async () => (await call(t.url, 'GET', `/v2/webhooks/endpoints/${endpointId}`, { key: t.adminKey })).body;
+    expect(await read()).toMatchObject({ description: 'made in the browser', eventTypes: ['connection.expired'], enabled: true });
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('button', { name: 'Enable' }).waitFor({ timeout: 10_000 });
+    expect((await read()).enabled).toBe(false);
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByRole('button', { name: 'Disable' }).waitFor({ timeout: 10_000 });
+    expect((await read()).enabled).toBe(true);
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate' }).click();
+    await expect.poll(async () => (await page.locator('[data-secret]').textContent())?.trim(), { timeout: 10_000 }).not.toBe(secret);
+    const rotated = (await page.locator('[data-secret]').textContent())?.trim();
+    const current = await call(t.url, 'GET', `/v2/webhooks/endpoints/${endpointId}/secret`, { key: t.adminKey });
+    expect(current.body.key).toBe(rotated);
+    expect((await read()).previousSecretExpiresAt).not.toBeNull();
+  });
+
+  it('creates a Link client app and edits it', async () => {
+    await page.goto(`${t.url}/dashboard/link`);
+    await settled(page, 'Link client apps');
+    await page.getByLabel('Name (shown to the account owner)').fill('Browser App');
+    await page.getByLabel('Redirect URIs (one per line)').fill('http://127.0.0.1:9/one\nhttp://127.0.0.1:9/two');
+    await page.getByRole('checkbox', { name: 'earnings:read' }).check();
+    await page.getByRole('button', { name: 'Create app' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('Created Browser App');
+    const apps = async () => (await call(t.url, 'GET', '/v2/client-apps', { key: t.adminKey })).body.list as Array<{ name: string; redirectUris: string[]; permissions: string[]; profile: { description: string | null } }>;
+    expect((await apps()).find((app) => app.name === 'Browser App')).toMatchObject({ redirectUris: ['http://127.0.0.1:9/one', 'http://127.0.0.1:9/two'], permissions: ['earnings:read'] });
+    await page.getByRole('button', { name: 'Edit Browser App' }).click();
+    await page.getByLabel('Description').fill('Edited in the dashboard');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('Saved Browser App');
+    expect((await apps()).find((app) => app.name === 'Browser App')?.profile.description).toBe('Edited in the dashboard');
+  });
+
+  it('connects a sandbox test account from the sandbox tools and finds it among the connections', async () => {
+    await page.goto(`${t.url}/dashboard/sandbox`);
+    await settled(page, 'Sandbox tools');
+    const name = `dashtool${Date.now().toString(36)}`;
+    await page.getByLabel(/Account name/).fill(name);
+    await page.getByRole('button', { name: 'Mint and import' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 15_000 }).toContain('Connected');
+    await page.getByRole('status').first().getByRole('link').click();
+    await settled(page, /^@/);
+    const connectionId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    const connection = await call(t.url, 'GET', `/v2/account/connections/${connectionId}`, { key: t.adminKey });
+    expect(connection.body).toMatchObject({ status: 'active', imported: true });
+  });
+
+  it('disconnects a connection after confirming, and the list no longer has it', async () => {
+    const target = a.connectionIds[2];
+    await page.goto(`${t.url}/dashboard/connections/${target}`);
+    await settled(page, /^@/);
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();
+    await settled(page, 'Connections');
+    expect((await call(t.url, 'GET', `/v2/account/connections/${target}`, { key: t.adminKey })).status).toBe(404);
+    expect(await page.locator('main').textContent()).not.toContain(target);
+  });
+
   it('no reply any page of org A read holds an identifier of org B', () => {
     const identifiers = [orgB.orgId, orgB.keyId, b.endpointId, b.clientReferenceId, b.clientAppId, ...b.connectionIds, ...b.failedMessageIds];
     expect(replies.length).toBeGreaterThan(20);
