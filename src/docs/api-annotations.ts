@@ -37,13 +37,23 @@ const OPERATION_IDS: OpenApiAnnotations['operationIds'] = {
   'GET /v2/account/whoami': 'accountWhoami',
 };
 
-const LINK_STATE_CONFLICT = 'the Link session is not at the step this call is for (it moved on, e.g. in another tab); details.status says where it is';
-const UPLOAD_CONFLICT = 'another request began this upload at the same time: send its parts one after another';
+const LINK_STATE = 'the Link session is not at the step this call is for (it moved on, e.g. in another tab); details.status says where it is';
+const LINK_STATE_CONFLICT = { when: LINK_STATE, message: 'This Link session cannot take a verification code while it is completed' };
+const UPLOAD_CONFLICT = {
+  when: 'another request began this upload at the same time: send its parts one after another',
+  message: 'Another request began this upload at the same time: send its parts one after another',
+};
 
 const CONFLICTS: OpenApiAnnotations['conflicts'] = {
-  'POST /v2/account/connections/import': 'this OnlyFans account is already connected in this organization and environment; details.connectionId names that connection',
-  'PATCH /v2/account/connections/import/{connectionId}': 'the session belongs to another OnlyFans user than this connection\'s',
-  'POST /v2/link/{clientSecret}/login': LINK_STATE_CONFLICT,
+  'POST /v2/account/connections/import': {
+    when: 'this OnlyFans account is already connected in this organization and environment; details.connectionId names that connection',
+    message: 'This OnlyFans account is already connected as conn_8f2kQ1xv',
+  },
+  'PATCH /v2/account/connections/import/{connectionId}': {
+    when: 'the session belongs to another OnlyFans user than this connection\'s',
+    message: 'The session belongs to OnlyFans user 470702184, not to this connection\'s user',
+  },
+  'POST /v2/link/{clientSecret}/login': { when: LINK_STATE, message: 'This Link session cannot take credentials while it is awaiting_2fa' },
   'POST /v2/link/{clientSecret}/2fa': LINK_STATE_CONFLICT,
   'POST /v2/link/{clientSecret}/otp': LINK_STATE_CONFLICT,
   'POST /v2/link/{clientSecret}/2fa/resend': LINK_STATE_CONFLICT,

@@ -65,7 +65,7 @@ describe.each(BROWSER_BACKENDS)('the API reference at /docs (%s)', (backend) => 
             await page.mouse.wheel(0, 500);
             return rendered.size;
           },
-          { timeout: SCROLL_TIMEOUT_MS, intervals: [100] },
+          { timeout: SCROLL_TIMEOUT_MS, interval: 100 },
         )
         .toBe(documented.length);
       expect([...rendered].sort()).toEqual(documented);

@@ -32,6 +32,13 @@ export const ErrorBodySchema = Type.Object(
 type Assignable<T extends U, U> = T;
 export type ErrorBodyMatchesSchema = Assignable<ErrorBody, Static<typeof ErrorBodySchema>> & Assignable<Static<typeof ErrorBodySchema>, ErrorBody>;
 
+export interface Conflict {
+  /** When the operation answers 409. */
+  when: string;
+  /** A message it sends then. */
+  message: string;
+}
+
 /** The facts about one operation the error rule reads. */
 export interface OperationFacts {
   /** The API key scope it needs; null for a public route. */
@@ -41,8 +48,8 @@ export interface OperationFacts {
   pathParameters: string[];
   /** An Access API route: acts as the connection named in x-connection-id. */
   isAccess: boolean;
-  /** Can answer 409: what the conflict is. */
-  conflict: string | null;
+  /** Can answer 409: when, and the message it then sends. */
+  conflict: Conflict | null;
   /** Calls OnlyFans (or its storage) on the caller's behalf outside the Access API. */
   callsUpstream: boolean;
 }
@@ -110,14 +117,16 @@ export function errorResponsesFor(facts: OperationFacts): Record<string, ErrorRe
       example('RESOURCE_NOT_FOUND', `${facts.pathParameters[0]} not found`),
     );
   }
-  if (facts.conflict) responses['409'] = errorResponse(`CONFLICT: ${facts.conflict}`, example('CONFLICT', facts.conflict));
+  if (facts.conflict) responses['409'] = errorResponse(`CONFLICT: ${facts.conflict.when}`, example('CONFLICT', facts.conflict.message));
   if (facts.scope) {
     const retryAfter = { 'Retry-After': { description: 'Seconds until a retry can succeed', schema: { type: 'integer' } } };
     responses['429'] = errorResponse(
       facts.isAccess
         ? 'RATE_LIMIT_EXCEEDED: the connection\'s pacing bucket is empty, or too many of its requests are in flight; retry after Retry-After seconds'
         : 'RATE_LIMIT_EXCEEDED: too many requests (or failed API key attempts from this address); retry after Retry-After seconds',
-      example('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded for this connection; retry in 1 s', { details: { retryAfter: 1 } }),
+      facts.isAccess
+        ? example('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded for this connection; retry in 1 s', { details: { retryAfter: 1 } })
+        : example('RATE_LIMIT_EXCEEDED', 'Too many failed API key attempts from this address; retry in 30 s', { details: { field: 'apikey', retryAfter: 30 } }),
       facts.isAccess ? { ...retryAfter, ...RATE_LIMIT_HEADERS } : retryAfter,
     );
   }

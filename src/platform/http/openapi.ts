@@ -5,7 +5,7 @@
 // can conflict or are experimental. `servers` is the running service's public origin.
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import { ACCESS_RATE_LIMIT_HEADERS, ERROR_SCHEMA_NAME, ErrorBodySchema, errorResponsesFor } from './openapi-errors.ts';
+import { ACCESS_RATE_LIMIT_HEADERS, ERROR_SCHEMA_NAME, ErrorBodySchema, errorResponsesFor, type Conflict } from './openapi-errors.ts';
 import { deriveOperationId, isListSchema } from './openapi-operation-ids.ts';
 
 export const API_VERSION = '1.0.0';
@@ -32,8 +32,8 @@ export interface OpenApiAnnotations {
   tags: ReadonlyArray<{ name: string; description: string }>;
   /** Operation ids kept as OFAuth's SDK names them where the derived one would differ. */
   operationIds: Readonly<Partial<Record<OperationKey, string>>>;
-  /** Operations that can answer 409, with what the conflict is. */
-  conflicts: Readonly<Partial<Record<OperationKey, string>>>;
+  /** Operations that can answer 409: when, and a message they send then. */
+  conflicts: Readonly<Partial<Record<OperationKey, Conflict>>>;
   /** Operations outside the Access API that call OnlyFans on the caller's behalf (can answer 502/503). */
   callsUpstream: ReadonlyArray<OperationKey>;
   /** Operations whose upstream call is not confirmed against the real site, with what is uncertain. */
@@ -101,6 +101,15 @@ function withExamples(operation: Operation, examples: OperationExamples | undefi
   }
 }
 
+const SUCCESS_DESCRIPTIONS: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '204': 'No content' };
+
+/** @fastify/swagger calls every reply "Default Response": a success says what it is. */
+function describeSuccess(operation: Operation): void {
+  for (const [status, response] of Object.entries(operation.responses)) {
+    if (response.description === 'Default Response' && SUCCESS_DESCRIPTIONS[status]) response.description = SUCCESS_DESCRIPTIONS[status];
+  }
+}
+
 function describeAccess(operation: Operation): void {
   for (const status of ['200', '201']) {
     const success = operation.responses[status];
@@ -137,6 +146,7 @@ function annotateOperation(operation: Operation, key: OperationKey, shape: { pat
     callsUpstream: annotations.callsUpstream.includes(key),
   });
   // A status the route declares itself (readyz's 503) keeps its own description and schema.
+  describeSuccess(operation);
   operation.responses = { ...errors, ...operation.responses };
   if (isAccess) describeAccess(operation);
   withExamples(operation, annotations.examples[key]);
