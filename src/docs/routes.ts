@@ -20,7 +20,7 @@ const SWAGGER_UI_VERSION = (JSON.parse(readFileSync(path.join(SWAGGER_UI_DIR, 'p
 /** The version is in the URL, so the files can be cached for good: an upgrade changes their address. */
 const ASSETS_PATH = `${DOCS_PATH}/assets/${SWAGGER_UI_VERSION}`;
 
-// Our own start-up script: an inline one would need 'unsafe-inline'. Config: https://swagger.io/docs/open-source-tools/swagger-ui/usage/configuration/
+// Our own start-up script (Swagger UI's configuration options): an inline one would need 'unsafe-inline'.
 const START_SCRIPT = `'use strict';
 window.ui = SwaggerUIBundle({
   url: ${JSON.stringify(OPENAPI_PATH)},
