@@ -337,6 +337,23 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
     expect(await page.locator('main').textContent()).not.toContain(target);
   });
 
+  it('changes a connection\'s pacing and proxy country from its page, and clears the pacing again', async () => {
+    const target = a.connectionIds[0];
+    const settings = async () => (await call(t.url, 'GET', `/v2/account/connections/${target}/settings`, { key: t.adminKey })).body;
+    await page.goto(`${t.url}/dashboard/connections/${target}`);
+    await settled(page, /^@/);
+    await page.getByLabel('Requests per minute').fill('30');
+    await page.getByLabel('Proxy country').fill('DE');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('Settings saved.');
+    expect(await settings()).toMatchObject({ pacing: { requestsPerMinute: 30 }, proxy: { url: null, country: 'DE' } });
+    await expect.poll(() => page.getByLabel('Requests per minute').inputValue(), { timeout: 10_000 }).toBe('30');
+    await page.getByLabel('Requests per minute').fill('');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(async () => (await settings()).pacing, { timeout: 10_000 }).toBeNull();
+    expect((await settings()).proxy.country).toBe('DE');
+  });
+
   it('no reply any page of org A read holds an identifier of org B', () => {
     const identifiers = [orgB.orgId, orgB.keyId, b.endpointId, b.clientReferenceId, b.clientAppId, ...b.connectionIds, ...b.failedMessageIds];
     expect(replies.length).toBeGreaterThan(20);

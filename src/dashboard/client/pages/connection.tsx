@@ -2,7 +2,7 @@
 // invalidate / disconnect behind a confirmation.
 import { useState } from 'preact/hooks';
 import { api, isMissingRoute, type Page as ApiPage } from '../api.ts';
-import { Badge, ConfirmDialog, Empty, ErrorNotice, Loaded, Loading, Page, Time, useLoad } from '../components.tsx';
+import { Badge, ConfirmDialog, Empty, ErrorNotice, Loaded, Loading, Page, Time, useLoad, useSubmit } from '../components.tsx';
 import { BASE, Link, navigate } from '../router.tsx';
 import type { Connection, ConnectionSettings, CursorPage, RequestLogEntry, WebhookMessage } from '../types.ts';
 
@@ -50,27 +50,97 @@ function Profile({ connection }: { connection: Connection }) {
   );
 }
 
+const PACING_FIELDS = [
+  ['requestsPerMinute', 'Requests per minute'],
+  ['burst', 'Burst'],
+  ['concurrency', 'Concurrent requests'],
+] as const;
+type PacingField = (typeof PACING_FIELDS)[number][0];
+
+/**
+ * The settings form. Only the sections changed are sent: the proxy URL is shown masked, so sending it back unchanged
+ * would replace the stored password with the mask.
+ */
+function SettingsForm({ settings, onSaved }: { settings: ConnectionSettings; onSaved(message: string): void }) {
+  const initialPacing = Object.fromEntries(PACING_FIELDS.map(([name]) => [name, String(settings.pacing?.[name] ?? '')])) as Record<PacingField, string>;
+  const [vaultPlus, setVaultPlus] = useState(settings.vaultPlus.enabled);
+  const [proxyUrl, setProxyUrl] = useState(settings.proxy.url ?? '');
+  const [country, setCountry] = useState(settings.proxy.country ?? '');
+  const [pacing, setPacing] = useState(initialPacing);
+  const form = useSubmit(async () => {
+    const body: Record<string, unknown> = {};
+    if (vaultPlus !== settings.vaultPlus.enabled) body.vaultPlus = { enabled: vaultPlus };
+    const proxy: Record<string, string | null> = {};
+    if (proxyUrl.trim() !== (settings.proxy.url ?? '')) proxy.url = proxyUrl.trim() || null;
+    if (country.trim() !== (settings.proxy.country ?? '')) proxy.country = country.trim() || null;
+    if (Object.keys(proxy).length) body.proxy = proxy;
+    if (PACING_FIELDS.some(([name]) => pacing[name] !== initialPacing[name])) {
+      const override = Object.fromEntries(PACING_FIELDS.filter(([name]) => pacing[name].trim() !== '').map(([name]) => [name, Number(pacing[name])]));
+      body.pacing = Object.keys(override).length ? override : null;
+    }
+    if (Object.keys(body).length === 0) return onSaved('Nothing changed.');
+    await api('PATCH', `/v2/account/connections/${encodeURIComponent(settings.connectionId)}/settings`, { body });
+    onSaved('Settings saved.');
+  });
+  return (
+    <form class="card" onSubmit={form.submit} aria-label="Connection settings">
+      <label class="check">
+        <input type="checkbox" checked={vaultPlus} onChange={(e) => setVaultPlus((e.target as HTMLInputElement).checked)} /> Vault+ (store this account's media)
+      </label>
+      <div class="field">
+        <label for="proxy-url">Outbound proxy (http://, https:// or socks5://; empty: direct)</label>
+        <input id="proxy-url" maxLength={2048} value={proxyUrl} onInput={(e) => setProxyUrl((e.target as HTMLInputElement).value)} />
+      </div>
+      <div class="field">
+        <label for="proxy-country">Proxy country</label>
+        <input id="proxy-country" maxLength={64} value={country} onInput={(e) => setCountry((e.target as HTMLInputElement).value)} />
+      </div>
+      <fieldset>
+        <legend>Pacing (empty: the organization's)</legend>
+        {PACING_FIELDS.map(([name, label]) => (
+          <div class="field" key={name}>
+            <label for={`pacing-${name}`}>{label}</label>
+            <input
+              id={`pacing-${name}`}
+              type="number"
+              min={1}
+              value={pacing[name]}
+              onInput={(e) => setPacing((current) => ({ ...current, [name]: (e.target as HTMLInputElement).value }))}
+            />
+          </div>
+        ))}
+      </fieldset>
+      <button type="submit" class="primary" disabled={form.busy}>
+        {form.busy ? 'Saving…' : 'Save settings'}
+      </button>
+      {form.error ? <ErrorNotice error={form.error} /> : null}
+    </form>
+  );
+}
+
 function Settings({ connectionId }: { connectionId: string }) {
   const state = useLoad(() => api<ConnectionSettings>('GET', `/v2/account/connections/${encodeURIComponent(connectionId)}/settings`), `settings ${connectionId}`);
+  const [saved, setSaved] = useState<string | null>(null);
   return (
-    <Loaded state={state} what="settings">
-      {(settings) => (
-        <dl class="facts">
-          <dt>Vault+</dt>
-          <dd>{settings.vaultPlus.enabled ? 'enabled' : 'off'}</dd>
-          <dt>Proxy</dt>
-          <dd>{settings.proxy.url ? `${settings.proxy.url}${settings.proxy.country ? ` (${settings.proxy.country})` : ''}` : <span class="muted">none (direct)</span>}</dd>
-          <dt>Pacing</dt>
-          <dd>
-            {settings.pacing
-              ? Object.entries(settings.pacing)
-                  .map(([name, value]) => `${name} ${value}`)
-                  .join(', ')
-              : <span class="muted">the organization's</span>}
-          </dd>
-        </dl>
-      )}
-    </Loaded>
+    <>
+      {saved ? (
+        <p class="notice good" role="status">
+          {saved}
+        </p>
+      ) : null}
+      <Loaded state={state} what="settings">
+        {(settings) => (
+          <SettingsForm
+            key={JSON.stringify(settings)}
+            settings={settings}
+            onSaved={(message) => {
+              setSaved(message);
+              state.reload();
+            }}
+          />
+        )}
+      </Loaded>
+    </>
   );
 }
 
