@@ -254,6 +254,18 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
     expect((await call(t.url, 'GET', '/v2/account/whoami', { key: secret })).status).toBe(401);
   });
 
+  it('the audit log names the dashboard session as the actor of what it changed', async () => {
+    await page.goto(`${t.url}/dashboard/audit-log`);
+    await settled(page, 'Audit log');
+    await page.getByLabel(/^Who/).fill(`dashboard:${adminKeyId}`);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.locator('tbody').textContent(), { timeout: 10_000 }).toContain('api_key.revoked');
+    const text = (await page.locator('tbody').textContent()) ?? '';
+    expect(text).toContain('api_key.created');
+    expect(text).toContain(`dashboard (key ${adminKeyId})`);
+    expect(text).not.toContain('API key key_');
+  });
+
   it('invalidates a connection after confirming, from its page', async () => {
     await page.goto(`${t.url}/dashboard/connections/${a.connectionIds[1]}`);
     await settled(page, /^@/);

@@ -1,13 +1,16 @@
-// The audit log: who changed what and when (an API key `key:…`, a dashboard session `dashboard:…`, `cli`, `system`),
-// newest first, read with GET /v2/audit-log when the service has it.
+// The audit log: who changed what and when (an API key `key:…`, a dashboard session `dashboard:…`, a Link session
+// `link:…`, `cli`, `system`), newest first, filtered by who and by target, read with GET /v2/audit-log when the service
+// has it.
 import { useState } from 'preact/hooks';
 import { api, isMissingRoute } from '../api.ts';
 import { Empty, ErrorNotice, Loading, Page, Time, useLoad } from '../components.tsx';
+import { BASE, navigate, withQuery } from '../router.tsx';
 import type { AuditEntry, CursorPage } from '../types.ts';
 
 function describeActor(actor: string): string {
   if (actor.startsWith('dashboard:')) return `dashboard (key ${actor.slice('dashboard:'.length)})`;
   if (actor.startsWith('key:')) return `API key ${actor.slice('key:'.length)}`;
+  if (actor.startsWith('link:')) return `Link session ${actor.slice('link:'.length)}`;
   return actor;
 }
 
@@ -17,7 +20,7 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
   const state = useLoad(async () => {
     const params = new URLSearchParams({ limit: '50' });
     if (cursor) params.set('cursor', cursor);
-    for (const name of ['since', 'until']) {
+    for (const name of ['actor', 'target', 'since', 'until']) {
       const value = query.get(name);
       if (value) params.set(name, value);
     }
@@ -29,12 +32,31 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
     }
   }, `audit ${cursor ?? ''} ${query.toString()}`);
   const rows = [...earlier, ...(state.data?.list ?? [])];
+  const [actor, setActor] = useState(query.get('actor') ?? '');
+  const [target, setTarget] = useState(query.get('target') ?? '');
+  const filter = (event: Event) => {
+    event.preventDefault();
+    setEarlier([]);
+    setCursor(null);
+    navigate(withQuery(`${BASE}/audit-log`, query, { actor: actor.trim(), target: target.trim() }));
+  };
   return (
     <Page title="Audit log">
+      <form class="filters" onSubmit={filter} role="search">
+        <div class="field grow">
+          <label for="audit-actor">Who (key:…, dashboard:…, link:…, cli, system)</label>
+          <input id="audit-actor" value={actor} maxLength={128} onInput={(e) => setActor((e.target as HTMLInputElement).value)} />
+        </div>
+        <div class="field grow">
+          <label for="audit-target">Target id</label>
+          <input id="audit-target" value={target} maxLength={128} onInput={(e) => setTarget((e.target as HTMLInputElement).value)} />
+        </div>
+        <button type="submit">Filter</button>
+      </form>
       {state.error ? <ErrorNotice error={state.error} retry={state.reload} /> : null}
       {state.loading && rows.length === 0 ? <Loading what="the audit log" /> : null}
       {!state.loading && !state.error && state.data === null ? <Empty>This service has no audit log API.</Empty> : null}
-      {!state.loading && state.data && rows.length === 0 ? <Empty>No audit entries yet.</Empty> : null}
+      {!state.loading && state.data && rows.length === 0 ? <Empty>{query.toString() ? 'No entry matches these filters.' : 'No audit entries yet.'}</Empty> : null}
       {rows.length > 0 ? (
         <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
           <table>
