@@ -14,6 +14,7 @@ import {
   hostResolutionProblem,
   isNonPublicAddress,
   NonPublicAddressError,
+  outboundDeadlineMs,
   publicOnlyLookup,
   urlPolicyAllowsPrivate,
 } from '../../src/platform/outbound.ts';
@@ -80,6 +81,7 @@ describe('non-public addresses', () => {
       '192.0.0.8', '192.168.1.1', '198.18.0.1', '198.19.255.255', '224.0.0.1', '240.0.0.1', '255.255.255.255',
       '::', '::1', 'fc00::1', 'fd12:3456::1', 'fe80::1', 'febf::1', 'fec0::1', 'ff02::1',
       '::ffff:127.0.0.1', '::FFFF:10.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:a9fe:a9fe', '64:ff9b::10.0.0.1', '64:ff9b::c0a8:101',
+      '64:ff9b::', '64:FF9B::C0A8:101', '64:ff9b:0:0:0:0:192.168.10.20',
       'not-an-address', '', 'example.com',
     ];
     const isPublic = [
@@ -87,6 +89,10 @@ describe('non-public addresses', () => {
       '198.20.0.1', '223.255.255.255', '11.0.0.1', '126.255.255.255', '128.0.0.1', '169.253.0.1', '192.167.1.1',
       '2001:4860:4860::8888', '2606:4700::1111', 'fbff::1', '::2', '::ffff:8.8.8.8', '::ffff:808:808', '64:ff9b::8.8.8.8',
       '64:ff9b:1::a00:1', '0:0:0:0:1:ffff:7f00:1', '1:2:3:4:5:6:7:8', '::ffff:1:7f00:1',
+      // Only the NAT64 prefix itself embeds an IPv4 address: 64:… or …:ff9b:… alone does not.
+      '64:1::a00:1', '65:ff9b::a00:1', '1:2:3:4:5:ffff:7f00:1',
+      // A dotted tail of multi-digit numbers (each read whole, not as its first digit).
+      '64:ff9b::93.184.216.34',
     ];
     for (const address of nonPublic) expect([address, isNonPublicAddress(address)]).toEqual([address, true]);
     for (const address of isPublic) expect([address, isNonPublicAddress(address)]).toEqual([address, false]);
@@ -137,6 +143,13 @@ describe('non-public addresses', () => {
   });
 });
 
+describe('time limits', () => {
+  it('the end-to-end bound of a small request is every leg at its limit: proxy connect and TLS, CONNECT and headers, body', () => {
+    expect(outboundDeadlineMs({ connectMs: 1, headersMs: 10, bodyMs: 100 })).toBe(122);
+    expect(outboundDeadlineMs(DEFAULT_OUTBOUND_TIMEOUTS)).toBe(110_000);
+  });
+});
+
 describe('webhook URLs', () => {
   it('must be absolute http(s) URLs without credentials or a fragment; production needs https unless private targets are allowed', () => {
     const cases: Array<[typeof PRODUCTION, string, string | null]> = [
@@ -182,21 +195,33 @@ describe('connecting under the address policy', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
+  /** The body, or the error's code and message. The connect limit is short: a public address here is unreachable. */
   async function outcome(mayReachPrivateAddresses: boolean, url: string): Promise<string> {
-    const agent = createOutboundAgent({ timeouts: DEFAULT_OUTBOUND_TIMEOUTS, mayReachPrivateAddresses });
+    const agent = createOutboundAgent({ timeouts: { ...DEFAULT_OUTBOUND_TIMEOUTS, connectMs: 500 }, mayReachPrivateAddresses });
     try {
       const res = await request(url, { dispatcher: agent });
       return await res.body.text();
     } catch (error) {
-      return (error as { code?: string }).code ?? String(error);
+      const { code, message } = error as { code?: string; message?: string };
+      return `${code ?? 'no code'}: ${message ?? String(error)}`;
     } finally {
       await agent.close();
     }
   }
 
   it('a non-public address or a name resolving to one is refused while connecting; allowed, both connect', async () => {
-    expect(await outcome(false, `http://127.0.0.1:${port}/`)).toBe('ENONPUBLICADDRESS');
-    expect(await outcome(false, `http://localhost:${port}/`)).toBe('ENONPUBLICADDRESS');
+    expect(await outcome(false, `http://127.0.0.1:${port}/`)).toBe('ENONPUBLICADDRESS: 127.0.0.1 is a non-public address');
+    expect(await outcome(false, `http://[::1]:${port}/`)).toBe('ENONPUBLICADDRESS: ::1 is a non-public address');
+    expect(await outcome(false, `http://localhost:${port}/`)).toMatch(/^ENONPUBLICADDRESS: localhost resolves to non-public address (127\.0\.0\.1|::1)$/);
     expect(await outcome(true, `http://127.0.0.1:${port}/`)).toBe('reached');
+    expect(await outcome(true, `http://localhost:${port}/`)).toBe('reached');
+  });
+
+  it('a public address literal is not refused by the policy: the connection is attempted', async () => {
+    // 192.0.2.1 (TEST-NET-1) is public to the policy and unreachable here: the attempt fails on the network or the
+    // connect limit, not with the policy's refusal.
+    const result = await outcome(false, 'http://192.0.2.1:9/');
+    expect(result).not.toMatch(/^ENONPUBLICADDRESS/);
+    expect(result).not.toBe('reached');
   });
 });
