@@ -384,4 +384,43 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
     await page.getByRole('heading', { level: 1, name: /sign in/i }).waitFor({ timeout: 10_000 });
     expect(await context.cookies()).toEqual([]);
   });
+
+  it('works from the keyboard alone: sign in with Tab, typing and Enter; a dialog opens with Enter and Escape closes it', async () => {
+    await page.goto(`${t.url}/dashboard/api-keys`);
+    await page.getByRole('heading', { level: 1, name: /sign in/i }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('api-key');
+    await page.keyboard.type(t.adminKey);
+    await page.keyboard.press('Enter');
+    await settled(page, 'API keys');
+    const keysBefore = (await call(t.url, 'GET', '/v2/api-keys', { key: t.adminKey })).body.list;
+    // Tab through the page to the first Revoke button, as a keyboard user would.
+    let reached = false;
+    for (let presses = 0; presses < 40 && !reached; presses++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.textContent?.trim() === 'Revoke');
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor({ timeout: 10_000 });
+    expect(await page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    expect((await call(t.url, 'GET', '/v2/api-keys', { key: t.adminKey })).body.list).toEqual(keysBefore);
+  });
+
+  it('a connection\'s page shows its Access request log', async () => {
+    await page.goto(`${t.url}/dashboard/connections/${a.referencedConnectionId}`);
+    await settled(page, /^@/);
+    // The log is written in batches (about a second after the call).
+    await eventually(
+      async () => {
+        await page.reload();
+        await settled(page, /^@/);
+        return ((await page.locator('table', { has: page.getByText('Request id') }).textContent()) ?? '').includes('/self');
+      },
+      { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the seeded Access call in the request log' },
+    );
+  });
 });
