@@ -10,7 +10,7 @@ import type { HttpApp } from '../platform/http/http-app.ts';
 import { loadDashboardAssets, type DashboardAssets } from './assets.ts';
 import * as S from './schemas.ts';
 import { isDashboardSession, type DashboardSessions } from './session-auth.ts';
-import { clearedCookieHeader, newSession, sealSession, sessionCookieHeader, type CookieOptions, type DashboardSession } from './session-cookie.ts';
+import { clearedCookieHeader, newSession, sealSession, SESSION_TTL_MS, sessionCookieHeader, type CookieOptions, type DashboardSession } from './session-cookie.ts';
 import { applyHashedAssetHeaders, applyShellHeaders, NOT_BUILT_HTML, shellHtml } from './shell.ts';
 
 const HIDDEN = { hide: true } as const;
@@ -81,7 +81,7 @@ export function registerDashboardRoutes(app: HttpApp, ctx: ServiceContext, sessi
       throw new ApiError('UNAUTHORIZED', 'Sign in with an admin API key in the apikey header', { details: { field: 'apikey' } });
     }
     const session = newSession(request.auth, ctx.clock.now().getTime());
-    reply.header('set-cookie', sessionCookieHeader(sealSession(ctx.vault, session), (session.expiresAt - ctx.clock.now().getTime()) / 1000, cookieOptions(request)));
+    reply.header('set-cookie', sessionCookieHeader(sealSession(ctx.vault, session), SESSION_TTL_MS / 1000, cookieOptions(request)));
     reply.header('cache-control', 'no-store');
     return reply.code(201).send(await describe(session));
   });

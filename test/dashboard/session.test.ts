@@ -145,6 +145,20 @@ describe.each(BACKENDS)('dashboard session (%s)', (backend) => {
     expect(keys.body.list.map((k: { name: string }) => k.name)).not.toContain('live from sandbox');
   });
 
+  it('a live session sees the live environment only: live keys, no simulator control', async () => {
+    const a = await newOrgKey('Live org', 'live');
+    await createKey(t.database.handle, a.orgId, 'sandbox');
+    const session = await signIn(t.url, a.secret);
+    expect(session.body.environment).toBe('live');
+    const keys = await sessionCall(t.url, session, 'GET', '/v2/api-keys');
+    expect(keys.body.list.map((k: { environment: string }) => k.environment)).toEqual(['live']);
+    const sandboxControl = await sessionCall(t.url, session, 'GET', '/_sandbox/accounts');
+    expect(sandboxControl.status).toBe(403);
+    const sandboxApp = await sessionCall(t.url, session, 'POST', '/v2/client-apps', { body: { name: 'sandbox app from live', environment: 'sandbox' } });
+    expect(sandboxApp.status).toBe(403);
+    expect(sandboxApp.body.details).toMatchObject({ field: 'environment', environment: 'live' });
+  });
+
   it('revoking the session\'s key ends the session', async () => {
     const a = await newOrgKey('Revocation org');
     const other = await createKey(t.database.handle, a.orgId, 'sandbox');
