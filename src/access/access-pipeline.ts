@@ -76,6 +76,7 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
 
   /** The caller's work, in a trace context carrying its admission when traced (its upstream spans report the wait). */
   function workAdmitted<T>(admission: Admission, work: (connection: UsableConnection) => Promise<T>, connection: UsableConnection): Promise<T> {
+    // Stryker disable next-line BooleanLiteral,ConditionalExpression: the work runs either way; only its trace context differs (the pacing event on upstream spans: test/platform/traces.test.ts)
     if (!ctx.tracing.isEnabled) return work(connection);
     return context.with(withAdmission(context.active(), admission), work, undefined, connection);
   }
@@ -111,6 +112,7 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
       const connectionId = connectionIdOf(request);
       // The connection as this node knows it; a fresh snapshot is answered without a promise (the common case).
       const known = snapshots.peek(request.auth, connectionId);
+      // Stryker disable next-line ConditionalExpression: get() answers a fresh snapshot the same, a promise later
       const snapshot = known !== undefined ? known : await snapshots.get(request.auth, connectionId);
       const connection = usableConnection(snapshot, connectionId, startTrip(request, snapshot));
       if (permission !== null && !connection.permissions.has(permission)) {
@@ -181,6 +183,7 @@ function usableConnection(connection: ConnectionSnapshot | null, connectionId: s
     });
   }
   const usable = connection as UsableConnection;
+  // Stryker disable next-line ConditionalExpression: a snapshot read by run() is always stored, so it always has a trip here
   return trip === null ? usable : { ...usable, trip };
 }
 

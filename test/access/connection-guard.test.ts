@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessPipeline, type AccessPipeline } from '../../src/access/access-pipeline.ts';
+import { listConnectionRequestLog } from '../../src/access/request-log/store.ts';
 import { createConnectionSnapshots, rawSessionId, SNAPSHOT_TTL_MS } from '../../src/access/connection-snapshots.ts';
 import { readOrgSettings } from '../../src/account/settings.ts';
 import { updateOrgSettingsRow } from '../../src/account/store.ts';
@@ -466,8 +467,9 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
     });
     afterAll(async () => pipeline?.close());
 
-    function requestFor(scope: TenantScope, headers: Record<string, string | string[]>): FastifyRequest {
-      return { auth: { ...scope, keyId: 'key_test', scopes: ['access'] }, headers } as unknown as FastifyRequest;
+    /** A request as the Access routes hand it over: authenticated, no trip yet (the routes' decorator default). */
+    function requestFor(scope: TenantScope, headers: Record<string, string | string[]>, line = { method: 'GET', url: '/v2/access/self', id: 'req-x' }): FastifyRequest {
+      return { auth: { ...scope, keyId: 'key_test', scopes: ['access'] }, headers, accessTrip: null, ...line } as unknown as FastifyRequest;
     }
     function replyRecorder(): { reply: FastifyReply; headers: Record<string, string> } {
       const headers: Record<string, string> = {};
@@ -546,6 +548,66 @@ describe.each(BACKENDS)('the connection guard (%s)', (backend) => {
         expect(result).toEqual({ id: row.id, session: session(row.id) });
         expect(Object.keys(recorder.headers)).toEqual(expect.arrayContaining(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']));
       }
+    });
+
+    it('a call on a stored connection goes to the request log once answered, refused or not; a wrong id or a raw session does not', async () => {
+      const a = await tenant();
+      const row = await connection(a.sandbox, { permissions: ['posts:read'] });
+      const expired = await connection(a.sandbox, { status: 'expired' });
+      /** The routes' onResponse hook, once the reply went out with this status after this long. */
+      const answered = (request: FastifyRequest, statusCode: number, elapsedTime: number) =>
+        new Promise<void>((resolve) => pipeline.recordCall(request, { statusCode, elapsedTime } as unknown as FastifyReply, () => resolve()));
+
+      const permitted = requestFor(a.sandbox, { 'x-connection-id': row.id }, { method: 'GET', url: '/v2/access/posts?limit=5', id: 'req-ok' });
+      // The sender fills the trip the work's connection carries: upstream's answer and the retries it took.
+      await pipeline.run(permitted, replyRecorder().reply, 'posts:read', async (usable) => {
+        usable.trip!.upstreamStatus = 200;
+        usable.trip!.retries = 1;
+      });
+      const before = Date.now();
+      await answered(permitted, 200, 5_000.4);
+      const after = Date.now();
+      const forbidden = requestFor(a.sandbox, { 'x-connection-id': row.id }, { method: 'DELETE', url: '/v2/access/posts/1', id: 'req-forbidden' });
+      await refusalOf(pipeline.run(forbidden, replyRecorder().reply, 'posts:write', async () => 'not run'));
+      await answered(forbidden, 403, 2);
+      const refusedExpired = requestFor(a.sandbox, { 'x-connection-id': expired.id }, { method: 'GET', url: '/v2/access/self', id: 'req-expired' });
+      await refusalOf(pipeline.run(refusedExpired, replyRecorder().reply, 'posts:read', async () => 'not run'));
+      await answered(refusedExpired, 401, 1);
+      const unknown = requestFor(a.sandbox, { 'x-connection-id': 'conn_unknown' }, { method: 'GET', url: '/v2/access/self', id: 'req-unknown' });
+      await refusalOf(pipeline.run(unknown, replyRecorder().reply, 'posts:read', async () => 'not run'));
+      await answered(unknown, 401, 1);
+      expect(unknown.accessTrip).toBeNull();
+      const raw = requestFor(
+        a.sandbox,
+        { 'x-session-user-id': '7171', 'x-session-cookie': 'auth_id=7171; sess=abc; fp=def', 'x-session-xbc': 'xbc', 'x-session-user-agent': 'UA raw' },
+        { method: 'GET', url: '/v2/access/proxy/me', id: 'req-raw' },
+      );
+      await pipeline.runProxied(raw, replyRecorder().reply, async () => 'raw');
+      await answered(raw, 200, 1);
+      expect(raw.accessTrip).toBeNull();
+      await pipeline.requestLog.flush();
+
+      const logged = await listConnectionRequestLog(db(), a.sandbox, row.id, {}, 10);
+      const byRequest = new Map(logged.map((entry) => [entry.requestId, entry]));
+      expect([...byRequest.keys()].sort()).toEqual(['req-forbidden', 'req-ok']);
+      expect(byRequest.get('req-ok')).toMatchObject({
+        method: 'GET',
+        path: '/v2/access/posts?limit=',
+        status: 200,
+        upstreamStatus: 200,
+        durationMs: 5_000,
+        retries: 1,
+        apiKeyId: 'key_test',
+      });
+      // Logged at its arrival: the reply's time less how long it took.
+      const arrived = byRequest.get('req-ok')!.createdAt.getTime();
+      expect(arrived).toBeGreaterThanOrEqual(before - 5_001);
+      expect(arrived).toBeLessThanOrEqual(after - 5_000);
+      expect(byRequest.get('req-forbidden')).toMatchObject({ method: 'DELETE', status: 403, upstreamStatus: null, retries: 0, durationMs: 2 });
+      const expiredLog = await listConnectionRequestLog(db(), a.sandbox, expired.id, {}, 10);
+      expect(expiredLog.map((entry) => [entry.requestId, entry.status])).toEqual([['req-expired', 401]]);
+      // Another org's scope reads none of it.
+      expect(await listConnectionRequestLog(db(), a.live, row.id, {}, 10)).toEqual([]);
     });
 
     it('the pacing slot is given back when the work fails, so the next call is admitted', async () => {
