@@ -76,7 +76,8 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
 
   /** The caller's work, in a trace context carrying its admission when traced (its upstream spans report the wait). */
   function workAdmitted<T>(admission: Admission, work: (connection: UsableConnection) => Promise<T>, connection: UsableConnection): Promise<T> {
-    // Stryker disable next-line BooleanLiteral,ConditionalExpression: the work runs either way; only its trace context differs (the pacing event on upstream spans: test/platform/traces.test.ts)
+    // The work runs either way; only its trace context differs (the pacing event on upstream spans: traces.test.ts).
+    // Stryker disable next-line BooleanLiteral,ConditionalExpression: see above
     if (!ctx.tracing.isEnabled) return work(connection);
     return context.with(withAdmission(context.active(), admission), work, undefined, connection);
   }
@@ -183,7 +184,7 @@ function usableConnection(connection: ConnectionSnapshot | null, connectionId: s
     });
   }
   const usable = connection as UsableConnection;
-  // Stryker disable next-line ConditionalExpression: a snapshot read by run() is always stored, so it always has a trip here
+  // Stryker disable next-line ConditionalExpression: run() reads stored snapshots only, so there is always a trip here
   return trip === null ? usable : { ...usable, trip };
 }
 

@@ -81,7 +81,8 @@ const unauthorized = (message: string) => new ApiError('UNAUTHORIZED', message, 
 /** No apikey header; a key sent the common OAuth way (Authorization: Bearer) gets told where it goes instead. */
 function missingKey(request: FastifyRequest): ApiError {
   const authorization = request.headers.authorization;
-  // Stryker disable next-line ConditionalExpression: Node gives Authorization as one string or none, and the pattern never matches "undefined"
+  // Node gives Authorization as one string or none, and the pattern never matches "undefined".
+  // Stryker disable next-line ConditionalExpression: see above
   if (typeof authorization === 'string' && /^bearer\s/i.test(authorization)) {
     return unauthorized('Missing API key: the key goes in the apikey header (apikey: sk_…), not in Authorization: Bearer');
   }
@@ -109,7 +110,7 @@ export function createApiKeyAuthenticator(ctx: ServiceContext): ApiKeyAuthentica
   const forgetLocally = (keyId: string) => {
     for (const [secret, entry] of valid.entries()) if (entry.auth.keyId === keyId) valid.delete(secret);
   };
-  // Stryker disable next-line BlockStatement: when listening fails, a warning and no-op unlisten (the cache TTL still bounds revocations)
+  // Stryker disable next-line BlockStatement: a warning and a no-op unlisten; the cache TTL still bounds revocations
   const unlisten = ctx.database.listen(REVOKED_CHANNEL, forgetLocally).catch((error: unknown) => {
     // Stryker disable next-line ObjectLiteral,StringLiteral: the warning's fields and text
     ctx.logger.warn({ err: error }, 'API key revocations from other nodes will apply after the cache TTL');
@@ -221,7 +222,8 @@ export function installApiKeyAuth(app: FastifyInstance, authenticator: ApiKeyAut
     const scope = request.routeOptions.config?.scope;
     if (!scope) return done();
     const known = authenticator.authenticateFromCache(request);
-    // Stryker disable next-line ConditionalExpression,BlockStatement: the synchronous path; authenticate() answers a cached key the same, a promise later
+    // The synchronous path: authenticate() answers a cached key the same, a promise later.
+    // Stryker disable next-line ConditionalExpression,BlockStatement: see above
     if (known) {
       request.auth = authorise(known, scope);
       return done();
