@@ -5,12 +5,14 @@
 import { defineConfig } from 'vitest/config';
 
 // The existing service-level files (api-keys, access/errors) also cover these modules but rerun slow set-ups (peer
-// nodes, fault injection with real waits) for each mutant; the files below state each guard's rules directly.
+// nodes, fault injection with real waits) for each mutant; the files below state each guard's rules directly, and
+// none starts a service: the database guards run on a bare migrated database (test/support/guard-context.ts), so a
+// mutant costs a few seconds (vitest recycles its worker between Stryker's runs, so a set-up is paid per mutant).
 export const MUTATION_TEST_FILES = [
   // authentication and scopes
   'test/account/key-guard.test.ts',
   'test/account/authenticate-guard.test.ts',
-  // access pipeline, connection snapshots, connection store scoping
+  // access pipeline, connection snapshots, connection store scoping, the session vault
   'test/access/connection-guard.test.ts',
   // leases
   'test/platform/leases.test.ts',
