@@ -81,7 +81,7 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
                     <code>{entry.action}</code>
                   </td>
                   <td>{entry.target ?? <span class="muted">—</span>}</td>
-                  <td class="small">{Object.keys(entry.data ?? {}).length ? JSON.stringify(entry.data) : ''}</td>
+                  <td class="small details">{Object.keys(entry.data ?? {}).length ? JSON.stringify(entry.data) : ''}</td>
                 </tr>
               ))}
             </tbody>

@@ -162,9 +162,12 @@ function SimulatorRequests() {
   const state = useLoad(() => api<{ list: SimulatorRequest[] }>('GET', '/_sandbox/requests'), 'simulator requests');
   return (
     <>
-      <h2>
-        Simulator request log <button type="button" onClick={state.reload}>Refresh</button>
-      </h2>
+      <div class="section-head">
+        <h2>Simulator request log</h2>
+        <button type="button" onClick={state.reload}>
+          Refresh
+        </button>
+      </div>
       <Loaded state={state} what="the simulator's request log">
         {(page) =>
           page.list.length === 0 ? (
