@@ -31,7 +31,7 @@ export default {
     // webhook signing and URL policy (the address policy part of outbound.ts)
     'src/webhooks/signing.ts',
     'src/webhooks/url-policy.ts',
-    'src/platform/outbound.ts:1-197',
+    'src/platform/outbound.ts:1-199',
     // Link form CSRF: the token and the same-origin check of loadScopeForPost / isSameOriginPost
     'src/link/pages/csrf.ts',
     'src/link/pages/routes.ts:218-259',
