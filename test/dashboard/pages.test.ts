@@ -367,13 +367,17 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
     expect((await read()).previousSecretExpiresAt).not.toBeNull();
   });
 
-  it('creates a Link client app and edits it', async () => {
+  it('creates a Link client app (with a live preview of the consent step) and edits it', async () => {
     await ensureSignedIn();
     await page.goto(`${t.url}/dashboard/link`);
     await settled(page, 'Link client apps');
     await page.getByLabel('Name (shown to the account owner)').fill('Browser App');
     await page.getByLabel('Redirect URIs (one per line)').fill('http://127.0.0.1:9/one\nhttp://127.0.0.1:9/two');
     await page.getByRole('checkbox', { name: 'earnings:read' }).check();
+    // The consent step's preview follows the form as it is typed, in the Link page's words.
+    const preview = page.getByRole('region', { name: 'Preview of the Link consent step' });
+    expect(await preview.textContent()).toContain('Browser App is asking to connect');
+    expect(await preview.getByRole('listitem').allTextContents()).toEqual(['See your earnings and statements']);
     await page.getByRole('button', { name: 'Create app' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('Created Browser App');
     const apps = async () => (await call(t.url, 'GET', '/v2/client-apps', { key: t.adminKey })).body.list as Array<{ name: string; redirectUris: string[]; permissions: string[]; profile: { description: string | null } }>;

@@ -1,7 +1,9 @@
 // Link client apps of the session's environment: the list, and a form to create or edit one (name, integration type,
-// redirect URIs, embed origins, permissions, profile). Deleting asks first.
+// redirect URIs, embed origins, permissions, profile) beside a live preview of the hosted consent step, worded as the
+// Link page words it (describePermission). Deleting asks first.
 import { useState } from 'preact/hooks';
 import { CONNECTION_PERMISSIONS } from '../../../account/permissions.ts';
+import { describePermission } from '../../../link/pages/views.ts';
 import { api, type Page as ApiPage } from '../api.ts';
 import { ConfirmDialog, Empty, ErrorNotice, Loaded, Page, Time, useLoad, useSubmit } from '../components.tsx';
 import type { SessionInfo } from '../session.ts';
@@ -101,7 +103,33 @@ function AppForm(props: { idPrefix: string; initial: AppFields; submitLabel: str
         {form.busy ? 'Saving…' : props.submitLabel}
       </button>
       {form.error ? <ErrorNotice error={form.error} /> : null}
+      <ConsentPreview fields={fields} />
     </form>
+  );
+}
+
+/** What an account owner reads on the hosted consent step (src/link/pages/views.ts consentView), as the form is now. */
+function ConsentPreview({ fields }: { fields: AppFields }) {
+  const ordered = [...fields.permissions.filter((p) => p.endsWith(':read')), ...fields.permissions.filter((p) => p.endsWith(':write'))];
+  return (
+    <section class="preview-card" aria-label="Preview of the Link consent step">
+      <p class="muted small">Preview of the Link consent step</p>
+      <h3>Connect your OnlyFans account</h3>
+      <p>
+        <strong>{fields.name.trim() || 'Your app'}</strong> is asking to connect to your OnlyFans account.
+      </p>
+      {fields.description.trim() ? <p class="muted">{fields.description.trim()}</p> : null}
+      <p>It will be able to:</p>
+      {ordered.length ? (
+        <ul>
+          {ordered.map((permission) => (
+            <li key={permission}>{describePermission(permission)}</li>
+          ))}
+        </ul>
+      ) : (
+        <p class="muted small">(the organization's default permissions)</p>
+      )}
+    </section>
   );
 }
 
