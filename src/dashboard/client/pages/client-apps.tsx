@@ -23,6 +23,12 @@ const EMPTY: AppFields = { name: '', integrationType: 'redirect', redirectUris: 
 
 const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean);
 
+function permissionSummary(permissions: string[]): string {
+  if (permissions.length === 0) return "organization's default";
+  if (permissions.length === CONNECTION_PERMISSIONS.length) return 'all (read and write)';
+  return permissions.join(', ');
+}
+
 function fieldsOf(app: ClientApp): AppFields {
   return {
     name: app.name,
@@ -185,11 +191,11 @@ export function ClientAppsPage({ session }: { session: SessionInfo }) {
                       </td>
                       <td>{app.integrationType}</td>
                       <td class="small">{app.redirectUris.join(', ') || '—'}</td>
-                      <td class="small">{app.permissions.join(', ') || "organization's default"}</td>
+                      <td class="small">{permissionSummary(app.permissions)}</td>
                       <td>
                         <Time value={app.updatedAt} />
                       </td>
-                      <td>
+                      <td class="actions-cell">
                         <button type="button" onClick={() => { setEditing(app); setFormKey((k) => k + 1); }} aria-label={`Edit ${app.name}`}>
                           Edit
                         </button>{' '}
