@@ -1,6 +1,6 @@
 // The one HTML page of the dashboard (every /dashboard path answers it; the client app routes by path), and the headers
 // it and its files carry. Nothing inline and nothing from another host: the CSP allows this origin's scripts, styles,
-// images, frames (the Link page preview) and fetches only.
+// images and fetches only.
 import type { FastifyReply } from 'fastify';
 import type { DashboardAssets } from './assets.ts';
 
@@ -10,7 +10,6 @@ export const DASHBOARD_CSP = [
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
-  "frame-src 'self'",
   "form-action 'self'",
   "frame-ancestors 'none'",
   "base-uri 'none'",
