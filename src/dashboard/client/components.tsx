@@ -100,6 +100,28 @@ const TONES: Record<string, string> = {
   pending: 'warn',
 };
 
+/** A data table: scrolls sideways on a narrow screen inside a focusable region (so a keyboard can scroll it too), with a
+ *  caption for screen readers and one header cell per column. */
+export function DataTable({ caption, columns, children }: { caption: string; columns: string[]; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
+      <table>
+        <caption class="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th scope="col" key={column}>
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export function Badge({ value, label }: { value: string; label?: string }) {
   return <span class={`badge ${TONES[value] ?? 'plain'}`}>{label ?? value.replace(/_/g, ' ')}</span>;
 }

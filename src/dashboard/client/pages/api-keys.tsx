@@ -2,7 +2,7 @@
 // behind a confirmation, and when each was last used. Revoking the key this session signed in with ends the session.
 import { useState } from 'preact/hooks';
 import { api, type Page as ApiPage } from '../api.ts';
-import { Badge, ConfirmDialog, Empty, ErrorNotice, Loaded, OneTimeSecret, Page, Time, useLoad, useSubmit } from '../components.tsx';
+import { Badge, ConfirmDialog, DataTable, Empty, ErrorNotice, Loaded, OneTimeSecret, Page, Time, useLoad, useSubmit } from '../components.tsx';
 import type { SessionInfo } from '../session.ts';
 import type { ApiKey } from '../types.ts';
 
@@ -81,53 +81,38 @@ export function ApiKeysPage({ session }: { session: SessionInfo }) {
           page.list.length === 0 ? (
             <Empty>No keys in this environment.</Empty>
           ) : (
-            <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
-              <table>
-                <caption class="visually-hidden">API keys</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Key</th>
-                    <th scope="col">Scopes</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">State</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.list.map((key) => (
-                    <tr key={key.id}>
-                      <td>
-                        {key.name}
-                        {key.id === session.keyId ? <div class="muted small">this session's key</div> : null}
-                      </td>
-                      <td>
-                        <code>{key.prefix}…</code>
-                        <div class="muted small">{key.id}</div>
-                      </td>
-                      <td>{key.scopes.join(', ')}</td>
-                      <td>
-                        <Time value={key.createdAt} />
-                      </td>
-                      <td>
-                        <Time value={key.lastUsedAt} />
-                      </td>
-                      <td>
-                        {key.revokedAt ? (
-                          <>
-                            <Badge value="revoked" /> <Time value={key.revokedAt} />
-                          </>
-                        ) : (
-                          <button type="button" class="danger" onClick={() => setRevoking(key)} aria-label={`Revoke ${key.name} (${key.prefix}…)`}>
-                            Revoke
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable caption="API keys" columns={['Name', 'Key', 'Scopes', 'Created', 'Last used', 'State']}>
+              {page.list.map((key) => (
+                <tr key={key.id}>
+                  <td>
+                    {key.name}
+                    {key.id === session.keyId ? <div class="muted small">this session's key</div> : null}
+                  </td>
+                  <td>
+                    <code>{key.prefix}…</code>
+                    <div class="muted small">{key.id}</div>
+                  </td>
+                  <td>{key.scopes.join(', ')}</td>
+                  <td>
+                    <Time value={key.createdAt} />
+                  </td>
+                  <td>
+                    <Time value={key.lastUsedAt} />
+                  </td>
+                  <td>
+                    {key.revokedAt ? (
+                      <>
+                        <Badge value="revoked" /> <Time value={key.revokedAt} />
+                      </>
+                    ) : (
+                      <button type="button" class="danger" onClick={() => setRevoking(key)} aria-label={`Revoke ${key.name} (${key.prefix}…)`}>
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>

@@ -3,7 +3,7 @@
 // has it.
 import { useState } from 'preact/hooks';
 import { api, isMissingRoute } from '../api.ts';
-import { Empty, ErrorNotice, Loading, Page, Time, useLoad } from '../components.tsx';
+import { DataTable, Empty, ErrorNotice, Loading, Page, Time, useLoad } from '../components.tsx';
 import { BASE, navigate, withQuery } from '../router.tsx';
 import type { AuditEntry, CursorPage } from '../types.ts';
 
@@ -58,35 +58,21 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
       {!state.loading && !state.error && state.data === null ? <Empty>This service has no audit log API.</Empty> : null}
       {!state.loading && state.data && rows.length === 0 ? <Empty>{query.toString() ? 'No entry matches these filters.' : 'No audit entries yet.'}</Empty> : null}
       {rows.length > 0 ? (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
-          <table>
-            <caption class="visually-hidden">Audit log</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((entry) => (
-                <tr key={String(entry.id)}>
-                  <td>
-                    <Time value={entry.createdAt} />
-                  </td>
-                  <td>{describeActor(entry.actor)}</td>
-                  <td>
-                    <code>{entry.action}</code>
-                  </td>
-                  <td>{entry.target ?? <span class="muted">—</span>}</td>
-                  <td class="small details">{Object.keys(entry.data ?? {}).length ? JSON.stringify(entry.data) : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Audit log" columns={['Time', 'Who', 'Action', 'Target', 'Details']}>
+          {rows.map((entry) => (
+            <tr key={String(entry.id)}>
+              <td>
+                <Time value={entry.createdAt} />
+              </td>
+              <td>{describeActor(entry.actor)}</td>
+              <td>
+                <code>{entry.action}</code>
+              </td>
+              <td>{entry.target ?? <span class="muted">—</span>}</td>
+              <td class="small details">{Object.keys(entry.data ?? {}).length ? JSON.stringify(entry.data) : ''}</td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {state.data?.hasMore && state.data.nextCursor ? (
         <button

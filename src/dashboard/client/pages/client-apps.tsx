@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { CONNECTION_PERMISSIONS } from '../../../account/permissions.ts';
 import { describePermission } from '../../../link/pages/views.ts';
 import { api, type Page as ApiPage } from '../api.ts';
-import { ConfirmDialog, Empty, ErrorNotice, Loaded, Page, Time, useLoad, useSubmit } from '../components.tsx';
+import { ConfirmDialog, DataTable, Empty, ErrorNotice, Loaded, Page, Time, useLoad, useSubmit } from '../components.tsx';
 import type { SessionInfo } from '../session.ts';
 import type { ClientApp } from '../types.ts';
 
@@ -169,45 +169,30 @@ export function ClientAppsPage({ session }: { session: SessionInfo }) {
           page.list.length === 0 ? (
             <Empty>No client apps yet. Create one below.</Empty>
           ) : (
-            <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
-              <table>
-                <caption class="visually-hidden">Client apps</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Redirect URIs</th>
-                    <th scope="col">Permissions</th>
-                    <th scope="col">Updated</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.list.map((app) => (
-                    <tr key={app.id}>
-                      <td>
-                        {app.name}
-                        <div class="muted small">{app.id}</div>
-                      </td>
-                      <td>{app.integrationType}</td>
-                      <td class="small">{app.redirectUris.join(', ') || '—'}</td>
-                      <td class="small">{permissionSummary(app.permissions)}</td>
-                      <td>
-                        <Time value={app.updatedAt} />
-                      </td>
-                      <td class="actions-cell">
-                        <button type="button" onClick={() => { setEditing(app); setFormKey((k) => k + 1); }} aria-label={`Edit ${app.name}`}>
-                          Edit
-                        </button>{' '}
-                        <button type="button" class="danger" onClick={() => setDeleting(app)} aria-label={`Delete ${app.name}`}>
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable caption="Client apps" columns={['Name', 'Type', 'Redirect URIs', 'Permissions', 'Updated', 'Actions']}>
+              {page.list.map((app) => (
+                <tr key={app.id}>
+                  <td>
+                    {app.name}
+                    <div class="muted small">{app.id}</div>
+                  </td>
+                  <td>{app.integrationType}</td>
+                  <td class="small">{app.redirectUris.join(', ') || '—'}</td>
+                  <td class="small">{permissionSummary(app.permissions)}</td>
+                  <td>
+                    <Time value={app.updatedAt} />
+                  </td>
+                  <td class="actions-cell">
+                    <button type="button" onClick={() => { setEditing(app); setFormKey((k) => k + 1); }} aria-label={`Edit ${app.name}`}>
+                      Edit
+                    </button>{' '}
+                    <button type="button" class="danger" onClick={() => setDeleting(app)} aria-label={`Delete ${app.name}`}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>

@@ -2,7 +2,7 @@
 // invalidate / disconnect behind a confirmation.
 import { useState } from 'preact/hooks';
 import { api, isMissingRoute, type Page as ApiPage } from '../api.ts';
-import { Badge, ConfirmDialog, Empty, ErrorNotice, Loaded, Loading, Page, Time, useLoad, useSubmit } from '../components.tsx';
+import { Badge, ConfirmDialog, DataTable, Empty, ErrorNotice, Loaded, Loading, Page, Time, useLoad, useSubmit } from '../components.tsx';
 import { BASE, Link, navigate } from '../router.tsx';
 import type { Connection, ConnectionSettings, CursorPage, RequestLogEntry, WebhookMessage } from '../types.ts';
 
@@ -188,41 +188,25 @@ function RequestLog({ connectionId }: { connectionId: string }) {
   if (rows.length === 0) return <Empty>No Access API requests recorded for this connection.</Empty>;
   return (
     <>
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
-        <table>
-          <caption class="visually-hidden">Request log</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Request</th>
-              <th scope="col">Status</th>
-              <th scope="col">Upstream</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Retries</th>
-              <th scope="col">Request id</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((entry) => (
-              <tr key={entry.id}>
-                <td>
-                  <Time value={entry.createdAt} />
-                </td>
-                <td>
-                  <code>
-                    {entry.method} {entry.path}
-                  </code>
-                </td>
-                <td>{entry.status}</td>
-                <td>{entry.upstreamStatus ?? '—'}</td>
-                <td>{entry.durationMs} ms</td>
-                <td>{entry.retries}</td>
-                <td class="small">{entry.requestId}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Request log" columns={['Time', 'Request', 'Status', 'Upstream', 'Duration', 'Retries', 'Request id']}>
+        {rows.map((entry) => (
+          <tr key={entry.id}>
+            <td>
+              <Time value={entry.createdAt} />
+            </td>
+            <td>
+              <code>
+                {entry.method} {entry.path}
+              </code>
+            </td>
+            <td>{entry.status}</td>
+            <td>{entry.upstreamStatus ?? '—'}</td>
+            <td>{entry.durationMs} ms</td>
+            <td>{entry.retries}</td>
+            <td class="small">{entry.requestId}</td>
+          </tr>
+        ))}
+      </DataTable>
       {state.data?.hasMore && state.data.nextCursor ? (
         <button
           type="button"

@@ -3,7 +3,7 @@
 // says how many connections it looked through.
 import { useState } from 'preact/hooks';
 import { api, ApiFailure, fetchAllPages, type Page as ApiPage } from '../api.ts';
-import { Badge, Empty, Loaded, Page, Pager, Time, useLoad } from '../components.tsx';
+import { Badge, DataTable, Empty, Loaded, Page, Pager, Time, useLoad } from '../components.tsx';
 import { BASE, Link, navigate, withQuery } from '../router.tsx';
 import type { Connection } from '../types.ts';
 
@@ -96,42 +96,27 @@ export function ConnectionsPage({ query }: { query: URLSearchParams }) {
             {data.list.length === 0 ? (
               <Empty>{query.toString() ? 'No connection matches these filters.' : 'No connections yet. Connect an account with Link or import a session.'}</Empty>
             ) : (
-              <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
-                <table>
-                  <caption class="visually-hidden">Connections</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Account</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Client reference</th>
-                      <th scope="col">Origin</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Last checked</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.list.map((c) => (
-                      <tr key={c.id}>
-                        <td>
-                          <Link href={`${PATH}/${c.id}`}>{c.userData.username ? `@${c.userData.username}` : c.id}</Link>
-                          <div class="muted small">{c.id}</div>
-                        </td>
-                        <td>
-                          <Badge value={c.status} />
-                        </td>
-                        <td>{c.clientReferenceId ?? <span class="muted">—</span>}</td>
-                        <td>{c.imported ? 'imported' : 'Link'}</td>
-                        <td>
-                          <Time value={c.createdAt} />
-                        </td>
-                        <td>
-                          <Time value={c.lastCheckedAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable caption="Connections" columns={['Account', 'Status', 'Client reference', 'Origin', 'Created', 'Last checked']}>
+                {data.list.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <Link href={`${PATH}/${c.id}`}>{c.userData.username ? `@${c.userData.username}` : c.id}</Link>
+                      <div class="muted small">{c.id}</div>
+                    </td>
+                    <td>
+                      <Badge value={c.status} />
+                    </td>
+                    <td>{c.clientReferenceId ?? <span class="muted">—</span>}</td>
+                    <td>{c.imported ? 'imported' : 'Link'}</td>
+                    <td>
+                      <Time value={c.createdAt} />
+                    </td>
+                    <td>
+                      <Time value={c.lastCheckedAt} />
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
             {data.searched ? null : (
               <Pager offset={offset} limit={LIMIT} hasMore={data.hasMore} onPage={(next) => navigate(withQuery(PATH, query, { offset: next ? String(next) : null }))} />

@@ -3,7 +3,7 @@
 // log. The simulator is one world shared by every organization on this service: these act on all of them.
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { Empty, ErrorNotice, Loaded, Page, useLoad, useSubmit } from '../components.tsx';
+import { DataTable, Empty, ErrorNotice, Loaded, Page, useLoad, useSubmit } from '../components.tsx';
 import { BASE, Link } from '../router.tsx';
 import type { SessionInfo } from '../session.ts';
 import type { Connection } from '../types.ts';
@@ -173,36 +173,23 @@ function SimulatorRequests() {
           page.list.length === 0 ? (
             <Empty>The simulator has received no requests since it started (or since the log was cleared).</Empty>
           ) : (
-            <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
-              <table>
-                <caption class="visually-hidden">Simulator requests</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Request</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">User</th>
+            <DataTable caption="Simulator requests" columns={['Time', 'Request', 'Status', 'User']}>
+              {page.list
+                .slice(-50)
+                .reverse()
+                .map((entry) => (
+                  <tr key={entry.seq}>
+                    <td>{new Date(entry.at).toLocaleTimeString()}</td>
+                    <td>
+                      <code>
+                        {entry.method} {entry.url}
+                      </code>
+                    </td>
+                    <td>{entry.status ?? '—'}</td>
+                    <td>{entry.userId ?? '—'}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {page.list
-                    .slice(-50)
-                    .reverse()
-                    .map((entry) => (
-                      <tr key={entry.seq}>
-                        <td>{new Date(entry.at).toLocaleTimeString()}</td>
-                        <td>
-                          <code>
-                            {entry.method} {entry.url}
-                          </code>
-                        </td>
-                        <td>{entry.status ?? '—'}</td>
-                        <td>{entry.userId ?? '—'}</td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+            </DataTable>
           )
         }
       </Loaded>

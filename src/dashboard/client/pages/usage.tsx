@@ -1,6 +1,6 @@
 // Usage: Access requests per day (a chart) and per connection, and billable connections per month.
 import { api } from '../api.ts';
-import { BarChart, Empty, Loaded, Page, useLoad } from '../components.tsx';
+import { BarChart, DataTable, Empty, Loaded, Page, useLoad } from '../components.tsx';
 import { BASE, Link } from '../router.tsx';
 import type { Usage } from '../types.ts';
 
@@ -42,27 +42,16 @@ export function UsagePage() {
               {connections.length === 0 ? (
                 <Empty>No connection made requests in this period.</Empty>
               ) : (
-                <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
-                  <table>
-                    <caption class="visually-hidden">Requests per connection</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Connection</th>
-                        <th scope="col">Requests</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {connections.map(([connectionId, requests]) => (
-                        <tr key={connectionId}>
-                          <td>
-                            <Link href={`${BASE}/connections/${connectionId}`}>{connectionId}</Link>
-                          </td>
-                          <td>{requests}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable caption="Requests per connection" columns={['Connection', 'Requests']}>
+                  {connections.map(([connectionId, requests]) => (
+                    <tr key={connectionId}>
+                      <td>
+                        <Link href={`${BASE}/connections/${connectionId}`}>{connectionId}</Link>
+                      </td>
+                      <td>{requests}</td>
+                    </tr>
+                  ))}
+                </DataTable>
               )}
             </>
           );

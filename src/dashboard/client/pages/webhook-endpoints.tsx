@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { WEBHOOK_EVENT_TYPES } from '../../../webhooks/events.ts';
 import { api, type Page as ApiPage } from '../api.ts';
-import { Badge, ConfirmDialog, Empty, ErrorNotice, Loaded, OneTimeSecret, Page, Time, useLoad, useSubmit } from '../components.tsx';
+import { Badge, ConfirmDialog, DataTable, Empty, ErrorNotice, Loaded, OneTimeSecret, Page, Time, useLoad, useSubmit } from '../components.tsx';
 import { BASE, Link, navigate } from '../router.tsx';
 import type { WebhookAttempt, WebhookEndpoint } from '../types.ts';
 import { AttemptsTable } from './webhook-messages.tsx';
@@ -80,41 +80,28 @@ export function EndpointsPage() {
           page.list.length === 0 ? (
             <Empty>No webhook endpoints. Add one below to receive connection events.</Empty>
           ) : (
-            <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
-              <table>
-                <caption class="visually-hidden">Webhook endpoints</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">URL</th>
-                    <th scope="col">Events</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.list.map((endpoint) => (
-                    <tr key={endpoint.id}>
-                      <td>
-                        <Link href={`${BASE}/webhooks/endpoints/${endpoint.id}`}>{endpoint.url}</Link>
-                        {endpoint.description ? <div class="muted small">{endpoint.description}</div> : null}
-                      </td>
-                      <td>{endpoint.eventTypes.length ? endpoint.eventTypes.join(', ') : 'all'}</td>
-                      <td>
-                        <Badge value={endpoint.enabled ? 'enabled' : 'disabled'} />
-                        {endpoint.failingSince ? (
-                          <div class="small">
-                            failing since <Time value={endpoint.failingSince} />
-                          </div>
-                        ) : null}
-                      </td>
-                      <td>
-                        <Time value={endpoint.createdAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable caption="Webhook endpoints" columns={['URL', 'Events', 'State', 'Created']}>
+              {page.list.map((endpoint) => (
+                <tr key={endpoint.id}>
+                  <td>
+                    <Link href={`${BASE}/webhooks/endpoints/${endpoint.id}`}>{endpoint.url}</Link>
+                    {endpoint.description ? <div class="muted small">{endpoint.description}</div> : null}
+                  </td>
+                  <td>{endpoint.eventTypes.length ? endpoint.eventTypes.join(', ') : 'all'}</td>
+                  <td>
+                    <Badge value={endpoint.enabled ? 'enabled' : 'disabled'} />
+                    {endpoint.failingSince ? (
+                      <div class="small">
+                        failing since <Time value={endpoint.failingSince} />
+                      </div>
+                    ) : null}
+                  </td>
+                  <td>
+                    <Time value={endpoint.createdAt} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { WEBHOOK_EVENT_TYPES } from '../../../webhooks/events.ts';
 import { api, type Page as ApiPage } from '../api.ts';
-import { Badge, Empty, ErrorNotice, Loaded, Page, Pager, Time, useLoad, useSubmit } from '../components.tsx';
+import { Badge, DataTable, Empty, ErrorNotice, Loaded, Page, Pager, Time, useLoad, useSubmit } from '../components.tsx';
 import { BASE, Link, navigate, withQuery } from '../router.tsx';
 import type { WebhookAttempt, WebhookDelivery, WebhookMessage } from '../types.ts';
 
@@ -12,41 +12,27 @@ const LIMIT = 25;
 
 export function AttemptsTable({ attempts }: { attempts: WebhookAttempt[] }) {
   return (
-    <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
-      <table>
-        <caption class="visually-hidden">Delivery attempts</caption>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Attempt</th>
-            <th scope="col">Result</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Response</th>
-          </tr>
-        </thead>
-        <tbody>
-          {attempts.map((attempt) => (
-            <tr key={attempt.id}>
-              <td>
-                <Time value={attempt.createdAt} />
-                <div class="small">
-                  <Link href={`${PATH}/${attempt.messageId}`}>{attempt.messageId}</Link>
-                </div>
-              </td>
-              <td>{attempt.attempt}</td>
-              <td>
-                <Badge value={attempt.status} /> {attempt.statusCode ?? ''}
-              </td>
-              <td>{attempt.durationMs} ms</td>
-              <td>
-                {attempt.error ? <div class="small">{attempt.error}</div> : null}
-                {attempt.responseSnippet ? <pre class="snippet" tabIndex={0} aria-label="Response body">{attempt.responseSnippet}</pre> : attempt.error ? null : <span class="muted">empty</span>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable caption="Delivery attempts" columns={['Time', 'Attempt', 'Result', 'Duration', 'Response']}>
+      {attempts.map((attempt) => (
+        <tr key={attempt.id}>
+          <td>
+            <Time value={attempt.createdAt} />
+            <div class="small">
+              <Link href={`${PATH}/${attempt.messageId}`}>{attempt.messageId}</Link>
+            </div>
+          </td>
+          <td>{attempt.attempt}</td>
+          <td>
+            <Badge value={attempt.status} /> {attempt.statusCode ?? ''}
+          </td>
+          <td>{attempt.durationMs} ms</td>
+          <td>
+            {attempt.error ? <div class="small">{attempt.error}</div> : null}
+            {attempt.responseSnippet ? <pre class="snippet" tabIndex={0} aria-label="Response body">{attempt.responseSnippet}</pre> : attempt.error ? null : <span class="muted">empty</span>}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -134,36 +120,23 @@ export function MessagesPage({ query }: { query: URLSearchParams }) {
             {page.list.length === 0 ? (
               <Empty>{query.get('status') || query.get('eventType') ? 'No message matches these filters.' : 'No webhook messages yet: events appear here as connections change.'}</Empty>
             ) : (
-              <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
-                <table>
-                  <caption class="visually-hidden">Webhook messages</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Event</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Connection</th>
-                      <th scope="col">Created</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.list.map((message) => (
-                      <tr key={message.id}>
-                        <td>
-                          <Link href={`${PATH}/${message.id}`}>{message.eventType}</Link>
-                          <div class="muted small">{message.id}</div>
-                        </td>
-                        <td>
-                          <Badge value={message.status} label={message.status === 'none' ? 'no endpoint' : undefined} />
-                        </td>
-                        <td>{message.connectionId ? <Link href={`${BASE}/connections/${message.connectionId}`}>{message.connectionId}</Link> : <span class="muted">—</span>}</td>
-                        <td>
-                          <Time value={message.createdAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable caption="Webhook messages" columns={['Event', 'Status', 'Connection', 'Created']}>
+                {page.list.map((message) => (
+                  <tr key={message.id}>
+                    <td>
+                      <Link href={`${PATH}/${message.id}`}>{message.eventType}</Link>
+                      <div class="muted small">{message.id}</div>
+                    </td>
+                    <td>
+                      <Badge value={message.status} label={message.status === 'none' ? 'no endpoint' : undefined} />
+                    </td>
+                    <td>{message.connectionId ? <Link href={`${BASE}/connections/${message.connectionId}`}>{message.connectionId}</Link> : <span class="muted">—</span>}</td>
+                    <td>
+                      <Time value={message.createdAt} />
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
             <Pager offset={offset} limit={LIMIT} hasMore={page.hasMore} onPage={(next) => navigate(withQuery(PATH, query, { offset: next ? String(next) : null }))} />
           </>
@@ -240,37 +213,23 @@ export function MessagePage({ messageId }: { messageId: string }) {
             {message.deliveries.length === 0 ? (
               <Empty>No endpoint took this event.</Empty>
             ) : (
-              <div class="table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on a narrow screen">
-                <table>
-                  <caption class="visually-hidden">Deliveries</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Endpoint</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Attempts</th>
-                      <th scope="col">Last answer</th>
-                      <th scope="col">Next attempt</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {message.deliveries.map((delivery) => (
-                      <tr key={delivery.id}>
-                        <td>
-                          <Link href={`${BASE}/webhooks/endpoints/${delivery.endpointId}`}>{delivery.endpointId}</Link>
-                        </td>
-                        <td>
-                          <Badge value={delivery.status} />
-                        </td>
-                        <td>{delivery.attemptCount}</td>
-                        <td>{delivery.lastStatusCode ?? '—'}</td>
-                        <td>
-                          <Time value={delivery.nextAttemptAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable caption="Deliveries" columns={['Endpoint', 'Status', 'Attempts', 'Last answer', 'Next attempt']}>
+                {message.deliveries.map((delivery) => (
+                  <tr key={delivery.id}>
+                    <td>
+                      <Link href={`${BASE}/webhooks/endpoints/${delivery.endpointId}`}>{delivery.endpointId}</Link>
+                    </td>
+                    <td>
+                      <Badge value={delivery.status} />
+                    </td>
+                    <td>{delivery.attemptCount}</td>
+                    <td>{delivery.lastStatusCode ?? '—'}</td>
+                    <td>
+                      <Time value={delivery.nextAttemptAt} />
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
             <h2>Payload</h2>
             <pre class="payload" tabIndex={0} aria-label="Payload">{JSON.stringify(message.payload, null, 2)}</pre>
