@@ -1,17 +1,12 @@
-CREATE TABLE "request_log" (
+CREATE TABLE "request_log_batches" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"org_id" text NOT NULL,
 	"environment" text NOT NULL,
 	"connection_id" text NOT NULL,
-	"created_at" timestamp with time zone NOT NULL,
-	"method" text NOT NULL,
-	"path" text NOT NULL,
-	"status" integer NOT NULL,
-	"upstream_status" integer,
-	"duration_ms" integer NOT NULL,
-	"retries" integer NOT NULL,
-	"request_id" text NOT NULL,
-	"api_key_id" text NOT NULL
+	"first_at" timestamp with time zone NOT NULL,
+	"last_at" timestamp with time zone NOT NULL,
+	"entry_count" integer NOT NULL,
+	"entries" json NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "retention_tasks" (
@@ -21,6 +16,6 @@ CREATE TABLE "retention_tasks" (
 );
 --> statement-breakpoint
 ALTER TABLE "audit_log" ADD COLUMN "environment" text;--> statement-breakpoint
-CREATE INDEX "request_log_connection_idx" ON "request_log" USING btree ("connection_id","created_at","id");--> statement-breakpoint
-CREATE INDEX "request_log_created_brin" ON "request_log" USING brin ("created_at");--> statement-breakpoint
+CREATE INDEX "request_log_batches_connection_idx" ON "request_log_batches" USING btree ("connection_id","last_at","id");--> statement-breakpoint
+CREATE INDEX "request_log_batches_last_brin" ON "request_log_batches" USING brin ("last_at");--> statement-breakpoint
 CREATE INDEX "webhook_messages_created_idx" ON "webhook_messages" USING btree ("created_at");

@@ -119,7 +119,7 @@ function prunedCounterOf(registry: Registry): Counter<'task'> {
   if (!counter) {
     counter = new Counter({
       name: 'ofconnect_retention_pruned_total',
-      help: 'Rows removed by retention, by task: request_log (request log rows), webhook_log (webhook messages, with their deliveries and attempts)',
+      help: 'Rows removed by retention, by task: request_log (request log entries), webhook_log (webhook messages, with their deliveries and attempts)',
       labelNames: ['task'],
       registers: [registry],
     });

@@ -2,10 +2,14 @@
 // written in batches and read back through GET /v2/account/connections/{id}/requests, newest first, paged by cursor
 // and filtered; query values are never stored; only the connection's own org and environment can read it; the
 // retention worker prunes rows past their age on the project's clock.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertRequestLogRows, type RequestLogInsert } from '../../src/access/request-log/store.ts';
+import type { RequestLogEntry } from '../../src/access/request-log/entry.ts';
+import { createRequestLogRecorder, requestLogBatchesOf } from '../../src/access/request-log/recorder.ts';
+import { insertRequestLogBatch } from '../../src/access/request-log/store.ts';
 import { insertConnection } from '../../src/connections/store.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
+import { rowsOf } from '../../src/platform/db/sql.ts';
 import { newId } from '../../src/platform/ids.ts';
 import { createRetentionWorker } from '../../src/retention/worker.ts';
 import { BACKENDS } from '../support/databases.ts';
@@ -234,20 +238,95 @@ describe.each(BACKENDS)('access: the per-connection request log (%s)', (backend)
     await insertConnection(t.database.handle.db, {
       id: liveId, orgId: owner.orgId, environment: 'live', status: 'active', permissions: [], imported: true, createdAt: now, updatedAt: now,
     });
-    await insertRequestLogRows(t.database.handle.db, [logRow(owner.orgId, 'live', liveId, now, ownerLive.id)]);
+    await writeBatch([logEntry(owner.orgId, 'live', liveId, now, ownerLive.id)]);
     const live = await readLog({ key: ownerLive.secret }, liveId);
     expect(live.status).toBe(200);
     expect(live.body.list).toHaveLength(1);
     expect((await readLog(owner, liveId)).status).toBe(404);
   });
 
+  /** Writes entries as one flush of the recorder would (one batch per connection). */
+  async function writeBatch(entries: RequestLogEntry[]): Promise<void> {
+    for (const batch of requestLogBatchesOf(entries, false)) await insertRequestLogBatch(t.database.handle.db, batch);
+  }
+
+  it('a flush writes one batch per connection, and pages across overlapping batches neither skip nor repeat an entry, filtered or not', async () => {
+    const tenant = await newTenant('Request log batches');
+    const [first, second] = [newId('connection'), newId('connection')];
+    const now = new Date();
+    for (const id of [first, second]) {
+      await insertConnection(t.database.handle.db, {
+        id, orgId: tenant.orgId, environment: 'sandbox', status: 'active', permissions: [], imported: true, createdAt: now, updatedAt: now,
+      });
+    }
+    // Arrival times out of buffer order and with ties, so batches overlap in time as calls of different lengths make them.
+    const base = now.getTime() - 120_000;
+    const entryOf = (i: number): RequestLogEntry => ({
+      ...logEntry(tenant.orgId, 'sandbox', i % 2 === 0 ? first : second, new Date(base + ((i * 37) % 50) * 500), tenant.keyId),
+      method: i % 3 === 0 ? 'POST' : 'GET',
+      status: [200, 404, 500, 429, 201][i % 5],
+    });
+    const batchesOf = async (connectionId: string) =>
+      rowsOf<{ entry_count: number }>(
+        await t.database.handle.db.execute(sql`select entry_count from request_log_batches where connection_id = ${connectionId} order by id`),
+      ).map((row) => Number(row.entry_count));
+
+    const flushed = createRequestLogRecorder(t.service.ctx, { flushIntervalMs: 3_600_000 });
+    const earlier = Array.from({ length: 60 }, (_, i) => entryOf(i));
+    for (const entry of earlier) flushed.record(entry);
+    await flushed.close();
+    expect(await batchesOf(first)).toEqual([30]);
+    expect(await batchesOf(second)).toEqual([30]);
+
+    // Seven entries per statement, alternating connections: no batch holds more than four.
+    const small = createRequestLogRecorder(t.service.ctx, { batchSize: 7, flushIntervalMs: 3_600_000 });
+    const later = Array.from({ length: 60 }, (_, i) => entryOf(60 + i));
+    for (const entry of later) small.record(entry);
+    await small.close();
+    const laterBatches = await batchesOf(first);
+    expect(laterBatches.length).toBeGreaterThan(5);
+    expect(laterBatches.slice(1).every((count) => count <= 4)).toBe(true);
+    expect(laterBatches.slice(1).reduce((sum, count) => sum + count, 0)).toBe(30);
+
+    const all = (await readLog(tenant, first, '?limit=100')).body.list;
+    const recorded = [...earlier, ...later].filter((entry) => entry.connectionId === first);
+    expect(all).toHaveLength(60);
+    expect(new Set(all.map((entry) => entry.id)).size).toBe(60);
+    expect(all.map((entry) => entry.requestId).sort()).toEqual(recorded.map((entry) => entry.requestId).sort());
+    const order = all.map((entry) => [Date.parse(entry.createdAt), Number(entry.id)]);
+    expect(order).toEqual([...order].sort((a, b) => b[0] - a[0] || b[1] - a[1]));
+
+    const pageThrough = async (query: string, limit: number): Promise<LoggedRequest[]> => {
+      const seen: LoggedRequest[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: ApiReply<LogReply> = await readLog(tenant, first, `?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status).toBe(200);
+        seen.push(...res.body.list);
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    for (const limit of [1, 4, 7]) expect((await pageThrough('', limit)).map((entry) => entry.id)).toEqual(all.map((entry) => entry.id));
+    const clientErrors = all.filter((entry) => entry.status >= 400 && entry.status < 500).map((entry) => entry.id);
+    expect(clientErrors.length).toBeGreaterThan(5);
+    expect((await pageThrough('&status=4xx', 3)).map((entry) => entry.id)).toEqual(clientErrors);
+    const since = all[45].createdAt;
+    const until = all[10].createdAt;
+    const windowedPosts = all.filter((entry) => entry.method === 'POST' && entry.createdAt >= since && entry.createdAt < until).map((entry) => entry.id);
+    expect(windowedPosts.length).toBeGreaterThan(3);
+    expect((await pageThrough(`&method=POST&since=${since}&until=${until}`, 2)).map((entry) => entry.id)).toEqual(windowedPosts);
+  });
+
   it('retention prunes rows older than the configured days, in batches, and keeps recent ones (on the project\'s clock)', async () => {
     const tenant = await newTenant('Request log retention');
     const conn = await importConnection(t, { key: tenant.key });
     const now = Date.now();
-    const old = Array.from({ length: 5 }, (_, i) => logRow(tenant.orgId, 'sandbox', conn.id, new Date(now - DAY_MS - i * 1000), tenant.keyId));
-    const recent = logRow(tenant.orgId, 'sandbox', conn.id, new Date(now - 3_600_000), tenant.keyId);
-    await insertRequestLogRows(t.database.handle.db, [...old, recent]);
+    const old = Array.from({ length: 5 }, (_, i) => logEntry(tenant.orgId, 'sandbox', conn.id, new Date(now - DAY_MS - i * 1000), tenant.keyId));
+    const recent = logEntry(tenant.orgId, 'sandbox', conn.id, new Date(now - 3_600_000), tenant.keyId);
+    // Two flushes: a batch goes when its newest entry has expired.
+    await writeBatch(old);
+    await writeBatch([recent]);
     expect((await readLog(tenant, conn.id)).body.list).toHaveLength(6);
 
     // 14 days (the default) are up for the older rows 13.5 days from now; the recent row is an hour short of it.
@@ -256,7 +335,7 @@ describe.each(BACKENDS)('access: the per-connection request log (%s)', (backend)
     const removed = await worker.runDue();
     expect(removed.request_log).toBeGreaterThanOrEqual(5);
     const left = (await readLog(tenant, conn.id)).body.list;
-    expect(left.map((entry) => entry.requestId)).toEqual([recent.request_id]);
+    expect(left.map((entry) => entry.requestId)).toEqual([recent.requestId]);
 
     // The task is not due again until its interval has passed; then the recent row's time is up too.
     expect((await worker.runDue()).request_log).toBeUndefined();
@@ -266,19 +345,19 @@ describe.each(BACKENDS)('access: the per-connection request log (%s)', (backend)
   });
 });
 
-function logRow(orgId: string, environment: 'sandbox' | 'live', connectionId: string, at: Date, apiKeyId: string): RequestLogInsert {
+function logEntry(orgId: string, environment: 'sandbox' | 'live', connectionId: string, at: Date, apiKeyId: string): RequestLogEntry {
   return {
-    org_id: orgId,
+    orgId,
     environment,
-    connection_id: connectionId,
-    created_at: at.toISOString(),
+    connectionId,
+    arrivedAtMs: at.getTime(),
     method: 'GET',
-    path: '/v2/access/self',
+    url: '/v2/access/self',
     status: 200,
-    upstream_status: 200,
-    duration_ms: 12,
+    upstreamStatus: 200,
+    durationMs: 12,
     retries: 0,
-    request_id: newId('request'),
-    api_key_id: apiKeyId,
+    requestId: newId('request'),
+    apiKeyId,
   };
 }

@@ -1,39 +1,47 @@
-// The request log's statements: the recorder's batched insert, one connection's page (scoped by org and environment),
+// The request log's statements: the recorder's batch insert, one connection's page (scoped by org and environment),
 // and the retention sweep, which crosses orgs and says so in its name.
+//
+// A row of request_log_batches is one flush of one connection's entries (tables.ts says why), the entries a JSON
+// array of tuples in ENTRY_FIELDS order. An entry's id is its batch's id × 1024 + its position in the batch: unique
+// and stable without being stored (a batch holds at most MAX_BATCH_ENTRIES).
 import { sql, type SQL } from 'drizzle-orm';
 import { executePrepared, type Executor } from '../../platform/db/database.ts';
 import { rowsOf, timestampAt } from '../../platform/db/sql.ts';
 import type { TenantScope } from '../../platform/tenant-scope.ts';
 
-/** A row as the insert takes it (snake_case: the batch travels as one JSON parameter). */
-export interface RequestLogInsert {
-  org_id: string;
+/** Entries one batch may hold: its entries' ids are batch id × 1024 + position. */
+export const MAX_BATCH_ENTRIES = 1024;
+
+/**
+ * One entry as stored: [arrived at (epoch ms), method, path, status, upstream status or null, duration ms, retries,
+ * request id, API key id]. Positional, not keyed: a third less JSON to build, send and store per entry.
+ */
+export type RequestLogTuple = [number, string, string, number, number | null, number, number, string, string];
+
+/** One connection's entries of one flush. */
+export interface RequestLogBatch {
+  orgId: string;
   environment: string;
-  connection_id: string;
-  created_at: string;
-  method: string;
-  path: string;
-  status: number;
-  upstream_status: number | null;
-  duration_ms: number;
-  retries: number;
-  request_id: string;
-  api_key_id: string;
+  connectionId: string;
+  /** The earliest and latest arrival among the entries, epoch milliseconds. */
+  firstAtMs: number;
+  lastAtMs: number;
+  entries: RequestLogTuple[];
 }
 
-// The whole batch is one parameter, expanded by json_to_recordset: one statement text whatever the batch size, so it
-// is prepared once per connection, and nothing is built per row on our side but the JSON.
-const INSERT_BATCH = sql`
-  insert into request_log (org_id, environment, connection_id, created_at, method, path, status, upstream_status, duration_ms, retries, request_id, api_key_id)
-  select org_id, environment, connection_id, created_at, method, path, status, upstream_status, duration_ms, retries, request_id, api_key_id
-  from json_to_recordset(`;
-const INSERT_BATCH_END = sql`::json) as r(
-    org_id text, environment text, connection_id text, created_at timestamptz, method text, path text, status int,
-    upstream_status int, duration_ms int, retries int, request_id text, api_key_id text)`;
-
-export async function insertRequestLogRows(ex: Executor, rows: RequestLogInsert[]): Promise<void> {
-  if (rows.length === 0) return;
-  await executePrepared(ex, 'request_log_insert', sql`${INSERT_BATCH}${JSON.stringify(rows)}${INSERT_BATCH_END}`);
+/**
+ * Writes one batch as one row. A statement per batch, with the entries as one json parameter: measured on PGlite
+ * against a whole flush as one json_to_recordset parameter, ~25% less CPU per entry (the entries are parsed once,
+ * by the json cast, instead of three times). One statement text, prepared once per connection.
+ */
+export async function insertRequestLogBatch(ex: Executor, batch: RequestLogBatch): Promise<void> {
+  await executePrepared(
+    ex,
+    'request_log_batch_insert',
+    sql`insert into request_log_batches (org_id, environment, connection_id, first_at, last_at, entry_count, entries)
+      values (${batch.orgId}, ${batch.environment}, ${batch.connectionId}, ${timestampAt(new Date(batch.firstAtMs))},
+        ${timestampAt(new Date(batch.lastAtMs))}, ${batch.entries.length}, ${JSON.stringify(batch.entries)}::json)`,
+  );
 }
 
 export interface RequestLogRow {
@@ -49,7 +57,7 @@ export interface RequestLogRow {
   apiKeyId: string;
 }
 
-/** Where a page starts: strictly older than this row (newest first: created_at, then id). */
+/** Where a page starts: strictly older than this entry (newest first: created_at, then id). */
 export interface RequestLogPosition {
   createdAt: Date;
   id: number;
@@ -64,7 +72,25 @@ export interface RequestLogFilter {
   after?: RequestLogPosition;
 }
 
-/** One connection's log, newest first; `limit + 1` rows are read so the caller knows whether more follow. */
+/** A batch as a page walks them, newest last_at first (id breaks ties). */
+interface BatchPosition {
+  lastAt: Date;
+  id: number;
+}
+
+/** Batches a page reads in its first round; each further round reads four times as many. */
+const FIRST_ROUND_BATCHES = 4;
+const MAX_ROUND_BATCHES = 1_024;
+
+/**
+ * One connection's log, newest first; `limit + 1` entries are read so the caller knows whether more follow.
+ *
+ * Batches overlap in time (a slow call is logged after quicker ones that arrived later; several nodes flush on their
+ * own), so a page cannot take the newest batches' entries and stop. It reads batches newest last_at first, a round at
+ * a time, keeping the best `limit` entries; it stops once the last of those arrived after the last batch read ended:
+ * no batch not yet read (last_at no later) can hold a newer entry. Batches outside the page's window (since, until,
+ * the cursor) are never expanded.
+ */
 export async function listConnectionRequestLog(
   ex: Executor,
   scope: TenantScope,
@@ -72,20 +98,84 @@ export async function listConnectionRequestLog(
   filter: RequestLogFilter,
   limit: number,
 ): Promise<RequestLogRow[]> {
-  const conditions: SQL[] = [sql`org_id = ${scope.orgId}`, sql`environment = ${scope.environment}`, sql`connection_id = ${connectionId}`];
-  if (filter.status) conditions.push(sql`status between ${filter.status[0]} and ${filter.status[1]}`);
-  if (filter.method) conditions.push(sql`method = ${filter.method}`);
-  if (filter.since) conditions.push(sql`created_at >= ${timestampAt(filter.since)}`);
-  if (filter.until) conditions.push(sql`created_at < ${timestampAt(filter.until)}`);
-  if (filter.after) conditions.push(sql`(created_at, id) < (${timestampAt(filter.after.createdAt)}, ${filter.after.id})`);
+  let found: RequestLogRow[] = [];
+  let readTo: BatchPosition | null = null;
+  for (let roundSize = FIRST_ROUND_BATCHES; ; roundSize = Math.min(roundSize * 4, MAX_ROUND_BATCHES)) {
+    const batches = await nextBatches(ex, scope, connectionId, filter, readTo, roundSize);
+    const last = batches.at(-1);
+    if (!last) return found;
+    const entries = await entriesOfBatches(ex, scope, connectionId, filter, readTo, last, limit);
+    found = [...found, ...entries].sort(newestFirst).slice(0, limit);
+    if (batches.length < roundSize) return found;
+    if (found.length === limit && found[limit - 1].createdAt.getTime() > last.lastAt.getTime()) return found;
+    readTo = last;
+  }
+}
+
+const newestFirst = (a: RequestLogRow, b: RequestLogRow): number => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id;
+
+/** The conditions on a batch: the connection's, and able to hold an entry of the page's window. */
+function batchConditions(scope: TenantScope, connectionId: string, filter: RequestLogFilter): SQL[] {
+  const conditions: SQL[] = [sql`b.connection_id = ${connectionId}`, sql`b.org_id = ${scope.orgId}`, sql`b.environment = ${scope.environment}`];
+  if (filter.since) conditions.push(sql`b.last_at >= ${timestampAt(filter.since)}`);
+  if (filter.until) conditions.push(sql`b.first_at < ${timestampAt(filter.until)}`);
+  if (filter.after) conditions.push(sql`b.first_at <= ${timestampAt(filter.after.createdAt)}`);
+  return conditions;
+}
+
+/** Strictly after `position` in the walk (older last_at, or the same and a lower id). */
+const batchesAfter = (position: BatchPosition): SQL =>
+  sql`b.last_at <= ${timestampAt(position.lastAt)} and (b.last_at, b.id) < (${timestampAt(position.lastAt)}, ${position.id})`;
+
+/** The next `count` batches of the walk after `readTo` (from the newest when null). */
+async function nextBatches(
+  ex: Executor,
+  scope: TenantScope,
+  connectionId: string,
+  filter: RequestLogFilter,
+  readTo: BatchPosition | null,
+  count: number,
+): Promise<BatchPosition[]> {
+  const conditions = batchConditions(scope, connectionId, filter);
+  if (readTo) conditions.push(batchesAfter(readTo));
   const result = await ex.execute(sql`
-    select id, created_at, method, path, status, upstream_status, duration_ms, retries, request_id, api_key_id
-    from request_log where ${sql.join(conditions, sql` and `)}
-    order by created_at desc, id desc
+    select b.id, b.last_at from request_log_batches b where ${sql.join(conditions, sql` and `)}
+    order by b.last_at desc, b.id desc limit ${count}`);
+  return rowsOf<{ id: unknown; last_at: string | Date }>(result).map((row) => ({ id: Number(row.id), lastAt: new Date(row.last_at) }));
+}
+
+/** The page's best `limit` entries among the batches after `readTo` up to and including `through`. */
+async function entriesOfBatches(
+  ex: Executor,
+  scope: TenantScope,
+  connectionId: string,
+  filter: RequestLogFilter,
+  readTo: BatchPosition | null,
+  through: BatchPosition,
+  limit: number,
+): Promise<RequestLogRow[]> {
+  const batches = batchConditions(scope, connectionId, filter);
+  if (readTo) batches.push(batchesAfter(readTo));
+  batches.push(sql`b.last_at >= ${timestampAt(through.lastAt)} and (b.last_at, b.id) >= (${timestampAt(through.lastAt)}, ${through.id})`);
+  const entries: SQL[] = [];
+  if (filter.status) entries.push(sql`status between ${filter.status[0]} and ${filter.status[1]}`);
+  if (filter.method) entries.push(sql`method = ${filter.method}`);
+  if (filter.since) entries.push(sql`at_ms >= ${filter.since.getTime()}`);
+  if (filter.until) entries.push(sql`at_ms < ${filter.until.getTime()}`);
+  if (filter.after) entries.push(sql`(at_ms, id) < (${filter.after.createdAt.getTime()}::bigint, ${filter.after.id}::bigint)`);
+  const result = await ex.execute(sql`
+    select id, at_ms, method, path, status, upstream_status, duration_ms, retries, request_id, api_key_id from (
+      select b.id * ${MAX_BATCH_ENTRIES} + e.n - 1 as id, (e.v->>0)::bigint as at_ms, e.v->>1 as method, e.v->>2 as path,
+        (e.v->>3)::int as status, (e.v->>4)::int as upstream_status, (e.v->>5)::int as duration_ms, (e.v->>6)::int as retries,
+        e.v->>7 as request_id, e.v->>8 as api_key_id
+      from request_log_batches b cross join lateral json_array_elements(b.entries) with ordinality as e(v, n)
+      where ${sql.join(batches, sql` and `)}) entry
+    ${entries.length > 0 ? sql`where ${sql.join(entries, sql` and `)}` : sql``}
+    order by at_ms desc, id desc
     limit ${limit}`);
   return rowsOf<Record<string, unknown>>(result).map((row) => ({
     id: Number(row.id),
-    createdAt: new Date(row.created_at as string | Date),
+    createdAt: new Date(Number(row.at_ms)),
     method: String(row.method),
     path: String(row.path),
     status: Number(row.status),
@@ -97,12 +187,20 @@ export async function listConnectionRequestLog(
   }));
 }
 
-/** Retention, across every org: deletes up to `limit` rows older than `before`; returns how many went. */
-export async function deleteRequestLogRowsOfEveryOrgBefore(ex: Executor, before: Date, limit: number): Promise<number> {
+/**
+ * Retention, across every org: deletes the oldest batches that ended before `before`, as many as it takes to remove
+ * `limit` entries (the last may take it past), and returns how many entries went: fewer than `limit`, none are left.
+ * Whole batches go by their last entry, so a batch straddling the cutoff keeps its older entries (at most a flush
+ * interval's worth, or one slow call's duration) until its last one is old enough.
+ */
+export async function deleteRequestLogBatchesOfEveryOrgBefore(ex: Executor, before: Date, limit: number): Promise<number> {
   const result = await ex.execute(sql`
-    with gone as (
-      delete from request_log where id in (select id from request_log where created_at < ${timestampAt(before)} limit ${limit})
-      returning 1)
-    select count(*)::int as n from gone`);
+    with expired as (
+      select id, sum(entry_count) over (order by last_at, id) - entry_count as entries_before
+      from (select id, last_at, entry_count from request_log_batches where last_at < ${timestampAt(before)} order by last_at, id limit ${limit}) oldest),
+    gone as (
+      delete from request_log_batches where id in (select id from expired where entries_before < ${limit})
+      returning entry_count)
+    select coalesce(sum(entry_count), 0)::int as n from gone`);
   return rowsOf<{ n: number }>(result)[0]?.n ?? 0;
 }
