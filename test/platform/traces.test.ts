@@ -184,7 +184,11 @@ describe.each(BACKENDS)('traces exported over OTLP/HTTP (%s)', (backend) => {
       await clearFaults(t);
     }
 
-    const importSpan = await exported((spans) => spans.find((s) => s.name === 'POST /v2/account/connections/import'), 'the import request span');
+    // This request's span: other tests of the file import too, and run in any order.
+    const importSpan = await exported(
+      (spans) => spans.find((s) => s.name === 'POST /v2/account/connections/import' && s.traceId === TRACE_ID),
+      'the import request span, in the incoming trace',
+    );
     expect(importSpan).toMatchObject({ traceId: TRACE_ID, parentSpanId: PARENT_SPAN_ID, kind: SPAN_KIND.server });
     expect(importSpan.attributes).toMatchObject({ 'http.route': '/v2/account/connections/import', 'http.response.status_code': 201, 'ofconnect.org.id': orgId });
 
