@@ -24,6 +24,9 @@ interface Seeded {
   sandboxKey: { id: string; secret: string };
   liveKey: { id: string; secret: string };
   otherOrgKey: { id: string; secret: string };
+  /** The revoke tests' key, in an org of its own: the other tests count active keys, in any order. */
+  orgC: string;
+  revocable: { id: string; secret: string };
   active: string;
   expired: string;
   pending: string;
@@ -38,6 +41,8 @@ async function seed(cli: CliDatabase): Promise<Seeded> {
     const sandboxKey = await createKey(database, orgA, 'sandbox', ['account', 'link']);
     const liveKey = await createKey(database, orgA, 'live');
     const otherOrgKey = await createKey(database, orgB, 'sandbox');
+    const orgC = await createOrg(database, 'Agency C');
+    const revocable = await createKey(database, orgC, 'sandbox');
     const connection = async (orgId: string, status: string, username: string, createdAt: Date) => {
       const id = newId('connection');
       await insertConnection(database.db, {
@@ -60,7 +65,7 @@ async function seed(cli: CliDatabase): Promise<Seeded> {
     const expired = await connection(orgA, 'expired', 'bob', new Date('2026-01-02T00:00:00Z'));
     const pending = await connection(orgA, 'pending', 'carol', new Date('2026-01-03T00:00:00Z'));
     const otherOrgConnection = await connection(orgB, 'active', 'dave', new Date('2026-01-04T00:00:00Z'));
-    return { orgA, orgB, sandboxKey, liveKey, otherOrgKey, active, expired, pending, otherOrgConnection };
+    return { orgA, orgB, sandboxKey, liveKey, otherOrgKey, orgC, revocable, active, expired, pending, otherOrgConnection };
   } finally {
     await database.close();
   }
@@ -123,12 +128,12 @@ describe.each(BACKENDS)('operator commands on %s', (backend) => {
   }, 3 * RUN_BUDGET_MS);
 
   it.runIf(backend === VIEWS_BACKEND)('keys revoke revokes by id (once: a second revoke says when), an unknown id exits 1, and the list shows the revocation', async () => {
-    const revoked = await runCli(['keys', 'revoke', seeded.otherOrgKey.id], cli.env);
+    const revoked = await runCli(['keys', 'revoke', seeded.revocable.id], cli.env);
     expect(revoked.code, revoked.output).toBe(0);
-    expect(revoked.output).toContain(`revoked API key ${seeded.otherOrgKey.id} (sandbox key, sandbox, org ${seeded.orgB}); requests with it now get 401`);
+    expect(revoked.output).toContain(`revoked API key ${seeded.revocable.id} (sandbox key, sandbox, org ${seeded.orgC}); requests with it now get 401`);
 
-    const again = await runJson(['keys', 'revoke', seeded.otherOrgKey.id], cli.env);
-    expect(again).toMatchObject({ id: seeded.otherOrgKey.id, orgId: seeded.orgB, revokedAt: expect.any(String), wasAlreadyRevoked: true });
+    const again = await runJson(['keys', 'revoke', seeded.revocable.id], cli.env);
+    expect(again).toMatchObject({ id: seeded.revocable.id, orgId: seeded.orgC, revokedAt: expect.any(String), wasAlreadyRevoked: true });
 
     const unknown = await runCli(['keys', 'revoke', 'key_doesnotexist'], cli.env);
     expect(unknown.code).toBe(1);
@@ -137,12 +142,12 @@ describe.each(BACKENDS)('operator commands on %s', (backend) => {
     const database = await cli.open();
     try {
       const { findApiKeyAcrossOrgs } = await import('../../src/account/operator-store.ts');
-      expect((await findApiKeyAcrossOrgs(database.db, seeded.otherOrgKey.id))?.revokedAt).toBeInstanceOf(Date);
+      expect((await findApiKeyAcrossOrgs(database.db, seeded.revocable.id))?.revokedAt).toBeInstanceOf(Date);
       // The other keys are untouched.
       expect((await findApiKeyAcrossOrgs(database.db, seeded.sandboxKey.id))?.revokedAt).toBeNull();
       const { listAuditRows } = await import('../../src/account/store.ts');
-      expect((await listAuditRows(database.db, seeded.orgB, 10)).filter((row) => row.action === 'api_key.revoked')).toEqual([
-        expect.objectContaining({ actor: 'cli', target: seeded.otherOrgKey.id }),
+      expect((await listAuditRows(database.db, seeded.orgC, 10)).filter((row) => row.action === 'api_key.revoked')).toEqual([
+        expect.objectContaining({ actor: 'cli', target: seeded.revocable.id }),
       ]);
     } finally {
       await database.close();
@@ -179,16 +184,16 @@ describe.each(BACKENDS)('operator commands on %s', (backend) => {
 
   it.runIf(backend === 'pglite' && backend !== VIEWS_BACKEND)('on a stopped embedded data directory the views read every org and a revoke is written', async () => {
     const orgs = await runJson<any[]>(['orgs', 'list'], cli.env);
-    expect(orgs.map((org) => org.id).sort()).toEqual([seeded.orgA, seeded.orgB].sort());
+    expect(orgs.map((org) => org.id).sort()).toEqual([seeded.orgA, seeded.orgB, seeded.orgC].sort());
     const connections = await runJson<any[]>(['connections', 'list', '--org', seeded.orgA, '--status', 'all'], cli.env);
     expect(connections.map((c) => c.id)).toEqual([seeded.pending, seeded.expired, seeded.active]);
     expect(JSON.stringify(connections)).not.toContain(SESSION_MARKER);
-    const revoked = await runJson(['keys', 'revoke', seeded.otherOrgKey.id], cli.env);
-    expect(revoked).toMatchObject({ id: seeded.otherOrgKey.id, orgId: seeded.orgB, revokedAt: expect.any(String) });
+    const revoked = await runJson(['keys', 'revoke', seeded.revocable.id], cli.env);
+    expect(revoked).toMatchObject({ id: seeded.revocable.id, orgId: seeded.orgC, revokedAt: expect.any(String) });
     const database = await cli.open();
     try {
       const { findApiKeyAcrossOrgs } = await import('../../src/account/operator-store.ts');
-      expect((await findApiKeyAcrossOrgs(database.db, seeded.otherOrgKey.id))?.revokedAt).toBeInstanceOf(Date);
+      expect((await findApiKeyAcrossOrgs(database.db, seeded.revocable.id))?.revokedAt).toBeInstanceOf(Date);
     } finally {
       await database.close();
     }
