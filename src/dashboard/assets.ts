@@ -3,22 +3,16 @@
 // so a request costs neither a disk read nor compression.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { staticAsset, type StaticAsset } from '../platform/http/static-asset.ts';
 import { packagePath } from '../platform/package-root.ts';
 
 export const DASHBOARD_BUILD_DIR = packagePath('dist/dashboard');
 /** Written by scripts/build.mjs beside the files it names. */
 export const MANIFEST_FILE = 'manifest.json';
 
-export interface DashboardAsset {
-  body: Buffer;
-  gzipped: Buffer;
-  contentType: string;
-}
-
 export interface DashboardAssets {
   /** Hashed file name → file. */
-  files: ReadonlyMap<string, DashboardAsset>;
+  files: ReadonlyMap<string, StaticAsset>;
   script: string;
   stylesheet: string;
 }
@@ -48,12 +42,12 @@ export function loadDashboardAssets(dir = DASHBOARD_BUILD_DIR): DashboardAssets 
     return null;
   }
   if (!isManifest(manifest)) return null;
-  const files = new Map<string, DashboardAsset>();
+  const files = new Map<string, StaticAsset>();
   for (const name of manifest.files) {
     const contentType = CONTENT_TYPES[path.extname(name)];
     if (!contentType || name.includes('/')) continue;
     const body = readFileSync(path.join(dir, name));
-    files.set(name, { body, gzipped: gzipSync(body, { level: 9 }), contentType });
+    files.set(name, staticAsset(body, contentType, { compress: true }));
   }
   return { files, script: manifest.script, stylesheet: manifest.stylesheet };
 }

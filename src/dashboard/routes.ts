@@ -7,11 +7,12 @@ import { findOrg } from '../account/store.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
+import { sendStaticAsset } from '../platform/http/static-asset.ts';
 import { loadDashboardAssets, type DashboardAssets } from './assets.ts';
 import * as S from './schemas.ts';
 import { isDashboardSession, type DashboardSessions } from './session-auth.ts';
 import { clearedCookieHeader, newSession, sealSession, SESSION_TTL_MS, sessionCookieHeader, type CookieOptions, type DashboardSession } from './session-cookie.ts';
-import { applyHashedAssetHeaders, applyShellHeaders, NOT_BUILT_HTML, shellHtml } from './shell.ts';
+import { applyShellHeaders, NOT_BUILT_HTML, shellHtml } from './shell.ts';
 
 const HIDDEN = { hide: true } as const;
 const TAGS = ['Dashboard'];
@@ -20,11 +21,6 @@ const AssetParams = Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9_.-]+
 /** Actions whose body is empty may be POSTed without one (as fetch does). */
 async function bodyIsOptional(request: FastifyRequest): Promise<void> {
   request.body ??= {};
-}
-
-function acceptsGzip(request: FastifyRequest): boolean {
-  const header = request.headers['accept-encoding'];
-  return typeof header === 'string' && /\bgzip\b/.test(header);
 }
 
 export function registerDashboardRoutes(app: HttpApp, ctx: ServiceContext, sessions: DashboardSessions): void {
@@ -48,10 +44,7 @@ export function registerDashboardRoutes(app: HttpApp, ctx: ServiceContext, sessi
   app.get('/dashboard/assets/:file', { schema: { hide: true, params: AssetParams } }, async (request, reply) => {
     const file = assets?.files.get(request.params.file);
     if (!file) throw new ApiError('ROUTE_NOT_FOUND', `No dashboard file ${request.params.file}`);
-    applyHashedAssetHeaders(reply, file.contentType);
-    if (!acceptsGzip(request)) return reply.send(file.body);
-    reply.header('content-encoding', 'gzip');
-    return reply.send(file.gzipped);
+    return sendStaticAsset(request, reply, file);
   });
 
   const describe = async (session: DashboardSession) => {

@@ -52,12 +52,3 @@ export function applyShellHeaders(reply: FastifyReply): void {
   // The page names the current build's hashed files: it must not be cached past a deploy.
   reply.header('cache-control', 'no-store');
 }
-
-export function applyHashedAssetHeaders(reply: FastifyReply, contentType: string): void {
-  reply.type(contentType);
-  reply.header('x-content-type-options', 'nosniff');
-  reply.header('cross-origin-resource-policy', 'same-origin');
-  // The name changes with the content, so a year is safe.
-  reply.header('cache-control', 'public, max-age=31536000, immutable');
-  reply.header('vary', 'accept-encoding');
-}

@@ -4,11 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../platform/context.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
 import { OPENAPI_PATH } from '../platform/http/openapi.ts';
+import { sendStaticAsset, staticAsset, type StaticAsset } from '../platform/http/static-asset.ts';
 import { packagePath } from '../platform/package-root.ts';
 
 export const DOCS_PATH = '/docs';
@@ -57,12 +56,6 @@ const PAGE = (assets: string) => `<!doctype html>
 </html>
 `;
 
-interface Asset {
-  body: Buffer;
-  gzipped: Buffer | null;
-  contentType: string;
-}
-
 /** The files the page loads: name → where it comes from. Nothing else under swagger-ui-dist is reachable. */
 const ASSET_SOURCES: Record<string, { file?: string; text?: string; contentType: string; compress: boolean }> = {
   'swagger-ui-bundle.js': { file: 'swagger-ui-bundle.js', contentType: 'text/javascript; charset=utf-8', compress: true },
@@ -72,20 +65,15 @@ const ASSET_SOURCES: Record<string, { file?: string; text?: string; contentType:
 };
 
 /** Read and gzipped on first request, then kept: a process that never serves /docs never holds the 1.7 MB bundle. */
-function assetLoader(name: string): () => Asset {
+function assetLoader(name: string): () => StaticAsset {
   const source = ASSET_SOURCES[name]!;
-  let loaded: Asset | null = null;
+  let loaded: StaticAsset | null = null;
   return () => {
     if (loaded) return loaded;
     const body = source.file ? readFileSync(path.join(SWAGGER_UI_DIR, source.file)) : Buffer.from(source.text ?? '', 'utf8');
-    loaded = { body, gzipped: source.compress ? gzipSync(body) : null, contentType: source.contentType };
+    loaded = staticAsset(body, source.contentType, { compress: source.compress });
     return loaded;
   };
-}
-
-function acceptsGzip(request: FastifyRequest): boolean {
-  const accepted = request.headers['accept-encoding'];
-  return typeof accepted === 'string' && /\bgzip\b/.test(accepted);
 }
 
 /** Our own origin only: the page, its files and "Try it out" calls (to the document's server, the public origin). */
@@ -104,16 +92,6 @@ function contentSecurityPolicy(publicOrigin: string): string {
   ].join('; ');
 }
 
-function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: Asset): FastifyReply {
-  reply.type(asset.contentType);
-  reply.header('x-content-type-options', 'nosniff');
-  reply.header('cross-origin-resource-policy', 'same-origin');
-  reply.header('cache-control', 'public, max-age=31536000, immutable');
-  reply.header('vary', 'accept-encoding');
-  if (asset.gzipped && acceptsGzip(request)) return reply.header('content-encoding', 'gzip').send(asset.gzipped);
-  return reply.send(asset.body);
-}
-
 export function registerApiReference(app: HttpApp, ctx: ServiceContext): void {
   const page = PAGE(ASSETS_PATH);
   app.get(DOCS_PATH, { schema: HIDDEN }, async (_request, reply) => {
@@ -127,6 +105,6 @@ export function registerApiReference(app: HttpApp, ctx: ServiceContext): void {
   });
   for (const name of Object.keys(ASSET_SOURCES)) {
     const load = assetLoader(name);
-    app.get(`${ASSETS_PATH}/${name}`, { schema: HIDDEN }, async (request, reply) => sendAsset(request, reply, load()));
+    app.get(`${ASSETS_PATH}/${name}`, { schema: HIDDEN }, async (request, reply) => sendStaticAsset(request, reply, load()));
   }
 }
