@@ -1,8 +1,13 @@
 // Tables owned by account/: organizations, API keys, client apps and the audit log.
-import { bigserial, boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
 
 export const orgs = pgTable('orgs', {
   id: text('id').primaryKey(),
@@ -43,14 +48,40 @@ export const clientApps = pgTable(
     redirectUris: jsonb('redirect_uris').$type<string[]>().notNull(),
     embedOrigins: jsonb('embed_origins').$type<string[]>().notNull(),
     permissions: jsonb('permissions').$type<string[]>().notNull(),
-    /** Shown at consent: description, website, privacy policy URL. */
+    /** Shown at consent: description, website, privacy policy URL, terms URL. */
     profile: jsonb('profile').$type<Record<string, string | null>>().notNull().default({}),
     /** Whitelabel apps may opt in to receiving the raw session in the completed Link status. */
     returnsRawSession: boolean('returns_raw_session').notNull().default(false),
+    /** Branding on the Link pages: the name end users see (else `name`), a #rrggbb colour, the logo's content hash. */
+    displayName: text('display_name'),
+    brandColor: text('brand_color'),
+    logoHash: text('logo_hash'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [index('client_apps_org_env_idx').on(t.orgId, t.environment, t.createdAt)],
+);
+
+/**
+ * A client app's logo, as re-encoded by us (link/branding/logo.ts): the bytes served at /link/logos/<hash>.<ext>.
+ * Kept out of client_apps so listing apps never reads images.
+ */
+export const clientAppLogos = pgTable(
+  'client_app_logos',
+  {
+    appId: text('app_id')
+      .primaryKey()
+      .references(() => clientApps.id, { onDelete: 'cascade' }),
+    orgId: text('org_id').notNull(),
+    /** SHA-256 (hex) of the stored bytes: the served URL names it, so the URL changes when the logo does. */
+    hash: text('hash').notNull(),
+    contentType: text('content_type').$type<'image/png' | 'image/webp'>().notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    bytes: bytea('bytes').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('client_app_logos_hash_idx').on(t.hash)],
 );
 
 export const auditLog = pgTable(
