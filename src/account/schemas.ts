@@ -111,13 +111,41 @@ export const OrgSettingsUpdated = Type.Object({
 
 export const IntegrationType = Type.Union([Type.Literal('redirect'), Type.Literal('embed'), Type.Literal('whitelabel')]);
 
+/** Links shown to end users on the Link pages: https only (checked in client-apps.ts with the offending field). */
+const EndUserUrl = (description: string) => Type.String({ format: 'uri', maxLength: 2048, description });
+
 const AppProfile = Type.Object(
   {
     description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
     website: Type.Optional(Nullable(Type.String({ format: 'uri', maxLength: 2048 }))),
-    privacyPolicyUrl: Type.Optional(Nullable(Type.String({ format: 'uri', maxLength: 2048 }))),
+    privacyPolicyUrl: Type.Optional(Nullable(EndUserUrl('The app\'s privacy policy (https), linked on every Link page'))),
+    termsUrl: Type.Optional(Nullable(EndUserUrl('The app\'s terms of service (https), linked on every Link page (ofconnect extension)'))),
   },
   { additionalProperties: false },
+);
+
+/** Branding of the Link pages (ofconnect extension; OFAuth's apps have a name and a letter tile only). */
+const DisplayName = Type.String({ minLength: 1, maxLength: 100, description: 'The name end users see on the Link pages; default: name' });
+const BrandColor = Type.String({
+  pattern: '^#[0-9a-fA-F]{6}$',
+  description: 'The app\'s colour as #rrggbb. The pages use it for the primary button and links, darkened or lightened where needed for WCAG AA contrast in each theme',
+});
+const LogoSource = Type.Union(
+  [
+    Type.Object(
+      { url: Type.String({ minLength: 1, maxLength: 2048, description: 'Fetched once by ofconnect (never hot-linked); must answer 200 with the image' }) },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      { data: Type.String({ minLength: 1, maxLength: 1_500_000, description: 'The image file, base64 (a data: URL prefix is accepted)' }) },
+      { additionalProperties: false },
+    ),
+  ],
+  {
+    description:
+      'A PNG, JPEG, WebP or GIF of at most 1 MB (SVG is refused). Re-encoded to WebP of at most 256 px a side, metadata ' +
+      'removed, stored by ofconnect and served from logoUrl. null removes the logo',
+  },
 );
 
 export const ClientApp = Type.Object(
@@ -131,6 +159,11 @@ export const ClientApp = Type.Object(
     permissions: Type.Array(Type.String()),
     profile: AppProfile,
     returnsRawSession: Type.Boolean(),
+    displayName: Nullable(Type.String({ description: 'The name end users see on the Link pages (null: name)' })),
+    brandColor: Nullable(Type.String({ description: 'The app\'s colour as #rrggbb, or null for ofconnect\'s blue' })),
+    logoUrl: Nullable(
+      Type.String({ description: 'Where this service serves the app\'s logo (a path: /link/logos/<sha256>.webp, cacheable for a year); null without a logo' }),
+    ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -148,6 +181,9 @@ const ClientAppFields = {
   permissions: Type.Optional(Type.Array(Permission, { uniqueItems: true })),
   profile: Type.Optional(AppProfile),
   returnsRawSession: Type.Optional(Type.Boolean()),
+  displayName: Type.Optional(Nullable(DisplayName)),
+  brandColor: Type.Optional(Nullable(BrandColor)),
+  logo: Type.Optional(Nullable(LogoSource)),
 };
 
 export const CreateClientApp = Type.Object(
