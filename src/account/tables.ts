@@ -98,5 +98,9 @@ export const auditLog = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
-  (t) => [index('audit_log_org_idx').on(t.orgId, t.createdAt)],
+  (t) => [
+    index('audit_log_org_idx').on(t.orgId, t.createdAt),
+    // A connection's (or any target's) entries: its status history, the audit log API's target filter.
+    index('audit_log_target_idx').on(t.orgId, t.target, t.id),
+  ],
 );

@@ -42,6 +42,10 @@ export const connections = pgTable(
       .on(t.orgId, t.environment, t.platformUserId)
       .where(sql`status = 'active'`),
     index('connections_org_list_idx').on(t.orgId, t.environment, t.createdAt),
+    // The list's search (store.ts matchesSearch): prefixes of clientReferenceId and of the lower-cased username.
+    // text_pattern_ops lets LIKE 'term%' use them whatever the database's collation.
+    index('connections_org_reference_idx').on(t.orgId, t.environment, t.clientReferenceId.op('text_pattern_ops')),
+    index('connections_org_username_idx').on(t.orgId, t.environment, sql`lower(${t.userData} ->> 'username') text_pattern_ops`),
     index('connections_due_check_idx').on(t.nextCheckAt).where(sql`status = 'active' and imported = false`),
   ],
 );

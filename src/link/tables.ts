@@ -31,5 +31,10 @@ export const linkSessions = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('link_sessions_secret_uq').on(t.secretHash), index('link_sessions_org_idx').on(t.orgId)],
+  (t) => [
+    uniqueIndex('link_sessions_secret_uq').on(t.secretHash),
+    index('link_sessions_org_idx').on(t.orgId),
+    // The recent sessions list (sessions-list.ts): an org and environment's sessions, newest first.
+    index('link_sessions_org_recent_idx').on(t.orgId, t.environment, t.createdAt),
+  ],
 );
