@@ -131,6 +131,27 @@ const ConfigSchema = Type.Object({
   ]),
   /** OTEL_TRACES_SAMPLER_ARG: the ratio (0 to 1) of the traceidratio samplers. */
   otelTracesSamplerRatio: Type.Number({ minimum: 0, maximum: 1 }),
+  /** Where Vault+ keeps copied media: the local disk (under vaultPlusDir) or an S3-compatible bucket. */
+  vaultPlusStorage: Type.Union([Type.Literal('disk'), Type.Literal('s3')]),
+  /** The disk backend's directory; default <dataDir>/vault-plus. */
+  vaultPlusDir: Type.String({ minLength: 1 }),
+  /** S3-compatible endpoint (MinIO, R2, …); null: AWS's own for the region. */
+  vaultPlusS3Endpoint: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  vaultPlusS3Bucket: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  vaultPlusS3Region: Type.String({ minLength: 1 }),
+  /** Null: the AWS SDK's default credential chain. The secret is never logged. */
+  vaultPlusS3AccessKeyId: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  vaultPlusS3SecretAccessKey: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** Path-style addressing (bucket in the path, not the host): most self-hosted S3-compatible stores need it. */
+  vaultPlusS3ForcePathStyle: Type.Boolean(),
+  /** Key prefix inside the bucket. */
+  vaultPlusS3Prefix: Type.String(),
+  /** Media copies in flight at once per worker process. */
+  vaultPlusConcurrency: Type.Integer({ minimum: 1 }),
+  /** How long a worker holds a claimed copy before another worker may take it over (crash recovery). */
+  vaultPlusLeaseMs: Type.Integer({ minimum: 200 }),
+  /** How often an idle copy worker looks for due copies. */
+  vaultPlusPollMs: Type.Integer({ minimum: 10 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -225,6 +246,12 @@ function envSamplerRatio(env: Env): number {
   return ratio;
 }
 
+function envVaultPlusStorage(env: Env): 'disk' | 's3' {
+  const raw = envString(env, 'OFCONNECT_VAULT_PLUS_STORAGE')?.toLowerCase() ?? 'disk';
+  if (raw === 'disk' || raw === 's3') return raw;
+  throw new Error(`OFCONNECT_VAULT_PLUS_STORAGE must be disk or s3, got "${raw}"`);
+}
+
 export const CAPTCHA_PROVIDERS = ['capsolver', '2captcha', 'anti-captcha'] as const;
 export type CaptchaProviderName = (typeof CAPTCHA_PROVIDERS)[number];
 
@@ -306,6 +333,18 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     otelResourceAttributes: envKeyValues(env, 'OTEL_RESOURCE_ATTRIBUTES'),
     otelTracesSampler: envOtelSampler(env),
     otelTracesSamplerRatio: envSamplerRatio(env),
+    vaultPlusStorage: envVaultPlusStorage(env),
+    vaultPlusDir: path.resolve(envString(env, 'OFCONNECT_VAULT_PLUS_DIR') ?? path.join(overrides.dataDir ?? envString(env, 'OFCONNECT_DATA_DIR') ?? './.ofconnect/data', 'vault-plus')),
+    vaultPlusS3Endpoint: envString(env, 'OFCONNECT_VAULT_PLUS_S3_ENDPOINT'),
+    vaultPlusS3Bucket: envString(env, 'OFCONNECT_VAULT_PLUS_S3_BUCKET'),
+    vaultPlusS3Region: envString(env, 'OFCONNECT_VAULT_PLUS_S3_REGION') ?? 'us-east-1',
+    vaultPlusS3AccessKeyId: envString(env, 'OFCONNECT_VAULT_PLUS_S3_ACCESS_KEY_ID'),
+    vaultPlusS3SecretAccessKey: envString(env, 'OFCONNECT_VAULT_PLUS_S3_SECRET_ACCESS_KEY'),
+    vaultPlusS3ForcePathStyle: envBool(env, 'OFCONNECT_VAULT_PLUS_S3_FORCE_PATH_STYLE', false),
+    vaultPlusS3Prefix: envString(env, 'OFCONNECT_VAULT_PLUS_S3_PREFIX') ?? '',
+    vaultPlusConcurrency: envInt(env, 'OFCONNECT_VAULT_PLUS_CONCURRENCY', 4),
+    vaultPlusLeaseMs: envInt(env, 'OFCONNECT_VAULT_PLUS_LEASE_MS', 120_000),
+    vaultPlusPollMs: envInt(env, 'OFCONNECT_VAULT_PLUS_POLL_MS', 1_000),
     ...overrides,
   };
   assertCaptchaTimeout(candidate.captchaTimeoutMs);
@@ -314,6 +353,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     throw new Error(`invalid configuration at ${first?.instancePath || '/'}: ${first?.message ?? 'unknown'}`);
   }
   assertCaptchaSettings(candidate);
+  if (candidate.vaultPlusStorage === 's3' && candidate.vaultPlusS3Bucket === null) {
+    throw new Error('OFCONNECT_VAULT_PLUS_STORAGE is s3: set OFCONNECT_VAULT_PLUS_S3_BUCKET (and the endpoint and credentials of an S3-compatible store)');
+  }
   return Object.freeze(candidate);
 }
 
