@@ -11,6 +11,7 @@ import { importConnection } from './import.ts';
 import { presentConnection } from './present.ts';
 import { rotateImportedSession } from './rotate.ts';
 import * as S from './schemas.ts';
+import { listConnectionStatusHistory } from './status-history.ts';
 import * as store from './store.ts';
 
 const TAGS = ['Connections'];
@@ -24,6 +25,7 @@ export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): voi
     const { rows, hasMore } = await store.listConnections(ctx.database.db, request.auth, {
       status: request.query.status,
       imported: request.query.imported === undefined ? undefined : request.query.imported === 'true',
+      search: request.query.search?.trim() || undefined,
       limit: request.query.limit ?? 10,
       offset: request.query.offset ?? 0,
     });
@@ -76,6 +78,18 @@ export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): voi
     await invalidateConnection(ctx, actingScopeOf(request.auth), request.params.connectionId);
     return { success: true, connectionId: request.params.connectionId };
   });
+
+  app.get('/v2/account/connections/:connectionId/status-history', {
+    config: { scope: 'account' },
+    schema: {
+      tags: TAGS,
+      summary: 'The connection\'s status changes, newest first (ofconnect extension)',
+      description: 'Every change of status (imported, linked, reconnected, session rotated, invalidated, expired upstream), when, why and who acted.',
+      params: S.ConnectionIdParams,
+      querystring: S.ConnectionStatusHistoryQuery,
+      response: { 200: S.ConnectionStatusHistory },
+    },
+  }, async (request) => listConnectionStatusHistory(ctx, request.auth, request.params.connectionId, request.query));
 
   app.get('/v2/account/connections/:connectionId/settings', {
     config: { scope: 'account' },

@@ -1,7 +1,7 @@
 // TypeBox schemas for connections/ routes (OFAuth v2 shapes; SDK type `Connection`).
 import { Type, type Static } from 'typebox';
 import { VaultPlusSettings, VaultPlusSettingsPatch, PacingSettingsPatch } from '../account/schemas.ts';
-import { Nullable, NullableTimestamp, PageOf, SingleLineString, Timestamp } from '../platform/http/schema-kit.ts';
+import { Nullable, NullableTimestamp, PageOf, PageQueryFields, SingleLineString, Timestamp } from '../platform/http/schema-kit.ts';
 
 export const ApiConnectionStatus = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('awaiting_2fa')]);
 
@@ -35,6 +35,13 @@ export const ConnectionIdParams = Type.Object({ connectionId: Type.String({ minL
 export const ListConnectionsQuery = Type.Object({
   status: Type.Optional(ApiConnectionStatus),
   imported: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+  search: Type.Optional(
+    SingleLineString({
+      minLength: 1,
+      maxLength: 255,
+      description: 'ofconnect extension: the exact connection id, or the start of a clientReferenceId (case-sensitive) or username (any case, @ optional)',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 });
@@ -81,6 +88,9 @@ export const ConnectionSettings = Type.Object(
     }),
     proxy: ProxySettings,
     pacing: Nullable(PacingOverride),
+    realtime: Type.Object({
+      enabled: Type.Boolean({ description: 'Whether this connection\'s live channel is relayed when the org has realtime on; default true (ofconnect extension)' }),
+    }),
   },
   { $id: 'ConnectionSettings' },
 );
@@ -100,6 +110,7 @@ export const UpdateConnectionSettings = Type.Object(
       ),
     ),
     pacing: Type.Optional(Nullable(PacingSettingsPatch)),
+    realtime: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -115,3 +126,28 @@ export type ImportConnectionInput = Static<typeof ImportConnection>;
 export type RotateImportedSessionInput = Static<typeof RotateImportedSession>;
 export type UpdateConnectionSettingsInput = Static<typeof UpdateConnectionSettings>;
 export type ListConnectionsQueryInput = Static<typeof ListConnectionsQuery>;
+
+export const ConnectionStatusChange = Type.Object(
+  {
+    at: Timestamp,
+    from: Nullable(Type.String({ description: 'The status before; null when the connection was new (or its earlier history is gone)' })),
+    to: Type.String({ description: 'active, expired, awaiting_2fa or disconnected' }),
+    reason: Type.Union([
+      Type.Literal('imported'),
+      Type.Literal('linked'),
+      Type.Literal('reconnected'),
+      Type.Literal('session_rotated'),
+      Type.Literal('invalidated'),
+      Type.Literal('session_rejected_upstream'),
+      Type.Literal('disconnected'),
+    ]),
+    actor: Type.String({ description: 'Who acted, as the audit log names it: key:<id>, dashboard:<id>, link:<linkSessionId>, cli or system' }),
+  },
+  { $id: 'ConnectionStatusChange' },
+);
+
+export const ConnectionStatusHistoryQuery = Type.Object({ ...PageQueryFields(100, 20) });
+export const ConnectionStatusHistory = PageOf(ConnectionStatusChange);
+
+export type ConnectionStatusHistoryQueryInput = Static<typeof ConnectionStatusHistoryQuery>;
+export type ConnectionStatusHistoryPage = Static<typeof ConnectionStatusHistory>;

@@ -1,5 +1,5 @@
 // connections/' queries, always scoped by orgId and environment.
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, like, or, sql } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
 import { isUniqueViolation } from '../platform/db/errors.ts';
 import type { TenantScope } from '../platform/tenant-scope.ts';
@@ -61,10 +61,28 @@ export async function findActiveConnectionForUser(ex: Executor, scope: TenantSco
   return row;
 }
 
+/** LIKE's wildcards and its escape character, taken literally. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * A search term matches a connection by its exact id, a clientReferenceId starting with it (case as typed), or a
+ * username starting with it (any case; a leading @ is ignored). Prefixes, not substrings: each arm is answered by an
+ * index within the org and environment (the primary key, connections_org_reference_idx, connections_org_username_idx,
+ * both text_pattern_ops so LIKE 'term%' uses them under any database collation).
+ */
+function matchesSearch(term: string) {
+  const username = term.replace(/^@/, '').toLowerCase();
+  return or(
+    eq(connections.id, term),
+    like(connections.clientReferenceId, `${escapeLike(term)}%`),
+    username ? sql`lower(${connections.userData} ->> 'username') like ${`${escapeLike(username)}%`}` : undefined,
+  )!;
+}
+
 export async function listConnections(
   ex: Executor,
   scope: TenantScope,
-  filter: { status?: string; imported?: boolean; limit: number; offset: number },
+  filter: { status?: string; imported?: boolean; search?: string; limit: number; offset: number },
 ): Promise<{ rows: ConnectionRow[]; hasMore: boolean }> {
   const conditions = [
     eq(connections.orgId, scope.orgId),
@@ -72,6 +90,7 @@ export async function listConnections(
     filter.status ? eq(connections.status, filter.status) : inArray(connections.status, [...VISIBLE_STATUSES]),
   ];
   if (filter.imported !== undefined) conditions.push(eq(connections.imported, filter.imported));
+  if (filter.search !== undefined) conditions.push(matchesSearch(filter.search));
   // One row more than asked tells whether another page exists, without a count query.
   const rows = await ex
     .select()
