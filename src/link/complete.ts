@@ -13,6 +13,7 @@ import { firstCheckForNewConnection } from '../monitor/start-monitoring.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import type { LoginDone } from '../upstream/login.ts';
 import { logConnectionStatusChange } from '../connections/status-log.ts';
+import { recordLinkEventWith, recordLinkFailure } from './events/record.ts';
 import { logLinkFailure, type LinkFailureReason } from './outcomes.ts';
 import { transitionLinkSession, type LinkSessionRow } from './store.ts';
 
@@ -61,6 +62,7 @@ export async function completeLinkLogin(
       });
       // Someone cancelled (or a stale claim was taken over) while upstream answered: nothing is kept.
       if (!done) throw new LinkRefusal('challenge_lost');
+      await recordLinkEventWith(tx, ctx, done, { name: 'success' });
       return done;
     });
     logConnectionStatusChange(ctx.logger, {
@@ -81,6 +83,7 @@ export async function completeLinkLogin(
       updatedAt: now,
     });
     if (failed) logLinkFailure(ctx.logger, failed);
+    if (failed) await recordLinkFailure(ctx, failed, session.twoFactorState ? '2fa' : 'login');
     return failed ?? session;
   }
 }

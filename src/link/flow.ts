@@ -23,6 +23,7 @@ import { UpstreamLoginError } from '../upstream/errors.ts';
 import { resendOtp, startLogin, submitOtp, type LoginResult, type OtpState, type PendingChallenge } from '../upstream/login.ts';
 import { hashClientSecret } from './client-secret.ts';
 import { completeLinkLogin } from './complete.ts';
+import { recordLinkEvent, recordLinkExit, recordLinkFailure, recordLinkRefusal } from './events/record.ts';
 import { logLinkFailure, type LinkFailureReason } from './outcomes.ts';
 import type { ReloginCredentials } from '../connections/linked-connections.ts';
 import { findLinkSessionBySecretHash, transitionLinkSession, type LinkSessionRow } from './store.ts';
@@ -133,6 +134,7 @@ async function spendAccountAttempt(ctx: ServiceContext, session: LinkSessionRow,
   const account = createHash('sha256').update(`${session.environment}:${email.trim().toLowerCase()}`).digest('hex');
   const decision = await ctx.rateLimiters.consume('link-login-account', ACCOUNT_ATTEMPTS, account);
   if (decision.allowed) return;
+  await recordLinkEvent(ctx, session, { name: 'error', step: 'login', errorCode: 'rate_limited' });
   throw new ApiError('RATE_LIMIT_EXCEEDED', `Too many sign-in attempts for this account; try again in ${Math.max(1, decision.retryAfterSeconds)} s`, {
     headers: rateLimitHeaders(decision),
     details: { reason: 'account_attempts', retryAfter: Math.max(1, decision.retryAfterSeconds) },
@@ -166,6 +168,7 @@ export async function submitCredentials(
   }
   await spendAccountAttempt(ctx, linked.session, input.email);
   const session = await claim(ctx, linked.session, LOGIN_FROM, 'take credentials');
+  await recordLinkEvent(ctx, session, { name: 'credentials_submitted' });
   const previousStatus = linked.session.status;
 
   let result: LoginResult;
@@ -182,6 +185,7 @@ export async function submitCredentials(
       return recordLoginFailure(ctx, session, error.reason);
     }
     await release(ctx, session, previousStatus);
+    await recordLinkRefusal(ctx, session, 'login', error);
     throw forEndUser(error);
   }
 
@@ -206,6 +210,7 @@ export async function submitCredentials(
     updatedAt: ctx.clock.now(),
   });
   if (!waiting) throw wrongStateError(session, 'wait for a code');
+  await recordLinkEvent(ctx, waiting, { name: '2fa_requested' });
   return waiting;
 }
 
@@ -246,6 +251,7 @@ async function recordLoginFailure(ctx: ServiceContext, session: LinkSessionRow, 
   const status = !isRetryable ? 'failed' : failedAttempts >= MAX_FAILED_ATTEMPTS ? 'denied' : 'invalid_credentials';
   const row = await transitionLinkSession(ctx.database.db, session.id, ['pending'], { status, errorCode: reason, failedAttempts, updatedAt: now });
   if (row) logLinkFailure(ctx.logger, row);
+  if (row) await recordLinkFailure(ctx, row, 'login');
   return row ?? session;
 }
 
@@ -257,6 +263,7 @@ export async function submitTwoFactorCode(ctx: ServiceContext, linked: LinkSessi
     await release(ctx, session, 'awaiting_2fa');
     throw wrongStateError(session, 'take a verification code');
   }
+  await recordLinkEvent(ctx, session, { name: '2fa_submitted' });
   const stored = ctx.vault.decryptJson<StoredChallenge>(session.challengeBlob, challengeAad(session));
   try {
     const done = await submitOtp(ctx.upstreams.forEnvironment(session.environment), stored.challenge, code);
@@ -264,6 +271,7 @@ export async function submitTwoFactorCode(ctx: ServiceContext, linked: LinkSessi
   } catch (error) {
     if (!(error instanceof UpstreamLoginError)) {
       await release(ctx, session, 'awaiting_2fa');
+      await recordLinkRefusal(ctx, session, '2fa', error);
       throw forEndUser(error);
     }
     return recordCodeFailure(ctx, session, stored, error);
@@ -288,6 +296,7 @@ async function recordCodeFailure(ctx: ServiceContext, session: LinkSessionRow, s
       updatedAt: now,
     });
     if (row) logLinkFailure(ctx.logger, row);
+    if (row) await recordLinkFailure(ctx, row, '2fa');
     return row ?? session;
   }
   const next: StoredChallenge = { ...stored, challenge: error.challenge ?? stored.challenge };
@@ -300,6 +309,7 @@ async function recordCodeFailure(ctx: ServiceContext, session: LinkSessionRow, s
     updatedAt: now,
   });
   if (row) logLinkFailure(ctx.logger, row);
+  if (row) await recordLinkFailure(ctx, row, '2fa');
   return row ?? session;
 }
 
@@ -335,9 +345,11 @@ export async function resendTwoFactorCode(ctx: ServiceContext, linked: LinkSessi
 
 /** The user (or the integrator, via DELETE) ends the session. Completed or failed sessions stay as they are. */
 export async function cancelLinkSession(ctx: ServiceContext, session: LinkSessionRow): Promise<LinkSessionRow | undefined> {
-  return transitionLinkSession(ctx.database.db, session.id, ['initialized', 'invalid_credentials', 'awaiting_2fa'], {
+  const cancelled = await transitionLinkSession(ctx.database.db, session.id, ['initialized', 'invalid_credentials', 'awaiting_2fa'], {
     status: 'cancelled',
     challengeBlob: null,
     updatedAt: ctx.clock.now(),
   });
+  if (cancelled) await recordLinkExit(ctx, session);
+  return cancelled;
 }

@@ -13,9 +13,11 @@ import {
   submitTwoFactorCode,
   type LinkSessionWithApp,
 } from './flow.ts';
+import { registerLinkAnalyticsRoutes } from './events/routes.ts';
 import { initLinkSession } from './init.ts';
 import { registerLinkPages } from './pages/routes.ts';
 import { NOT_FOUND_STATUS, presentLinkStatus } from './present.ts';
+import { registerLinkSessionListRoute } from './sessions-list.ts';
 import * as S from './schemas.ts';
 
 const TAGS = ['Link'];
@@ -34,6 +36,7 @@ async function requireOwnLinkSession(ctx: ServiceContext, auth: AuthContext, cli
 }
 
 export function registerLinkRoutes(app: HttpApp, ctx: ServiceContext): void {
+  registerLinkSessionListRoute(app, ctx);
   app.post('/v2/link/init', {
     config: { scope: 'link' },
     schema: {
@@ -112,5 +115,6 @@ export function registerLinkRoutes(app: HttpApp, ctx: ServiceContext): void {
     return presentLinkStatus(ctx, { ...linked, session });
   });
 
+  registerLinkAnalyticsRoutes(app, ctx);
   registerLinkPages(app, ctx);
 }

@@ -27,6 +27,7 @@ import { failureMessageOf, redirectErrorCodeOf } from '../outcomes.ts';
 import { presentTwoFactorState } from '../present.ts';
 import { cancelRedirectUrl, errorRedirectUrl, redirectOrigin, successRedirectUrl, type CancelStep } from '../redirect.ts';
 import type { LinkSessionRow } from '../store.ts';
+import { takeLinkPageEvents, type HostEventMessage } from '../events/record.ts';
 import { registerBrandingRoutes } from '../branding/routes.ts';
 import { issueFormToken, isValidFormToken } from './csrf.ts';
 import { embedRefusal, pageQuery, readPageOptions, type PageOptions } from './page-options.ts';
@@ -62,6 +63,8 @@ interface PageScope {
   refusal: string | null;
   /** Accounts to try the flow with (the session's environment says which; null for live). */
   testAccounts: readonly SandboxAccountHint[] | null;
+  /** Named steps the embedding host has not heard yet (link/events/): posted before the page's own messages. */
+  hostEvents?: HostEventMessage[];
 }
 
 type FormBody = Record<string, string | undefined>;
@@ -117,6 +120,7 @@ export function registerLinkPages(app: HttpApp, ctx: ServiceContext): void {
     pages.get('/link/:clientSecret', { schema: { hide: true, params: PageParams } }, async (request, reply) => {
       const scope = await loadScope(ctx, request, reply);
       if (!scope) return reply;
+      scope.hostEvents = await takeLinkPageEvents(ctx, scope.linked.session, (request.query as Record<string, unknown>).screen);
       return renderState(ctx, scope, request, reply);
     });
 
@@ -296,7 +300,7 @@ function frameFor(scope: PageScope, title: string, step: ExitStep, messages: Emb
     appName: scope.linked.app.name,
     options: scope.options,
     step,
-    messages: [...sandboxInfo, ...messages],
+    messages: [...sandboxInfo, ...(scope.hostEvents ?? []), ...messages],
     sandbox: accounts,
   };
 }

@@ -2,13 +2,14 @@
 // the dev callback. Every value is escaped by the html template; scripts and styles are external files (CSP).
 import type { ClientAppRow } from '../../account/store.ts';
 import type { SandboxTestAccount } from '../../upstream/environments.ts';
+import type { LinkEventName } from '../events/names.ts';
 import { html, type SafeHtml } from './html.ts';
 import { pageQuery, type PageOptions } from './page-options.ts';
 
 export type ExitStep = 'pre-login' | 'login' | '2fa' | 'success' | 'error';
 
 export interface EmbedMessage {
-  event: 'success' | 'exit' | 'invalid_session' | 'sandbox_info';
+  event: 'success' | 'exit' | 'invalid_session' | 'sandbox_info' | LinkEventName;
   metadata?: unknown;
 }
 
