@@ -1,0 +1,102 @@
+// HTTP for mcp/: the Model Context Protocol endpoint (Streamable HTTP transport) on the main port, under /v2 with the
+// rest of the keyed API: the same apikey header and `access` scope as the Access routes, the same x-connection-id
+// header (optional here: it binds every tool to that connection). Not under /v2/access/, which mirrors OFAuth's
+// Access paths one for one.
+//
+//   POST /v2/mcp              every tool
+//   POST /v2/mcp/read-only    read tools only: writes are neither listed nor run (a FORBIDDEN tool error)
+//
+// Stateless (no Mcp-Session-Id): each POST builds its server and transport and is answered in full, as JSON, so any
+// node of a multi-node deployment answers any request and nothing is held between them. There is no server-to-client
+// stream to open, so GET (and DELETE, which ends a session) are 405, as the transport specification allows.
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { ServiceContext } from '../platform/context.ts';
+import type { HttpApp } from '../platform/http/http-app.ts';
+import type { McpCaller } from './call-managed-tool.ts';
+import { buildMcpToolSet, createMcpServer, type McpToolSet } from './mcp-server.ts';
+
+export const MCP_PATH = '/v2/mcp';
+export const MCP_READ_ONLY_PATH = '/v2/mcp/read-only';
+
+const TAGS = ['MCP'];
+
+const McpHeaders = Type.Object({
+  'x-connection-id': Type.Optional(Type.String({ description: 'Binds every tool to this connection (conn_…); without it, each tool takes connectionId' })),
+});
+
+const JsonRpcMessage = Type.Object({
+  jsonrpc: Type.Literal('2.0'),
+  id: Type.Optional(Type.Union([Type.String(), Type.Integer()])),
+  method: Type.Optional(Type.String({ description: 'initialize, tools/list, tools/call, notifications/…' })),
+  params: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  result: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  error: Type.Optional(Type.Object({}, { additionalProperties: true })),
+});
+
+const McpBody = Type.Union([JsonRpcMessage, Type.Array(JsonRpcMessage, { minItems: 1 })], { description: 'A JSON-RPC 2.0 message (or a batch)' });
+
+const McpReply = Type.Unknown({ description: 'The JSON-RPC response (application/json); 202 without a body for a notification' });
+
+function callerOf(request: FastifyRequest): McpCaller {
+  const { apikey, cookie } = request.headers;
+  const credentials: Record<string, string> = {};
+  // The route the tool calls authenticates the same credentials this request did: its key, or a dashboard session.
+  if (typeof apikey === 'string') credentials.apikey = apikey;
+  else if (typeof cookie === 'string') credentials.cookie = cookie;
+  const bound = request.headers['x-connection-id'];
+  const boundConnectionId = (Array.isArray(bound) ? bound[0] : bound)?.trim() || null;
+  return { credentials, ip: request.ip, requestId: request.id, boundConnectionId };
+}
+
+async function answerMcpRequest(app: HttpApp, ctx: ServiceContext, tools: McpToolSet, isReadOnly: boolean, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const server = createMcpServer({ app, ctx, tools, auth: request.auth, caller: callerOf(request), isReadOnly });
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  // From here the transport writes the reply; Fastify's own headers are not sent, so the request id is set here.
+  reply.hijack();
+  reply.raw.setHeader('x-request-id', request.id);
+  reply.raw.on('close', () => {
+    void transport.close();
+    void server.close();
+  });
+  try {
+    await server.connect(transport);
+    await transport.handleRequest(request.raw, reply.raw, request.body);
+  } catch (error) {
+    request.log.error({ err: error }, 'MCP request failed');
+    if (!reply.raw.headersSent) {
+      reply.raw.writeHead(500, { 'content-type': 'application/json' });
+      reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
+    }
+  }
+}
+
+/** GET and DELETE: a stateless server has no stream to open and no session to end (a JSON-RPC error, as MCP's is). */
+function notAllowed(_request: FastifyRequest, reply: FastifyReply) {
+  return reply
+    .code(405)
+    .header('allow', 'POST')
+    .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages to it' }, id: null });
+}
+
+export function registerMcpRoutes(app: HttpApp, ctx: ServiceContext): void {
+  const tools = buildMcpToolSet();
+  const endpoints = [
+    { url: MCP_PATH, isReadOnly: false, summary: 'MCP (Streamable HTTP): every managed Access endpoint as a tool, plus list_connections and whoami', operationId: 'mcpMessage' },
+    { url: MCP_READ_ONLY_PATH, isReadOnly: true, summary: 'MCP (Streamable HTTP), read tools only: write tools are not listed and are refused', operationId: 'mcpReadOnlyMessage' },
+  ];
+  for (const { url, isReadOnly, summary, operationId } of endpoints) {
+    app.post(url, {
+      config: { scope: 'access' },
+      schema: { tags: TAGS, summary, operationId, headers: McpHeaders, body: McpBody, response: { 200: McpReply } },
+    }, (request, reply) => answerMcpRequest(app, ctx, tools, isReadOnly, request, reply));
+    app.route({
+      method: ['GET', 'DELETE'],
+      url,
+      config: { scope: 'access' },
+      schema: { hide: true },
+      handler: notAllowed,
+    });
+  }
+}
