@@ -10,6 +10,8 @@ import type { DatabaseHandle } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { DynamicRules } from '../upstream/rules.ts';
 import { registerControlRoutes } from './control-routes.ts';
+import { registerRealtimeControlRoutes } from './realtime/control-routes.ts';
+import { attachRealtimeSocketServer } from './realtime/socket-server.ts';
 import { parseCookieHeader } from './cookies.ts';
 import { registerLoginRoutes } from './login.ts';
 import { OnlyFansError, notFound, tooManyRequests } from './onlyfans-error.ts';
@@ -103,11 +105,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   }, SESSION_SWEEP_INTERVAL_MS);
   sweeper.unref();
   const app = buildSandboxApp(state, options.logger);
+  const realtime = attachRealtimeSocketServer(app.server, state);
   const host = options.host ?? '127.0.0.1';
   try {
     await app.listen({ port: options.port ?? 0, host });
   } catch (error) {
     clearInterval(sweeper);
+    realtime.close();
     await store.close().catch(() => {});
     await rm(uploadDir, { recursive: true, force: true });
     throw error;
@@ -119,6 +123,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     port,
     close: async () => {
       clearInterval(sweeper);
+      realtime.close();
       await app.close();
       await state.writes.settle().catch(() => {});
       await store.close();
@@ -238,6 +243,7 @@ function buildSandboxApp(state: SandboxState, logger: Logger | undefined): Fasti
   });
 
   registerControlRoutes(app, state);
+  registerRealtimeControlRoutes(app, state);
   registerLoginRoutes(app, state);
   registerAccountRoutes(app, state);
   registerSubscriptionRoutes(app, state);

@@ -8,6 +8,7 @@ import { AccountData } from '../data/world.ts';
 import { guestFor } from '../login.ts';
 import { badRequest, userNotFound } from '../onlyfans-error.ts';
 import { identityOf, requireAccountData, requireSession, type SandboxState } from '../sandbox-state.ts';
+import { realtimeCredentials } from '../realtime/hub.ts';
 import { offsetPage, pageOf, queryList, queryOf } from './paging.ts';
 import { meView, personOfAccount, userView } from './user-view.ts';
 
@@ -36,7 +37,8 @@ export function registerAccountRoutes(app: FastifyInstance, state: SandboxState)
       guestFor(req, reply, state);
       return { isAuth: false, id: 0, name: 'Guest', username: '' };
     }
-    return meView(state.world.dataFor(session.account));
+    // The realtime channel's URL and token (docs/onlyfans-realtime.md §1.1), fresh on every read as upstream's are.
+    return { ...meView(state.world.dataFor(session.account)), ...realtimeCredentials(state, session.account, session.sessHash, req.headers.host) };
   });
 
   app.patch('/api2/v2/users/me', async (req) => {
