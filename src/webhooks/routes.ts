@@ -20,6 +20,7 @@ import { getMessageWithDeliveries, listEndpointAttempts, listMessageAttempts, li
 import { presentAttempt, presentDelivery, presentMessage } from './presenters.ts';
 import { replayFailedMessages, replayMessage } from './replay.ts';
 import * as S from './schemas.ts';
+import { SendTestEvent, sendTestEvent } from './test-event.ts';
 
 const Deleted = Type.Object({ success: Type.Boolean(), id: Type.String() });
 const TAGS = ['Webhooks'];
@@ -116,6 +117,21 @@ export function registerWebhookRoutes(app: HttpApp, ctx: ServiceContext): void {
   }, async (request) => {
     const page = await listEndpointAttempts(ctx, request.auth, request.params.endpointId, request.query.status, pageOf(request.query));
     return { list: page.list.map(presentAttempt), hasMore: page.hasMore };
+  });
+
+  app.post('/v2/webhooks/endpoints/:endpointId/test', {
+    config: { scope: 'admin' },
+    preValidation: bodyIsOptional,
+    schema: {
+      tags: TAGS,
+      summary: 'Send a signed example event to this endpoint (test: true in the envelope), logged and replayable like any message',
+      params: S.EndpointIdParams,
+      body: SendTestEvent,
+      response: { 202: S.WebhookMessage },
+    },
+  }, async (request, reply) => {
+    const message = await sendTestEvent(ctx, actingScopeOf(request.auth), request.params.endpointId, request.body);
+    return reply.code(202).send(presentMessage(message));
   });
 
   // ----- messages -----
