@@ -1,5 +1,5 @@
-// GET /v2/link/sessions (ofconnect extension, admin scope): the recent Link sessions of the key's org and environment,
-// newest first, and how each ended. One module for the family: its schemas, its query and its route.
+// GET /v2/link/sessions (ofconnect extension; the link scope, as the rest of /v2/link/): the recent Link sessions of the
+// key's org and environment, newest first, and how each ended. One module for the family: its schemas, query and route.
 // A session's outcome is its stored status read at the time of asking: an open session (initialized, pending, waiting
 // for a code, or after a wrong password) whose 30 minutes have passed is `expired`, however it was left. Never the
 // client secret (only its hash is stored), the challenge or the geolocation.
@@ -133,7 +133,7 @@ export async function listRecentLinkSessions(ctx: ServiceContext, scope: TenantS
 
 export function registerLinkSessionListRoute(app: HttpApp, ctx: ServiceContext): void {
   app.get('/v2/link/sessions', {
-    config: { scope: 'admin' },
+    config: { scope: 'link' },
     schema: {
       tags: ['Link'],
       summary: 'Recent Link sessions and how they ended, newest first (ofconnect extension)',

@@ -107,7 +107,7 @@ describe.each(BACKENDS)('link: recent sessions list (%s)', (backend) => {
     expect(live.body).toEqual({ list: [], hasMore: false });
   });
 
-  it('bad filters are a 400 naming the field; it needs an admin key', async () => {
+  it('bad filters are a 400 naming the field; it needs the link scope', async () => {
     const org = await freshOrg('Bad input');
     for (const [query, field] of [
       ['outcome=finished', 'outcome'],
@@ -121,7 +121,9 @@ describe.each(BACKENDS)('link: recent sessions list (%s)', (backend) => {
       expect(res.status, query).toBe(400);
       expect(res.body, query).toMatchObject({ type: 'BAD_REQUEST', details: { field } });
     }
-    const linkOnly = (await createKey(t.database.handle, org.orgId, 'sandbox', ['link', 'account'])).secret;
-    expect((await call(t.url, 'GET', '/v2/link/sessions', { key: linkOnly })).status).toBe(403);
+    const withoutLink = (await createKey(t.database.handle, org.orgId, 'sandbox', ['admin', 'account', 'access'])).secret;
+    expect((await call(t.url, 'GET', '/v2/link/sessions', { key: withoutLink })).status).toBe(403);
+    const linkOnly = (await createKey(t.database.handle, org.orgId, 'sandbox', ['link'])).secret;
+    expect((await call(t.url, 'GET', '/v2/link/sessions', { key: linkOnly })).status).toBe(200);
   });
 });
