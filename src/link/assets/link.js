@@ -54,4 +54,13 @@
   // Errors move focus to the field to fix (screen readers also hear the role=alert text).
   var focusTarget = document.querySelector('[data-focus]');
   if (focusTarget) focusTarget.focus();
+
+  // ---- link-embed (issue #19): Escape inside an embedded page closes the host's modal --------------------------
+  // Keys pressed in the frame never reach the host page, so Escape is forwarded as exit_requested; the embed answers
+  // with its own exit_requested, which the listener above turns into the cancel form (or an exit message).
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape' || e.defaultPrevented || !parentOrigin || !isFramed) return;
+    e.preventDefault();
+    post('exit_requested');
+  });
 })();
