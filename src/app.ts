@@ -18,6 +18,7 @@ import { registerVaultRoutes } from './vault-rotation.ts';
 import { registerDynamicRulesRoutes } from './dynamic-rules/routes.ts';
 import { registerLinkRoutes } from './link/routes.ts';
 import { registerAccessRoutes } from './access/routes.ts';
+import { registerRealtimeRoutes } from './realtime/routes.ts';
 import { registerMcpRoutes } from './mcp/routes.ts';
 import { registerSandboxControlPassthrough } from './sandbox/control-passthrough.ts';
 import { API_ANNOTATIONS } from './docs/api-annotations.ts';
@@ -113,6 +114,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
     registerWebhookRoutes(app, ctx);
     registerLinkRoutes(app, ctx);
     registerAccessRoutes(app, ctx);
+    registerRealtimeRoutes(app, ctx);
     registerMcpRoutes(app, ctx);
     registerApiReference(app, ctx);
     if (options.sandboxControlUrl) registerSandboxControlPassthrough(app, ctx, options.sandboxControlUrl);

@@ -70,6 +70,11 @@ export const OrgSettings = Type.Object(
     }),
     pacing: PacingSettings,
     storeCredentialsForRelogin: Type.Boolean(),
+    realtime: Type.Object({
+      enabled: Type.Boolean({
+        description: 'Relay every active connection\'s OnlyFans live channel as realtime.* and activity.* events (a connection can opt out in its settings); default false (ofconnect extension)',
+      }),
+    }),
   },
   { $id: 'OrgSettings' },
 );
@@ -91,6 +96,7 @@ export const OrgSettingsPatch = Type.Object(
     ),
     pacing: Type.Optional(PacingSettingsPatch),
     storeCredentialsForRelogin: Type.Optional(Type.Boolean()),
+    realtime: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

@@ -44,6 +44,8 @@ export interface OrgSettings {
   pacing: PacingSettings;
   /** Keep the password (encrypted) after a Link login so expired sessions can be renewed (ofconnect extension). */
   storeCredentialsForRelogin: boolean;
+  /** Relay the connections' OnlyFans live channel as webhook events (ofconnect extension; src/realtime). */
+  realtime: { enabled: boolean };
 }
 
 /** What GET /v2/account/settings shows a key: the org's settings plus its environment's connection default. */
@@ -57,6 +59,7 @@ export interface OrgSettingsPatch {
   defaultConnectionPermissions?: string[];
   pacing?: Partial<PacingSettings>;
   storeCredentialsForRelogin?: boolean;
+  realtime?: { enabled?: boolean };
 }
 
 /**
@@ -67,6 +70,7 @@ interface StoredOrgSettings {
   vaultPlus?: { autoEnableForNewConnections?: boolean; defaultSettings?: Partial<VaultPlusSettings> };
   pacing?: Partial<PacingSettings>;
   storeCredentialsForRelogin?: boolean;
+  realtime?: { enabled?: boolean };
   /** The connection default each environment's keys chose. */
   connectionPermissionsByEnvironment?: Partial<Record<Environment, string[]>>;
   /**
@@ -102,6 +106,7 @@ export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   vaultPlus: { autoEnableForNewConnections: false, defaultSettings: DEFAULT_VAULT_PLUS_SETTINGS },
   pacing: { requestsPerMinute: 60, burst: 90, concurrency: 2 },
   storeCredentialsForRelogin: false,
+  realtime: { enabled: false },
 };
 
 /** Stored JSON → full org-wide settings: every group merged over its defaults. */
@@ -114,6 +119,7 @@ export function readOrgSettings(stored: Record<string, unknown> | null | undefin
     },
     pacing: { ...DEFAULT_ORG_SETTINGS.pacing, ...(chosen.pacing ?? {}) },
     storeCredentialsForRelogin: chosen.storeCredentialsForRelogin ?? DEFAULT_ORG_SETTINGS.storeCredentialsForRelogin,
+    realtime: { enabled: chosen.realtime?.enabled ?? DEFAULT_ORG_SETTINGS.realtime.enabled },
   };
 }
 
@@ -144,6 +150,7 @@ function storedAfterPatch(stored: StoredOrgSettings, patch: OrgSettingsPatch, en
   }
   if (patch.pacing) next.pacing = { ...stored.pacing, ...patch.pacing };
   if (patch.storeCredentialsForRelogin !== undefined) next.storeCredentialsForRelogin = patch.storeCredentialsForRelogin;
+  if (patch.realtime?.enabled !== undefined) next.realtime = { ...stored.realtime, enabled: patch.realtime.enabled };
   if (patch.defaultConnectionPermissions) {
     next.connectionPermissionsByEnvironment = { ...stored.connectionPermissionsByEnvironment, [environment]: [...patch.defaultConnectionPermissions] };
   }

@@ -17,6 +17,8 @@ interface StoredConnectionSettings {
   proxy?: { urlBlob?: string | null; country?: string | null };
   /** Only the fields the connection overrides; the rest follow the org's pacing. */
   pacing?: Partial<PacingSettings> | null;
+  /** Opt-out of the org's realtime relay (src/realtime); absent: relayed when the org has it on. */
+  realtime?: { enabled?: boolean };
 }
 
 const proxyAssociatedData = (connectionId: string) => `connection-proxy:${connectionId}`;
@@ -75,6 +77,7 @@ export function presentConnectionSettings(ctx: ServiceContext, row: ConnectionRo
     },
     proxy: { url: proxyUrl ? maskProxyUrl(proxyUrl) : null, country: stored.proxy?.country ?? null },
     pacing: pacingOverrideOf(row),
+    realtime: { enabled: stored.realtime?.enabled ?? true },
   };
 }
 
@@ -122,6 +125,7 @@ export async function updateConnectionSettings(ctx: ServiceContext, scope: Actin
             : ctx.vault.encrypt(input.proxy.url, proxyAssociatedData(connectionId)).blob;
       next.proxy = { urlBlob, country: input.proxy.country === undefined ? (current.proxy?.country ?? null) : input.proxy.country };
     }
+    if (input.realtime?.enabled !== undefined) next.realtime = { enabled: input.realtime.enabled };
     if (input.pacing !== undefined) {
       next.pacing = input.pacing === null ? null : { ...(current.pacing ?? {}), ...input.pacing };
     }

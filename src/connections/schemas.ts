@@ -88,6 +88,9 @@ export const ConnectionSettings = Type.Object(
     }),
     proxy: ProxySettings,
     pacing: Nullable(PacingOverride),
+    realtime: Type.Object({
+      enabled: Type.Boolean({ description: 'Whether this connection\'s live channel is relayed when the org has realtime on; default true (ofconnect extension)' }),
+    }),
   },
   { $id: 'ConnectionSettings' },
 );
@@ -107,6 +110,7 @@ export const UpdateConnectionSettings = Type.Object(
       ),
     ),
     pacing: Type.Optional(Nullable(PacingSettingsPatch)),
+    realtime: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

@@ -10,6 +10,7 @@ import type { Executor } from '../platform/db/database.ts';
 import type { Environment } from '../platform/environment.ts';
 import { newId } from '../platform/ids.ts';
 import { activeTraceparent } from '../platform/tracing.ts';
+import { EXPLICIT_ONLY_EVENT_TYPES } from '../realtime/event-types.ts';
 import type { WebhookEventType } from './events.ts';
 import { webhookEndpoints, webhookMessages } from './tables.ts';
 
@@ -42,8 +43,12 @@ export function dueUnlessQueued(endpointId: SQL, orderingKey: SQL | string, now:
     ) then null else ${now.toISOString()}::timestamptz end`;
 }
 
-/** Endpoints of the org and environment that are enabled and take this event type (an empty filter takes all). */
+/** Endpoints of the org and environment that are enabled and take this event type (an empty filter takes all but
+ *  the high-volume realtime kinds, which go only to endpoints that list them). */
 export function subscribedEndpointCondition(endpoint: string, eventType: string) {
+  if (EXPLICIT_ONLY_EVENT_TYPES.includes(eventType)) {
+    return sql`${sql.raw(endpoint)}.enabled and ${sql.raw(endpoint)}.event_types @> jsonb_build_array(${eventType}::text)`;
+  }
   return sql`${sql.raw(endpoint)}.enabled and (jsonb_array_length(${sql.raw(endpoint)}.event_types) = 0
     or ${sql.raw(endpoint)}.event_types @> jsonb_build_array(${eventType}::text))`;
 }
