@@ -8,14 +8,19 @@
 //
 // Stateless (no Mcp-Session-Id): each POST builds its server and transport and is answered in full, as JSON, so any
 // node of a multi-node deployment answers any request and nothing is held between them. There is no server-to-client
-// stream to open, so GET (and DELETE, which ends a session) are 405, as the transport specification allows.
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+// stream to open, so GET (and DELETE, which ends a session) are 405, as the transport specification allows. The SDK's
+// web-standard transport hands back its reply, so Fastify sends it: hooks, headers and the error shape as for any route.
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ServiceContext } from '../platform/context.ts';
+import { ApiError } from '../platform/errors.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
 import type { McpCaller } from './call-managed-tool.ts';
-import { buildMcpToolSet, createMcpServer, type McpToolSet } from './mcp-server.ts';
+import { buildMcpToolSet, createMcpServer, MCP_SERVER_NAME, type McpSession } from './mcp-server.ts';
+
+/** What every request of one endpoint shares: the app its tools call, and which surface it is. */
+type McpSessionBase = Omit<McpSession, 'auth' | 'caller'>;
 
 export const MCP_PATH = '/v2/mcp';
 export const MCP_READ_ONLY_PATH = '/v2/mcp/read-only';
@@ -50,25 +55,65 @@ function callerOf(request: FastifyRequest): McpCaller {
   return { credentials, ip: request.ip, requestId: request.id, boundConnectionId };
 }
 
-async function answerMcpRequest(app: HttpApp, ctx: ServiceContext, tools: McpToolSet, isReadOnly: boolean, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const server = createMcpServer({ app, ctx, tools, auth: request.auth, caller: callerOf(request), isReadOnly });
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  // From here the transport writes the reply; Fastify's own headers are not sent, so the request id is set here.
-  reply.hijack();
-  reply.raw.setHeader('x-request-id', request.id);
-  reply.raw.on('close', () => {
-    void transport.close();
-    void server.close();
+/** The web request the SDK's transport reads: the body is passed parsed; the headers are the ones it checks. */
+function webRequestOf(request: FastifyRequest): Request {
+  const headers = new Headers({
+    // Every reply is one JSON document (enableJsonResponse), never a stream, so a client accepting JSON is enough.
+    accept: 'application/json, text/event-stream',
+    'content-type': 'application/json',
   });
+  const version = request.headers['mcp-protocol-version'];
+  if (typeof version === 'string') headers.set('mcp-protocol-version', version);
+  // The URL is only reported to handlers (none reads it): the route's path, without a query to misparse.
+  return new Request(`http://${MCP_SERVER_NAME}${request.routeOptions.url ?? MCP_PATH}`, { method: 'POST', headers });
+}
+
+function acceptsJson(accept: string | undefined): boolean {
+  return !accept || /application\/json|application\/\*|\*\/\*/.test(accept);
+}
+
+/**
+ * The transport's own refusals (a body that is no JSON-RPC message, an unsupported protocol version) as the API's
+ * errors, in its error shape like every other refusal; JSON-RPC errors about a message (unknown method, invalid
+ * params) are a 200 carrying the JSON-RPC error, as the protocol has them.
+ */
+async function transportRefusal(response: Response): Promise<ApiError> {
+  const text = await response.text();
+  let message = `MCP transport refused the request (HTTP ${response.status})`;
+  let jsonRpcCode: number | undefined;
+  try {
+    const parsed = JSON.parse(text) as { error?: { message?: unknown; code?: unknown } };
+    if (typeof parsed.error?.message === 'string') message = parsed.error.message;
+    if (typeof parsed.error?.code === 'number') jsonRpcCode = parsed.error.code;
+  } catch {
+    // Not JSON: the generic message stands.
+  }
+  const details = { field: message.includes('protocol version') ? 'mcp-protocol-version' : 'body', jsonRpcCode };
+  if (response.status >= 500) return new ApiError('INTERNAL', message, { details });
+  return new ApiError('BAD_REQUEST', message, { details });
+}
+
+async function answerMcpRequest(session: McpSessionBase, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  if (!acceptsJson(request.headers.accept)) {
+    throw new ApiError('BAD_REQUEST', 'This MCP endpoint answers in JSON: send Accept: application/json, text/event-stream', {
+      details: { field: 'accept', accepted: ['application/json'] },
+    });
+  }
+  const server = createMcpServer({ ...session, auth: request.auth, caller: callerOf(request) });
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   try {
     await server.connect(transport);
-    await transport.handleRequest(request.raw, reply.raw, request.body);
-  } catch (error) {
-    request.log.error({ err: error }, 'MCP request failed');
-    if (!reply.raw.headersSent) {
-      reply.raw.writeHead(500, { 'content-type': 'application/json' });
-      reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
-    }
+    const response = await transport.handleRequest(webRequestOf(request), { parsedBody: request.body });
+    if (response.status >= 400) throw await transportRefusal(response);
+    reply.code(response.status);
+    const type = response.headers.get('content-type');
+    if (type) reply.header('content-type', type);
+    // A notification or a response is accepted without a body (202).
+    const body = await response.text();
+    return reply.send(body === '' ? undefined : body);
+  } finally {
+    await transport.close();
+    await server.close();
   }
 }
 
@@ -90,7 +135,7 @@ export function registerMcpRoutes(app: HttpApp, ctx: ServiceContext): void {
     app.post(url, {
       config: { scope: 'access' },
       schema: { tags: TAGS, summary, operationId, headers: McpHeaders, body: McpBody, response: { 200: McpReply } },
-    }, (request, reply) => answerMcpRequest(app, ctx, tools, isReadOnly, request, reply));
+    }, (request, reply) => answerMcpRequest({ app, ctx, tools, isReadOnly }, request, reply));
     app.route({
       method: ['GET', 'DELETE'],
       url,

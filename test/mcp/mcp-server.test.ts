@@ -246,4 +246,29 @@ describe.each(BACKENDS)('MCP server over Streamable HTTP (%s)', (backend) => {
     const get = await call(t.url, 'GET', '/v2/mcp', { key: t.adminKey });
     expect(get.status).toBe(405);
   }, 60_000);
+
+  it('plain HTTP (curl) works too: JSON in, JSON out, without an Accept header; a body that is no JSON-RPC message is a 400 in the API\'s error shape', async () => {
+    const { key, connectionId } = await tenant('MCP curl');
+    const listed = await call(t.url, 'POST', '/v2/mcp', { key, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
+    expect(listed.status).toBe(200);
+    expect(listed.headers['x-request-id']).toMatch(/^req_/);
+    expect(listed.body.result.tools.length).toBe(MANAGED_ENDPOINTS.length + 2);
+    const called = await call(t.url, 'POST', '/v2/mcp', {
+      key,
+      body: { jsonrpc: '2.0', id: 'a', method: 'tools/call', params: { name: 'self_get', arguments: { connectionId } } },
+    });
+    expect(called.status).toBe(200);
+    expect(called.body).toMatchObject({ jsonrpc: '2.0', id: 'a', result: { structuredContent: { id: expect.anything() } } });
+    const notification = await call(t.url, 'POST', '/v2/mcp', { key, body: { jsonrpc: '2.0', method: 'notifications/initialized' } });
+    expect(notification.status).toBe(202);
+    const notJsonRpc = await call(t.url, 'POST', '/v2/mcp', { key, body: { jsonrpc: '2.0', id: 1 } });
+    expect(notJsonRpc.status).toBe(400);
+    expect(notJsonRpc.body).toMatchObject({ code: 'BAD_REQUEST', details: { field: 'body' } });
+    const htmlOnly = await call(t.url, 'POST', '/v2/mcp', { key, headers: { accept: 'text/html' }, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
+    expect(htmlOnly.status).toBe(400);
+    expect(htmlOnly.body).toMatchObject({ code: 'BAD_REQUEST', details: { field: 'accept' } });
+    const badVersion = await call(t.url, 'POST', '/v2/mcp', { key, headers: { 'mcp-protocol-version': '1999-01-01' }, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
+    expect(badVersion.status).toBe(400);
+    expect(badVersion.body).toMatchObject({ code: 'BAD_REQUEST', details: { field: 'mcp-protocol-version' } });
+  }, 60_000);
 });
