@@ -213,6 +213,7 @@ describe.each(BROWSER_BACKENDS)('link: the embed modal in Chromium (%s)', (backe
     const path = `/element-${pageSeq++}.html`;
     host.page(path, `<!doctype html><html><head><title>Element host</title></head><body>
 <ofauth-link id="el" url="${await newEmbedLink()}" theme="dark">Connect OnlyFans</ofauth-link>
+<ofauth-link id="plain" url="${await newEmbedLink()}"></ofauth-link>
 <script src="${t.url}/link/embed.js"></script>
 <script>
   window.events = [];
@@ -222,6 +223,15 @@ describe.each(BROWSER_BACKENDS)('link: the embed modal in Chromium (%s)', (backe
 </script></body></html>`);
     const page = await context.newPage();
     await page.goto(`${host.origin}${path}`);
+    // Without content the button says "Connect Account"; closing gives focus back to it, inside the shadow root.
+    await page.getByRole('button', { name: 'Connect Account' }).click();
+    await page.waitForFunction(() => (window as unknown as HostWindow).events.some((e) => e[0] === 'loaded'), null, WAIT);
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.waitForFunction(() => (window as unknown as HostWindow).events.some((e) => e[0] === 'exit'), null, WAIT);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('plain');
+    expect(await page.locator('#plain').evaluate((el) => el.shadowRoot?.activeElement?.getAttribute('part'))).toBe('button');
+    expect((await events(page)).map((e) => e[0])).toEqual(['loaded', 'event:opened', 'event:exit', 'close', 'exit']);
+    await page.evaluate(() => ((window as unknown as HostWindow).events.length = 0));
     await page.getByRole('button', { name: 'Connect OnlyFans' }).click();
     const frame = page.frameLocator('iframe');
     await frame.getByRole('link', { name: 'Continue' }).click();
@@ -233,8 +243,6 @@ describe.each(BROWSER_BACKENDS)('link: the embed modal in Chromium (%s)', (backe
     expect(seen.map((e) => e[0])).toEqual(['loaded', 'event:opened', 'event:consent_accepted', 'event:credentials_submitted', 'event:success', 'success']);
     const success = seen.find((e) => e[0] === 'success')?.[1] as { connection: { id: string } };
     expect(success.connection.id).toMatch(/^conn_/);
-    // The element's label comes from its content (the slot); without content it says "Connect Account".
-    expect(await page.locator('#el').evaluate((el) => el.shadowRoot?.querySelector('button')?.getAttribute('part'))).toBe('button');
     expect(await overlayCount(page)).toBe(0);
     await page.close();
   }, 120_000);

@@ -126,8 +126,15 @@
       restore = null;
     }
 
+    // The element that had focus, looking into shadow roots (the <ofauth-link> button is inside one).
+    function focusedElement() {
+      var el = d.activeElement;
+      while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+      return el;
+    }
+
     function build() {
-      opener = d.activeElement;
+      opener = focusedElement();
       overlay = d.createElement('div');
       overlay.setAttribute('data-ofconnect-link-overlay', '');
       setStyles(overlay, {
