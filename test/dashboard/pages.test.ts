@@ -207,7 +207,7 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
     const problems: string[] = [];
     replies.length = 0;
     const stops = dashboardStops(a, adminKeyId);
-    expect(stops.length).toBe(12);
+    expect(stops.length).toBe(13);
     for (const stop of stops) {
       await page.setViewportSize({ width: 1100, height: 820 });
       await page.goto(`${t.url}${stop.path}`);
@@ -227,27 +227,94 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
     expect(cspViolations).toEqual([]);
     expect(foreignRequests).toEqual([]);
     // Isolation: no reply any page of org A read holds an identifier of org B.
-    const identifiers = [orgB.orgId, orgB.keyId, b.endpointId, b.clientReferenceId, b.clientAppId, ...b.connectionIds, ...b.failedMessageIds];
+    const identifiers = [orgB.orgId, orgB.keyId, b.endpointId, b.clientReferenceId, b.clientAppId, b.linkClientReferenceId, ...b.connectionIds, ...b.failedMessageIds];
     const paths = new Set(replies.map((r) => r.url.split('?')[0]));
-    for (const expected of ['/v2/account/connections', '/v2/api-keys', '/v2/webhooks/endpoints', '/v2/webhooks/messages', '/v2/client-apps', '/v2/account/usage', '/v2/audit-log']) {
+    for (const expected of [
+      '/v2/account/connections',
+      `/v2/account/connections/${a.referencedConnectionId}/status-history`,
+      '/v2/api-keys',
+      '/v2/webhooks/endpoints',
+      '/v2/webhooks/messages',
+      '/v2/client-apps',
+      '/v2/link/sessions',
+      '/v2/account/usage',
+      '/v2/audit-log',
+    ]) {
       expect(paths, `no page read ${expected}`).toContain(expected);
     }
     const leaks = replies.flatMap((reply) => identifiers.filter((id) => reply.body.includes(id)).map((id) => `${reply.url} shows ${id}`));
     expect(leaks).toEqual([]);
-  });
+  }, 120_000); // 13 pages, each run through axe twice (light and dark) and measured at phone width, on a loaded machine
 
-  it('finds a connection by its client reference and opens it', async () => {
+  it('finds a connection by its client reference through the server\'s search, and opens it', async () => {
     await ensureSignedIn();
     await page.goto(`${t.url}/dashboard/connections`);
     await settled(page, 'Connections');
-    await page.getByLabel('Search by id, username or client reference').fill(a.clientReferenceId);
+    await page.getByLabel(/^Search by id, username or client reference/).fill(a.clientReferenceId);
+    const searched = page.waitForResponse((response) => new URL(response.url()).searchParams.get('search') === a.clientReferenceId);
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toMatch(/^1 match among \d+ connections/);
+    // The page asks the list route to search (not the whole list to filter in the page).
+    expect(new URL((await searched).url()).pathname).toBe('/v2/account/connections');
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain(`Connections matching “${a.clientReferenceId}”`);
     const rows = page.locator('tbody tr');
     expect(await rows.count()).toBe(1);
     await rows.first().getByRole('link').click();
     await settled(page, /^@/);
     expect(await page.locator('main').textContent()).toContain(a.referencedConnectionId);
+    // Its status history: imported by the admin key.
+    const history = page.locator('table', { has: page.locator('caption', { hasText: 'Status history' }) });
+    await expect.poll(() => history.locator('tbody tr').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining('Session imported')]);
+    // Another org's client reference finds nothing here.
+    await page.goto(`${t.url}/dashboard/connections?q=${encodeURIComponent(b.clientReferenceId)}`);
+    await settled(page, 'Connections');
+    expect(await page.getByRole('status').first().textContent()).toContain('Nothing matches');
+  });
+
+  it('lists recent Link sessions with how they ended, filtered by outcome', async () => {
+    await ensureSignedIn();
+    // One session of org A that failed (a locked account), besides the seeded open one.
+    const init = await call(t.url, 'POST', '/v2/link/init', { key: t.adminKey, body: { clientAppId: a.clientAppId, clientReferenceId: 'dash-link-failed' } });
+    expect(init.status).toBe(200);
+    const secret = new URL(init.body.url).pathname.split('/').pop() ?? '';
+    const login = await call(t.url, 'POST', `/v2/link/${secret}/login`, {
+      key: t.adminKey,
+      body: { email: `dashlocked${Date.now().toString(36)}@locked.sandbox.com`, password: 'good-password' },
+    });
+    expect(login.body.status).toBe('failed');
+    await page.goto(`${t.url}/dashboard/link/sessions`);
+    await settled(page, 'Link sessions');
+    const failedRow = page.locator('tbody tr', { hasText: 'dash-link-failed' });
+    expect(await failedRow.textContent()).toContain('account_locked');
+    expect(await failedRow.locator('.badge').first().textContent()).toBe('failed');
+    expect(await page.locator('tbody tr', { hasText: a.linkClientReferenceId }).locator('.badge').first().textContent()).toBe('open');
+    await page.getByLabel('Outcome').selectOption('failed');
+    await expect.poll(() => page.locator('tbody tr').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining('dash-link-failed')]);
+    expect(new URL(page.url()).searchParams.get('outcome')).toBe('failed');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('sends a test event from an endpoint\'s page and sees it delivered in the deliveries list', async () => {
+    await ensureSignedIn();
+    receiverA.answer = () => 200;
+    await page.goto(`${t.url}/dashboard/webhooks/endpoints/${a.endpointId}`);
+    await settled(page, 'Webhook endpoint');
+    await page.getByLabel('Event type').selectOption('connection.updated');
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    const notice = page.getByRole('status').filter({ hasText: 'Test event queued' });
+    await notice.waitFor({ timeout: 10_000 });
+    const messageId = ((await notice.getByRole('link').textContent()) ?? '').trim();
+    expect(messageId).toMatch(/^msg_/);
+    await receiverA.waitFor((received) => received.some((d) => d.webhookId === messageId && d.payload.test === true), WORKER_PROGRESS_TIMEOUT_MS);
+    await eventually(
+      async () => {
+        await page.goto(`${t.url}/dashboard/webhooks/messages?eventType=connection.updated`);
+        await settled(page, 'Webhook deliveries');
+        const row = page.locator('tbody tr', { has: page.locator(`a[href$="${messageId}"]`) });
+        return (await row.count()) === 1 && (await row.locator('.badge').first().textContent()) === 'succeeded';
+      },
+      { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the test event listed as succeeded' },
+    );
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('replays a failed delivery from its page and sees it succeed', async () => {
@@ -482,5 +549,41 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
       },
       { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the seeded Access call in the request log' },
     );
+  });
+  it('edits a client app\'s brand colour, sees it in the preview, and the Link page uses it', async () => {
+    await ensureSignedIn();
+    await page.goto(`${t.url}/dashboard/link`);
+    await settled(page, 'Link client apps');
+    await page.getByRole('button', { name: `Edit ${a.clientAppName}` }).click();
+    const preview = page.getByRole('region', { name: 'Preview of the Link consent step' });
+    const buttonColour = () => preview.locator('[data-preview-button]').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const before = await buttonColour();
+    await page.getByLabel(/^Brand colour/).fill('#c2185b');
+    await page.getByLabel('Display name (empty: the name)').fill('Alpha Brand');
+    // The preview follows as it is typed: the colour (AA-readable as the Link page makes it) and the name.
+    await expect.poll(buttonColour, { timeout: 10_000 }).toBe('rgb(194, 24, 91)');
+    expect(before).not.toBe('rgb(194, 24, 91)');
+    expect(await preview.textContent()).toContain('Alpha Brand is asking to connect');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain(`Saved ${a.clientAppName}`);
+    const app = (await call(t.url, 'GET', `/v2/client-apps/${a.clientAppId}`, { key: t.adminKey })).body;
+    expect(app).toMatchObject({ brandColor: '#c2185b', displayName: 'Alpha Brand' });
+    expect(await page.locator('tbody tr', { hasText: a.clientAppName }).textContent()).toContain('#c2185b');
+
+    // The hosted Link page of a session of this app is in that colour.
+    const init = await call(t.url, 'POST', '/v2/link/init', { key: t.adminKey, body: { clientAppId: a.clientAppId } });
+    expect(init.status).toBe(200);
+    const linkPage = await context.newPage();
+    try {
+      await linkPage.emulateMedia({ colorScheme: 'light' });
+      await linkPage.goto(init.body.url);
+      await linkPage.locator('link[href="/link/brand/c2185b.css"]').waitFor({ state: 'attached', timeout: 15_000 });
+      const accent = await linkPage.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim());
+      expect(accent).toBe('#c2185b');
+      expect(await linkPage.locator('body').textContent()).toContain('Alpha Brand');
+    } finally {
+      await linkPage.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // Data the dashboard's browser tests and screenshots show, made through the public API as an integrator would:
 // connections imported from simulator sessions (one with a client reference), a webhook endpoint whose receiver
-// refused the first deliveries (so they failed, with the refusal's body recorded), a client app and an Access call.
+// refused the first deliveries (so they failed, with the refusal's body recorded), a client app, a Link session
+// started with it, and an Access call.
 import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
 import { mintSandboxSession } from '../support/sandbox.ts';
 import { call, type TestService } from '../support/service.ts';
@@ -15,6 +16,9 @@ export interface SeededOrg {
   /** Messages whose delivery failed, those with a refused attempt first. */
   failedMessageIds: string[];
   clientAppId: string;
+  clientAppName: string;
+  /** The client reference of the seeded Link session (started, not finished). */
+  linkClientReferenceId: string;
 }
 
 let seq = 0;
@@ -64,6 +68,8 @@ export async function seedOrg(t: TestService, key: string, receiver: Receiver, l
     }),
     'client app',
   );
+  const linkClientReferenceId = `${label}-link-${seq++}`;
+  await ok(api('POST', '/v2/link/init', { clientAppId: app.id, clientReferenceId: linkClientReferenceId }), 'link session');
   await call(t.url, 'GET', '/v2/access/self', { key, headers: { 'x-connection-id': connectionIds[0] } });
   return {
     connectionIds,
@@ -73,6 +79,8 @@ export async function seedOrg(t: TestService, key: string, receiver: Receiver, l
     // Those with a refused attempt (and its response snippet) first.
     failedMessageIds: failed.list.map((m: { id: string }) => m.id).sort((x: string, y: string) => Number(attempted.has(y)) - Number(attempted.has(x))),
     clientAppId: app.id,
+    clientAppName: app.name,
+    linkClientReferenceId,
   };
 }
 
@@ -97,6 +105,7 @@ export function dashboardStops(seeded: SeededOrg, adminKeyId: string): Dashboard
     { name: 'deliveries', path: '/dashboard/webhooks/messages', heading: 'Webhook deliveries', shows: 'connection.created' },
     { name: 'delivery', path: `/dashboard/webhooks/messages/${seeded.failedMessageIds[0]}`, heading: 'Webhook message', shows: 'receiver refuses (alpha)' },
     { name: 'link-apps', path: '/dashboard/link', heading: 'Link client apps', shows: 'alpha Inbox' },
+    { name: 'link-sessions', path: '/dashboard/link/sessions', heading: 'Link sessions', shows: seeded.linkClientReferenceId },
     { name: 'usage', path: '/dashboard/usage', heading: 'Usage' },
     { name: 'audit-log', path: '/dashboard/audit-log', heading: 'Audit log' },
     { name: 'sandbox', path: '/dashboard/sandbox', heading: 'Sandbox tools', shows: 'creator' },

@@ -98,6 +98,10 @@ const TONES: Record<string, string> = {
   disabled: 'bad',
   awaiting_2fa: 'warn',
   pending: 'warn',
+  completed: 'good',
+  open: 'warn',
+  denied: 'bad',
+  disconnected: 'bad',
 };
 
 /** A data table: scrolls sideways on a narrow screen inside a focusable region (so a keyboard can scroll it too), with a

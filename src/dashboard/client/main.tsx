@@ -7,6 +7,7 @@ import { Page } from './components.tsx';
 import { ApiKeysPage } from './pages/api-keys.tsx';
 import { AuditLogPage } from './pages/audit-log.tsx';
 import { ClientAppsPage } from './pages/client-apps.tsx';
+import { LinkSessionsPage } from './pages/link-sessions.tsx';
 import { ConnectionPage } from './pages/connection.tsx';
 import { ConnectionsPage } from './pages/connections.tsx';
 import { OverviewPage } from './pages/overview.tsx';
@@ -32,7 +33,7 @@ const NAV: NavItem[] = [
   { href: `${BASE}/api-keys`, label: 'API keys', prefix: `${BASE}/api-keys` },
   { href: `${BASE}/webhooks`, label: 'Webhooks', prefix: `${BASE}/webhooks/endpoints` },
   { href: `${BASE}/webhooks/messages`, label: 'Deliveries', prefix: `${BASE}/webhooks/messages` },
-  { href: `${BASE}/link`, label: 'Link apps', prefix: `${BASE}/link` },
+  { href: `${BASE}/link`, label: 'Link', prefix: `${BASE}/link` },
   { href: `${BASE}/usage`, label: 'Usage', prefix: `${BASE}/usage` },
   { href: `${BASE}/audit-log`, label: 'Audit log', prefix: `${BASE}/audit-log` },
   { href: `${BASE}/sandbox`, label: 'Sandbox tools', prefix: `${BASE}/sandbox`, sandboxOnly: true },
@@ -67,6 +68,7 @@ function route(location: Location, session: SessionInfo) {
   const messageId = param(`${BASE}/webhooks/messages/`);
   if (messageId && !messageId.includes('/')) return <MessagePage messageId={messageId} />;
   if (path === `${BASE}/link`) return <ClientAppsPage session={session} />;
+  if (path === `${BASE}/link/sessions`) return <LinkSessionsPage query={location.query} />;
   if (path === `${BASE}/usage`) return <UsagePage />;
   if (path === `${BASE}/audit-log`) return <AuditLogPage query={location.query} />;
   if (path === `${BASE}/sandbox`) return <SandboxPage session={session} />;

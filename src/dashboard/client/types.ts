@@ -93,8 +93,11 @@ export interface ClientApp {
   redirectUris: string[];
   embedOrigins: string[];
   permissions: string[];
-  profile: { description?: string | null; website?: string | null; privacyPolicyUrl?: string | null };
+  profile: { description?: string | null; website?: string | null; privacyPolicyUrl?: string | null; termsUrl?: string | null };
   returnsRawSession: boolean;
+  displayName: string | null;
+  brandColor: string | null;
+  logoUrl: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -127,4 +130,28 @@ export interface CursorPage<T> {
   list: T[];
   hasMore: boolean;
   nextCursor: string | null;
+}
+
+export interface ConnectionStatusChange {
+  at: string;
+  from: string | null;
+  to: string;
+  reason: string;
+  actor: string;
+}
+
+export interface LinkSessionSummary {
+  id: string;
+  clientAppId: string;
+  outcome: 'open' | 'completed' | 'failed' | 'denied' | 'cancelled' | 'expired';
+  status: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  failedAttempts: number;
+  clientReferenceId: string | null;
+  reconnectConnectionId: string | null;
+  connectionId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
 }

@@ -1,13 +1,23 @@
 // Link client apps of the session's environment: the list, and a form to create or edit one (name, integration type,
-// redirect URIs, embed origins, permissions, profile) beside a live preview of the hosted consent step, worded as the
-// Link page words it (describePermission). Deleting asks first.
+// redirect URIs, embed origins, permissions, profile, and the Link pages' branding: display name, brand colour, logo,
+// privacy and terms links) beside a live preview of the hosted consent step, worded as the Link page words it
+// (describePermission) and coloured as it colours it (brandPalette: the colour adjusted for AA contrast per theme).
+// Deleting asks first.
 import { useState } from 'preact/hooks';
 import { CONNECTION_PERMISSIONS } from '../../../account/permissions.ts';
+import { brandPalette } from '../../../link/branding/contrast.ts';
 import { describePermission } from '../../../link/pages/views.ts';
 import { api, type Page as ApiPage } from '../api.ts';
 import { ConfirmDialog, DataTable, Empty, ErrorNotice, Loaded, Page, Time, useLoad, useSubmit } from '../components.tsx';
 import type { SessionInfo } from '../session.ts';
 import type { ClientApp } from '../types.ts';
+import { LinkTabs } from './link-tabs.tsx';
+
+/** A logo picked in the form: sent as base64 on save (null: remove the current one; undefined: leave it). */
+interface PickedLogo {
+  fileName: string;
+  dataUrl: string;
+}
 
 interface AppFields {
   name: string;
@@ -17,9 +27,34 @@ interface AppFields {
   permissions: string[];
   description: string;
   website: string;
+  displayName: string;
+  /** #rrggbb, or empty for ofconnect's blue. */
+  brandColor: string;
+  privacyPolicyUrl: string;
+  termsUrl: string;
+  /** The logo the app has now (shown in the preview until another is picked). */
+  logoUrl: string | null;
+  logo: PickedLogo | null | undefined;
 }
 
-const EMPTY: AppFields = { name: '', integrationType: 'redirect', redirectUris: '', embedOrigins: '', permissions: [], description: '', website: '' };
+const EMPTY: AppFields = {
+  name: '',
+  integrationType: 'redirect',
+  redirectUris: '',
+  embedOrigins: '',
+  permissions: [],
+  description: '',
+  website: '',
+  displayName: '',
+  brandColor: '',
+  privacyPolicyUrl: '',
+  termsUrl: '',
+  logoUrl: null,
+  logo: undefined,
+};
+
+const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
+const MAX_LOGO_BYTES = 1024 * 1024;
 
 const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean);
 
@@ -38,6 +73,12 @@ function fieldsOf(app: ClientApp): AppFields {
     permissions: app.permissions,
     description: app.profile.description ?? '',
     website: app.profile.website ?? '',
+    displayName: app.displayName ?? '',
+    brandColor: app.brandColor ?? '',
+    privacyPolicyUrl: app.profile.privacyPolicyUrl ?? '',
+    termsUrl: app.profile.termsUrl ?? '',
+    logoUrl: app.logoUrl,
+    logo: undefined,
   };
 }
 
@@ -48,12 +89,30 @@ function bodyOf(fields: AppFields) {
     redirectUris: lines(fields.redirectUris),
     embedOrigins: lines(fields.embedOrigins),
     permissions: fields.permissions,
-    profile: { description: fields.description.trim() || null, website: fields.website.trim() || null },
+    profile: {
+      description: fields.description.trim() || null,
+      website: fields.website.trim() || null,
+      privacyPolicyUrl: fields.privacyPolicyUrl.trim() || null,
+      termsUrl: fields.termsUrl.trim() || null,
+    },
+    displayName: fields.displayName.trim() || null,
+    brandColor: fields.brandColor.trim() || null,
+    ...(fields.logo === undefined ? {} : { logo: fields.logo === null ? null : { data: fields.logo.dataUrl } }),
   };
+}
+
+function readAsDataUrl(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('The file could not be read'));
+    reader.readAsDataURL(file);
+  });
 }
 
 function AppForm(props: { idPrefix: string; initial: AppFields; submitLabel: string; onSubmit(fields: AppFields): Promise<void> }) {
   const [fields, setFields] = useState(props.initial);
+  const [logoProblem, setLogoProblem] = useState<string | null>(null);
   const form = useSubmit(() => props.onSubmit(fields));
   const set = (changes: Partial<AppFields>) => setFields((current) => ({ ...current, ...changes }));
   const id = (name: string) => `${props.idPrefix}-${name}`;
@@ -105,6 +164,76 @@ function AppForm(props: { idPrefix: string; initial: AppFields; submitLabel: str
         <label for={id('website')}>Website</label>
         <input id={id('website')} type="url" maxLength={2048} value={fields.website} onInput={(e) => set({ website: text(e) })} />
       </div>
+      <div class="field">
+        <label for={id('privacy')}>Privacy policy (https, linked on every Link page)</label>
+        <input id={id('privacy')} type="url" maxLength={2048} value={fields.privacyPolicyUrl} onInput={(e) => set({ privacyPolicyUrl: text(e) })} />
+      </div>
+      <div class="field">
+        <label for={id('terms')}>Terms of service (https, linked on every Link page)</label>
+        <input id={id('terms')} type="url" maxLength={2048} value={fields.termsUrl} onInput={(e) => set({ termsUrl: text(e) })} />
+      </div>
+      <fieldset>
+        <legend>Branding of the Link pages</legend>
+        <div class="field">
+          <label for={id('display-name')}>Display name (empty: the name)</label>
+          <input id={id('display-name')} maxLength={100} value={fields.displayName} onInput={(e) => set({ displayName: text(e) })} />
+        </div>
+        <div class="field color-field">
+          <label for={id('brand-color')}>Brand colour (#rrggbb; empty: ofconnect's blue)</label>
+          <div class="color-row">
+            <input
+              id={id('brand-color')}
+              class="color-text"
+              pattern="#[0-9a-fA-F]{6}"
+              maxLength={7}
+              placeholder="#1f5fbf"
+              value={fields.brandColor}
+              onInput={(e) => set({ brandColor: text(e) })}
+            />
+            <input
+              type="color"
+              aria-label="Pick the brand colour"
+              value={HEX_COLOR.test(fields.brandColor) ? fields.brandColor.toLowerCase() : '#1f5fbf'}
+              onInput={(e) => set({ brandColor: text(e) })}
+            />
+            {fields.brandColor ? (
+              <button type="button" onClick={() => set({ brandColor: '' })}>
+                Use the default
+              </button>
+            ) : null}
+          </div>
+        </div>
+        <div class="field">
+          <label for={id('logo')}>Logo (PNG, JPEG, WebP or GIF, at most 1 MB; shown at up to 256 px)</label>
+          <input
+            id={id('logo')}
+            type="file"
+            accept="image/png,image/jpeg,image/webp,image/gif"
+            onChange={async (e) => {
+              const input = e.target as HTMLInputElement;
+              const file = input.files?.[0];
+              if (!file) return;
+              if (file.size > MAX_LOGO_BYTES) {
+                input.value = '';
+                setLogoProblem(`${file.name} is larger than 1 MB.`);
+                return;
+              }
+              setLogoProblem(null);
+              set({ logo: { fileName: file.name, dataUrl: await readAsDataUrl(file) } });
+            }}
+          />
+          {logoProblem ? (
+            <p class="notice error" role="alert">
+              {logoProblem}
+            </p>
+          ) : null}
+          {fields.logo || (fields.logoUrl && fields.logo !== null) ? (
+            <button type="button" onClick={() => set({ logo: fields.logoUrl ? null : undefined })}>
+              Remove the logo
+            </button>
+          ) : null}
+        </div>
+      </fieldset>
       <button type="submit" class="primary" disabled={form.busy}>
         {form.busy ? 'Saving…' : props.submitLabel}
       </button>
@@ -114,15 +243,35 @@ function AppForm(props: { idPrefix: string; initial: AppFields; submitLabel: str
   );
 }
 
+/** The preview's accent in each colour scheme, as the Link page's brand stylesheet sets it (CSS custom properties set
+ *  through the CSSOM, which the page's CSP allows where a style attribute would not be). */
+function previewAccent(brandColor: string): Record<string, string> | undefined {
+  const palette = HEX_COLOR.test(brandColor) ? brandPalette(brandColor) : null;
+  if (!palette) return undefined;
+  return {
+    '--preview-accent-light': palette.light.accent,
+    '--preview-accent-text-light': palette.light.accentText,
+    '--preview-accent-dark': palette.dark.accent,
+    '--preview-accent-text-dark': palette.dark.accentText,
+  };
+}
+
 /** What an account owner reads on the hosted consent step (src/link/pages/views.ts consentView), as the form is now. */
 function ConsentPreview({ fields }: { fields: AppFields }) {
   const ordered = [...fields.permissions.filter((p) => p.endsWith(':read')), ...fields.permissions.filter((p) => p.endsWith(':write'))];
+  const shownName = fields.displayName.trim() || fields.name.trim() || 'Your app';
+  const logo = fields.logo ? fields.logo.dataUrl : fields.logo === null ? null : fields.logoUrl;
+  const privacy = fields.privacyPolicyUrl.trim();
+  const terms = fields.termsUrl.trim();
   return (
-    <section class="preview-card" aria-label="Preview of the Link consent step">
+    <section class={`preview-card${previewAccent(fields.brandColor) ? ' branded' : ''}`} style={previewAccent(fields.brandColor)} aria-label="Preview of the Link consent step">
       <p class="muted small">Preview of the Link consent step</p>
-      <h3>Connect your OnlyFans account</h3>
+      <div class="preview-app">
+        {logo ? <img class="preview-logo" src={logo} alt="" width={40} height={40} /> : <span class="preview-tile" aria-hidden="true">{shownName.slice(0, 1).toUpperCase()}</span>}
+        <h3>Connect your OnlyFans account</h3>
+      </div>
       <p>
-        <strong>{fields.name.trim() || 'Your app'}</strong> is asking to connect to your OnlyFans account.
+        <strong>{shownName}</strong> is asking to connect to your OnlyFans account.
       </p>
       {fields.description.trim() ? <p class="muted">{fields.description.trim()}</p> : null}
       <p>It will be able to:</p>
@@ -135,6 +284,18 @@ function ConsentPreview({ fields }: { fields: AppFields }) {
       ) : (
         <p class="muted small">(the organization's default permissions)</p>
       )}
+      <p>
+        <span class="preview-button" data-preview-button>
+          Continue
+        </span>
+      </p>
+      {privacy || terms ? (
+        <p class="small preview-links">
+          {privacy ? <span class="preview-link">Privacy policy</span> : null}
+          {privacy && terms ? ' · ' : null}
+          {terms ? <span class="preview-link">Terms</span> : null}
+        </p>
+      ) : null}
     </section>
   );
 }
@@ -155,6 +316,7 @@ export function ClientAppsPage({ session }: { session: SessionInfo }) {
   };
   return (
     <Page title="Link client apps">
+      <LinkTabs current="apps" />
       <p class="muted">
         The apps account owners connect through with Link, in the {session.environment} environment. Start a Link session with{' '}
         <code>POST /v2/link/init</code> and the app's id.
@@ -169,7 +331,7 @@ export function ClientAppsPage({ session }: { session: SessionInfo }) {
           page.list.length === 0 ? (
             <Empty>No client apps yet. Create one below.</Empty>
           ) : (
-            <DataTable caption="Client apps" columns={['Name', 'Type', 'Redirect URIs', 'Permissions', 'Updated', 'Actions']}>
+            <DataTable caption="Client apps" columns={['Name', 'Type', 'Redirect URIs', 'Permissions', 'Brand colour', 'Updated', 'Actions']}>
               {page.list.map((app) => (
                 <tr key={app.id}>
                   <td>
@@ -179,6 +341,7 @@ export function ClientAppsPage({ session }: { session: SessionInfo }) {
                   <td>{app.integrationType}</td>
                   <td class="small">{app.redirectUris.join(', ') || '—'}</td>
                   <td class="small">{permissionSummary(app.permissions)}</td>
+                  <td class="small">{app.brandColor ? <code>{app.brandColor}</code> : <span class="muted">default</span>}</td>
                   <td>
                     <Time value={app.updatedAt} />
                   </td>

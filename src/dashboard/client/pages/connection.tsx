@@ -1,10 +1,10 @@
-// One connection: profile, status, settings, its events, its request log (when the service records one), and
-// invalidate / disconnect behind a confirmation.
+// One connection: profile, status and its history, settings, its events, its request log (when the service records
+// one), and invalidate / disconnect behind a confirmation.
 import { useState } from 'preact/hooks';
 import { api, isMissingRoute, type Page as ApiPage } from '../api.ts';
-import { Badge, ConfirmDialog, DataTable, Empty, ErrorNotice, Loaded, Loading, Page, Time, useLoad, useSubmit } from '../components.tsx';
+import { Badge, ConfirmDialog, DataTable, Empty, ErrorNotice, Loaded, Loading, Page, Pager, Time, useLoad, useSubmit } from '../components.tsx';
 import { BASE, Link, navigate } from '../router.tsx';
-import type { Connection, ConnectionSettings, CursorPage, RequestLogEntry, WebhookMessage } from '../types.ts';
+import type { Connection, ConnectionSettings, ConnectionStatusChange, CursorPage, RequestLogEntry, WebhookMessage } from '../types.ts';
 
 type Action = 'invalidate' | 'disconnect' | null;
 
@@ -47,6 +47,73 @@ function Profile({ connection }: { connection: Connection }) {
         <Time value={connection.expiredAt} />
       </dd>
     </dl>
+  );
+}
+
+const REASONS: Record<string, string> = {
+  imported: 'Session imported',
+  linked: 'Connected with Link',
+  reconnected: 'Reconnected with Link',
+  session_rotated: 'Session replaced',
+  invalidated: 'Invalidated',
+  session_rejected_upstream: 'OnlyFans ended the session',
+  disconnected: 'Disconnected',
+};
+const HISTORY_LIMIT = 10;
+
+/** Who acted, as a person reads it: the audit log's actor names a key, a dashboard session, a Link session or the service. */
+function describeActor(actor: string): string {
+  const [kind, id] = actor.split(/:(.*)/s);
+  if (kind === 'key') return `API key ${id}`;
+  if (kind === 'dashboard') return `Dashboard (key ${id})`;
+  if (kind === 'link') return `Link session ${id}`;
+  if (kind === 'system') return 'ofconnect (monitor or Access call)';
+  return actor;
+}
+
+/** The status changes, newest first; `version` (the connection's updatedAt) reloads it after an action here. */
+function StatusHistory({ connectionId, version }: { connectionId: string; version: string }) {
+  const [offset, setOffset] = useState(0);
+  const state = useLoad(
+    () =>
+      api<ApiPage<ConnectionStatusChange>>(
+        'GET',
+        `/v2/account/connections/${encodeURIComponent(connectionId)}/status-history?limit=${HISTORY_LIMIT}&offset=${offset}`,
+      ),
+    `status history ${connectionId} ${version} ${offset}`,
+  );
+  return (
+    <Loaded state={state} what="the status history">
+      {(page) =>
+        page.list.length === 0 ? (
+          <Empty>No status change recorded for this connection.</Empty>
+        ) : (
+          <>
+            <DataTable caption="Status history" columns={['When', 'Change', 'Why', 'By']}>
+              {page.list.map((change) => (
+                <tr key={`${change.at} ${change.reason}`}>
+                  <td>
+                    <Time value={change.at} />
+                  </td>
+                  <td>
+                    {change.from ? (
+                      <>
+                        <Badge value={change.from} /> → <Badge value={change.to} />
+                      </>
+                    ) : (
+                      <Badge value={change.to} />
+                    )}
+                  </td>
+                  <td>{REASONS[change.reason] ?? change.reason}</td>
+                  <td class="small">{describeActor(change.actor)}</td>
+                </tr>
+              ))}
+            </DataTable>
+            <Pager offset={offset} limit={HISTORY_LIMIT} hasMore={page.hasMore} onPage={setOffset} />
+          </>
+        )
+      }
+    </Loaded>
   );
 }
 
@@ -267,6 +334,8 @@ export function ConnectionPage({ connectionId }: { connectionId: string }) {
           <>
             <h2>Profile and status</h2>
             <Profile connection={connection} />
+            <h2>Status history</h2>
+            <StatusHistory connectionId={connection.id} version={connection.updatedAt} />
             <h2>Settings</h2>
             <Settings connectionId={connection.id} />
             <h2>Events</h2>

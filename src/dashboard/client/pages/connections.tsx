@@ -1,8 +1,8 @@
-// Connections: the list with status and imported filters, and search by id, username or clientReferenceId. The list
-// API filters by status and imported; search reads the filtered list and matches here (the API has no search), so it
-// says how many connections it looked through.
+// Connections: the list with status and imported filters, and search by id, username or clientReferenceId. The search
+// runs on the server (the list route's `search`: the exact id, or the start of a client reference or username), paged
+// like the plain list.
 import { useState } from 'preact/hooks';
-import { api, ApiFailure, fetchAllPages, type Page as ApiPage } from '../api.ts';
+import { api, type Page as ApiPage } from '../api.ts';
 import { Badge, DataTable, Empty, Loaded, Page, Pager, Time, useLoad } from '../components.tsx';
 import { BASE, Link, navigate, withQuery } from '../router.tsx';
 import type { Connection } from '../types.ts';
@@ -10,42 +10,21 @@ import type { Connection } from '../types.ts';
 const LIMIT = 25;
 const PATH = `${BASE}/connections`;
 
-interface Listing {
-  list: Connection[];
-  hasMore: boolean;
-  /** For a search: how many connections were looked through, and whether that was all of them. */
-  searched: { count: number; truncated: boolean } | null;
-}
-
-function matches(connection: Connection, needle: string): boolean {
-  const text = needle.toLowerCase();
-  return [connection.id, connection.userData.username, connection.clientReferenceId ?? ''].some((value) => value.toLowerCase().includes(text));
+interface Listing extends ApiPage<Connection> {
+  /** The search term the page was asked for, if any. */
+  search: string | null;
 }
 
 async function loadListing(query: URLSearchParams): Promise<Listing> {
-  const filters: Record<string, string> = {};
+  const params = new URLSearchParams({ limit: String(LIMIT), offset: String(Number(query.get('offset') ?? 0) || 0) });
   for (const name of ['status', 'imported']) {
     const value = query.get(name);
-    if (value) filters[name] = value;
+    if (value) params.set(name, value);
   }
   const search = (query.get('q') ?? '').trim();
-  if (!search) {
-    const offset = Number(query.get('offset') ?? 0) || 0;
-    const params = new URLSearchParams({ ...filters, limit: String(LIMIT), offset: String(offset) });
-    const page = await api<ApiPage<Connection>>('GET', `/v2/account/connections?${params}`);
-    return { ...page, searched: null };
-  }
-  if (/^conn_[A-Za-z0-9]+$/.test(search)) {
-    try {
-      const found = await api<Connection>('GET', `/v2/account/connections/${encodeURIComponent(search)}`);
-      const fitsFilters = (!filters.status || found.status === filters.status) && (!filters.imported || String(found.imported) === filters.imported);
-      if (fitsFilters) return { list: [found], hasMore: false, searched: null };
-    } catch (error) {
-      if (!(error instanceof ApiFailure) || error.status !== 404) throw error;
-    }
-  }
-  const all = await fetchAllPages<Connection>('/v2/account/connections', filters);
-  return { list: all.list.filter((c) => matches(c, search)), hasMore: false, searched: { count: all.list.length, truncated: all.truncated } };
+  if (search) params.set('search', search);
+  const page = await api<ApiPage<Connection>>('GET', `/v2/account/connections?${params}`);
+  return { ...page, search: search || null };
 }
 
 export function ConnectionsPage({ query }: { query: URLSearchParams }) {
@@ -79,7 +58,7 @@ export function ConnectionsPage({ query }: { query: URLSearchParams }) {
           </select>
         </div>
         <div class="field grow">
-          <label for="filter-search">Search by id, username or client reference</label>
+          <label for="filter-search">Search by id, username or client reference (start of)</label>
           <input id="filter-search" type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
         </div>
         <button type="submit">Search</button>
@@ -87,10 +66,10 @@ export function ConnectionsPage({ query }: { query: URLSearchParams }) {
       <Loaded state={state} what="connections">
         {(data) => (
           <>
-            {data.searched ? (
+            {data.search ? (
               <p class="muted" role="status">
-                {data.list.length} match{data.list.length === 1 ? '' : 'es'} among {data.searched.count} connections
-                {data.searched.truncated ? ' (the first 2,000 only: narrow the filters)' : ''}.
+                {data.list.length === 0 ? `Nothing matches “${data.search}”.` : `Connections matching “${data.search}”.`}{' '}
+                The search finds an exact connection id, or the start of a client reference (case as typed) or username.
               </p>
             ) : null}
             {data.list.length === 0 ? (
@@ -118,9 +97,7 @@ export function ConnectionsPage({ query }: { query: URLSearchParams }) {
                 ))}
               </DataTable>
             )}
-            {data.searched ? null : (
-              <Pager offset={offset} limit={LIMIT} hasMore={data.hasMore} onPage={(next) => navigate(withQuery(PATH, query, { offset: next ? String(next) : null }))} />
-            )}
+            <Pager offset={offset} limit={LIMIT} hasMore={data.hasMore} onPage={(next) => navigate(withQuery(PATH, query, { offset: next ? String(next) : null }))} />
           </>
         )}
       </Loaded>

@@ -5,7 +5,7 @@ import { WEBHOOK_EVENT_TYPES } from '../../../webhooks/events.ts';
 import { api, type Page as ApiPage } from '../api.ts';
 import { Badge, ConfirmDialog, DataTable, Empty, ErrorNotice, Loaded, OneTimeSecret, Page, Time, useLoad, useSubmit } from '../components.tsx';
 import { BASE, Link, navigate } from '../router.tsx';
-import type { WebhookAttempt, WebhookEndpoint } from '../types.ts';
+import type { WebhookAttempt, WebhookEndpoint, WebhookMessage } from '../types.ts';
 import { AttemptsTable } from './webhook-messages.tsx';
 
 interface EndpointFields {
@@ -115,6 +115,47 @@ export function EndpointsPage() {
 
 type EndpointAction = 'rotate' | 'delete' | null;
 
+const TEST_EVENT_TYPES = ['connection.created', 'connection.updated', 'connection.expired', 'connection.disconnected', 'connection.expiring'];
+
+/** "Send test event": a signed example to this endpoint only, through the normal delivery (so it shows in the
+ *  deliveries and attempts and can be replayed). */
+function SendTestEvent({ path, enabled, onSent }: { path: string; enabled: boolean; onSent(): void }) {
+  const [eventType, setEventType] = useState(TEST_EVENT_TYPES[0]);
+  const [sent, setSent] = useState<WebhookMessage | null>(null);
+  const send = useSubmit(async () => {
+    setSent(await api<WebhookMessage>('POST', `${path}/test`, { body: { eventType } }));
+    onSent();
+  });
+  return (
+    <section class="card" aria-labelledby="test-event-title">
+      <h2 id="test-event-title">Send a test event</h2>
+      <p class="muted small">An example event with an invented connection and "test": true, signed and delivered like any other.</p>
+      <form class="inline-form" onSubmit={send.submit}>
+        <div class="field">
+          <label for="test-event-type">Event type</label>
+          <select id="test-event-type" value={eventType} onChange={(e) => setEventType((e.target as HTMLSelectElement).value)}>
+            {TEST_EVENT_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {type}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" disabled={send.busy || !enabled}>
+          {send.busy ? 'Sending…' : 'Send test event'}
+        </button>
+      </form>
+      {!enabled ? <p class="muted small">Enable the endpoint to send it a test event.</p> : null}
+      {sent ? (
+        <p class="notice good" role="status">
+          Test event queued: <Link href={`${BASE}/webhooks/messages/${sent.id}`}>{sent.id}</Link> ({sent.eventType}).
+        </p>
+      ) : null}
+      {send.error ? <ErrorNotice error={send.error} /> : null}
+    </section>
+  );
+}
+
 export function EndpointPage({ endpointId }: { endpointId: string }) {
   const path = `/v2/webhooks/endpoints/${encodeURIComponent(endpointId)}`;
   const state = useLoad(() => api<WebhookEndpoint>('GET', path), `endpoint ${endpointId}`);
@@ -187,6 +228,7 @@ export function EndpointPage({ endpointId }: { endpointId: string }) {
                 <Time value={endpoint.previousSecretExpiresAt} />
               </dd>
             </dl>
+            <SendTestEvent path={path} enabled={endpoint.enabled} onSent={attempts.reload} />
             <section class="card" aria-labelledby="edit-endpoint-title">
               <h2 id="edit-endpoint-title">Edit</h2>
               <EndpointForm
