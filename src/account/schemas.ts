@@ -149,7 +149,7 @@ const LogoSource = Type.Union(
   ],
   {
     description:
-      'A PNG, JPEG, WebP or GIF of at most 1 MB (SVG is refused). Re-encoded to WebP of at most 256 px a side, metadata ' +
+      'A PNG, JPEG, WebP or GIF of at most 1 MB (SVG is refused). Re-encoded to WebP of at most 128 px a side, metadata ' +
       'removed, stored by ofconnect and served from logoUrl. null removes the logo',
   },
 );

@@ -1,5 +1,6 @@
 // POST /v2/link/init: picks the client app, checks the redirect URL and the connection to reconnect, and opens a
 // Link session that expires in 30 minutes.
+import { supportedLocaleOf } from './i18n/catalogue.ts';
 import { isAllowedRedirect } from '../account/redirect-uris.ts';
 import { findClientApp, listClientApps, type ClientAppRow } from '../account/store.ts';
 import { linkedConnectionOf } from '../connections/linked-connections.ts';
@@ -104,5 +105,8 @@ export async function initLinkSession(
     updatedAt: now,
   });
   if (app.integrationType === 'whitelabel') return { mode: 'whitelabel', clientSecret, expiresAt: expiresAt.toISOString() };
-  return { mode: 'hosted', url: `${ctx.publicOrigin()}/link/${clientSecret}`, expiresAt: expiresAt.toISOString() };
+  // The page language rides on the URL (the embed script keeps the query), so the pages need no stored state for it.
+  const locale = input.locale ? supportedLocaleOf(input.locale) : null;
+  const query = locale ? `?locale=${locale}` : '';
+  return { mode: 'hosted', url: `${ctx.publicOrigin()}/link/${clientSecret}${query}`, expiresAt: expiresAt.toISOString() };
 }

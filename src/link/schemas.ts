@@ -23,6 +23,15 @@ export const InitLinkSession = Type.Object(
       }),
     ),
     origin: Type.Optional(Type.String({ maxLength: 2048, deprecated: true, description: 'Deprecated; accepted and ignored' })),
+    locale: Type.Optional(
+      Type.String({
+        pattern: '^(en|es|pt|de|fr)([-_][A-Za-z0-9]{2,8})?$',
+        maxLength: 16,
+        description:
+          'The language of the hosted pages (ofconnect extension): en, es, pt, de or fr, optionally with a region (pt-BR). ' +
+          'Default: the browser\'s Accept-Language, else English. Carried on the returned URL as ?locale=',
+      }),
+    ),
     options: Type.Optional(
       Type.Object({ returnRawSession: Type.Optional(Type.Boolean()) }, { deprecated: true, description: 'Deprecated; accepted and ignored' }),
     ),

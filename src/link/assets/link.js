@@ -43,13 +43,43 @@
     try { post('exit', JSON.parse(target.getAttribute('data-exit'))); } catch (err) { post('exit', { type: 'error', step: step, error: null }); }
   });
 
+  // A slow step shows a spinner and "Signing in…" on its button, then says it is still working, then that it has
+  // waited too long (the post is still running, so the page is not resubmitted: reloading shows where it stands).
+  var SLOW_MS = 8000;
+  var TIMEOUT_MS = 60000;
   document.addEventListener('submit', function (e) {
     var form = e.target;
     if (form.getAttribute('data-busy')) { e.preventDefault(); return; }
     form.setAttribute('data-busy', '1');
     var button = form.querySelector('button[type=submit]');
     if (button) button.setAttribute('aria-busy', 'true');
+    if (!form.hasAttribute('data-busy-form') || !button) return;
+    var label = button.querySelector('.label');
+    var busyLabel = button.getAttribute('data-busy-label');
+    if (label && busyLabel) label.textContent = busyLabel;
+    var status = form.querySelector('.busy-status');
+    if (!status) return;
+    setTimeout(function () { status.textContent = status.getAttribute('data-slow'); }, SLOW_MS);
+    setTimeout(function () { status.textContent = status.getAttribute('data-timeout'); }, TIMEOUT_MS);
   });
+
+  // Show password: a toggle for people who want to check what they typed (hidden without JavaScript).
+  Array.prototype.forEach.call(document.querySelectorAll('[data-reveal]'), function (toggle) {
+    var input = document.getElementById(toggle.getAttribute('data-reveal'));
+    if (!input) return;
+    toggle.hidden = false;
+    toggle.addEventListener('click', function () {
+      var show = input.type === 'password';
+      input.type = show ? 'text' : 'password';
+      toggle.setAttribute('aria-pressed', show ? 'true' : 'false');
+      input.focus();
+    });
+  });
+  // A password shown as text is never sent or kept that way by the browser's form history.
+  document.addEventListener('submit', function (e) {
+    var input = e.target.querySelector && e.target.querySelector('#password');
+    if (input && input.type === 'text') input.type = 'password';
+  }, true);
 
   // Errors move focus to the field to fix (screen readers also hear the role=alert text).
   var focusTarget = document.querySelector('[data-focus]');

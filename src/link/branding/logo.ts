@@ -1,7 +1,7 @@
 // A client app's logo: taken from an upload (base64) or fetched once from a URL, then decoded and re-encoded by us so
 // what we serve is an image we made. Only PNG, JPEG, WebP and GIF are read (recognised by their first bytes, before
 // any decoder sees them): SVG can carry scripts and external references, so it is refused, never rasterised. The
-// re-encoding drops metadata (EXIF, ICC, XMP, comments) and any trailing bytes; the result is at most 256 px a side.
+// re-encoding drops metadata (EXIF, ICC, XMP, comments) and any trailing bytes; the result is at most 128 px a side.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { request } from 'undici';
@@ -13,8 +13,8 @@ import { createOutboundAgent, hostAddressProblem, hostOf, hostResolutionProblem,
 export const MAX_LOGO_BYTES = 1024 * 1024;
 /** Larger sources are refused before decoding (a small file can claim a huge canvas). */
 const MAX_LOGO_INPUT_PIXELS = 4096 * 4096;
-/** The stored logo fits in this square (shown at 40 px; room for 3× screens and some). */
-export const LOGO_EDGE_PX = 256;
+/** The stored logo fits in this square (shown at 40 px: room for 3× screens). */
+export const LOGO_EDGE_PX = 128;
 const FETCH_TIMEOUTS = { connectMs: 5_000, headersMs: 10_000, bodyMs: 10_000 };
 
 export type LogoSource = { url: string } | { data: string };

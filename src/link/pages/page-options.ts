@@ -1,6 +1,7 @@
-// What a Link page request says about how to render: embedded (and for which parent origin) and the theme. Carried
-// on every link and form action of the flow so a post keeps the same embedding.
+// What a Link page request says about how to render: embedded (and for which parent origin), the theme and the
+// language. Carried on every link and form action of the flow so a post keeps the same embedding and language.
 import type { ClientAppRow } from '../../account/store.ts';
+import { localeFromAcceptLanguage, supportedLocaleOf, type Locale } from '../i18n/catalogue.ts';
 
 export type Theme = 'light' | 'dark' | 'auto';
 
@@ -9,6 +10,9 @@ export interface PageOptions {
   /** The parent's origin, as the embed script sent it (checked against the app by embedRefusal). */
   embedOrigin: string | null;
   theme: Theme;
+  locale: Locale;
+  /** The locale came from the URL (init's `locale`), so links keep it; otherwise each request reads Accept-Language. */
+  isLocaleFromUrl: boolean;
 }
 
 function originOrNull(value: unknown): string | null {
@@ -21,10 +25,17 @@ function originOrNull(value: unknown): string | null {
   }
 }
 
-export function readPageOptions(query: Record<string, unknown>): PageOptions {
+export function readPageOptions(query: Record<string, unknown>, acceptLanguage?: string): PageOptions {
   const theme = query.theme === 'light' || query.theme === 'dark' ? query.theme : 'auto';
   const isEmbed = query.embed === 'true' || query.embed === '1';
-  return { isEmbed, embedOrigin: isEmbed ? originOrNull(query.embed_origin) : null, theme };
+  const fromUrl = typeof query.locale === 'string' ? supportedLocaleOf(query.locale) : null;
+  return {
+    isEmbed,
+    embedOrigin: isEmbed ? originOrNull(query.embed_origin) : null,
+    theme,
+    locale: fromUrl ?? localeFromAcceptLanguage(acceptLanguage) ?? 'en',
+    isLocaleFromUrl: fromUrl !== null,
+  };
 }
 
 /** The query string that keeps these options on the next request ('' when there is nothing to keep). */
@@ -35,6 +46,7 @@ export function pageQuery(options: PageOptions, extra: Record<string, string> = 
     if (options.embedOrigin) params.set('embed_origin', options.embedOrigin);
   }
   if (options.theme !== 'auto') params.set('theme', options.theme);
+  if (options.isLocaleFromUrl) params.set('locale', options.locale);
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   const text = params.toString();
   return text ? `?${text}` : '';

@@ -23,16 +23,20 @@ import {
   submitTwoFactorCode,
   type LinkSessionWithApp,
 } from '../flow.ts';
-import { failureMessageOf, redirectErrorCodeOf } from '../outcomes.ts';
+import { isLinkFailureReason, redirectErrorCodeOf } from '../outcomes.ts';
 import { presentTwoFactorState } from '../present.ts';
 import { cancelRedirectUrl, errorRedirectUrl, redirectOrigin, successRedirectUrl, type CancelStep } from '../redirect.ts';
 import type { LinkSessionRow } from '../store.ts';
 import { takeLinkPageEvents, type HostEventMessage } from '../events/record.ts';
+import { logoPath } from '../branding/logo.ts';
 import { registerBrandingRoutes } from '../branding/routes.ts';
+import { translator, type MessageKey, type Translate } from '../i18n/catalogue.ts';
+import { restartLinkSession, canRestartAfter } from '../restart.ts';
 import { issueFormToken, isValidFormToken } from './csrf.ts';
 import { embedRefusal, pageQuery, readPageOptions, type PageOptions } from './page-options.ts';
 import { applyAssetHeaders, applyPageSecurityHeaders, type PageSecurity } from './security-headers.ts';
 import {
+  brandOf,
   consentView,
   credentialsView,
   devCallbackView,
@@ -46,6 +50,8 @@ import {
   type PageFrame,
   type SandboxAccountHint,
 } from './views.ts';
+
+const optionsOf = (request: FastifyRequest) => readPageOptions(request.query as Record<string, unknown>, request.headers['accept-language']);
 
 const ASSETS_DIR = packagePath('src/link/assets');
 const HIDDEN = { hide: true } as const;
@@ -105,8 +111,8 @@ export function registerLinkPages(app: HttpApp, ctx: ServiceContext): void {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
     pages.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number; code?: string }, request, reply) => {
-      const options = readPageOptions(request.query as Record<string, unknown>);
-      if (error.validation) return sendNotice(reply, 404, options, 'This link is not valid', 'Check that you opened the whole link, or ask the app for a new one.', true);
+      const options = optionsOf(request);
+      if (error.validation) return sendNotice(reply, 404, options, 'invalid.heading', 'invalid.body', true);
       const clientError = clientErrorNotice(error);
       if (clientError) {
         // A request the browser (or a prober) got wrong, not a fault of ours: below error level.
@@ -114,7 +120,7 @@ export function registerLinkPages(app: HttpApp, ctx: ServiceContext): void {
         return sendNotice(reply, clientError.status, options, clientError.heading, clientError.message, false);
       }
       request.log.error({ err: error }, 'link page failed');
-      return sendNotice(reply, 500, options, 'Something went wrong', 'The sign-in could not be completed. Go back and try again in a moment.', false);
+      return sendNotice(reply, 500, options, 'error.heading', 'error.generic', false);
     });
 
     pages.get('/link/:clientSecret', { schema: { hide: true, params: PageParams } }, async (request, reply) => {
@@ -131,14 +137,18 @@ export function registerLinkPages(app: HttpApp, ctx: ServiceContext): void {
       const email = (body.email ?? '').trim();
       const password = body.password ?? '';
       if (!email || !password) {
-        return sendPage(reply, 400, credentialsView(frameFor(scope, 'Sign in', 'login'), formFor(ctx, scope), { message: 'Enter your email and password.' }), securityFor(scope));
+        const problem = { message: tOf(scope)('login.enterBoth') };
+        return sendPage(reply, 400, await credentialsPage(ctx, scope, problem, email), securityFor(scope));
       }
       const userAgent = request.headers['user-agent'] || DEFAULT_LINK_USER_AGENT;
       try {
         const session = await submitCredentials(ctx, scope.linked, { email, password, userAgent });
-        return afterChange(ctx, { ...scope, linked: { ...scope.linked, session } }, reply);
+        const next = { ...scope, linked: { ...scope.linked, session } };
+        // A wrong password is answered here rather than by redirect, so the email typed is still in the field.
+        if (session.status === 'invalid_credentials') return sendPage(reply, 200, await retryCredentialsPage(ctx, next, email), securityFor(next));
+        return afterChange(ctx, next, reply);
       } catch (error) {
-        return handleFlowError(ctx, scope, reply, error, 'login');
+        return handleFlowError(ctx, scope, reply, error, 'login', email);
       }
     });
 
@@ -177,29 +187,37 @@ export function registerLinkPages(app: HttpApp, ctx: ServiceContext): void {
       const url = cancelRedirectUrl(cancelled, step);
       if (!scope.options.isEmbed && url) return reply.code(303).redirect(url);
       const exitStep: ExitStep = step === 'authorization' ? 'pre-login' : step;
-      const frame = frameFor(scope, 'Cancelled', exitStep, [{ event: 'exit', metadata: { type: exitType, step: exitStep, error: null } }]);
-      return sendPage(reply, 200, outcomeView(frame, { heading: 'Cancelled', message: 'Nothing was connected.', returnUrl: url, appName: scope.linked.app.name, exit: null, isBad: false }), securityFor(scope));
+      const frame = frameFor(scope, 'cancelled.title', exitStep, [{ event: 'exit', metadata: { type: exitType, step: exitStep, error: null } }]);
+      const t = tOf(scope);
+      return sendPage(reply, 200, outcomeView(frame, { heading: t('cancelled.heading'), message: t('cancelled.body'), returnUrl: url, appName: appNameOf(scope), exit: null, isBad: false }), securityFor(scope));
+    });
+
+    // "Use another account" after a failure that another account can get past: the sign-in starts over.
+    pages.post('/link/:clientSecret/restart', { schema: { hide: true, params: PageParams } }, async (request, reply) => {
+      const scope = await loadScopeForPost(ctx, request, reply);
+      if (!scope) return reply;
+      const restarted = await restartLinkSession(ctx, scope.linked.session);
+      return redirectToState(scope, reply, restarted ? { screen: 'login' } : {});
     });
   });
 }
 
 /** The framework's own 4xx refusals of a page request (wrong content type, body too large, unreadable body), worded for a person. */
-function clientErrorNotice(error: { statusCode?: number }): { status: number; heading: string; message: string } | null {
+function clientErrorNotice(error: { statusCode?: number }): { status: number; heading: MessageKey; message: MessageKey } | null {
   const status = error.statusCode;
   if (status === undefined || status < 400 || status >= 500) return null;
-  if (status === 413) return { status, heading: 'This form is too large', message: 'Go back, check what you entered and try again.' };
-  const message = 'The form could not be read. Go back, reload the page and try again.';
-  return { status, heading: 'This form could not be accepted', message };
+  if (status === 413) return { status, heading: 'form.tooLarge', message: 'form.tooLargeBody' };
+  return { status, heading: 'form.rejected', message: 'form.unreadable' };
 }
 
 // ---- loading and guarding -----------------------------------------------------------------------------------
 
 async function loadScope(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply): Promise<PageScope | null> {
   const { clientSecret } = request.params as { clientSecret: string };
-  const options = readPageOptions(request.query as Record<string, unknown>);
+  const options = optionsOf(request);
   const linked = await findLinkSession(ctx, clientSecret);
   if (!linked) {
-    sendNotice(reply, 404, options, 'This link is not valid', 'Check that you opened the whole link, or ask the app for a new one.', true);
+    sendNotice(reply, 404, options, 'invalid.heading', 'invalid.body', true);
     return null;
   }
   const scope: PageScope = {
@@ -211,8 +229,13 @@ async function loadScope(ctx: ServiceContext, request: FastifyRequest, reply: Fa
   };
   if (scope.refusal) {
     // Framed only by the app's own origins: a parent that is not one of them is blocked by the browser (CSP).
-    const frame: PageFrame = { title: 'Cannot be embedded here', appName: linked.app.name, options: { ...options, embedOrigin: null }, step: 'error' };
-    sendPage(reply, 400, outcomeView(frame, { heading: 'This page cannot be shown here', message: scope.refusal, returnUrl: null, appName: linked.app.name, exit: null }), {
+    const t = translator(options.locale);
+    const brand = brandOf(linked.app, linked.app.logoHash ? logoPath(linked.app.logoHash) : null);
+    const heading = t('embedRefused.heading');
+    const frame: PageFrame = { title: heading, brand, options: { ...options, embedOrigin: null }, step: 'error' };
+    // The parent's origin is a developer's detail: it goes to the log, the person reads what to do.
+    request.log.info({ reason: scope.refusal }, 'link page embedding refused');
+    sendPage(reply, 400, outcomeView(frame, { heading, message: t('embedRefused.body', { app: brand.name }), returnUrl: null, appName: brand.name, exit: null }), {
       frameAncestors: linked.app.embedOrigins,
       formTargets: [],
     });
@@ -228,23 +251,25 @@ async function loadScopeForPost(ctx: ServiceContext, request: FastifyRequest, re
   const body = (request.body ?? {}) as FormBody;
   if (Object.keys(body).length === 0) {
     // Every page form sends at least its token: an empty post is not one of ours.
-    sendPage(reply, 400, outcomeView(frameFor(scope, 'Form not readable', 'error'), {
-      heading: 'This form could not be accepted',
-      message: 'The form arrived empty. Go back, reload the page and try again.',
+    const t = tOf(scope);
+    sendPage(reply, 400, outcomeView(frameFor(scope, 'form.rejected', 'error'), {
+      heading: t('form.rejected'),
+      message: t('form.empty'),
       returnUrl: null,
-      appName: scope.linked.app.name,
+      appName: appNameOf(scope),
       exit: null,
     }), securityFor(scope));
     return null;
   }
   const isSameOrigin = isSameOriginPost(ctx, request);
   if (!isSameOrigin || !isValidFormToken(ctx.vault, scope.linked.session.id, body.csrf)) {
-    const frame = frameFor(scope, 'Form expired', 'error');
+    const t = tOf(scope);
+    const frame = frameFor(scope, 'form.rejected', 'error');
     sendPage(reply, 403, outcomeView(frame, {
-      heading: 'This form could not be accepted',
-      message: 'It has expired or was sent from another site. Go back, reload the page and try again.',
+      heading: t('form.rejected'),
+      message: t('form.expired'),
       returnUrl: null,
-      appName: scope.linked.app.name,
+      appName: appNameOf(scope),
       exit: null,
     }), securityFor(scope));
     return null;
@@ -272,9 +297,11 @@ function sendPage(reply: FastifyReply, status: number, body: string, security: P
 }
 
 /** A page that is not about a usable session. Embedded, it tells the parent the session is invalid. */
-function sendNotice(reply: FastifyReply, status: number, options: PageOptions, heading: string, message: string, isInvalidSession: boolean): FastifyReply {
+function sendNotice(reply: FastifyReply, status: number, options: PageOptions, headingKey: MessageKey, messageKey: MessageKey, isInvalidSession: boolean): FastifyReply {
   const messages: EmbedMessage[] = isInvalidSession ? [{ event: 'invalid_session' }] : [];
-  const frame: PageFrame = { title: heading, appName: null, options, step: 'error', messages };
+  const t = translator(options.locale);
+  const [heading, message] = [t(headingKey), t(messageKey)];
+  const frame: PageFrame = { title: heading, brand: null, options, step: 'error', messages };
   // Nothing here acts or reveals anything, so any parent may frame it and hear invalid_session.
   return sendPage(reply, status, outcomeView(frame, { heading, message, returnUrl: null, appName: null, exit: null }), {
     frameAncestors: options.isEmbed && options.embedOrigin ? ['*'] : null,
@@ -290,14 +317,23 @@ function securityFor(scope: PageScope): PageSecurity {
   };
 }
 
-function frameFor(scope: PageScope, title: string, step: ExitStep, messages: EmbedMessage[] = []): PageFrame {
+function tOf(scope: PageScope): Translate {
+  return translator(scope.options.locale);
+}
+
+/** The name end users see: the app's display name, else its name. */
+function appNameOf(scope: PageScope): string {
+  return scope.linked.app.displayName ?? scope.linked.app.name;
+}
+
+function frameFor(scope: PageScope, title: MessageKey | { text: string }, step: ExitStep, messages: EmbedMessage[] = []): PageFrame {
   const accounts = scope.testAccounts;
   const sandboxInfo: EmbedMessage[] = accounts
     ? [{ event: 'sandbox_info', metadata: { scenarios: accounts, activeScenarioId: 'creator', currentScreen: step } }]
     : [];
   return {
-    title,
-    appName: scope.linked.app.name,
+    title: typeof title === 'string' ? tOf(scope)(title) : title.text,
+    brand: brandOf(scope.linked.app, scope.linked.app.logoHash ? logoPath(scope.linked.app.logoHash) : null),
     options: scope.options,
     step,
     messages: [...sandboxInfo, ...(scope.hostEvents ?? []), ...messages],
@@ -323,23 +359,58 @@ function afterChange(ctx: ServiceContext, scope: PageScope, reply: FastifyReply)
   return redirectToState(scope, reply);
 }
 
-async function handleFlowError(ctx: ServiceContext, scope: PageScope, reply: FastifyReply, error: unknown, step: 'login' | '2fa'): Promise<FastifyReply> {
+async function handleFlowError(ctx: ServiceContext, scope: PageScope, reply: FastifyReply, error: unknown, step: 'login' | '2fa', email = ''): Promise<FastifyReply> {
   if (!(error instanceof ApiError)) throw error;
   // The session moved on (expired, another tab): the page for its current state says what happened.
   if (error.type === 'RESOURCE_NOT_FOUND' || error.type === 'CONFLICT') return redirectToState(scope, reply);
-  // flow.ts words every error it throws for the end user; the developer message is never shown here.
-  const message = error.userMessage;
-  const status = error.type === 'RATE_LIMIT_EXCEEDED' ? 429 : 503;
-  if (step === 'login') {
-    return sendPage(reply, status, credentialsView(frameFor(scope, 'Sign in', 'login'), formFor(ctx, scope), { message }), securityFor(scope));
-  }
+  // Worded for the end user in the page's language; the developer message is never shown here.
+  const message = tOf(scope)(flowErrorMessage(error));
+  const status = error.type === 'RATE_LIMIT_EXCEEDED' ? 429 : error.type === 'BAD_REQUEST' ? 400 : 503;
+  if (step === 'login') return sendPage(reply, status, await credentialsPage(ctx, scope, { message }, email), securityFor(scope));
   return sendPage(reply, status, twoFactorPage(ctx, scope, message, null), securityFor(scope));
+}
+
+/** The catalogue entry for an error flow.ts threw (its userMessage is English; the page speaks the user's language). */
+function flowErrorMessage(error: ApiError): MessageKey {
+  if (error.type === 'RATE_LIMIT_EXCEEDED') return 'error.rateLimited';
+  if (error.type === 'SESSION_EXPIRED') return 'expired.heading';
+  if (error.type === 'BAD_REQUEST' && /new code/i.test(error.userMessage)) return 'error.noMoreCodes';
+  if (error.type === 'UPSTREAM_UNAVAILABLE' || error.type === 'UPSTREAM_ERROR') return 'error.unavailable';
+  return 'error.generic';
+}
+
+/** A failure reason's message in the page's language (the app's name filled in). */
+function failureMessage(scope: PageScope, reason: string | null | undefined): string {
+  const t = tOf(scope);
+  if (!isLinkFailureReason(reason)) return t('error.generic');
+  return t(`failure.${reason}.body` as MessageKey, { app: appNameOf(scope) });
+}
+
+async function operatorOf(ctx: ServiceContext, scope: PageScope): Promise<{ name: string; storesCredentials: boolean }> {
+  const org = await findOrg(ctx.database.db, scope.linked.session.orgId);
+  return { name: org?.name || appNameOf(scope), storesCredentials: readOrgSettings(org?.settings).storeCredentialsForRelogin };
+}
+
+async function credentialsPage(ctx: ServiceContext, scope: PageScope, problem: { message: string; attemptsLeft?: number } | null, email: string): Promise<string> {
+  const operator = await operatorOf(ctx, scope);
+  return credentialsView(frameFor(scope, 'login.title', 'login'), formFor(ctx, scope), {
+    problem,
+    email,
+    storesCredentials: operator.storesCredentials,
+    operator: operator.name,
+    canGoBack: scope.linked.session.status === 'initialized',
+  });
+}
+
+function retryCredentialsPage(ctx: ServiceContext, scope: PageScope, email: string): Promise<string> {
+  const { session } = scope.linked;
+  return credentialsPage(ctx, scope, { message: failureMessage(scope, session.errorCode), attemptsLeft: Math.max(0, MAX_FAILED_ATTEMPTS - session.failedAttempts) }, email);
 }
 
 function twoFactorPage(ctx: ServiceContext, scope: PageScope, problem: string | null, notice: string | null): string {
   const state = presentTwoFactorState(scope.linked.session);
   return twoFactorView(
-    frameFor(scope, 'Verification code', '2fa'),
+    frameFor(scope, 'twofa.title', '2fa'),
     formFor(ctx, scope),
     {
       usesPhone: state.options.includes('phone'),
@@ -361,21 +432,18 @@ async function renderState(ctx: ServiceContext, scope: PageScope, request: Fasti
   if (hasExpired(session, now)) return sendExpired(scope, reply);
   switch (session.status) {
     case 'initialized':
-      if (query.screen === 'login') return sendPage(reply, 200, credentialsView(frameFor(scope, 'Sign in', 'login'), formFor(ctx, scope), null), security);
-      return sendPage(reply, 200, consentView(frameFor(scope, 'Connect', 'pre-login'), formFor(ctx, scope), app, {
-        storesCredentials: await orgStoresCredentials(ctx, session),
+      if (query.screen === 'login') return sendPage(reply, 200, await credentialsPage(ctx, scope, null, ''), security);
+      return sendPage(reply, 200, consentView(frameFor(scope, 'consent.title', 'pre-login'), formFor(ctx, scope), app, {
         isReconnect: session.connectionId !== null,
       }), security);
     case 'invalid_credentials':
-      return sendPage(reply, 200, credentialsView(frameFor(scope, 'Sign in', 'login'), formFor(ctx, scope), {
-        message: failureMessageOf(session.errorCode),
-        attemptsLeft: Math.max(0, MAX_FAILED_ATTEMPTS - session.failedAttempts),
-      }), security);
+      return sendPage(reply, 200, await retryCredentialsPage(ctx, scope, ''), security);
     case 'pending':
-      return sendPage(reply, 200, pendingView({ ...frameFor(scope, 'Signing in', 'login'), refreshSeconds: 2 }), security);
+      return sendPage(reply, 200, pendingView({ ...frameFor(scope, 'pending.title', 'login'), refreshSeconds: 2 }), security);
     case 'awaiting_2fa': {
-      const problem = query.problem === 'format' ? 'Enter the digits of the code.' : session.errorCode ? failureMessageOf(session.errorCode) : null;
-      const notice = query.sent === '1' ? 'A new code is on its way.' : null;
+      const t = tOf(scope);
+      const problem = query.problem === 'format' ? t('twofa.enterDigits') : session.errorCode ? failureMessage(scope, session.errorCode) : null;
+      const notice = query.sent === '1' ? t('twofa.sent') : null;
       return sendPage(reply, 200, twoFactorPage(ctx, scope, problem, notice), security);
     }
     case 'completed':
@@ -383,15 +451,10 @@ async function renderState(ctx: ServiceContext, scope: PageScope, request: Fasti
       return sendSuccess(ctx, scope, reply);
     case 'denied':
     case 'failed':
-      return sendFailure(scope, reply);
+      return sendFailure(ctx, scope, reply);
     default:
       return sendUsed(scope, reply);
   }
-}
-
-async function orgStoresCredentials(ctx: ServiceContext, session: LinkSessionRow): Promise<boolean> {
-  const org = await findOrg(ctx.database.db, session.orgId);
-  return readOrgSettings(org?.settings).storeCredentialsForRelogin;
 }
 
 async function sendSuccess(ctx: ServiceContext, scope: PageScope, reply: FastifyReply): Promise<FastifyReply> {
@@ -407,62 +470,58 @@ async function sendSuccess(ctx: ServiceContext, scope: PageScope, reply: Fastify
     connection: { id: connection.id, userData },
     user: userData,
   };
-  const frame = frameFor(scope, 'Connected', 'success', [{ event: 'success', metadata }]);
+  const frame = frameFor(scope, 'success.title', 'success', [{ event: 'success', metadata }]);
   const continueUrl = scope.options.isEmbed ? null : successUrl;
-  return sendPage(reply, 200, successView(frame, { username: userData.username, appName: app.name, continueUrl }), securityFor(scope));
+  return sendPage(reply, 200, successView(frame, { username: userData.username, appName: appNameOf(scope), continueUrl }), securityFor(scope));
 }
 
-function sendFailure(scope: PageScope, reply: FastifyReply): FastifyReply {
-  const { session, app } = scope.linked;
+function sendFailure(ctx: ServiceContext, scope: PageScope, reply: FastifyReply): FastifyReply {
+  const { session } = scope.linked;
+  const t = tOf(scope);
   const code = redirectErrorCodeOf(session.errorCode);
   const isDenied = session.status === 'denied';
-  const heading = isDenied ? 'Too many attempts' : FAILURE_HEADINGS[session.errorCode ?? ''] ?? FAILURE_HEADINGS[code] ?? 'Could not connect';
-  const message = isDenied
-    ? `The sign-in failed ${MAX_FAILED_ATTEMPTS} times, so this link was closed to protect the account. Ask ${app.name} for a new link.`
-    : failureMessageOf(session.errorCode);
-  const exit = { type: 'error', step: 'error', error: { error_type: code, error_message: message } };
-  const frame = frameFor(scope, heading, 'error');
+  const reason = isLinkFailureReason(session.errorCode) ? session.errorCode : null;
+  const heading = isDenied ? t('failure.tooMany.heading') : reason ? t(`failure.${reason}.heading` as MessageKey) : t('error.heading');
+  const message = isDenied ? t('failure.tooMany.body', { n: MAX_FAILED_ATTEMPTS, app: appNameOf(scope) }) : failureMessage(scope, session.errorCode);
+  // The host hears the failure in English, whatever the page's language: it is read by developers and logs.
+  const englishMessage = isDenied
+    ? translator('en')('failure.tooMany.body', { n: MAX_FAILED_ATTEMPTS, app: appNameOf(scope) })
+    : reason
+      ? translator('en')(`failure.${reason}.body` as MessageKey, { app: appNameOf(scope) })
+      : translator('en')('error.generic');
+  const exit = { type: 'error', step: 'error', error: { error_type: code, error_message: englishMessage } };
+  const frame = frameFor(scope, { text: heading }, 'error');
   return sendPage(reply, 200, outcomeView(frame, {
     heading,
     message,
     returnUrl: scope.options.isEmbed ? null : errorRedirectUrl(session, code),
-    appName: app.name,
+    appName: appNameOf(scope),
     exit,
+    restart: !isDenied && canRestartAfter(session) ? formFor(ctx, scope) : null,
   }), securityFor(scope));
 }
 
-const FAILURE_HEADINGS: Record<string, string> = {
-  invalid_credentials: 'Could not sign in',
-  account_locked: 'Account locked',
-  '2fa_failed': 'Verification failed',
-  session_expired: 'Sign-in timed out',
-  account_already_connected: 'Already connected',
-  account_mismatch: 'A different account',
-  security_check_required: 'Security check required',
-  captcha_required: 'Captcha solver not set up',
-  captcha_failed: 'Captcha not solved',
-};
-
 function sendExpired(scope: PageScope, reply: FastifyReply): FastifyReply {
-  const { session, app } = scope.linked;
-  const frame = frameFor(scope, 'Link expired', 'error', [{ event: 'invalid_session' }]);
+  const { session } = scope.linked;
+  const t = tOf(scope);
+  const frame = frameFor(scope, 'expired.title', 'error', [{ event: 'invalid_session' }]);
   return sendPage(reply, 410, outcomeView(frame, {
-    heading: 'This link has expired',
-    message: `Links are valid for 30 minutes. Ask ${app.name} for a new one.`,
+    heading: t('expired.heading'),
+    message: t('expired.body', { app: appNameOf(scope) }),
     returnUrl: scope.options.isEmbed ? null : errorRedirectUrl(session, 'session_expired'),
-    appName: app.name,
+    appName: appNameOf(scope),
     exit: { type: 'error', step: 'error', error: { error_type: 'session_expired', error_message: 'The Link session has expired' } },
   }), securityFor(scope));
 }
 
 function sendUsed(scope: PageScope, reply: FastifyReply): FastifyReply {
-  const { app } = scope.linked;
-  const frame = frameFor(scope, 'Link used', 'error', [{ event: 'invalid_session' }]);
+  const t = tOf(scope);
+  const frame = frameFor(scope, 'used.title', 'error', [{ event: 'invalid_session' }]);
   return sendPage(reply, 410, outcomeView(frame, {
-    heading: 'This link has already been used',
-    message: `Each link works once. Ask ${app.name} for a new one if you still need to connect.`,
+    heading: t('used.heading'),
+    message: t('used.body', { app: appNameOf(scope) }),
     returnUrl: null,
-    appName: app.name,
+    appName: appNameOf(scope),
     exit: { type: 'error', step: 'error', error: { error_type: 'session_expired', error_message: 'The Link session was already used' } },
   }), securityFor(scope));
 }

@@ -1,0 +1,390 @@
+// What an end user sees on the hosted Link pages, in Chromium: branding header and colour (with contrast in both themes),
+// the password statement, the step indicator, show-password, Back, the slow-login spinner, "use another account",
+// languages (init's locale, Accept-Language), the phone layout, the page weight with a logo and no third-party hosts.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import sharp from 'sharp';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contrastRatio, type Rgb } from '../../src/link/branding/contrast.ts';
+import { launchBrowser } from '../support/browser.ts';
+import { releaseAll } from '../support/cleanup.ts';
+import { BROWSER_BACKENDS } from '../support/databases.ts';
+import { createKey, createOrg } from '../support/orgs.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
+import { startLoopbackSite, type LoopbackSite } from './loopback-site.ts';
+
+let emailSeq = 0;
+const uniqueEmail = (scenario: string) => `ux${process.pid}x${Date.now().toString(36)}${emailSeq++}@${scenario}.sandbox.com`;
+const ALL_PERMISSIONS = ['profile', 'posts', 'messages', 'subscribers', 'earnings', 'analytics', 'vault', 'promotions', 'lists'].flatMap((a) => [`${a}:read`, `${a}:write`]);
+
+function rgbOf(css: string): Rgb {
+  const [r, g, b] = css.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
+  return [r, g, b];
+}
+
+describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (backend) => {
+  let t: TestService;
+  let site: LoopbackSite;
+  let callback: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let orgKey: string;
+  let orgId: string;
+  let plainAppId: string;
+  let brandedAppId: string;
+  let brandedLogoUrl: string;
+
+  beforeAll(async () => {
+    [t, browser, site] = await Promise.all([startTestService(backend), launchBrowser(), startLoopbackSite('127.0.0.1')]);
+    callback = `${site.origin}/callback`;
+    orgId = await createOrg(t.database.handle, 'Northwind Studio');
+    orgKey = (await createKey(t.database.handle, orgId)).secret;
+    const plain = await call(t.url, 'POST', '/v2/client-apps', {
+      key: orgKey,
+      body: { name: 'Plain CRM', integrationType: 'redirect', redirectUris: [callback], permissions: ALL_PERMISSIONS },
+    });
+    expect(plain.status).toBe(201);
+    plainAppId = plain.body.id;
+    const logo = await sharp({ create: { width: 300, height: 300, channels: 4, background: { r: 10, g: 31, b: 68, alpha: 1 } } }).png().toBuffer();
+    const branded = await call(t.url, 'POST', '/v2/client-apps', {
+      key: orgKey,
+      body: {
+        name: 'crm-prod',
+        displayName: 'Fan CRM',
+        brandColor: '#ff5a1f',
+        logo: { data: logo.toString('base64') },
+        integrationType: 'redirect',
+        redirectUris: [callback],
+        permissions: ['profile:read', 'messages:read'],
+        profile: { privacyPolicyUrl: 'https://fancrm.example/privacy', termsUrl: 'https://fancrm.example/terms' },
+      },
+    });
+    expect(branded.status).toBe(201);
+    brandedAppId = branded.body.id;
+    brandedLogoUrl = branded.body.logoUrl;
+    context = await browser.newContext();
+  }, 120_000);
+  afterAll(() =>
+    releaseAll(
+      () => context?.close(),
+      () => browser?.close(),
+      () => site?.close(),
+      () => t?.close(),
+    ),
+  );
+
+  async function newLink(body: Record<string, unknown> = {}, key = orgKey): Promise<string> {
+    const res = await call(t.url, 'POST', '/v2/link/init', { key, body: { clientAppId: plainAppId, ...body } });
+    expect(res.status).toBe(200);
+    return res.body.url;
+  }
+
+  async function toLogin(page: Page, url: string) {
+    await page.goto(url);
+    await page.getByRole('link', { name: 'Continue' }).click();
+    await page.getByLabel('Email').waitFor();
+  }
+
+  it('the header shows the app (display name, its logo served by us) beside OnlyFans, with privacy and terms links; the primary button wears the brand colour', async () => {
+    const page = await context.newPage();
+    try {
+      await page.goto(await newLink({ clientAppId: brandedAppId }));
+      const header = page.locator('header.brand');
+      expect(await header.getAttribute('aria-label')).toBe('Fan CRM and OnlyFans');
+      expect(await header.textContent()).toMatch(/Fan CRM[\s\S]*OnlyFans/);
+      const logo = header.locator('img.logo');
+      expect(await logo.getAttribute('src')).toBe(brandedLogoUrl);
+      expect(await logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+      expect(await page.getByRole('link', { name: 'Privacy policy' }).getAttribute('href')).toBe('https://fancrm.example/privacy');
+      expect(await page.getByRole('link', { name: 'Terms' }).getAttribute('href')).toBe('https://fancrm.example/terms');
+      const fill = await page.getByRole('link', { name: 'Continue' }).evaluate((el) => getComputedStyle(el).backgroundColor);
+      // #ff5a1f is too light for white text on a white card, so it is darkened, keeping its hue.
+      const [r, g, b] = rgbOf(fill);
+      expect(r).toBeGreaterThan(g);
+      expect(g).toBeGreaterThan(b);
+      expect(contrastRatio([r, g, b], [255, 255, 255])).toBeGreaterThanOrEqual(4.5);
+      expect(await page.textContent('main')).toContain('Fan CRM is asking to connect');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a light-yellow and a dark-navy brand colour keep 4.5:1 for the button text and links on the card, in both themes', async () => {
+    for (const brandColor of ['#fff3a0', '#0a1f44']) {
+      const app = await call(t.url, 'POST', '/v2/client-apps', {
+        key: orgKey,
+        body: { name: `Colour ${brandColor}`, brandColor, redirectUris: [callback], profile: { privacyPolicyUrl: 'https://c.example/p' } },
+      });
+      const url = await newLink({ clientAppId: app.body.id });
+      for (const theme of ['light', 'dark'] as const) {
+        const page = await context.newPage();
+        try {
+          await page.goto(`${url}?theme=${theme}`);
+          const colours = await page.evaluate(() => {
+            const button = document.querySelector('.primary')!;
+            const link = document.querySelector('.legal a')!;
+            return {
+              fill: getComputedStyle(button).backgroundColor,
+              text: getComputedStyle(button).color,
+              link: getComputedStyle(link).color,
+              card: getComputedStyle(document.querySelector('main')!).backgroundColor,
+            };
+          });
+          const label = `${brandColor} ${theme}`;
+          expect(contrastRatio(rgbOf(colours.fill), rgbOf(colours.text)), label).toBeGreaterThanOrEqual(4.5);
+          expect(contrastRatio(rgbOf(colours.link), rgbOf(colours.card)), label).toBeGreaterThanOrEqual(4.5);
+          expect(contrastRatio(rgbOf(colours.fill), rgbOf(colours.card)), label).toBeGreaterThanOrEqual(3);
+        } finally {
+          await page.close();
+        }
+      }
+    }
+  });
+
+  it('the login step says what happens to the password and who runs the page, following the org\'s re-login setting', async () => {
+    const page = await context.newPage();
+    const otherOrg = await createOrg(t.database.handle, 'Keeper Agency');
+    const keeperKey = (await createKey(t.database.handle, otherOrg)).secret;
+    try {
+      await toLogin(page, await newLink());
+      let note = await page.locator('#password-note').textContent();
+      expect(note).toContain('Your password goes to OnlyFans once, to sign in. It is not stored.');
+      expect(note).toContain('This page is run by Northwind Studio for Plain CRM.');
+
+      expect((await call(t.url, 'PATCH', '/v2/account/settings', { key: keeperKey, body: { storeCredentialsForRelogin: true } })).status).toBe(200);
+      const app = await call(t.url, 'POST', '/v2/client-apps', { key: keeperKey, body: { name: 'Keeper App', redirectUris: [callback] } });
+      await toLogin(page, await newLink({ clientAppId: app.body.id }, keeperKey));
+      note = await page.locator('#password-note').textContent();
+      expect(note).toContain('kept encrypted so Keeper Agency can sign you in again');
+      expect(note).not.toContain('not stored');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('the step indicator follows consent → sign in → verify, Back returns to consent, and show-password reveals what was typed', async () => {
+    const page = await context.newPage();
+    try {
+      await page.goto(await newLink());
+      const current = () => page.locator('ol.steps [aria-current=step]').textContent();
+      expect(await current()).toContain('Step 1 of 4: Consent');
+      await page.getByRole('link', { name: 'Continue' }).click();
+      expect(await current()).toContain('Step 2 of 4: Sign in');
+      await page.getByRole('link', { name: 'Back' }).click();
+      expect(await current()).toContain('Step 1 of 4: Consent');
+      await page.getByRole('link', { name: 'Continue' }).click();
+
+      const password = page.getByLabel('Password');
+      await password.fill('hunter2-secret');
+      const toggle = page.getByRole('button', { name: 'Show password' });
+      expect(await password.getAttribute('type')).toBe('password');
+      await toggle.click();
+      expect(await password.getAttribute('type')).toBe('text');
+      expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+      await toggle.click();
+      expect(await password.getAttribute('type')).toBe('password');
+
+      await page.getByLabel('Email').fill(uniqueEmail('creator-otp'));
+      await password.fill('good-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Verification code', { exact: true }).waitFor();
+      expect(await current()).toContain('Step 3 of 4: Verify');
+      expect(await page.getByRole('link', { name: 'Back' }).count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a slow sign-in (8 s upstream) shows a spinner and "Signing in…", then says it is still working, then connects', async () => {
+    const page = await context.newPage();
+    // While the form post is in flight Playwright cannot evaluate in the page, so the page reports what it shows.
+    const seen: Array<{ label: string; busy: string | null; spinner: boolean; status: string }> = [];
+    await page.exposeFunction('reportBusyState', (state: (typeof seen)[number]) => void seen.push(state));
+    await page.addInitScript(() => {
+      document.addEventListener('DOMContentLoaded', () => {
+        const button = document.querySelector('form[data-busy-form] button.primary');
+        const status = document.querySelector('.busy-status');
+        if (!button || !status) return;
+        const report = () =>
+          (window as any).reportBusyState({
+            label: button.textContent ?? '',
+            busy: button.getAttribute('aria-busy'),
+            spinner: getComputedStyle(button.querySelector('.spinner')!).display !== 'none',
+            status: status.textContent ?? '',
+          });
+        new MutationObserver(report).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
+    });
+    try {
+      await toLogin(page, await newLink());
+      const fault = await call(t.sandboxUrl, 'POST', '/_sandbox/faults', { body: { kind: 'latency', count: 1, latencyMs: 8_000, pathPrefix: '/api2/v2/users/login' } });
+      expect(fault.status).toBe(200);
+      await page.getByLabel('Email').fill(uniqueEmail('creator'));
+      await page.getByLabel('Password').fill('good-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${callback}?status=success**`, { timeout: 60_000 });
+      expect(seen.some((s) => s.label.includes('Signing in…') && s.busy === 'true' && s.spinner)).toBe(true);
+      expect(seen.some((s) => s.status.includes('Still signing in'))).toBe(true);
+      expect(seen.some((s) => s.status.includes('has not answered'))).toBe(false);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
+  it('"use another account" on an already-connected account restarts the sign-in instead of a dead end, in end-user words', async () => {
+    const page = await context.newPage();
+    const email = uniqueEmail('creator');
+    try {
+      // Connect the account once through the API (the whitelabel-style login), then try it again on the pages.
+      const first = (await newLink()).split('/link/')[1].split('?')[0];
+      const connected = await call(t.url, 'POST', `/v2/link/${first}/login`, { key: orgKey, body: { email, password: 'good-password' } });
+      expect(connected.body.status, JSON.stringify(connected.body)).toBe('completed');
+
+      await toLogin(page, await newLink());
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill('good-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Already connected' }).waitFor({ timeout: 20_000 });
+      const main = await page.textContent('main');
+      expect(main).toContain('This OnlyFans account is already connected to Plain CRM');
+      expect(main).not.toMatch(/existing connection|Reconnect the/);
+      await page.getByRole('button', { name: 'Use another account' }).click();
+      await page.getByLabel('Email').waitFor();
+      expect(await page.getByLabel('Email').inputValue()).toBe('');
+      expect(await page.locator('ol.steps [aria-current=step]').textContent()).toContain('Sign in');
+      await page.getByLabel('Email').fill(uniqueEmail('creator'));
+      await page.getByLabel('Password').fill('good-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${callback}?status=success**`, { timeout: 20_000 });
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('the language comes from init\'s locale (kept through the flow), else from Accept-Language; <html lang> says which', async () => {
+    const page = await context.newPage();
+    try {
+      const url = await newLink({ locale: 'es-MX' });
+      expect(url).toMatch(/\?locale=es$/);
+      await page.goto(url);
+      expect(await page.getAttribute('html', 'lang')).toBe('es');
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Conecta tu cuenta de OnlyFans');
+      await page.getByRole('link', { name: 'Continuar' }).click();
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Inicia sesión en OnlyFans');
+      expect(await page.textContent('#password-note')).toContain('No se guarda');
+    } finally {
+      await page.close();
+    }
+    const german = await browser.newContext({ locale: 'de-DE' });
+    try {
+      const page2 = await german.newPage();
+      await page2.goto(await newLink());
+      expect(await page2.getAttribute('html', 'lang')).toBe('de');
+      await expect(page2.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('OnlyFans-Konto verbinden');
+    } finally {
+      await german.close();
+    }
+    const refused = await call(t.url, 'POST', '/v2/link/init', { key: orgKey, body: { clientAppId: plainAppId, locale: 'xx' } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('locale');
+  });
+
+  it('on a 390×844 phone the primary button of every step is inside the viewport, even with all eighteen permissions listed', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      const page = await phone.newPage();
+      const inView = async (name: string) => {
+        const box = (await page.getByRole(name === 'Continue' ? 'link' : 'button', { name }).boundingBox())!;
+        expect(box, name).not.toBeNull();
+        expect(box.y, name).toBeGreaterThanOrEqual(0);
+        expect(box.y + box.height, name).toBeLessThanOrEqual(844);
+      };
+      await page.goto(await newLink());
+      expect(await page.locator('ul.perms li').count()).toBe(18);
+      await inView('Continue');
+      await page.getByRole('link', { name: 'Continue' }).click();
+      await page.getByLabel('Email').waitFor();
+      await inView('Sign in');
+      await page.getByLabel('Email').fill(uniqueEmail('creator-otp'));
+      await page.getByLabel('Password').fill('good-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Verification code', { exact: true }).waitFor();
+      await inView('Verify');
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('a branded first load stays under 30 KB and every request goes to this service', async () => {
+    const fresh = await browser.newContext();
+    try {
+      const page = await fresh.newPage();
+      const hosts = new Set<string>();
+      let bytes = 0;
+      page.on('response', async (response) => {
+        hosts.add(new URL(response.url()).host);
+        bytes += (await response.body().catch(() => Buffer.alloc(0))).length;
+      });
+      await page.goto(await newLink({ clientAppId: brandedAppId }), { waitUntil: 'networkidle' });
+      expect([...hosts]).toEqual([new URL(t.url).host]);
+      expect(bytes).toBeGreaterThan(0);
+      expect(bytes).toBeLessThan(30 * 1024);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('axe-core finds no serious or critical violations on any Link page, light and dark', async () => {
+    const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const pages: Array<[string, (page: Page) => Promise<void>]> = [
+      ['consent', async (page) => void (await page.goto(await newLink({ clientAppId: brandedAppId })))],
+      ['login', async (page) => toLogin(page, await newLink())],
+      ['login error', async (page) => {
+        await toLogin(page, await newLink());
+        await page.getByLabel('Email').fill(uniqueEmail('creator'));
+        await page.getByLabel('Password').fill('wrong');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('alert').waitFor();
+      }],
+      ['2fa', async (page) => {
+        await toLogin(page, await newLink());
+        await page.getByLabel('Email').fill(uniqueEmail('creator-otp'));
+        await page.getByLabel('Password').fill('good-password');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByLabel('Verification code', { exact: true }).waitFor();
+      }],
+      ['failure', async (page) => {
+        await toLogin(page, await newLink());
+        await page.getByLabel('Email').fill(uniqueEmail('locked'));
+        await page.getByLabel('Password').fill('good-password');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('heading', { name: 'Account locked' }).waitFor();
+      }],
+      ['not embeddable here', async (page) => void (await page.goto(`${await newLink()}?embed=true&embed_origin=http%3A%2F%2Fexample.com`))],
+      ['not valid', async (page) => void (await page.goto(`${t.url}/link/cs_doesnotexist0000000000`))],
+    ];
+    const findings: string[] = [];
+    for (const theme of ['light', 'dark'] as const) {
+      const themed = await browser.newContext({ colorScheme: theme, bypassCSP: true });
+      try {
+        for (const [name, open] of pages) {
+          const page = await themed.newPage();
+          await open(page);
+          await page.evaluate(axeSource);
+          const violations = await page.evaluate(async () => {
+            const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+            return result.violations
+              .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+              .map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
+          });
+          findings.push(...violations.map((v: string) => `${theme} ${name}: ${v}`));
+          await page.close();
+        }
+      } finally {
+        await themed.close();
+      }
+    }
+    expect(findings).toEqual([]);
+  }, 240_000); // fourteen page loads, each with the flow before it, on a loaded machine
+});
