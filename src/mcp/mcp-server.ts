@@ -3,6 +3,7 @@
 // transport, routes.ts); what is built once per app is the tool set (McpToolSet).
 import fs from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { AuthContext } from '../account/authenticate.ts';
 import type { ServiceContext } from '../platform/context.ts';
@@ -28,12 +29,18 @@ export interface McpToolSet {
   byName: ReadonlyMap<string, ManagedTool>;
   /** The service's version, as the server reports itself at initialize. */
   version: string;
+  /**
+   * One validator for every request's server: the SDK makes a new Ajv per server otherwise (milliseconds of CPU per
+   * request, the largest cost of a tool call in bench/mcp.ts). The server uses it only for elicitation, which these
+   * tools never ask for.
+   */
+  validator: AjvJsonSchemaValidator;
 }
 
 export function buildMcpToolSet(): McpToolSet {
   const managed = buildManagedTools();
   const { version } = JSON.parse(fs.readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
-  return { managed, byName: new Map(managed.map((tool) => [tool.name, tool])), version };
+  return { managed, byName: new Map(managed.map((tool) => [tool.name, tool])), version, validator: new AjvJsonSchemaValidator() };
 }
 
 /** One MCP request's view: who calls, and which surface (the read-only endpoint lists and runs reads only). */
@@ -104,7 +111,7 @@ async function callTool(session: McpSession, name: string, args: Record<string, 
 export function createMcpServer(session: McpSession): Server {
   const server = new Server(
     { name: MCP_SERVER_NAME, version: session.tools.version, title: 'ofconnect' },
-    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator: session.tools.validator },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listedTools(session) }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => callTool(session, request.params.name, request.params.arguments ?? {}));
