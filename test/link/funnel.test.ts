@@ -215,6 +215,7 @@ describe.each(BACKENDS)('link: the conversion funnel (%s)', (backend) => {
       ['from=2026-02-30&to=2026-03-01', 'from'],
       ['from=2026-03-01&to=2026-13-01', 'to'],
       ['from=yesterday', 'from'],
+      ['from=0000-01-01&to=0000-01-02', 'from'],
       ['from=2026-03-10&to=2026-03-09', 'from'],
       ['from=2026-01-01&to=2026-04-03', 'to'],
       ['clientAppId=not-an-app', 'clientAppId'],

@@ -5,9 +5,12 @@ import { CalendarDay } from '../../platform/http/schema-kit.ts';
 const Day = CalendarDay();
 const Count = Type.Integer({ minimum: 0 });
 
+// Years 2000-2999: the databases have no year 0, and no Link session is older than this code.
+const QUERY_DAY = '^2[0-9]{3}-[0-9]{2}-[0-9]{2}$';
+
 export const LinkAnalyticsQuery = Type.Object({
-  from: Type.Optional(CalendarDay({ description: 'First day (UTC) of sessions started, inclusive; default 6 days before `to`' })),
-  to: Type.Optional(CalendarDay({ description: 'Last day (UTC), inclusive; default today. At most 92 days from `from`' })),
+  from: Type.Optional(CalendarDay({ pattern: QUERY_DAY, description: 'First day (UTC) of sessions started, inclusive; default 6 days before `to`' })),
+  to: Type.Optional(CalendarDay({ pattern: QUERY_DAY, description: 'Last day (UTC), inclusive; default today. At most 92 days from `from`' })),
   clientAppId: Type.Optional(Type.String({ pattern: '^app_[a-zA-Z0-9]+$', maxLength: 64 })),
 });
 export type LinkAnalyticsQuery = Static<typeof LinkAnalyticsQuery>;
