@@ -8,6 +8,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
   sandbox: async () => (await import('./sandbox.ts')).runSandboxBenchmark(),
   startup: async () => (await import('./startup.ts')).runStartupBenchmark(),
   mcp: async () => (await import('./mcp.ts')).runMcpBenchmark(),
+  realtime: async () => (await import('./realtime.ts')).runRealtimeBenchmark(),
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -76,6 +76,16 @@ const PRUNE_INTERVAL_MS = 3_600_000;
 const PRUNE_BATCH = 5000;
 const DAY_MS = 86_400_000;
 
+interface QueuedFrame {
+  connection: RelayedConnection;
+  text: string;
+  frame: Record<string, unknown>;
+  receivedAt: Date;
+}
+
+/** The most frames one recording transaction takes. */
+const RECORD_BATCH = 100;
+
 interface Holding {
   claim: store.ClaimedSocket;
   connection: RelayedConnection | null;
@@ -83,8 +93,6 @@ interface Holding {
   /** When to (re)connect; null while connecting or connected. */
   connectAt: Date | null;
   failures: number;
-  /** Frames are recorded one after another, in the order received. */
-  recording: Promise<void>;
   dropped: boolean;
 }
 
@@ -103,6 +111,8 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
   let eventsRecorded = 0;
   let stopped = false;
   let round: Promise<void> = Promise.resolve();
+  const queue: QueuedFrame[] = [];
+  let draining: Promise<void> | null = null;
 
   function backoffMs(failures: number): number {
     const base = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** Math.max(0, failures - 1));
@@ -183,14 +193,7 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
         onFrame: (text, frame, receivedAt) => {
           framesReceived += 1;
           holding.failures = 0;
-          holding.recording = holding.recording.then(async () => {
-            try {
-              const ids = await db.transaction((tx) => recordFrame(tx, connection, text, frame, receivedAt));
-              eventsRecorded += ids.length;
-            } catch (error) {
-              log.error({ err: error, connectionId: connection.id }, 'recording a realtime frame failed');
-            }
-          });
+          enqueueFrame({ connection, text, frame, receivedAt });
         },
         onEnd: (end: SocketEnd) => {
           // A socket the relay retired itself (recycled, dropped) ends quietly.
@@ -202,6 +205,40 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
       holding.socket = socket;
     } catch (error) {
       scheduleReconnect(holding, error instanceof Error ? error.message : 'could not open the socket');
+    }
+  }
+
+  /**
+   * Frames are recorded in arrival order by one queue per worker, as many as have arrived in one transaction: a
+   * transaction per frame was the relay's bottleneck under load. A batch that fails is retried frame by frame, so one
+   * bad frame costs only itself.
+   */
+  function enqueueFrame(frame: QueuedFrame): void {
+    queue.push(frame);
+    if (!draining) draining = drainFrames().finally(() => (draining = null));
+  }
+
+  async function recordOne(f: QueuedFrame): Promise<void> {
+    try {
+      eventsRecorded += (await db.transaction((tx) => recordFrame(tx, f.connection, f.text, f.frame, f.receivedAt))).length;
+    } catch (error) {
+      log.error({ err: error, connectionId: f.connection.id }, 'recording a realtime frame failed');
+    }
+  }
+
+  async function drainFrames(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, RECORD_BATCH);
+      try {
+        const recorded = await db.transaction(async (tx) => {
+          let n = 0;
+          for (const f of batch) n += (await recordFrame(tx, f.connection, f.text, f.frame, f.receivedAt)).length;
+          return n;
+        });
+        eventsRecorded += recorded;
+      } catch {
+        for (const f of batch) await recordOne(f);
+      }
     }
   }
 
@@ -256,7 +293,7 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
   async function claim(at: Date): Promise<void> {
     const claimed = await store.claimSocketsOfEveryOrg(db, { workerId, now: at, leaseMs: o.leaseMs, limit: Math.min(o.capacity - held.size, 1000) });
     for (const c of claimed) {
-      const holding: Holding = { claim: c, connection: null, socket: null, connectAt: at, failures: c.failures, recording: Promise.resolve(), dropped: false };
+      const holding: Holding = { claim: c, connection: null, socket: null, connectAt: at, failures: c.failures, dropped: false };
       // A socket that failed before waits out its backoff here too.
       if (c.failures > 0) holding.connectAt = new Date(at.getTime() + backoffMs(c.failures));
       held.set(c.connectionId, holding);
@@ -318,7 +355,7 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
       await round;
       const holdings = [...held.values()];
       for (const holding of holdings) drop(holding);
-      await Promise.allSettled(holdings.map((h) => h.recording));
+      await draining;
       // Handed back due now: another worker takes them at once instead of waiting out the lease.
       await Promise.allSettled(holdings.map((h) => store.releaseSocket(db, workerId, h.claim.connectionId, now(), h.failures)));
     },
