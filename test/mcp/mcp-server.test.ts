@@ -100,6 +100,21 @@ describe.each(BACKENDS)('MCP server over Streamable HTTP (%s)', (backend) => {
     });
   }, 60_000);
 
+  it('a write tool sends its arguments as the route\'s body and path: the list it creates and renames is what HTTP then reads', async () => {
+    const { key, connectionId } = await tenant('MCP writes');
+    await withMcp(t.url, { key }, async (client) => {
+      const created = await callTool(client, 'users_lists_create', { connectionId, name: 'Whales (by an agent)' });
+      expect(created.isError).toBeFalsy();
+      const listId = String(structuredOf(created).id);
+      const renamed = await callTool(client, 'users_lists_update', { connectionId, listId, name: 'Top fans' });
+      expect(renamed.isError).toBeFalsy();
+      const read = await access(t, connectionId, 'GET', `/v2/access/users/lists/${listId}`, { key });
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({ name: 'Top fans' });
+      expect(structuredOf(await callTool(client, 'users_lists_get', { connectionId, listId }))).toEqual(read.body);
+    });
+  }, 60_000);
+
   it('a tool call is an Access call: metered, in the connection\'s request log, with the pacing state in _meta', async () => {
     const { key, connectionId } = await tenant('MCP log');
     const result = await withMcp(t.url, { key }, (client) => callTool(client, 'subscriptions_count_get', { connectionId }));
