@@ -18,6 +18,8 @@ import { registerVaultRoutes } from './vault-rotation.ts';
 import { registerDynamicRulesRoutes } from './dynamic-rules/routes.ts';
 import { registerLinkRoutes } from './link/routes.ts';
 import { registerAccessRoutes } from './access/routes.ts';
+import { registerVaultPlusRoutes } from './vault-plus/routes.ts';
+import { createVaultPlusRuntime } from './vault-plus/runtime.ts';
 import { registerRealtimeRoutes } from './realtime/routes.ts';
 import { registerMcpRoutes } from './mcp/routes.ts';
 import { registerSandboxControlPassthrough } from './sandbox/control-passthrough.ts';
@@ -114,6 +116,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: BuildOptions = 
     registerWebhookRoutes(app, ctx);
     registerLinkRoutes(app, ctx);
     registerAccessRoutes(app, ctx);
+    registerVaultPlusRoutes(app, ctx, createVaultPlusRuntime(ctx));
     registerRealtimeRoutes(app, ctx);
     registerMcpRoutes(app, ctx);
     registerApiReference(app, ctx);

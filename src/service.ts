@@ -20,6 +20,7 @@ import { createVault, loadOrCreateLocalVaultKeys, parseVaultKeys, type Vault } f
 import { startWebhookWorker, type RunningWorker } from './webhooks/worker.ts';
 import { startMonitorWorker } from './monitor/worker.ts';
 import { startRetentionWorker } from './retention/worker.ts';
+import { startVaultPlusWorker } from './vault-plus/copy-worker.ts';
 import { startRealtimeRelay } from './realtime/relay-worker.ts';
 import { SANDBOX_OTP_CODE, SANDBOX_PASSWORD, SCENARIOS } from './sandbox/accounts.ts';
 import { startSandbox, type RunningSandbox } from './sandbox/server.ts';
@@ -183,6 +184,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       workers.push(announceStart(logger, 'webhook-delivery', await startWebhookWorker(ctx)));
       workers.push(announceStart(logger, 'monitor', await startMonitorWorker(ctx)));
       workers.push(announceStart(logger, 'retention', startRetentionWorker(ctx)));
+      workers.push(announceStart(logger, 'vault-plus-copy', startVaultPlusWorker(ctx)));
       workers.push(announceStart(logger, 'realtime-relay', startRealtimeRelay(ctx)));
     }
 

@@ -56,7 +56,20 @@ function pacingOverrideOf(row: ConnectionRow): Partial<PacingSettings> | null {
   return usable.length > 0 ? (Object.fromEntries(usable) as Partial<PacingSettings>) : null;
 }
 
-export function presentConnectionSettings(ctx: ServiceContext, row: ConnectionRow) {
+/** The connection's Vault+ switch and the settings it overrides (the rest follow the org's defaults). */
+export function vaultPlusOf(row: ConnectionRow): { enabled: boolean; overrides: Partial<VaultPlusSettings> } {
+  const stored = (row.settings as StoredConnectionSettings).vaultPlus;
+  return { enabled: stored?.enabled ?? false, overrides: stored?.settingsOverrides ?? {} };
+}
+
+/** What Vault+ holds for a connection, for its settings view (vault-plus/ answers it; connections/ does not read its tables). */
+export interface VaultPlusUsage {
+  mediaCount: number;
+  storedCount: number;
+  totalStorageBytes: number;
+}
+
+export function presentConnectionSettings(ctx: ServiceContext, row: ConnectionRow, usage: VaultPlusUsage = { mediaCount: 0, storedCount: 0, totalStorageBytes: 0 }) {
   const stored = row.settings as StoredConnectionSettings;
   const proxyUrl = proxyUrlOf(ctx, row);
   const enabled = stored.vaultPlus?.enabled ?? false;
@@ -65,20 +78,17 @@ export function presentConnectionSettings(ctx: ServiceContext, row: ConnectionRo
     vaultPlus: {
       enabled,
       settingsOverrides: stored.vaultPlus?.settingsOverrides ?? null,
-      // Vault+ storage is not built yet: nothing is stored, so the stats are zeros against the default limit.
-      stats: {
-        mediaCount: 0,
-        storageLimitBytes: stored.vaultPlus?.settingsOverrides?.storageLimitBytes ?? DEFAULT_VAULT_PLUS_SETTINGS.storageLimitBytes,
-        storageUsagePercent: 0,
-        storedCount: 0,
-        totalStorageBytes: 0,
-        vaultPlusEnabled: enabled,
-      },
+      stats: statsOf(usage, stored.vaultPlus?.settingsOverrides?.storageLimitBytes ?? DEFAULT_VAULT_PLUS_SETTINGS.storageLimitBytes, enabled),
     },
     proxy: { url: proxyUrl ? maskProxyUrl(proxyUrl) : null, country: stored.proxy?.country ?? null },
     pacing: pacingOverrideOf(row),
     realtime: { enabled: stored.realtime?.enabled ?? true },
   };
+}
+
+function statsOf(usage: VaultPlusUsage, storageLimitBytes: number, enabled: boolean) {
+  const percent = storageLimitBytes > 0 ? Math.min(100, Math.round((usage.totalStorageBytes / storageLimitBytes) * 10_000) / 100) : 0;
+  return { ...usage, storageLimitBytes, storageUsagePercent: percent, vaultPlusEnabled: enabled };
 }
 
 /**

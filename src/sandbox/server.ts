@@ -18,6 +18,7 @@ import { OnlyFansError, notFound, tooManyRequests } from './onlyfans-error.ts';
 import { deriveSeed, seededRandom } from './random.ts';
 import { DEFAULT_RATE_LIMIT, RATE_LIMITED_SCENARIO_LIMIT, type RateLimitRule } from './rate-limit.ts';
 import { registerAccountRoutes } from './routes/account.ts';
+import { registerCdnRoutes, type CdnOptions } from './routes/cdn.ts';
 import { registerChatRoutes } from './routes/chats.ts';
 import { registerContentStatisticsRoutes } from './routes/content-statistics.ts';
 import { registerEarningsRoutes } from './routes/earnings.ts';
@@ -62,6 +63,8 @@ export interface SandboxOptions {
    * simulator on it and kept across restarts. Without it the state is this process's memory only.
    */
   database?: DatabaseHandle;
+  /** How long the CDN's signed media URLs work, in seconds (routes/cdn.ts). Default 3600. */
+  cdnUrlTtlSeconds?: number;
 }
 
 export interface RunningSandbox {
@@ -104,9 +107,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     state.sessions.sweep().catch((error: unknown) => options.logger?.warn({ err: error }, 'sweeping sandbox sessions failed'));
   }, SESSION_SWEEP_INTERVAL_MS);
   sweeper.unref();
-  const app = buildSandboxApp(state, options.logger);
-  const realtime = attachRealtimeSocketServer(app.server, state);
   const host = options.host ?? '127.0.0.1';
+  let origin = '';
+  const app = buildSandboxApp(state, options.logger, { origin: () => origin, urlTtlSeconds: options.cdnUrlTtlSeconds ?? 3600 });
+  const realtime = attachRealtimeSocketServer(app.server, state);
   try {
     await app.listen({ port: options.port ?? 0, host });
   } catch (error) {
@@ -118,8 +122,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: origin,
     port,
     close: async () => {
       clearInterval(sweeper);
@@ -134,7 +139,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   };
 }
 
-function buildSandboxApp(state: SandboxState, logger: Logger | undefined): FastifyInstance {
+function buildSandboxApp(state: SandboxState, logger: Logger | undefined, cdn: CdnOptions): FastifyInstance {
   // Per-request log lines would dominate the cost at benchmark rates; errors are still logged.
   const app = Fastify({
     loggerInstance: logger,
@@ -264,6 +269,7 @@ function buildSandboxApp(state: SandboxState, logger: Logger | undefined): Fasti
   registerPromotionStatisticsRoutes(app, state);
   registerMassMessageStatisticsRoutes(app, state);
   registerUploadRoutes(app, state);
+  registerCdnRoutes(app, state, cdn);
   return app;
 }
 

@@ -32,6 +32,8 @@ const SCOPE_POLICY: ReadonlyArray<readonly [prefix: string, scope: Scope | null]
   ['/v2/link/', 'link'],
   ['/v2/dynamic-rules', 'rules'],
   ['/v2/access/', 'access'],
+  ['/v2/vault-plus/', 'access'],
+  ['/media/', null], // the Vault+ media proxy: its signed URL is the credential
   ['/v2/realtime/', 'access'], // the realtime event stream: what the connections' accounts receive
   ['/v2/mcp', 'access'], // the MCP endpoint: Access tools, so the Access scope
 ];

@@ -1,0 +1,81 @@
+// Reading OnlyFans media objects (vault media, message and post media, stories): each names its files by variant
+// (files.full/preview/thumb/squarePreview, videoSources 720/240). Vault+ names qualities the way OFAuth does; this
+// maps one to the other. Anything that is not a media object is ignored.
+import type { VaultPlusMediaType } from './tables.ts';
+
+export interface UpstreamMediaFile {
+  mediaId: string;
+  type: VaultPlusMediaType;
+  /** Seconds (videos, audio). */
+  duration: number | null;
+  quality: string;
+  url: string;
+}
+
+interface FileRef {
+  url?: unknown;
+}
+
+/** A media object as OnlyFans sends it (only what is read here). */
+interface UpstreamMedia {
+  id: number | string;
+  type: string;
+  duration?: number;
+  files?: { full?: FileRef; preview?: FileRef; thumb?: FileRef; squarePreview?: FileRef };
+  videoSources?: Record<string, unknown>;
+}
+
+export function isUpstreamMedia(value: unknown): value is UpstreamMedia {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (typeof v.id === 'number' || typeof v.id === 'string') && typeof v.type === 'string' && typeof v.files === 'object' && v.files !== null;
+}
+
+export function mediaTypeOf(upstreamType: string): VaultPlusMediaType {
+  if (upstreamType === 'photo') return 'image';
+  if (upstreamType === 'audio') return 'audio';
+  return 'video';
+}
+
+const urlOf = (ref: unknown): string | null => (typeof ref === 'string' && ref ? ref : typeof (ref as FileRef | undefined)?.url === 'string' ? ((ref as FileRef).url as string) || null : null);
+
+/** The upstream URL of one quality of a media object, or null when it has none. */
+export function upstreamUrlFor(media: UpstreamMedia, quality: string): string | null {
+  const files = media.files ?? {};
+  switch (quality) {
+    case 'thumb':
+      return urlOf(files.thumb);
+    case 'preview':
+      return urlOf(files.preview);
+    case '720p':
+      return urlOf(media.videoSources?.['720']) ?? urlOf(files.full);
+    case '240p':
+      return urlOf(media.videoSources?.['240']);
+    case 'square':
+      return urlOf(files.squarePreview);
+    default:
+      // full, 1080p, source: the original file.
+      return urlOf(files.full);
+  }
+}
+
+/** The files of one media object in the qualities asked for (qualities it does not have are left out). */
+export function mediaFilesOf(media: UpstreamMedia, qualitiesFor: (type: VaultPlusMediaType) => string[]): UpstreamMediaFile[] {
+  const type = mediaTypeOf(media.type);
+  const duration = type === 'image' ? null : typeof media.duration === 'number' ? media.duration : null;
+  return qualitiesFor(type).flatMap((quality) => {
+    const url = upstreamUrlFor(media, quality);
+    return url ? [{ mediaId: String(media.id), type, duration, quality, url }] : [];
+  });
+}
+
+/** Every media object anywhere in a reply body (lists, nested messages and posts), each once. */
+export function findUpstreamMedia(body: unknown, found: UpstreamMedia[] = [], depth = 0): UpstreamMedia[] {
+  if (depth > 8 || typeof body !== 'object' || body === null) return found;
+  if (isUpstreamMedia(body)) {
+    found.push(body);
+    return found;
+  }
+  for (const value of Array.isArray(body) ? body : Object.values(body)) findUpstreamMedia(value, found, depth + 1);
+  return found;
+}

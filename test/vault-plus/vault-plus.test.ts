@@ -1,0 +1,287 @@
+// Vault+ end to end on a real service, its simulator and both storage backends: a vault list stored through OFAuth's
+// Vault+ API, served by the media proxy (Range, ETag), purged with real freedBytes, the quota's strategies, an
+// expired CDN URL refreshed mid-copy, a copy held by a killed worker finished by another, org isolation of proxy
+// URLs, and 400s naming the field.
+import { createHash } from 'node:crypto';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimCopies, startVaultPlusWorker } from '../../src/vault-plus/copy-worker.ts';
+import { BACKENDS } from '../support/databases.ts';
+import { WORKER_PROGRESS_TIMEOUT_MS, eventually } from '../support/eventually.ts';
+import { createLinkConnection } from '../support/link-connections.ts';
+import { createKey, createOrg } from '../support/orgs.ts';
+import { call, startTestService, type TestService } from '../support/service.ts';
+import { startLocalS3, type LocalS3 } from './s3-server.ts';
+
+interface Quality {
+  id: string;
+  status: string;
+  quality: string;
+  sizeBytes: number;
+  contentType: string | null;
+  storedAt: number | null;
+  url: string;
+}
+interface Item {
+  id: string;
+  type: string;
+  media: Record<string, Quality>;
+}
+
+interface Tenant {
+  key: string;
+  orgId: string;
+  connectionId: string;
+}
+
+const WAIT = { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS * 3, intervalMs: 100 };
+
+async function newTenant(t: TestService, name: string): Promise<Tenant> {
+  const orgId = await createOrg(t.database.handle, name);
+  const key = (await createKey(t.database.handle, orgId)).secret;
+  const { row } = await createLinkConnection(t.service.ctx, t.sandboxUrl, { orgId, nextCheckAt: null });
+  return { key, orgId, connectionId: row.id };
+}
+
+const vp = (t: TestService, tenant: Tenant, method: string, path: string, body?: unknown) =>
+  call(t.url, method, `/v2/vault-plus${path}`, { key: tenant.key, headers: { 'x-connection-id': tenant.connectionId }, ...(body === undefined ? {} : { body }) });
+
+/** Only image thumbnails (light files), unless the test says otherwise. */
+async function setVaultPlus(t: TestService, tenant: Tenant, settings: Record<string, unknown>): Promise<void> {
+  const res = await call(t.url, 'PATCH', `/v2/account/connections/${tenant.connectionId}/settings`, {
+    key: tenant.key,
+    body: { vaultPlus: { enabled: true, settings: { imageQualities: ['thumb'], cacheVideos: false, cacheAudio: false, ...settings } } },
+  });
+  expect(res.status).toBe(200);
+}
+
+/** The vault list (through the raw Access proxy) with the most photos, at most 12 of them, at least 2. */
+async function photoList(t: TestService, tenant: Tenant): Promise<{ id: string; photos: number }> {
+  const res = await call<{ list: Array<{ id: number; photosCount: number }> }>(t.url, 'GET', '/v2/access/proxy/vault/lists?view=main&limit=100', {
+    key: tenant.key,
+    headers: { 'x-connection-id': tenant.connectionId },
+  });
+  expect(res.status).toBe(200);
+  const lists = res.body.list.filter((l) => l.photosCount >= 2).sort((a, b) => b.photosCount - a.photosCount);
+  expect(lists.length).toBeGreaterThan(0);
+  return { id: String(lists[0].id), photos: lists[0].photosCount };
+}
+
+async function storedStatus(t: TestService, tenant: Tenant) {
+  return eventually(async () => {
+    const res = await vp(t, tenant, 'GET', '/store/status');
+    return res.body.pendingCount === 0 && res.body.totalMedia > 0 ? (res.body as { totalMedia: number; storedCount: number; totalSizeBytes: number }) : null;
+  }, { ...WAIT, what: 'every queued copy finished' });
+}
+
+async function listItems(t: TestService, tenant: Tenant, query = ''): Promise<Item[]> {
+  const items: Item[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await vp(t, tenant, 'GET', `/list?limit=2${query}${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(res.status).toBe(200);
+    items.push(...res.body.items);
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+async function fetchBytes(url: string, headers: Record<string, string> = {}) {
+  const res = await request(url, { headers });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  return { status: res.statusCode, headers: res.headers, body };
+}
+
+describe.each(BACKENDS.flatMap((backend) => (['disk', 's3'] as const).map((storage) => [backend, storage] as const)))('Vault+ (%s, %s storage)', (backend, storage) => {
+  let t: TestService;
+  let s3: LocalS3 | null = null;
+
+  beforeAll(async () => {
+    if (storage === 's3') s3 = await startLocalS3();
+    t = await startTestService(backend, { config: { vaultPlusPollMs: 100, ...(s3?.config() ?? {}) } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await s3?.close();
+  });
+
+  it('a stored vault list is served by the proxy with Range and ETag, and purge frees its bytes', async () => {
+    const tenant = await newTenant(t, 'Vault+ flow');
+    await setVaultPlus(t, tenant, {});
+    const list = await photoList(t, tenant);
+    const queued = await vp(t, tenant, 'POST', `/store/list/${list.id}`);
+    expect(queued.status).toBe(200);
+    expect(queued.body).toMatchObject({ queued: true, listId: list.id });
+    expect(queued.body.estimatedItems).toBeGreaterThanOrEqual(list.photos);
+
+    const status = await storedStatus(t, tenant);
+    expect(status.storedCount).toBe(list.photos);
+    expect(status.totalSizeBytes).toBeGreaterThan(0);
+
+    const items = await listItems(t, tenant, '&status=stored&contentType=image');
+    expect(items).toHaveLength(list.photos);
+    const thumb = items[0].media.thumb;
+    expect(thumb).toMatchObject({ status: 'stored', contentType: 'image/jpeg' });
+
+    // No API key: the signed URL is the credential.
+    const whole = await fetchBytes(thumb.url);
+    expect(whole.status).toBe(200);
+    expect(whole.headers['content-type']).toBe('image/jpeg');
+    expect(whole.body.length).toBe(thumb.sizeBytes);
+    expect(whole.body.subarray(0, 3).toString('hex')).toBe('ffd8ff');
+    const etag = whole.headers.etag as string;
+    expect(etag).toBe(`"${createHash('sha256').update(whole.body).digest('hex')}"`);
+
+    const part = await fetchBytes(thumb.url, { range: 'bytes=10-109' });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 10-109/${thumb.sizeBytes}`);
+    expect(part.body.equals(whole.body.subarray(10, 110))).toBe(true);
+    expect((await fetchBytes(thumb.url, { range: `bytes=${thumb.sizeBytes + 5}-` })).status).toBe(416);
+    expect((await fetchBytes(thumb.url, { 'if-none-match': etag })).status).toBe(304);
+
+    const one = await vp(t, tenant, 'GET', `/${items[0].id}`);
+    expect(one.status).toBe(200);
+    expect(one.body.media.thumb.id).toBe(thumb.id);
+    const batch = await vp(t, tenant, 'POST', '/batch', { mediaIds: [items[0].id, items[1].id, 'nope'] });
+    expect(batch.body.items.map((i: Item) => i.id).sort()).toEqual([items[0].id, items[1].id].sort());
+
+    const deleted = await vp(t, tenant, 'DELETE', `/${items[0].id}`);
+    expect(deleted.body).toEqual({ success: true, mediaId: items[0].id, freedBytes: thumb.sizeBytes });
+    const purged = await vp(t, tenant, 'DELETE', '/purge');
+    expect(purged.body).toEqual({ success: true, purgedCount: list.photos - 1, freedBytes: status.totalSizeBytes - thumb.sizeBytes });
+    const after = await vp(t, tenant, 'GET', '/store/status');
+    expect(after.body).toMatchObject({ storedCount: 0, totalSizeBytes: 0 });
+    // The bytes are gone from the backend: every item's stored object was the only one with its hash.
+    const backend = await t.service.ctx.config;
+    void backend;
+    const stats = await vp(t, tenant, 'GET', '/store/stats');
+    expect(stats.body).toMatchObject({ totalStorageBytes: 0, totalMediaCount: 0, connectionsWithVaultPlus: 1 });
+  });
+
+  it.each(['purge_oldest', 'block_new'] as const)('a full quota: %s', async (strategy) => {
+    const tenant = await newTenant(t, `Vault+ quota ${strategy}`);
+    await setVaultPlus(t, tenant, {});
+    const list = await photoList(t, tenant);
+    await vp(t, tenant, 'POST', `/store/list/${list.id}`);
+    const full = await storedStatus(t, tenant);
+    await vp(t, tenant, 'DELETE', '/purge');
+
+    const limit = full.totalSizeBytes - 1;
+    await setVaultPlus(t, tenant, { storageLimitBytes: limit, storageLimitPurgeStrategy: strategy });
+    await vp(t, tenant, 'POST', `/store/list/${list.id}`);
+    const status = await storedStatus(t, tenant);
+    expect(status.totalSizeBytes).toBeLessThanOrEqual(limit);
+    const rows = (await listItems(t, tenant)).map((item) => item.media.thumb);
+    if (strategy === 'block_new') {
+      const blocked = rows.filter((r) => r.status === 'edge_only');
+      expect(blocked.length).toBeGreaterThanOrEqual(1);
+      expect(rows.filter((r) => r.status === 'removed')).toEqual([]);
+    } else {
+      const evicted = rows.filter((r) => r.status === 'removed');
+      const kept = rows.filter((r) => r.status === 'stored');
+      expect(evicted.length).toBeGreaterThanOrEqual(1);
+      // The oldest go first: everything evicted was stored before everything kept.
+      const lastEvicted = Math.max(...evicted.map((r) => r.storedAt ?? 0));
+      expect(kept.every((r) => (r.storedAt ?? 0) >= lastEvicted)).toBe(true);
+    }
+  });
+
+  it('one org can never read another org\'s media through the proxy', async () => {
+    const a = await newTenant(t, 'Vault+ A');
+    const b = await newTenant(t, 'Vault+ B');
+    for (const tenant of [a, b]) {
+      await setVaultPlus(t, tenant, {});
+      await vp(t, tenant, 'POST', `/store/list/${(await photoList(t, tenant)).id}`);
+      await storedStatus(t, tenant);
+    }
+    const aThumb = (await listItems(t, a))[0].media.thumb;
+    const bThumb = (await listItems(t, b))[0].media.thumb;
+    expect((await fetchBytes(bThumb.url)).status).toBe(200);
+    // B's signature on A's item: refused.
+    const swapped = bThumb.url.replace(bThumb.id, aThumb.id);
+    const refused = await fetchBytes(swapped);
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body.toString()).code).toBe('FORBIDDEN');
+    // A tampered expiry: refused.
+    expect((await fetchBytes(aThumb.url.replace(/expires=(\d+)/, (_m, e: string) => `expires=${Number(e) + 3600}`))).status).toBe(403);
+    // B's key and connection see nothing of A's items through the API either.
+    const aItemId = (await listItems(t, a))[0].id;
+    const throughB = await vp(t, b, 'GET', `/${aItemId}`);
+    expect([404]).toContain(throughB.status);
+    const bWithAConnection = await call(t.url, 'GET', '/v2/vault-plus/store/status', { key: b.key, headers: { 'x-connection-id': a.connectionId } });
+    expect(bWithAConnection.status).toBe(401);
+  });
+
+  it('bad input to every Vault+ route is a 400 naming the field', async () => {
+    const tenant = await newTenant(t, 'Vault+ input');
+    const cases: Array<[string, string, unknown, string]> = [
+      ['POST', '/store/list/abc', undefined, 'listId'],
+      ['GET', '/list?status=lost', undefined, 'status'],
+      ['GET', '/list?source=dms', undefined, 'source'],
+      ['GET', '/list?limit=0', undefined, 'limit'],
+      ['GET', '/list?cursor=a%20b', undefined, 'cursor'],
+      ['POST', '/batch', {}, 'mediaIds'],
+      ['POST', '/batch', { mediaIds: [] }, 'mediaIds'],
+      ['GET', '/a%20b', undefined, 'mediaId'],
+      ['DELETE', '/a%20b', undefined, 'mediaId'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await vp(t, tenant, method, path, body);
+      expect({ path, status: res.status, field: res.body.details?.field }).toEqual({ path, status: 400, field });
+    }
+    const noSig = await call(t.url, 'GET', '/media/vpm_abc?expires=1');
+    expect(noSig.status).toBe(400);
+    expect(noSig.body.details.field).toBe('sig');
+    const noConnection = await call(t.url, 'GET', '/v2/vault-plus/store/status', { key: tenant.key });
+    expect(noConnection.status).toBe(401);
+    expect(noConnection.body.details.field).toBe('x-connection-id');
+  });
+});
+
+describe.each(BACKENDS)('Vault+ copy worker recovery (%s)', (backend) => {
+  let t: TestService;
+
+  beforeAll(async () => {
+    // No worker in the service: the test starts and "kills" its own.
+    t = await startTestService(backend, { config: { role: 'api' } });
+  });
+  afterAll(async () => t?.close());
+
+  it('a CDN URL that expired before the copy is refreshed through the upstream', async () => {
+    const tenant = await newTenant(t, 'Vault+ expired URL');
+    await setVaultPlus(t, tenant, {});
+    const list = await photoList(t, tenant);
+    await vp(t, tenant, 'POST', `/store/list/${list.id}`);
+    const expired = await call(t.sandboxUrl, 'POST', '/_sandbox/cdn/expire-urls', { body: {} });
+    expect(expired.status).toBe(200);
+    const since = (await call(t.sandboxUrl, 'GET', '/_sandbox/requests')).body.lastSeq as number;
+    const worker = startVaultPlusWorker(t.service.ctx, { pollMs: 100 });
+    try {
+      const status = await storedStatus(t, tenant);
+      expect(status.storedCount).toBe(list.photos);
+    } finally {
+      await worker.stop();
+    }
+    const log = (await call<{ list: Array<{ method: string; url: string; status: number }> }>(t.sandboxUrl, 'GET', `/_sandbox/requests?since=${since}`)).body.list;
+    expect(log.filter((r) => r.url.startsWith('/files/') && r.status === 403).length).toBe(list.photos);
+    expect(log.filter((r) => /^\/api2\/v2\/vault\/media\/\d+/.test(r.url)).length).toBeGreaterThanOrEqual(list.photos);
+    expect(log.filter((r) => r.url.startsWith('/files/') && r.status === 200).length).toBe(list.photos);
+  });
+
+  it('a copy claimed by a worker that was killed is finished by another once the lease runs out', async () => {
+    const tenant = await newTenant(t, 'Vault+ killed worker');
+    await setVaultPlus(t, tenant, {});
+    const list = await photoList(t, tenant);
+    await vp(t, tenant, 'POST', `/store/list/${list.id}`);
+    // The killed worker: it claimed every due copy and then never did anything again.
+    const claimed = await claimCopies(t.service.ctx, 100, 1_500);
+    expect(claimed.length).toBeGreaterThanOrEqual(list.photos);
+    const worker = startVaultPlusWorker(t.service.ctx, { pollMs: 100, leaseMs: 30_000 });
+    try {
+      const status = await storedStatus(t, tenant);
+      expect(status.storedCount).toBe(list.photos);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
