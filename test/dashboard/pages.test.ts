@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagePath } from '../../src/platform/package-root.ts';
 import { launchBrowser } from '../support/browser.ts';
@@ -550,7 +551,7 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
       { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the seeded Access call in the request log' },
     );
   });
-  it('edits a client app\'s brand colour, sees it in the preview, and the Link page uses it', async () => {
+  it('edits a client app\'s brand colour and logo, sees them in the preview, and the Link page uses them', async () => {
     await ensureSignedIn();
     await page.goto(`${t.url}/dashboard/link`);
     await settled(page, 'Link client apps');
@@ -560,6 +561,9 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
     const before = await buttonColour();
     await page.getByLabel(/^Brand colour/).fill('#c2185b');
     await page.getByLabel('Display name (empty: the name)').fill('Alpha Brand');
+    const logo = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#c2185b' } }).png().toBuffer();
+    await page.getByLabel(/^Logo/).setInputFiles({ name: 'alpha.png', mimeType: 'image/png', buffer: logo });
+    await expect.poll(() => preview.locator('img.preview-logo').getAttribute('src'), { timeout: 10_000 }).toMatch(/^data:image\/png;base64,/);
     // The preview follows as it is typed: the colour (AA-readable as the Link page makes it) and the name.
     await expect.poll(buttonColour, { timeout: 10_000 }).toBe('rgb(194, 24, 91)');
     expect(before).not.toBe('rgb(194, 24, 91)');
@@ -568,7 +572,7 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain(`Saved ${a.clientAppName}`);
     const app = (await call(t.url, 'GET', `/v2/client-apps/${a.clientAppId}`, { key: t.adminKey })).body;
-    expect(app).toMatchObject({ brandColor: '#c2185b', displayName: 'Alpha Brand' });
+    expect(app).toMatchObject({ brandColor: '#c2185b', displayName: 'Alpha Brand', logoUrl: expect.stringMatching(/^\/link\/logos\/[0-9a-f]{64}\.webp$/) });
     expect(await page.locator('tbody tr', { hasText: a.clientAppName }).textContent()).toContain('#c2185b');
 
     // The hosted Link page of a session of this app is in that colour.
@@ -582,6 +586,7 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
       const accent = await linkPage.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim());
       expect(accent).toBe('#c2185b');
       expect(await linkPage.locator('body').textContent()).toContain('Alpha Brand');
+      expect(await linkPage.locator(`img[src="${app.logoUrl}"]`).count()).toBe(1);
     } finally {
       await linkPage.close();
     }
