@@ -9,6 +9,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
   startup: async () => (await import('./startup.ts')).runStartupBenchmark(),
   mcp: async () => (await import('./mcp.ts')).runMcpBenchmark(),
   realtime: async () => (await import('./realtime.ts')).runRealtimeBenchmark(),
+  media: async () => (await import('./media.ts')).runMediaBenchmark(),
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
