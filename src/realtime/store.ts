@@ -1,7 +1,8 @@
 // The relay's queries. Sockets are due work (platform/leases.ts's pattern): a claim takes due, unleased rows with
 // FOR UPDATE SKIP LOCKED and stamps the worker and its lease in the same statement, so two workers never take the
 // same socket; the holder renews its leases in one statement per round, and a holder that dies lets them run out.
-// The statements that cross orgs (the sweep, claims, renewals, pruning) say so in their names.
+// The statements that cross orgs (the sweep, claims, renewals, pruning) say so in their names. The sweep writes only
+// rows that change (no ON CONFLICT DO UPDATE, which would lock every held row at each sweep).
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
 import { rowsOf, timestampAt } from '../platform/db/sql.ts';
@@ -25,8 +26,12 @@ export async function syncRelayedConnectionsOfEveryOrg(ex: Executor, now: Date):
     ), added as (
       insert into realtime_sockets (connection_id, org_id, environment, due_at, created_at)
       select id, org_id, environment, ${at}, ${at} from wanted
-      on conflict (connection_id) do update set due_at = coalesce(realtime_sockets.due_at, excluded.due_at)
-      where realtime_sockets.due_at is null
+      where not exists (select 1 from realtime_sockets s where s.connection_id = wanted.id)
+      on conflict (connection_id) do nothing
+      returning 1
+    ), resumed as (
+      update realtime_sockets s set due_at = ${at}
+      from wanted where s.connection_id = wanted.id and s.due_at is null
       returning 1
     )
     update realtime_sockets s set due_at = null, failures = 0
