@@ -3,6 +3,7 @@
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
+import { installAccessMediaHook } from './access-media.ts';
 import { requestConnection } from './connection.ts';
 import { serveProxiedMedia } from './media-proxy.ts';
 import { presentItems } from './present.ts';
@@ -99,8 +100,13 @@ export function registerVaultPlusRoutes(app: HttpApp, ctx: ServiceContext, runti
 
   app.get('/media/:itemId', {
     schema: { tags: TAGS, summary: 'A media file through the media proxy (signed URL; no API key)', params: S.ProxyParams, querystring: S.ProxyQuery },
-  }, (request, reply) => serveProxiedMedia(ctx, runtime, { itemId: request.params.itemId, ...request.query }, request, reply));
+  }, async (request, reply) => {
+    await serveProxiedMedia(ctx, runtime, { itemId: request.params.itemId, ...request.query }, request, reply);
+    // The reply is a stream still being written: returning it tells Fastify the handler has sent it.
+    return reply;
+  });
 
+  installAccessMediaHook(app, ctx, runtime);
   app.addHook('onClose', async () => runtime.close());
 }
 
