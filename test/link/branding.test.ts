@@ -42,8 +42,14 @@ describe.each(BACKENDS)('client app branding (%s)', (backend) => {
     imageBase = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    await new Promise((resolve) => imageServer?.close(resolve));
-    await t?.close();
+    try {
+      if (imageServer) {
+        imageServer.closeAllConnections();
+        await new Promise((resolve) => imageServer.close(resolve));
+      }
+    } finally {
+      await t?.close();
+    }
   });
 
   const logoRowsOf = async (appId: string) => {
