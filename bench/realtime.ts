@@ -4,7 +4,7 @@
 // only), and frame → webhook receipt latency (p50/p99) under a steady load of fan messages: from the control call
 // that makes the fan write to the receipt of realtime.chat_message.received at a local receiver, through the relay,
 // the outbox and the webhook worker. The machine is shared with the simulator and the receiver: read with that in mind.
-// Standalone: `node bin/run-ts.js bench/realtime.ts [sockets]`.
+// Standalone: `node bin/run-ts.js bench/realtime.ts [sockets] [fan messages per second]`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -100,7 +100,7 @@ function startReceiver(): Promise<{ url: string; receivedAt: Map<number, number>
   );
 }
 
-export async function runRealtimeBenchmark(sockets = 5000): Promise<Record<string, unknown>> {
+export async function runRealtimeBenchmark(sockets = 5000, ratePerSecond = LOAD_RATE_PER_SECOND): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofconnect-bench-realtime-'));
   const simulator = await startSimulator();
   const receiver = await startReceiver();
@@ -189,11 +189,11 @@ export async function runRealtimeBenchmark(sockets = 5000): Promise<Record<strin
     webhooks = await startWebhookWorker(ctx, { pollIntervalMs: 200 });
     const sentAt = new Map<number, number>();
     const controlMs: number[] = [];
-    const total = LOAD_RATE_PER_SECOND * LOAD_SECONDS;
+    const total = ratePerSecond * LOAD_SECONDS;
     const loadStart = performance.now();
     const sends: Array<Promise<void>> = [];
     for (let i = 0; i < total; i++) {
-      const due = loadStart + (i * 1000) / LOAD_RATE_PER_SECOND;
+      const due = loadStart + (i * 1000) / ratePerSecond;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const email = emails[i % LOAD_ACCOUNTS];
@@ -214,7 +214,7 @@ export async function runRealtimeBenchmark(sockets = 5000): Promise<Record<strin
     const latency = {
       messages: total,
       received: latencies.length,
-      ratePerSecond: LOAD_RATE_PER_SECOND,
+      ratePerSecond,
       p50Ms: Math.round(percentile(latencies, 50)),
       p99Ms: Math.round(percentile(latencies, 99)),
       controlCallP50Ms: Math.round(percentile(controlMs, 50)),
@@ -237,6 +237,7 @@ export async function runRealtimeBenchmark(sockets = 5000): Promise<Record<strin
 
 if (import.meta.url === pathToFileURL(path.resolve(process.argv[1] ?? '')).href) {
   const sockets = Number(process.argv[2] ?? 5000);
-  console.log(JSON.stringify(await runRealtimeBenchmark(sockets), null, 2));
+  const rate = Number(process.argv[3] ?? LOAD_RATE_PER_SECOND);
+  console.log(JSON.stringify(await runRealtimeBenchmark(sockets, rate), null, 2));
   process.exit(0);
 }
