@@ -166,6 +166,9 @@ const CLIENT_APP = {
   permissions: ['profile:read', 'posts:read', 'messages:read'],
   profile: { description: 'Scheduling and analytics for creators', website: 'https://app.example.com', privacyPolicyUrl: 'https://app.example.com/privacy' },
   returnsRawSession: false,
+  displayName: 'Acme',
+  brandColor: '#0b63ce',
+  logoUrl: '/link/logos/9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a0c2e4b6d8f0a2c4e6b8d0f.webp',
   createdAt: AT,
   updatedAt: AT,
 };
