@@ -4,6 +4,7 @@
 import { de } from './de.ts';
 import { en, type MessageKey } from './en.ts';
 import { es } from './es.ts';
+import { translatorOver, type Translate } from './format.ts';
 import { fr } from './fr.ts';
 import { pt } from './pt.ts';
 
@@ -45,9 +46,8 @@ export function localeFromAcceptLanguage(header: string | undefined): Locale | n
   return null;
 }
 
-export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+export type { Translate };
 
 export function translator(locale: Locale): Translate {
-  const catalogue = CATALOGUES[locale];
-  return (key, values = {}) => catalogue[key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return translatorOver(CATALOGUES[locale]);
 }

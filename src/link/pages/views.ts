@@ -7,6 +7,7 @@ import type { SandboxTestAccount } from '../../upstream/environments.ts';
 import type { LinkEventName } from '../events/names.ts';
 import { brandStylesheetPath } from '../branding/routes.ts';
 import { translator, type MessageKey, type Translate } from '../i18n/catalogue.ts';
+import { describePermission } from '../i18n/permission-text.ts';
 import { html, type SafeHtml } from './html.ts';
 import { pageQuery, type PageOptions } from './page-options.ts';
 
@@ -147,14 +148,6 @@ function cancelForm(form: FormContext, step: 'pre-login' | 'login' | '2fa', t: T
 <input type="hidden" name="exit_type" value="user_exit">
 <button type="submit" class="link">${t('action.cancel')}</button>
 </form>`;
-}
-
-const AREAS = ['profile', 'posts', 'messages', 'subscribers', 'earnings', 'analytics', 'vault', 'promotions', 'lists'] as const;
-
-export function describePermission(permission: string, t: Translate = translator('en')): string {
-  const [area, access] = permission.split(':');
-  const what = (AREAS as readonly string[]).includes(area) ? t(`area.${area}` as MessageKey) : area;
-  return t(access === 'write' ? 'perm.change' : 'perm.see', { what });
 }
 
 export function consentView(frame: PageFrame, form: FormContext, app: ClientAppRow, details: { isReconnect: boolean }): string {

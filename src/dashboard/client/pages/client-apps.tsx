@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { CONNECTION_PERMISSIONS } from '../../../account/permissions.ts';
 import { brandPalette } from '../../../link/branding/contrast.ts';
-import { describePermission } from '../../../link/pages/views.ts';
+import { describePermission } from '../../../link/i18n/permission-text.ts';
 import { api, type Page as ApiPage } from '../api.ts';
 import { ConfirmDialog, DataTable, Empty, ErrorNotice, Loaded, Page, Time, useLoad, useSubmit } from '../components.tsx';
 import type { SessionInfo } from '../session.ts';
