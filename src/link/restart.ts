@@ -3,6 +3,7 @@
 // Link session starts over at the sign-in step. Failures that protect the account (too many attempts) or end the
 // session (expired, used, cancelled) cannot be restarted; failed attempts keep counting towards the limit.
 import type { ServiceContext } from '../platform/context.ts';
+import { recordLinkEvent } from './events/record.ts';
 import { hasExpired } from './flow.ts';
 import { transitionLinkSession, type LinkSessionRow } from './store.ts';
 
@@ -17,11 +18,14 @@ export async function restartLinkSession(ctx: ServiceContext, session: LinkSessi
   const now = ctx.clock.now();
   // A failed session is no longer open, so hasExpired would not say; the link's lifetime still bounds a restart.
   if (!canRestartAfter(session) || hasExpired(session, now) || now.getTime() >= session.expiresAt.getTime()) return undefined;
-  return transitionLinkSession(ctx.database.db, session.id, [session.status], {
+  const restarted = await transitionLinkSession(ctx.database.db, session.id, [session.status], {
     status: 'initialized',
     errorCode: null,
     challengeBlob: null,
     twoFactorState: null,
     updatedAt: ctx.clock.now(),
   });
+  // Recorded at the step it restarts from (always the sign-in), so the funnel shows who tried another account.
+  if (restarted) await recordLinkEvent(ctx, restarted, { name: 'restarted', step: 'login' });
+  return restarted;
 }

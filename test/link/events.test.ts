@@ -89,6 +89,37 @@ describe.each(BACKENDS)('link: events recorded per Link session (%s)', (backend)
     ]);
   });
 
+  it('"Use another account" records a restarted event at the sign-in step, and the embedding host hears it', async () => {
+    const init = await call(t.url, 'POST', '/v2/link/init', { key, body: { clientAppId: embedAppId } });
+    const secret = new URL(init.body.url).pathname.split('/').at(-1)!;
+    const query = `?embed=true&embed_origin=${encodeURIComponent('http://localhost:4999')}`;
+    const locked = await call(t.url, 'POST', `/v2/link/${secret}/login`, { key, body: { email: emailFor('locked'), password: 'good-password' } });
+    expect(locked.body.status, JSON.stringify(locked.body)).toBe('failed');
+    const failurePage = String((await call(t.url, 'GET', `/link/${secret}${query}`)).body);
+    expect(failurePage).toContain('/restart');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(failurePage)?.[1] ?? '';
+    expect(csrf).not.toBe('');
+    const restart = await fetch(`${t.url}/link/${secret}/restart${query}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+      body: `csrf=${encodeURIComponent(csrf)}`,
+    });
+    expect(restart.status).toBe(303);
+    expect(restart.headers.get('location')).toContain('screen=login');
+    expect(await recorded(secret)).toEqual([
+      ['credentials_submitted', null, null],
+      ['error', 'login', 'account_locked'],
+      ['restarted', 'login', null],
+    ]);
+    const next = new URL(restart.headers.get('location')!, t.url);
+    const signIn = String((await call(t.url, 'GET', `${next.pathname}${next.search}`)).body);
+    const attr = /data-messages="([^"]*)"/.exec(signIn)?.[1] ?? '[]';
+    const events = (JSON.parse(unescapeAttribute(attr)) as Array<{ event: string; metadata?: { step?: string } }>).filter((m) => m.event !== 'sandbox_info');
+    expect(events.map((m) => m.event)).toContain('restarted');
+    expect(events.find((m) => m.event === 'restarted')?.metadata?.step).toBe('login');
+  });
+
   it('an embedded page passes each event to the host once, in order; a reload does not repeat it', async () => {
     const init = await call(t.url, 'POST', '/v2/link/init', { key, body: { clientAppId: embedAppId } });
     const path = `${new URL(init.body.url).pathname}?embed=true&embed_origin=${encodeURIComponent('http://localhost:4999')}`;

@@ -9,7 +9,7 @@
   var TYPE = 'OFAUTH_LINK';
   var current = d.currentScript;
   // The named steps a Link page reports (onEvent); exit and success also reach onClose / onSuccess.
-  var STEP_EVENTS = ['opened', 'consent_accepted', 'credentials_submitted', '2fa_requested', '2fa_submitted', 'error'];
+  var STEP_EVENTS = ['opened', 'consent_accepted', 'credentials_submitted', '2fa_requested', '2fa_submitted', 'error', 'restarted'];
   var SMALL_VIEWPORT = '(max-width: 480px)';
 
   function originOf(url) {

@@ -8,6 +8,8 @@ export const LINK_EVENT_NAMES = [
   '2fa_requested',
   '2fa_submitted',
   'error',
+  // "Use another account" after a failure: the same session starts over at the sign-in step.
+  'restarted',
   'exit',
   'success',
 ] as const;
@@ -24,7 +26,7 @@ export const ONCE_PER_SESSION: readonly LinkEventName[] = ['opened', 'consent_ac
  * already post them with OFAuth's metadata (the embed's onClose / onSuccess), and the embed turns those into
  * onEvent('exit' | 'success') itself.
  */
-export const PAGE_DELIVERED: readonly LinkEventName[] = ['opened', 'consent_accepted', 'credentials_submitted', '2fa_requested', '2fa_submitted', 'error'];
+export const PAGE_DELIVERED: readonly LinkEventName[] = ['opened', 'consent_accepted', 'credentials_submitted', '2fa_requested', '2fa_submitted', 'error', 'restarted'];
 
 export interface LinkEventInput {
   name: LinkEventName;

@@ -14,7 +14,7 @@ export const linkEvents = pgTable(
     environment: text('environment').$type<'sandbox' | 'live'>().notNull(),
     clientAppId: text('client_app_id').notNull().references(() => clientApps.id, { onDelete: 'cascade' }),
     linkSessionId: text('link_session_id').notNull().references(() => linkSessions.id, { onDelete: 'cascade' }),
-    /** opened | consent_accepted | credentials_submitted | 2fa_requested | 2fa_submitted | error | exit | success */
+    /** opened | consent_accepted | credentials_submitted | 2fa_requested | 2fa_submitted | error | restarted | exit | success */
     name: text('name').notNull(),
     /** The step the session was at: consent | login | 2fa (for error and exit). */
     step: text('step'),
