@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contrastRatio, type Rgb } from '../../src/link/branding/contrast.ts';
+import { ManualClock } from '../../src/platform/clock.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { releaseAll } from '../support/cleanup.ts';
 import { BROWSER_BACKENDS } from '../support/databases.ts';
@@ -34,9 +35,11 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
   let plainAppId: string;
   let brandedAppId: string;
   let brandedLogoUrl: string;
+  // Moved only by the axe test, to show the expired page, and set back at once.
+  const clock = new ManualClock(Date.now());
 
   beforeAll(async () => {
-    [t, browser, site] = await Promise.all([startTestService(backend), launchBrowser(), startLoopbackSite('127.0.0.1')]);
+    [t, browser, site] = await Promise.all([startTestService(backend, { clock }), launchBrowser(), startLoopbackSite('127.0.0.1')]);
     callback = `${site.origin}/callback`;
     orgId = await createOrg(t.database.handle, 'Northwind Studio');
     orgKey = (await createKey(t.database.handle, orgId)).secret;
@@ -78,6 +81,16 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
     const res = await call(t.url, 'POST', '/v2/link/init', { key, body: { clientAppId: plainAppId, ...body } });
     expect(res.status).toBe(200);
     return res.body.url;
+  }
+
+  /** A fresh account connected through the API (the whitelabel-style login) on a new link: the link and the email. */
+  async function connectThroughApi(): Promise<{ link: string; email: string }> {
+    const link = await newLink();
+    const email = uniqueEmail('creator');
+    const secret = link.split('/link/')[1].split('?')[0];
+    const connected = await call(t.url, 'POST', `/v2/link/${secret}/login`, { key: orgKey, body: { email, password: 'good-password' } });
+    expect(connected.body.status, JSON.stringify(connected.body)).toBe('completed');
+    return { link, email };
   }
 
   async function toLogin(page: Page, url: string) {
@@ -363,6 +376,65 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
       }],
       ['not embeddable here', async (page) => void (await page.goto(`${await newLink()}?embed=true&embed_origin=http%3A%2F%2Fexample.com`))],
       ['not valid', async (page) => void (await page.goto(`${t.url}/link/cs_doesnotexist0000000000`))],
+      ['2fa wrong code', async (page) => {
+        await toLogin(page, await newLink());
+        await page.getByLabel('Email').fill(uniqueEmail('creator-otp'));
+        await page.getByLabel('Password').fill('good-password');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByLabel('Verification code', { exact: true }).fill('000000');
+        await page.getByRole('button', { name: 'Verify' }).click();
+        await page.getByRole('alert').waitFor();
+      }],
+      ['connected', async (page) => {
+        const { link } = await connectThroughApi();
+        await page.goto(link);
+        await page.getByRole('heading', { name: 'Connected' }).waitFor();
+      }],
+      ['already connected, then "Use another account"', async (page) => {
+        const { email } = await connectThroughApi();
+        await toLogin(page, await newLink());
+        await page.getByLabel('Email').fill(email);
+        await page.getByLabel('Password').fill('good-password');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Use another account' }).click();
+        await page.getByLabel('Email').waitFor();
+      }],
+      ['already used', async (page) => {
+        const link = await newLink();
+        await toLogin(page, link);
+        await page.getByRole('button', { name: 'Cancel' }).click();
+        await page.waitForURL(`${callback}?status=cancelled**`);
+        await page.goto(link);
+        await page.getByRole('heading', { name: 'This link has already been used' }).waitFor();
+      }],
+      ['expired', async (page) => {
+        const link = await newLink();
+        clock.advance(31 * 60_000);
+        try {
+          await page.goto(link);
+        } finally {
+          clock.advance(-31 * 60_000);
+        }
+        await page.getByRole('heading', { name: 'This link has expired' }).waitFor();
+      }],
+      ['signing in (another tab\'s sign-in still running)', async (page) => {
+        const link = await newLink();
+        const secret = link.split('/link/')[1].split('?')[0];
+        const fault = await call(t.sandboxUrl, 'POST', '/_sandbox/faults', { body: { kind: 'latency', count: 1, latencyMs: 8_000, pathPrefix: '/api2/v2/users/login' } });
+        expect(fault.status).toBe(200);
+        const signingIn = call(t.url, 'POST', `/v2/link/${secret}/login`, { key: orgKey, body: { email: uniqueEmail('creator'), password: 'good-password' } });
+        // The pending page refreshes itself every 2 s; axe reads it as served, without the refresh.
+        await page.route((url) => url.pathname === `/link/${secret}`, async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, body: (await response.text()).replace(/<meta http-equiv="refresh"[^>]*>/, '') });
+        });
+        await expect.poll(async () => {
+          await page.goto(link);
+          return page.getByRole('heading', { level: 1 }).textContent();
+        }, { timeout: 20_000 }).toBe('Signing you in…');
+        await signingIn;
+      }],
+      ['dev callback', async (page) => void (await page.goto(`${t.url}/link/dev-callback?status=success&connection_id=conn_axe&client_reference_id=ref-1`))],
     ];
     const findings: string[] = [];
     for (const theme of ['light', 'dark'] as const) {
@@ -386,5 +458,5 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
       }
     }
     expect(findings).toEqual([]);
-  }, 240_000); // fourteen page loads, each with the flow before it, on a loaded machine
+  }, 600_000); // thirty page loads, each with the flow before it (one waits out a 20 s sign-in), on a loaded machine
 });
