@@ -23,7 +23,7 @@ export const ListConnectionsArguments = Type.Object(
   {
     status: Type.Optional(Type.Union(VISIBLE_STATUSES.map((status) => Type.Literal(status)), { description: 'Only connections in this status' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'At most this many (1–100, default 20)' })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Skip this many (paging: hasMore says whether another page exists)' })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Skip this many (paging: hasMore says whether another page exists)' })),
   },
   { additionalProperties: false },
 );

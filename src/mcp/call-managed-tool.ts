@@ -44,7 +44,10 @@ function connectionIdOf(caller: McpCaller, args: Arguments): string {
 function pathValueOf(name: string, value: unknown): string {
   if (value === undefined) throw badArgument(name, `must have required property '${name}'`);
   if ((typeof value !== 'string' && typeof value !== 'number') || String(value) === '') throw badArgument(name, `${name} must be a string`);
-  return encodeURIComponent(String(value));
+  const text = String(value);
+  // A dot segment would be resolved away by the URL, reaching another route than this tool's.
+  if (text === '.' || text === '..') throw badArgument(name, `${name} must not be '.' or '..'`);
+  return encodeURIComponent(text);
 }
 
 function appendQuery(query: URLSearchParams, name: string, value: unknown): void {

@@ -114,6 +114,17 @@ export function createMcpServer(session: McpSession): Server {
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator: session.tools.validator },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listedTools(session) }));
-  server.setRequestHandler(CallToolRequestSchema, async (request) => callTool(session, request.params.name, request.params.arguments ?? {}));
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    try {
+      return await callTool(session, request.params.name, request.params.arguments ?? {});
+    } catch (error) {
+      if (error instanceof McpError) throw error;
+      if (error instanceof ApiError) return toolRefusal(error, session.caller.requestId);
+      // Anything else would reach the client as the SDK's JSON-RPC error with the raw message (SQL included) and be
+      // logged nowhere: log it here and answer the API's internal error, as the HTTP error handler does.
+      session.ctx.logger.error({ err: error, tool: request.params.name, requestId: session.caller.requestId }, 'MCP tool failed');
+      return toolRefusal(new ApiError('INTERNAL', 'Internal error'), session.caller.requestId);
+    }
+  });
   return server;
 }

@@ -3,7 +3,6 @@
 // any decoder sees them): SVG can carry scripts and external references, so it is refused, never rasterised. The
 // re-encoding drops metadata (EXIF, ICC, XMP, comments) and any trailing bytes; the result is at most 128 px a side.
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import { request } from 'undici';
 import type { Config } from '../../platform/config.ts';
 import { badRequest } from '../../platform/errors.ts';
@@ -55,6 +54,8 @@ export async function prepareLogo(bytes: Buffer, field: string): Promise<Prepare
   if (format === 'svg') throw logoProblem('SVG logos are not accepted (they can carry scripts). Send a PNG, JPEG, WebP or GIF image.', field);
   if (!format) throw logoProblem('The logo is not a PNG, JPEG, WebP or GIF image.', field);
   try {
+    // sharp (a native image library) loads on the first logo, not with every start of the service.
+    const { default: sharp } = await import('sharp');
     const image = sharp(bytes, { limitInputPixels: MAX_LOGO_INPUT_PIXELS, failOn: 'error', animated: false });
     const meta = await image.metadata();
     if (meta.format !== format && !(format === 'jpeg' && meta.format === 'jpeg')) throw new Error(`decoded as ${meta.format}`);
