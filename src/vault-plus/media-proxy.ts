@@ -16,7 +16,7 @@ import { usableSessionOf } from './connection.ts';
 import { isUpstreamMedia, upstreamUrlFor } from './media-files.ts';
 import type { VaultPlusRuntime } from './runtime.ts';
 import { autoCacheRule, connectionVaultPlus } from './settings.ts';
-import { countAccess, findMediaRowAcrossOrgs, type MediaRow } from './store.ts';
+import { findMediaRowAcrossOrgs, type MediaRow } from './store.ts';
 import { vaultPlusMedia } from './tables.ts';
 
 const refused = () => new ApiError('FORBIDDEN', 'This media URL is not valid or has expired', { details: { field: 'sig' } });
@@ -107,7 +107,7 @@ export async function serveProxiedMedia(ctx: ServiceContext, runtime: VaultPlusR
   const row = await findMediaRowAcrossOrgs(ctx.database.db, url.itemId);
   if (!row || !(await runtime.urls.isValid(row, url.expires, url.sig))) throw refused();
   reply.header('cache-control', `private, max-age=${Math.max(0, url.expires - Math.floor(ctx.clock.now().getTime() / 1000))}`);
-  await countAccess(ctx.database.db, row.id, ctx.clock.now());
+  runtime.countAccess(row.id);
   if (await serveStored(runtime, row, request, reply)) return;
   await serveFromUpstream(ctx, runtime, row, request, reply);
 }

@@ -229,8 +229,11 @@ export async function findMediaRowAcrossOrgs(ex: Executor, id: string): Promise<
   return row;
 }
 
-export async function countAccess(ex: Executor, id: string, now: Date): Promise<void> {
-  await ex.update(vaultPlusMedia).set({ accessCount: sql`${vaultPlusMedia.accessCount} + 1`, lastAccessedAt: now }).where(eq(vaultPlusMedia.id, id));
+/** Adds batched proxy reads to their rows (by row id, across orgs: the ids come from verified URLs). */
+export async function addAccessCounts(ex: Executor, counts: Map<string, number>, now: Date): Promise<void> {
+  for (const [id, n] of counts) {
+    await ex.update(vaultPlusMedia).set({ accessCount: sql`${vaultPlusMedia.accessCount} + ${n}`, lastAccessedAt: now }).where(eq(vaultPlusMedia.id, id));
+  }
 }
 
 /** The worker's read of a claimed row, across orgs. */
