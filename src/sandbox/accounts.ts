@@ -10,6 +10,7 @@ export const SANDBOX_CAPTCHA_OK_TOKEN = 'sandbox-captcha-ok';
 export type ScenarioId =
   | 'creator'
   | 'creator-otp'
+  | 'creator-sms'
   | 'fan'
   | 'fan-otp'
   | 'locked'
@@ -22,12 +23,24 @@ export interface Scenario {
   id: ScenarioId;
   isPerformer: boolean;
   hasOtp: boolean;
+  /** The code comes by text message (OnlyFans' otpState.phoneOtp), so a new one can be asked for; otherwise an authenticator app. */
+  isOtpByPhone?: boolean;
   description: string;
 }
+
+/** The last four digits of the sandbox's phone, as OnlyFans shows them (otpState.phoneLast4). */
+export const SANDBOX_PHONE_LAST4 = '0142';
 
 export const SCENARIOS: Record<ScenarioId, Scenario> = {
   creator: { id: 'creator', isPerformer: true, hasOtp: false, description: 'Creator account, no 2FA.' },
   'creator-otp': { id: 'creator-otp', isPerformer: true, hasOtp: true, description: 'Creator account with app 2FA; OTP 123456.' },
+  'creator-sms': {
+    id: 'creator-sms',
+    isPerformer: true,
+    hasOtp: true,
+    isOtpByPhone: true,
+    description: `Creator account with text-message 2FA (phone ending ${SANDBOX_PHONE_LAST4}); OTP 123456, and "send a new code" (GET /users/otp/code) allowed.`,
+  },
   fan: { id: 'fan', isPerformer: false, hasOtp: false, description: 'Fan account, no 2FA.' },
   'fan-otp': { id: 'fan-otp', isPerformer: false, hasOtp: true, description: 'Fan account with app 2FA; OTP 123456.' },
   locked: { id: 'locked', isPerformer: true, hasOtp: false, description: 'Login fails: the account is locked (HTTP 400, code 103).' },

@@ -2,7 +2,7 @@
 // A pending 2FA challenge lives on the guest session and is bound to its x-bc and user agent; it is stored with
 // the session, so the 2FA step may land on another node than the login.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SANDBOX_CAPTCHA_OK_TOKEN, SANDBOX_OTP_CODE, SANDBOX_PASSWORD, accountFromEmail, type SandboxAccount } from './accounts.ts';
+import { SANDBOX_CAPTCHA_OK_TOKEN, SANDBOX_OTP_CODE, SANDBOX_PASSWORD, SANDBOX_PHONE_LAST4, accountFromEmail, type SandboxAccount } from './accounts.ts';
 import { formatSetCookie } from './cookies.ts';
 import { OnlyFansError, accessDenied, badRequest } from './onlyfans-error.ts';
 import { identityOf, type SandboxState } from './sandbox-state.ts';
@@ -19,8 +19,10 @@ const accountLocked = () => new OnlyFansError(400, 103, 'Your account has been l
 const securityCheck = () => new OnlyFansError(400, 105, 'Security check required. Please verify your identity.', { faceOtp: true, forceFaceOtp: true });
 
 function otpRequired(account: SandboxAccount, message: string, attemptsLeft?: number): OnlyFansError {
+  // A text-message account is marked by phoneOtp (with the phone's last digits); an authenticator app by appOtp.
+  const byPhone = account.scenario.isOtpByPhone === true;
   return new OnlyFansError(400, 101, message, {
-    otpState: { email: false, phoneOtp: false, appOtp: true, faceOtp: false, forceFaceOtp: false, phoneLast4: null },
+    otpState: { email: false, phoneOtp: byPhone, appOtp: !byPhone, faceOtp: false, forceFaceOtp: false, phoneLast4: byPhone ? SANDBOX_PHONE_LAST4 : null },
     strong: false,
     ...(attemptsLeft === undefined ? {} : { attemptsLeft }),
     email: account.email,

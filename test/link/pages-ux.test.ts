@@ -245,6 +245,39 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
     }
   }, 90_000);
 
+  it('a text-message 2FA account (creator-sms) can ask for a new code and is told one was sent; an authenticator-app account is offered neither', async () => {
+    const page = await context.newPage();
+    const codeRequests = async () => {
+      const log = await call<{ list: Array<{ method: string; url: string }> }>(t.sandboxUrl, 'GET', '/_sandbox/requests');
+      return log.body.list.filter((r) => r.method === 'GET' && r.url.startsWith('/api2/v2/users/otp/code')).length;
+    };
+    const toCodePage = async (scenario: string) => {
+      await toLogin(page, await newLink());
+      await page.getByLabel('Email').fill(uniqueEmail(scenario));
+      await page.getByLabel('Password').fill('good-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Verification code', { exact: true }).waitFor();
+    };
+    try {
+      await toCodePage('creator-sms');
+      expect(await page.textContent('#code-help')).toBe('OnlyFans sent a code by text message to your phone ending in 0142.');
+      const before = await codeRequests();
+      await page.getByRole('button', { name: 'Send a new code' }).click();
+      await page.getByRole('status').filter({ hasText: 'A new code is on its way.' }).waitFor();
+      expect(await codeRequests()).toBe(before + 1);
+      await page.getByLabel('Verification code', { exact: true }).fill('123456');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.waitForURL(`${callback}?status=success**`);
+
+      await toCodePage('creator-otp');
+      expect(await page.textContent('#code-help')).toContain('authenticator app');
+      expect(await page.getByRole('button', { name: 'Send a new code' }).count()).toBe(0);
+      expect(await page.getByText('A new code is on its way.').count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('"use another account" on an already-connected account restarts the sign-in instead of a dead end, in end-user words', async () => {
     const page = await context.newPage();
     const email = uniqueEmail('creator');
