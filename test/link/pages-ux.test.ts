@@ -245,6 +245,39 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
     }
   }, 90_000);
 
+  it('a sign-in OnlyFans has not answered after 60 s says so (the page\'s clock fast-forwarded, no real waiting)', async () => {
+    const page = await context.newPage();
+    // Playwright cannot read the page while its form post is in flight, so the post is stopped in the browser after
+    // the page's own submit handler ran (a window listener fires after link.js's document one): the page is left in
+    // exactly the state a person waiting on a slow OnlyFans sees, with its timers on the installed clock.
+    await page.addInitScript(() => {
+      window.addEventListener('submit', (e) => {
+        if ((e.target as HTMLFormElement).hasAttribute('data-busy-form')) e.preventDefault();
+      });
+    });
+    try {
+      await page.clock.install();
+      await toLogin(page, await newLink());
+      await page.getByLabel('Email').fill(uniqueEmail('creator'));
+      await page.getByLabel('Password').fill('good-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const status = page.locator('.busy-status');
+      await expect.poll(() => page.locator('button.primary .label').textContent()).toBe('Signing in…');
+      expect(await page.locator('button.primary').getAttribute('aria-busy')).toBe('true');
+      expect(await status.textContent()).toBe('');
+      await page.clock.fastForward(8_000);
+      expect(await status.textContent()).toContain('Still signing in');
+      await page.clock.fastForward(51_000);
+      expect(await status.textContent()).toContain('Still signing in');
+      await page.clock.fastForward(1_000);
+      expect(await status.textContent()).toBe('OnlyFans has not answered for a long time. Reload the page to see where the sign-in stands.');
+      // Still busy: a second press does not post the password again.
+      expect(await page.locator('form[data-busy-form]').getAttribute('data-busy')).toBe('1');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('a text-message 2FA account (creator-sms) can ask for a new code and is told one was sent; an authenticator-app account is offered neither', async () => {
     const page = await context.newPage();
     const codeRequests = async () => {
