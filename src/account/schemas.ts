@@ -1,6 +1,6 @@
 // TypeBox schemas for account/ routes: one source for validation, types and the OpenAPI document.
 import { Type, type Static } from 'typebox';
-import { Nullable, NullableTimestamp, Timestamp } from '../platform/http/schema-kit.ts';
+import { Nullable, NullableTimestamp, SingleLineString, Timestamp } from '../platform/http/schema-kit.ts';
 import { CONNECTION_PERMISSIONS } from './permissions.ts';
 import { SCOPES } from './scopes.ts';
 
@@ -131,7 +131,7 @@ const AppProfile = Type.Object(
 );
 
 /** Branding of the Link pages (ofconnect extension; OFAuth's apps have a name and a letter tile only). */
-const DisplayName = Type.String({ minLength: 1, maxLength: 100, description: 'The name end users see on the Link pages; default: name' });
+const DisplayName = SingleLineString({ minLength: 1, maxLength: 100, description: 'The name end users see on the Link pages; default: name' });
 const BrandColor = Type.String({
   pattern: '^#[0-9a-fA-F]{6}$',
   description: 'The app\'s colour as #rrggbb. The pages use it for the primary button and links, darkened or lightened where needed for WCAG AA contrast in each theme',

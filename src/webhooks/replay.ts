@@ -24,6 +24,9 @@ export async function replayMessage(ctx: ServiceContext, scope: ActingScope, mes
       if (!endpoint) throw notFound('Webhook endpoint', endpointId);
       if (!endpoint.enabled) throw new ApiError('CONFLICT', `Webhook endpoint ${endpointId} is disabled; enable it before replaying to it`);
       targets = [endpoint.id];
+    } else if (isTestMessage(message)) {
+      // A test event was sent to one endpoint on purpose: replaying it goes back there, not to every subscriber.
+      targets = await enabledEndpointsDeliveredTo(tx, message);
     } else {
       targets = await subscribedEndpointIds(tx, scope, message.eventType);
     }
@@ -85,6 +88,22 @@ async function replayMessageTo(ex: Executor, message: MessageRow, endpointIds: s
         and not exists (select 1 from webhook_deliveries p where p.message_id = ${message.id} and p.endpoint_id = e.id and p.status = 'pending')`);
   await ex.execute(sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`);
   return endpointIds.length;
+}
+
+/** A message made by POST …/endpoints/{id}/test (its envelope says `test: true`). */
+function isTestMessage(message: MessageRow): boolean {
+  const payload = message.payload as { test?: unknown } | null;
+  return payload?.test === true;
+}
+
+/** Enabled endpoints this message already has deliveries to (of its own org). */
+async function enabledEndpointsDeliveredTo(ex: Executor, message: MessageRow): Promise<string[]> {
+  const rows = await ex
+    .selectDistinct({ id: webhookDeliveries.endpointId })
+    .from(webhookDeliveries)
+    .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+    .where(and(eq(webhookDeliveries.messageId, message.id), eq(webhookDeliveries.orgId, message.orgId), eq(webhookEndpoints.enabled, true)));
+  return rows.map((r) => r.id);
 }
 
 /** Enabled endpoints of the scope that take this event type (where a replay without an endpoint goes). */

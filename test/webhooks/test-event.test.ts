@@ -87,6 +87,28 @@ describe.each(BACKENDS)('webhook test event (%s)', (backend) => {
     expect(again.path).toBe('/replayed');
   });
 
+  it('a replay of a test event that names no endpoint goes back to its endpoint only, not to every subscriber', async () => {
+    const org = await freshOrg('Test event replay to all');
+    const endpoint = await org.addEndpoint({ url: `${receiver.url}/tested` });
+    await org.addEndpoint({ url: `${receiver.url}/subscriber` });
+    const sent = await org.api('POST', `/v2/webhooks/endpoints/${endpoint.id}/test`);
+    expect(sent.status).toBe(202);
+    await eventually(async () => (await org.api('GET', `/v2/webhooks/messages/${sent.body.id}`)).body.status === 'succeeded', {
+      timeoutMs: WORKER_PROGRESS_TIMEOUT_MS,
+      what: 'the test message delivered',
+    });
+    const replay = await org.api('POST', `/v2/webhooks/messages/${sent.body.id}/replay`);
+    expect(replay.status).toBe(202);
+    expect(replay.body).toEqual({ replayed: 1 });
+    await receiver.waitFor((r) => r.filter((d) => d.webhookId === sent.body.id).length === 2, WORKER_PROGRESS_TIMEOUT_MS);
+    const detail = await eventually(async () => {
+      const res = await org.api('GET', `/v2/webhooks/messages/${sent.body.id}`);
+      return res.body.status === 'succeeded' ? res.body : null;
+    }, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'the replay delivered' });
+    expect(detail.deliveries.map((d: { endpointId: string }) => d.endpointId)).toEqual([endpoint.id, endpoint.id]);
+    expect(receiver.received.filter((d) => d.webhookId === sent.body.id).map((d) => d.path)).toEqual(['/tested', '/tested']);
+  });
+
   it('an unknown or foreign endpoint is a 404, a disabled one a 409, a bad event type a 400 naming eventType; admin only', async () => {
     const org = await freshOrg('Owner');
     const endpoint = await org.addEndpoint({ url: `${receiver.url}/owned` });

@@ -204,7 +204,7 @@ function AppForm(props: { idPrefix: string; initial: AppFields; submitLabel: str
           </div>
         </div>
         <div class="field">
-          <label for={id('logo')}>Logo (PNG, JPEG, WebP or GIF, at most 1 MB; shown at up to 256 px)</label>
+          <label for={id('logo')}>Logo (PNG, JPEG, WebP or GIF, at most 1 MB; stored at up to 128 px)</label>
           <input
             id={id('logo')}
             type="file"
