@@ -338,6 +338,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/account/connections/{connectionId}/status-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The connection's status changes, newest first (ofconnect extension)
+         * @description Every change of status (imported, linked, reconnected, session rotated, invalidated, expired upstream), when, why and who acted.
+         *
+         *     API key scope: `account`.
+         */
+        get: operations["accountConnectionsListStatusHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/account/connections/{connectionId}/settings": {
         parameters: {
             query?: never;
@@ -554,6 +576,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/webhooks/endpoints/{endpointId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed example event to this endpoint (test: true in the envelope), logged and replayable like any message
+         * @description API key scope: `admin`.
+         */
+        post: operations["webhooksEndpointsTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/webhooks/messages": {
         parameters: {
             query?: never;
@@ -648,6 +690,28 @@ export interface paths {
          * @description API key scope: `admin`.
          */
         post: operations["webhooksMessagesReplayFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/link/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent Link sessions and how they ended, newest first (ofconnect extension)
+         * @description outcome: open (the user may still finish), completed, failed, denied, cancelled, or expired (left open past its 30 minutes). Filter by outcome, clientAppId or clientReferenceId.
+         *
+         *     API key scope: `link`.
+         */
+        get: operations["linkSessionsList"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -778,6 +842,28 @@ export interface paths {
          * @description API key scope: `link`.
          */
         post: operations["link2faResend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/link/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Link conversion funnel per client app and day (ofconnect extension)
+         * @description Sessions started → page opened → consent → credentials → 2FA → connected, per client app and UTC day the sessions started, with where the others stopped and the errors and exits seen at each step. Ranges of at most 92 days.
+         *
+         *     API key scope: `link`.
+         */
+        get: operations["linkAnalyticsGet"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2646,6 +2732,229 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/vault-plus/store/list/{listId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a vault list for storage
+         * @description API key scope: `access`.
+         */
+        post: operations["vaultPlusStoreListCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/vault-plus/store/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Storage status of a connection
+         * @description API key scope: `access`.
+         */
+        get: operations["vaultPlusStoreStatusGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/vault-plus/store/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vault+ totals of the organization
+         * @description API key scope: `access`.
+         */
+        get: operations["vaultPlusStoreStatsGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/vault-plus/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List stored media
+         * @description API key scope: `access`.
+         */
+        get: operations["vaultPlusListList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/vault-plus/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Several stored media items
+         * @description API key scope: `access`.
+         */
+        post: operations["vaultPlusBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/vault-plus/purge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove everything a connection has stored
+         * @description API key scope: `access`.
+         */
+        delete: operations["vaultPlusPurgeDelete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/vault-plus/{mediaId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One stored media item with every quality
+         * @description API key scope: `access`.
+         */
+        get: operations["vaultPlusGet"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove one media item from storage
+         * @description API key scope: `access`.
+         */
+        delete: operations["vaultPlusDelete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/media/{itemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A media file through the media proxy (signed URL; no API key) */
+        get: operations["mediaGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/realtime/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The org's realtime events: a Server-Sent Events stream (Accept: text/event-stream) resumable with Last-Event-ID, or one JSON page
+         * @description Every realtime.* event (one per frame of a connection's OnlyFans live channel) and activity.* event, in the order recorded. Events are kept as long as the webhook log (OFCONNECT_WEBHOOK_LOG_RETENTION_DAYS); typing and counters only when named in types.
+         *
+         *     API key scope: `access`.
+         */
+        get: operations["realtimeEventsList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * MCP (Streamable HTTP): every managed Access endpoint as a tool, plus list_connections and whoami
+         * @description API key scope: `access`.
+         */
+        post: operations["mcpMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/mcp/read-only": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * MCP (Streamable HTTP), read tools only: write tools are not listed and are refused
+         * @description API key scope: `access`.
+         */
+        post: operations["mcpReadOnlyMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dashboard/session": {
         parameters: {
             query?: never;
@@ -2846,10 +3155,24 @@ export interface components {
                 description?: string | null;
                 /** Format: uri */
                 website?: string | null;
-                /** Format: uri */
+                /**
+                 * Format: uri
+                 * @description The app's privacy policy (https), linked on every Link page
+                 */
                 privacyPolicyUrl?: string | null;
+                /**
+                 * Format: uri
+                 * @description The app's terms of service (https), linked on every Link page (ofconnect extension)
+                 */
+                termsUrl?: string | null;
             };
             returnsRawSession: boolean;
+            /** @description The name end users see on the Link pages (null: name) */
+            displayName: string | null;
+            /** @description The app's colour as #rrggbb, or null for ofconnect's blue */
+            brandColor: string | null;
+            /** @description Where this service serves the app's logo (a path: /link/logos/<sha256>.webp, cacheable for a year); null without a logo */
+            logoUrl: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2891,6 +3214,18 @@ export interface components {
             imported: boolean;
             /** Format: date-time */
             lastCheckedAt: string | null;
+        };
+        /** ConnectionStatusChange */
+        ConnectionStatusChange: {
+            /** Format: date-time */
+            at: string;
+            /** @description The status before; null when the connection was new (or its earlier history is gone) */
+            from: string | null;
+            /** @description active, expired, awaiting_2fa or disconnected */
+            to: string;
+            reason: "imported" | "linked" | "reconnected" | "session_rotated" | "invalidated" | "session_rejected_upstream" | "disconnected";
+            /** @description Who acted, as the audit log names it: key:<id>, dashboard:<id>, link:<linkSessionId>, cli or system */
+            actor: string;
         };
         /** WebhookEndpoint */
         WebhookEndpoint: {
@@ -2943,6 +3278,29 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        /** LinkSessionSummary */
+        LinkSessionSummary: {
+            id: string;
+            clientAppId: string;
+            outcome: "open" | "completed" | "failed" | "denied" | "cancelled" | "expired";
+            /** @description The stored status: initialized, pending, awaiting_2fa, invalid_credentials, completed, failed, denied or cancelled */
+            status: string;
+            /** @description For a failed or denied session (or an open one after a failed attempt): the redirect's error_code */
+            errorCode: string | null;
+            errorMessage: string | null;
+            failedAttempts: number;
+            clientReferenceId: string | null;
+            /** @description The connection the session was started to reconnect */
+            reconnectConnectionId: string | null;
+            /** @description The connection a completed session made or reconnected */
+            connectionId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
         /** RequestLogEntry */
         RequestLogEntry: {
             id: string;
@@ -2961,6 +3319,28 @@ export interface components {
             /** @description Upstream attempts repeated after a network error, 5xx or 429 */
             retries: number;
             apiKeyId: string;
+        };
+        /** VaultPlusItem */
+        VaultPlusItem: {
+            id: string;
+            type: "image" | "video" | "audio";
+            duration: number | null;
+            media: {
+                [key: string]: {
+                    id: string;
+                    status: "edge_only" | "pending" | "storing" | "stored" | "removed";
+                    quality: string;
+                    sizeBytes: number;
+                    contentType: string | null;
+                    source: "vault" | "messages" | "posts" | "stories";
+                    accessCount: number;
+                    createdAt: number;
+                    expiresAt: number | null;
+                    storedAt: number | null;
+                    lastAccessedAt: number | null;
+                    url: string;
+                };
+            };
         };
         /**
          * Error
@@ -3389,6 +3769,10 @@ export interface operations {
                             concurrency: number;
                         };
                         storeCredentialsForRelogin: boolean;
+                        realtime: {
+                            /** @description Relay every active connection's OnlyFans live channel as realtime.* and activity.* events (a connection can opt out in its settings); default false (ofconnect extension) */
+                            enabled: boolean;
+                        };
                     };
                 };
             };
@@ -3541,6 +3925,9 @@ export interface operations {
                         concurrency?: number;
                     };
                     storeCredentialsForRelogin?: boolean;
+                    realtime?: {
+                        enabled?: boolean;
+                    };
                 };
             };
         };
@@ -3583,6 +3970,10 @@ export interface operations {
                             concurrency: number;
                         };
                         storeCredentialsForRelogin: boolean;
+                        realtime: {
+                            /** @description Relay every active connection's OnlyFans live channel as realtime.* and activity.* events (a connection can opt out in its settings); default false (ofconnect extension) */
+                            enabled: boolean;
+                        };
                         broadcastResult?: {
                             affectedConnections: number;
                             purgeResults: {
@@ -3884,6 +4275,9 @@ export interface operations {
                      *             "privacyPolicyUrl": "https://app.example.com/privacy"
                      *           },
                      *           "returnsRawSession": false,
+                     *           "displayName": "Acme",
+                     *           "brandColor": "#0b63ce",
+                     *           "logoUrl": "/link/logos/9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a0c2e4b6d8f0a2c4e6b8d0f.webp",
                      *           "createdAt": "2026-11-30T10:30:00.000Z",
                      *           "updatedAt": "2026-11-30T10:30:00.000Z"
                      *         }
@@ -4040,10 +4434,29 @@ export interface operations {
                         description?: string | null;
                         /** Format: uri */
                         website?: string | null;
-                        /** Format: uri */
+                        /**
+                         * Format: uri
+                         * @description The app's privacy policy (https), linked on every Link page
+                         */
                         privacyPolicyUrl?: string | null;
+                        /**
+                         * Format: uri
+                         * @description The app's terms of service (https), linked on every Link page (ofconnect extension)
+                         */
+                        termsUrl?: string | null;
                     };
                     returnsRawSession?: boolean;
+                    /** @description The name end users see on the Link pages; default: name */
+                    displayName?: string | null;
+                    /** @description The app's colour as #rrggbb. The pages use it for the primary button and links, darkened or lightened where needed for WCAG AA contrast in each theme */
+                    brandColor?: string | null;
+                    logo?: ({
+                        /** @description Fetched once by ofconnect (never hot-linked); must answer 200 with the image */
+                        url: string;
+                    } | {
+                        /** @description The image file, base64 (a data: URL prefix is accepted) */
+                        data: string;
+                    }) | (never | null);
                     /** @description The environment the app serves (Link sessions of that environment's keys). Default: the calling key's. A live admin key may create sandbox apps; live apps need a live admin key */
                     environment?: "sandbox" | "live";
                 };
@@ -4077,6 +4490,9 @@ export interface operations {
                      *         "privacyPolicyUrl": "https://app.example.com/privacy"
                      *       },
                      *       "returnsRawSession": false,
+                     *       "displayName": "Acme",
+                     *       "brandColor": "#0b63ce",
+                     *       "logoUrl": "/link/logos/9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a0c2e4b6d8f0a2c4e6b8d0f.webp",
                      *       "createdAt": "2026-11-30T10:30:00.000Z",
                      *       "updatedAt": "2026-11-30T10:30:00.000Z"
                      *     }
@@ -4093,10 +4509,24 @@ export interface operations {
                             description?: string | null;
                             /** Format: uri */
                             website?: string | null;
-                            /** Format: uri */
+                            /**
+                             * Format: uri
+                             * @description The app's privacy policy (https), linked on every Link page
+                             */
                             privacyPolicyUrl?: string | null;
+                            /**
+                             * Format: uri
+                             * @description The app's terms of service (https), linked on every Link page (ofconnect extension)
+                             */
+                            termsUrl?: string | null;
                         };
                         returnsRawSession: boolean;
+                        /** @description The name end users see on the Link pages (null: name) */
+                        displayName: string | null;
+                        /** @description The app's colour as #rrggbb, or null for ofconnect's blue */
+                        brandColor: string | null;
+                        /** @description Where this service serves the app's logo (a path: /link/logos/<sha256>.webp, cacheable for a year); null without a logo */
+                        logoUrl: string | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -4241,10 +4671,24 @@ export interface operations {
                             description?: string | null;
                             /** Format: uri */
                             website?: string | null;
-                            /** Format: uri */
+                            /**
+                             * Format: uri
+                             * @description The app's privacy policy (https), linked on every Link page
+                             */
                             privacyPolicyUrl?: string | null;
+                            /**
+                             * Format: uri
+                             * @description The app's terms of service (https), linked on every Link page (ofconnect extension)
+                             */
+                            termsUrl?: string | null;
                         };
                         returnsRawSession: boolean;
+                        /** @description The name end users see on the Link pages (null: name) */
+                        displayName: string | null;
+                        /** @description The app's colour as #rrggbb, or null for ofconnect's blue */
+                        brandColor: string | null;
+                        /** @description Where this service serves the app's logo (a path: /link/logos/<sha256>.webp, cacheable for a year); null without a logo */
+                        logoUrl: string | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -4548,10 +4992,29 @@ export interface operations {
                         description?: string | null;
                         /** Format: uri */
                         website?: string | null;
-                        /** Format: uri */
+                        /**
+                         * Format: uri
+                         * @description The app's privacy policy (https), linked on every Link page
+                         */
                         privacyPolicyUrl?: string | null;
+                        /**
+                         * Format: uri
+                         * @description The app's terms of service (https), linked on every Link page (ofconnect extension)
+                         */
+                        termsUrl?: string | null;
                     };
                     returnsRawSession?: boolean;
+                    /** @description The name end users see on the Link pages; default: name */
+                    displayName?: string | null;
+                    /** @description The app's colour as #rrggbb. The pages use it for the primary button and links, darkened or lightened where needed for WCAG AA contrast in each theme */
+                    brandColor?: string | null;
+                    logo?: ({
+                        /** @description Fetched once by ofconnect (never hot-linked); must answer 200 with the image */
+                        url: string;
+                    } | {
+                        /** @description The image file, base64 (a data: URL prefix is accepted) */
+                        data: string;
+                    }) | (never | null);
                 };
             };
         };
@@ -4574,10 +5037,24 @@ export interface operations {
                             description?: string | null;
                             /** Format: uri */
                             website?: string | null;
-                            /** Format: uri */
+                            /**
+                             * Format: uri
+                             * @description The app's privacy policy (https), linked on every Link page
+                             */
                             privacyPolicyUrl?: string | null;
+                            /**
+                             * Format: uri
+                             * @description The app's terms of service (https), linked on every Link page (ofconnect extension)
+                             */
+                            termsUrl?: string | null;
                         };
                         returnsRawSession: boolean;
+                        /** @description The name end users see on the Link pages (null: name) */
+                        displayName: string | null;
+                        /** @description The app's colour as #rrggbb, or null for ofconnect's blue */
+                        brandColor: string | null;
+                        /** @description Where this service serves the app's logo (a path: /link/logos/<sha256>.webp, cacheable for a year); null without a logo */
+                        logoUrl: string | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -5197,6 +5674,8 @@ export interface operations {
             query?: {
                 status?: "active" | "expired" | "awaiting_2fa";
                 imported?: "true" | "false";
+                /** @description ofconnect extension: the exact connection id, or the start of a clientReferenceId (case-sensitive) or username (any case, @ optional) */
+                search?: string;
                 limit?: number;
                 offset?: number;
             };
@@ -5360,6 +5839,8 @@ export interface operations {
             query?: {
                 status?: "active" | "expired" | "awaiting_2fa";
                 imported?: "true" | "false";
+                /** @description ofconnect extension: the exact connection id, or the start of a clientReferenceId (case-sensitive) or username (any case, @ optional) */
+                search?: string;
                 limit?: number;
                 offset?: number;
             };
@@ -6470,6 +6951,158 @@ export interface operations {
             };
         };
     };
+    accountConnectionsListStatusHistory: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        list: components["schemas"]["ConnectionStatusChange"][];
+                        hasMore: boolean;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Missing API key: send it in the apikey header",
+                     *       "message": "Missing API key: send it in the apikey header",
+                     *       "type": "UNAUTHORIZED",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `account` scope (details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the account scope",
+                     *       "message": "This API key lacks the account scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "account"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RESOURCE_NOT_FOUND: no such connectionId in the API key's organization and environment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "connectionId not found",
+                     *       "message": "connectionId not found",
+                     *       "type": "RESOURCE_NOT_FOUND",
+                     *       "code": "RESOURCE_NOT_FOUND",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: too many requests (or failed API key attempts from this address); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "message": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey",
+                     *         "retryAfter": 30
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     accountConnectionsGetSettings: {
         parameters: {
             query?: never;
@@ -6530,6 +7163,10 @@ export interface operations {
                             burst?: number;
                             concurrency?: number;
                         } | null;
+                        realtime: {
+                            /** @description Whether this connection's live channel is relayed when the org has realtime on; default true (ofconnect extension) */
+                            enabled: boolean;
+                        };
                     };
                 };
             };
@@ -6704,6 +7341,9 @@ export interface operations {
                         burst?: number;
                         concurrency?: number;
                     } | null;
+                    realtime?: {
+                        enabled?: boolean;
+                    };
                 };
             };
         };
@@ -6757,6 +7397,10 @@ export interface operations {
                             burst?: number;
                             concurrency?: number;
                         } | null;
+                        realtime: {
+                            /** @description Whether this connection's live channel is relayed when the org has realtime on; default true (ofconnect extension) */
+                            enabled: boolean;
+                        };
                         purgeResult?: {
                             freedBytes: number;
                             purgedCount: number;
@@ -7726,7 +8370,7 @@ export interface operations {
                     url: string;
                     description?: string | null;
                     /** @description Event types delivered; empty or absent means all */
-                    eventTypes?: ("connection.created" | "connection.updated" | "connection.expired" | "connection.disconnected" | "rules.updated" | "connection.expiring" | "webhook_endpoint.disabled")[];
+                    eventTypes?: ("connection.created" | "connection.updated" | "connection.expired" | "connection.disconnected" | "rules.updated" | "connection.expiring" | "webhook_endpoint.disabled" | "realtime.chat_message.received" | "realtime.chat_message.deleted" | "realtime.chat_message.liked" | "realtime.chat_message.unliked" | "realtime.chat_typing.updated" | "realtime.inbox_counts.updated" | "realtime.system_messages.updated" | "realtime.system_message.received" | "realtime.subscription.created" | "realtime.toasts.received" | "realtime.stories.updated" | "realtime.story_tip.received" | "realtime.post.published" | "realtime.post.updated" | "realtime.post.expired" | "realtime.post_fundraising.updated" | "realtime.chat_queue.updated" | "realtime.chat_queue.finished" | "realtime.stream.announced" | "realtime.stream.started" | "realtime.stream.stopped" | "realtime.stream.updated" | "realtime.stream_viewer.joined" | "realtime.stream_viewer.left" | "realtime.stream_comment.received" | "realtime.stream_like.received" | "realtime.stream_tip.received" | "realtime.other.received" | "activity.message.received" | "activity.tip.received" | "activity.subscriber.new" | "activity.message.deleted" | "activity.post.published")[];
                     enabled?: boolean;
                 };
             };
@@ -8219,7 +8863,7 @@ export interface operations {
                     url?: string;
                     description?: string | null;
                     /** @description Event types delivered; empty or absent means all */
-                    eventTypes?: ("connection.created" | "connection.updated" | "connection.expired" | "connection.disconnected" | "rules.updated" | "connection.expiring" | "webhook_endpoint.disabled")[];
+                    eventTypes?: ("connection.created" | "connection.updated" | "connection.expired" | "connection.disconnected" | "rules.updated" | "connection.expiring" | "webhook_endpoint.disabled" | "realtime.chat_message.received" | "realtime.chat_message.deleted" | "realtime.chat_message.liked" | "realtime.chat_message.unliked" | "realtime.chat_typing.updated" | "realtime.inbox_counts.updated" | "realtime.system_messages.updated" | "realtime.system_message.received" | "realtime.subscription.created" | "realtime.toasts.received" | "realtime.stories.updated" | "realtime.story_tip.received" | "realtime.post.published" | "realtime.post.updated" | "realtime.post.expired" | "realtime.post_fundraising.updated" | "realtime.chat_queue.updated" | "realtime.chat_queue.finished" | "realtime.stream.announced" | "realtime.stream.started" | "realtime.stream.stopped" | "realtime.stream.updated" | "realtime.stream_viewer.joined" | "realtime.stream_viewer.left" | "realtime.stream_comment.received" | "realtime.stream_like.received" | "realtime.stream_tip.received" | "realtime.other.received" | "activity.message.received" | "activity.tip.received" | "activity.subscriber.new" | "activity.message.deleted" | "activity.post.published")[];
                     /** @description false disables it and ends its pending deliveries as failed; true re-enables it and clears its failure run */
                     enabled?: boolean;
                 };
@@ -8839,10 +9483,174 @@ export interface operations {
             };
         };
     };
+    webhooksEndpointsTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The event to send an example of; default connection.created */
+                    eventType?: "connection.created" | "connection.updated" | "connection.expired" | "connection.disconnected" | "connection.expiring";
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description msg_ id, sent as webhook-id / svix-id; receivers deduplicate on it */
+                        id: string;
+                        eventType: string;
+                        connectionId: string | null;
+                        status: "pending" | "succeeded" | "failed" | "none";
+                        payload: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Missing API key: send it in the apikey header",
+                     *       "message": "Missing API key: send it in the apikey header",
+                     *       "type": "UNAUTHORIZED",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `admin` scope (details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the admin scope",
+                     *       "message": "This API key lacks the admin scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "admin"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RESOURCE_NOT_FOUND: no such endpointId in the API key's organization and environment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "endpointId not found",
+                     *       "message": "endpointId not found",
+                     *       "type": "RESOURCE_NOT_FOUND",
+                     *       "code": "RESOURCE_NOT_FOUND",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: too many requests (or failed API key attempts from this address); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "message": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey",
+                     *         "retryAfter": 30
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     webhooksMessagesList: {
         parameters: {
             query?: {
-                eventType?: "connection.created" | "connection.updated" | "connection.expired" | "connection.disconnected" | "rules.updated" | "connection.expiring" | "webhook_endpoint.disabled";
+                eventType?: "connection.created" | "connection.updated" | "connection.expired" | "connection.disconnected" | "rules.updated" | "connection.expiring" | "webhook_endpoint.disabled" | "realtime.chat_message.received" | "realtime.chat_message.deleted" | "realtime.chat_message.liked" | "realtime.chat_message.unliked" | "realtime.chat_typing.updated" | "realtime.inbox_counts.updated" | "realtime.system_messages.updated" | "realtime.system_message.received" | "realtime.subscription.created" | "realtime.toasts.received" | "realtime.stories.updated" | "realtime.story_tip.received" | "realtime.post.published" | "realtime.post.updated" | "realtime.post.expired" | "realtime.post_fundraising.updated" | "realtime.chat_queue.updated" | "realtime.chat_queue.finished" | "realtime.stream.announced" | "realtime.stream.started" | "realtime.stream.stopped" | "realtime.stream.updated" | "realtime.stream_viewer.joined" | "realtime.stream_viewer.left" | "realtime.stream_comment.received" | "realtime.stream_like.received" | "realtime.stream_tip.received" | "realtime.other.received" | "activity.message.received" | "activity.tip.received" | "activity.subscriber.new" | "activity.message.deleted" | "activity.post.published";
                 status?: "pending" | "succeeded" | "failed" | "none";
                 connectionId?: string;
                 limit?: number;
@@ -9588,6 +10396,141 @@ export interface operations {
             };
         };
     };
+    linkSessionsList: {
+        parameters: {
+            query?: {
+                outcome?: "open" | "completed" | "failed" | "denied" | "cancelled" | "expired";
+                clientAppId?: string;
+                clientReferenceId?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        list: components["schemas"]["LinkSessionSummary"][];
+                        hasMore: boolean;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Missing API key: send it in the apikey header",
+                     *       "message": "Missing API key: send it in the apikey header",
+                     *       "type": "UNAUTHORIZED",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `link` scope (details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the link scope",
+                     *       "message": "This API key lacks the link scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "link"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: too many requests (or failed API key attempts from this address); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "message": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey",
+                     *         "retryAfter": 30
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     linkInit: {
         parameters: {
             query?: never;
@@ -9628,6 +10571,8 @@ export interface operations {
                      * @description Deprecated; accepted and ignored
                      */
                     origin?: string;
+                    /** @description The language of the hosted pages (ofconnect extension): en, es, pt, de or fr, optionally with a region (pt-BR). Default: the browser's Accept-Language, else English. Carried on the returned URL as ?locale= */
+                    locale?: string;
                     /**
                      * @deprecated
                      * @description Deprecated; accepted and ignored
@@ -11104,6 +12049,203 @@ export interface operations {
                      *       "details": {
                      *         "reason": "timeout"
                      *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    linkAnalyticsGet: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC) of sessions started, inclusive; default 6 days before `to` */
+                from?: string;
+                /** @description Last day (UTC), inclusive; default today. At most 92 days from `from` */
+                to?: string;
+                clientAppId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (UTC)
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (UTC)
+                         */
+                        to: string;
+                        environment: "sandbox" | "live";
+                        /** @description One funnel per client app and UTC day the sessions started */
+                        days: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (UTC)
+                             */
+                            day: string;
+                            clientAppId: string;
+                            stages: {
+                                stage: "started" | "opened" | "consent" | "credentials" | "two_factor" | "connected";
+                                /** @description Sessions that reached this stage (or a later one; two_factor only when asked for a code) */
+                                sessions: number;
+                                /** @description Sessions whose furthest stage this is (and that did not connect) */
+                                dropped: number;
+                            }[];
+                            /** @description connected / started (0 when nothing started), 4 decimals */
+                            conversionRate: number;
+                            errors: {
+                                step: "consent" | "login" | "2fa";
+                                /** @description The error_code a redirect carries (invalid_credentials, 2fa_failed, account_locked …) */
+                                code: string;
+                                events: number;
+                                sessions: number;
+                            }[];
+                            exits: {
+                                step: "consent" | "login" | "2fa";
+                                sessions: number;
+                            }[];
+                        }[];
+                        /** @description The same, per client app over the whole range */
+                        totals: {
+                            clientAppId: string;
+                            stages: {
+                                stage: "started" | "opened" | "consent" | "credentials" | "two_factor" | "connected";
+                                /** @description Sessions that reached this stage (or a later one; two_factor only when asked for a code) */
+                                sessions: number;
+                                /** @description Sessions whose furthest stage this is (and that did not connect) */
+                                dropped: number;
+                            }[];
+                            /** @description connected / started (0 when nothing started), 4 decimals */
+                            conversionRate: number;
+                            errors: {
+                                step: "consent" | "login" | "2fa";
+                                /** @description The error_code a redirect carries (invalid_credentials, 2fa_failed, account_locked …) */
+                                code: string;
+                                events: number;
+                                sessions: number;
+                            }[];
+                            exits: {
+                                step: "consent" | "login" | "2fa";
+                                sessions: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Missing API key: send it in the apikey header",
+                     *       "message": "Missing API key: send it in the apikey header",
+                     *       "type": "UNAUTHORIZED",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `link` scope (details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the link scope",
+                     *       "message": "This API key lacks the link scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "link"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: too many requests (or failed API key attempts from this address); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "message": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey",
+                     *         "retryAfter": 30
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -34468,6 +35610,2193 @@ export interface operations {
                      *       "type": "INTERNAL",
                      *       "code": "INTERNAL",
                      *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    vaultPlusStoreListCreate: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-connection-id": string;
+            };
+            path: {
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        queued: boolean;
+                        listId: string;
+                        estimatedItems?: number;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header. SESSION_NOT_PROVIDED: x-connection-id is missing or names no usable connection of this organization and environment. SESSION_EXPIRED: the connection's session has expired (actionRequired "reconnect") */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Session has expired",
+                     *       "message": "Session has expired",
+                     *       "type": "SESSION_EXPIRED",
+                     *       "code": "SESSION_EXPIRED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "actionRequired": "reconnect",
+                     *       "details": {
+                     *         "connectionId": "conn_8f2kQ1xv"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `access` scope (details.requiredScope), or the connection lacks the permission the route needs (details.requiredPermission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the access scope",
+                     *       "message": "This API key lacks the access scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "access"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RESOURCE_NOT_FOUND: OnlyFans has no such listId for this account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "listId not found",
+                     *       "message": "listId not found",
+                     *       "type": "RESOURCE_NOT_FOUND",
+                     *       "code": "RESOURCE_NOT_FOUND",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: the connection's pacing bucket is empty, or too many of its requests are in flight; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "message": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "retryAfter": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_ERROR: OnlyFans answered with an error or a reply that could not be read (details.reason) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans answered HTTP 500",
+                     *       "message": "OnlyFans answered HTTP 500",
+                     *       "type": "UPSTREAM_ERROR",
+                     *       "code": "UPSTREAM_ERROR",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "upstream_server_error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: OnlyFans (or the connection's proxy) could not be reached or did not answer in time; also while signing rules are unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans did not answer in time",
+                     *       "message": "OnlyFans did not answer in time",
+                     *       "type": "UPSTREAM_UNAVAILABLE",
+                     *       "code": "UPSTREAM_UNAVAILABLE",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "timeout"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    vaultPlusStoreStatusGet: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-connection-id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connectionId: string;
+                        totalMedia: number;
+                        storedCount: number;
+                        pendingCount: number;
+                        totalSizeBytes: number;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header. SESSION_NOT_PROVIDED: x-connection-id is missing or names no usable connection of this organization and environment. SESSION_EXPIRED: the connection's session has expired (actionRequired "reconnect") */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Session has expired",
+                     *       "message": "Session has expired",
+                     *       "type": "SESSION_EXPIRED",
+                     *       "code": "SESSION_EXPIRED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "actionRequired": "reconnect",
+                     *       "details": {
+                     *         "connectionId": "conn_8f2kQ1xv"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `access` scope (details.requiredScope), or the connection lacks the permission the route needs (details.requiredPermission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the access scope",
+                     *       "message": "This API key lacks the access scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "access"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: the connection's pacing bucket is empty, or too many of its requests are in flight; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "message": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "retryAfter": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_ERROR: OnlyFans answered with an error or a reply that could not be read (details.reason) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans answered HTTP 500",
+                     *       "message": "OnlyFans answered HTTP 500",
+                     *       "type": "UPSTREAM_ERROR",
+                     *       "code": "UPSTREAM_ERROR",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "upstream_server_error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: OnlyFans (or the connection's proxy) could not be reached or did not answer in time; also while signing rules are unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans did not answer in time",
+                     *       "message": "OnlyFans did not answer in time",
+                     *       "type": "UPSTREAM_UNAVAILABLE",
+                     *       "code": "UPSTREAM_UNAVAILABLE",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "timeout"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    vaultPlusStoreStatsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        totalConnections: number;
+                        connectionsWithVaultPlus: number;
+                        totalStorageBytes: number;
+                        totalMediaCount: number;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: the request could not be read (e.g. a URL that is not validly %-encoded) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The URL is not validly %-encoded",
+                     *       "message": "The URL is not validly %-encoded",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "location": "url"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Missing API key: send it in the apikey header",
+                     *       "message": "Missing API key: send it in the apikey header",
+                     *       "type": "UNAUTHORIZED",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `access` scope (details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the access scope",
+                     *       "message": "This API key lacks the access scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "access"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: too many requests (or failed API key attempts from this address); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "message": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey",
+                     *         "retryAfter": 30
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    vaultPlusListList: {
+        parameters: {
+            query?: {
+                status?: "edge_only" | "pending" | "storing" | "stored" | "removed";
+                source?: "vault" | "messages" | "posts" | "stories";
+                contentType?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header: {
+                "x-connection-id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["VaultPlusItem"][];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header. SESSION_NOT_PROVIDED: x-connection-id is missing or names no usable connection of this organization and environment. SESSION_EXPIRED: the connection's session has expired (actionRequired "reconnect") */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Session has expired",
+                     *       "message": "Session has expired",
+                     *       "type": "SESSION_EXPIRED",
+                     *       "code": "SESSION_EXPIRED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "actionRequired": "reconnect",
+                     *       "details": {
+                     *         "connectionId": "conn_8f2kQ1xv"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `access` scope (details.requiredScope), or the connection lacks the permission the route needs (details.requiredPermission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the access scope",
+                     *       "message": "This API key lacks the access scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "access"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: the connection's pacing bucket is empty, or too many of its requests are in flight; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "message": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "retryAfter": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_ERROR: OnlyFans answered with an error or a reply that could not be read (details.reason) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans answered HTTP 500",
+                     *       "message": "OnlyFans answered HTTP 500",
+                     *       "type": "UPSTREAM_ERROR",
+                     *       "code": "UPSTREAM_ERROR",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "upstream_server_error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: OnlyFans (or the connection's proxy) could not be reached or did not answer in time; also while signing rules are unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans did not answer in time",
+                     *       "message": "OnlyFans did not answer in time",
+                     *       "type": "UPSTREAM_UNAVAILABLE",
+                     *       "code": "UPSTREAM_UNAVAILABLE",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "timeout"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    vaultPlusBatch: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-connection-id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    mediaIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["VaultPlusItem"][];
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header. SESSION_NOT_PROVIDED: x-connection-id is missing or names no usable connection of this organization and environment. SESSION_EXPIRED: the connection's session has expired (actionRequired "reconnect") */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Session has expired",
+                     *       "message": "Session has expired",
+                     *       "type": "SESSION_EXPIRED",
+                     *       "code": "SESSION_EXPIRED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "actionRequired": "reconnect",
+                     *       "details": {
+                     *         "connectionId": "conn_8f2kQ1xv"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `access` scope (details.requiredScope), or the connection lacks the permission the route needs (details.requiredPermission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the access scope",
+                     *       "message": "This API key lacks the access scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "access"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: the connection's pacing bucket is empty, or too many of its requests are in flight; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "message": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "retryAfter": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_ERROR: OnlyFans answered with an error or a reply that could not be read (details.reason) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans answered HTTP 500",
+                     *       "message": "OnlyFans answered HTTP 500",
+                     *       "type": "UPSTREAM_ERROR",
+                     *       "code": "UPSTREAM_ERROR",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "upstream_server_error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: OnlyFans (or the connection's proxy) could not be reached or did not answer in time; also while signing rules are unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans did not answer in time",
+                     *       "message": "OnlyFans did not answer in time",
+                     *       "type": "UPSTREAM_UNAVAILABLE",
+                     *       "code": "UPSTREAM_UNAVAILABLE",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "timeout"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    vaultPlusPurgeDelete: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-connection-id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        purgedCount: number;
+                        freedBytes: number;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header. SESSION_NOT_PROVIDED: x-connection-id is missing or names no usable connection of this organization and environment. SESSION_EXPIRED: the connection's session has expired (actionRequired "reconnect") */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Session has expired",
+                     *       "message": "Session has expired",
+                     *       "type": "SESSION_EXPIRED",
+                     *       "code": "SESSION_EXPIRED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "actionRequired": "reconnect",
+                     *       "details": {
+                     *         "connectionId": "conn_8f2kQ1xv"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `access` scope (details.requiredScope), or the connection lacks the permission the route needs (details.requiredPermission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the access scope",
+                     *       "message": "This API key lacks the access scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "access"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: the connection's pacing bucket is empty, or too many of its requests are in flight; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "message": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "retryAfter": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_ERROR: OnlyFans answered with an error or a reply that could not be read (details.reason) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans answered HTTP 500",
+                     *       "message": "OnlyFans answered HTTP 500",
+                     *       "type": "UPSTREAM_ERROR",
+                     *       "code": "UPSTREAM_ERROR",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "upstream_server_error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: OnlyFans (or the connection's proxy) could not be reached or did not answer in time; also while signing rules are unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans did not answer in time",
+                     *       "message": "OnlyFans did not answer in time",
+                     *       "type": "UPSTREAM_UNAVAILABLE",
+                     *       "code": "UPSTREAM_UNAVAILABLE",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "timeout"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    vaultPlusGet: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-connection-id": string;
+            };
+            path: {
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        type: "image" | "video" | "audio";
+                        duration: number | null;
+                        media: {
+                            [key: string]: {
+                                id: string;
+                                status: "edge_only" | "pending" | "storing" | "stored" | "removed";
+                                quality: string;
+                                sizeBytes: number;
+                                contentType: string | null;
+                                source: "vault" | "messages" | "posts" | "stories";
+                                accessCount: number;
+                                createdAt: number;
+                                expiresAt: number | null;
+                                storedAt: number | null;
+                                lastAccessedAt: number | null;
+                                url: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header. SESSION_NOT_PROVIDED: x-connection-id is missing or names no usable connection of this organization and environment. SESSION_EXPIRED: the connection's session has expired (actionRequired "reconnect") */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Session has expired",
+                     *       "message": "Session has expired",
+                     *       "type": "SESSION_EXPIRED",
+                     *       "code": "SESSION_EXPIRED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "actionRequired": "reconnect",
+                     *       "details": {
+                     *         "connectionId": "conn_8f2kQ1xv"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `access` scope (details.requiredScope), or the connection lacks the permission the route needs (details.requiredPermission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the access scope",
+                     *       "message": "This API key lacks the access scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "access"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RESOURCE_NOT_FOUND: OnlyFans has no such mediaId for this account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "mediaId not found",
+                     *       "message": "mediaId not found",
+                     *       "type": "RESOURCE_NOT_FOUND",
+                     *       "code": "RESOURCE_NOT_FOUND",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: the connection's pacing bucket is empty, or too many of its requests are in flight; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "message": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "retryAfter": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_ERROR: OnlyFans answered with an error or a reply that could not be read (details.reason) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans answered HTTP 500",
+                     *       "message": "OnlyFans answered HTTP 500",
+                     *       "type": "UPSTREAM_ERROR",
+                     *       "code": "UPSTREAM_ERROR",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "upstream_server_error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: OnlyFans (or the connection's proxy) could not be reached or did not answer in time; also while signing rules are unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans did not answer in time",
+                     *       "message": "OnlyFans did not answer in time",
+                     *       "type": "UPSTREAM_UNAVAILABLE",
+                     *       "code": "UPSTREAM_UNAVAILABLE",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "timeout"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    vaultPlusDelete: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-connection-id": string;
+            };
+            path: {
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        mediaId: string;
+                        freedBytes: number;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header. SESSION_NOT_PROVIDED: x-connection-id is missing or names no usable connection of this organization and environment. SESSION_EXPIRED: the connection's session has expired (actionRequired "reconnect") */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Session has expired",
+                     *       "message": "Session has expired",
+                     *       "type": "SESSION_EXPIRED",
+                     *       "code": "SESSION_EXPIRED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "actionRequired": "reconnect",
+                     *       "details": {
+                     *         "connectionId": "conn_8f2kQ1xv"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `access` scope (details.requiredScope), or the connection lacks the permission the route needs (details.requiredPermission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the access scope",
+                     *       "message": "This API key lacks the access scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "access"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RESOURCE_NOT_FOUND: OnlyFans has no such mediaId for this account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "mediaId not found",
+                     *       "message": "mediaId not found",
+                     *       "type": "RESOURCE_NOT_FOUND",
+                     *       "code": "RESOURCE_NOT_FOUND",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: the connection's pacing bucket is empty, or too many of its requests are in flight; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "message": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "retryAfter": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_ERROR: OnlyFans answered with an error or a reply that could not be read (details.reason) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans answered HTTP 500",
+                     *       "message": "OnlyFans answered HTTP 500",
+                     *       "type": "UPSTREAM_ERROR",
+                     *       "code": "UPSTREAM_ERROR",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "upstream_server_error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: OnlyFans (or the connection's proxy) could not be reached or did not answer in time; also while signing rules are unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans did not answer in time",
+                     *       "message": "OnlyFans did not answer in time",
+                     *       "type": "UPSTREAM_UNAVAILABLE",
+                     *       "code": "UPSTREAM_UNAVAILABLE",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "timeout"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    mediaGet: {
+        parameters: {
+            query: {
+                expires: number;
+                sig: string;
+            };
+            header?: never;
+            path: {
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RESOURCE_NOT_FOUND: no such itemId in the API key's organization and environment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "itemId not found",
+                     *       "message": "itemId not found",
+                     *       "type": "RESOURCE_NOT_FOUND",
+                     *       "code": "RESOURCE_NOT_FOUND",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    realtimeEventsList: {
+        parameters: {
+            query?: {
+                /** @description Only this connection's events */
+                connectionId?: string;
+                /** @description Comma-separated event types; without it every realtime.* and activity.* type except typing and counters */
+                types?: string;
+                /** @description Resume after this event (as the Last-Event-ID header) */
+                lastEventId?: string;
+                /** @description JSON mode: the most events in the page (default 200) */
+                limit?: number;
+            };
+            header?: {
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        list: {
+                            /** @description Position in the stream (give it back as Last-Event-ID) */
+                            id: string;
+                            /** @description The webhook message id (msg_…) of the same event */
+                            messageId: string;
+                            type: string;
+                            /** @description The webhook body: {type, timestamp, data:{connection, environment, eventBody, receivedAt}} */
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** @description Where the next call resumes (lastEventId) */
+                        lastEventId: string;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Missing API key: send it in the apikey header",
+                     *       "message": "Missing API key: send it in the apikey header",
+                     *       "type": "UNAUTHORIZED",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `access` scope (details.requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the access scope",
+                     *       "message": "This API key lacks the access scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "access"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: too many requests (or failed API key attempts from this address); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "message": "Too many failed API key attempts from this address; retry in 30 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "apikey",
+                     *         "retryAfter": 30
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    mcpMessage: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Binds every tool to this connection (conn_…); without it, each tool takes connectionId */
+                "x-connection-id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A JSON-RPC 2.0 message (or a batch) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    jsonrpc: "2.0";
+                    id?: string | number;
+                    /** @description initialize, tools/list, tools/call, notifications/… */
+                    method?: string;
+                    params?: {
+                        [key: string]: unknown;
+                    };
+                    result?: {
+                        [key: string]: unknown;
+                    };
+                    error?: {
+                        [key: string]: unknown;
+                    };
+                } | {
+                    /** @enum {string} */
+                    jsonrpc: "2.0";
+                    id?: string | number;
+                    /** @description initialize, tools/list, tools/call, notifications/… */
+                    method?: string;
+                    params?: {
+                        [key: string]: unknown;
+                    };
+                    result?: {
+                        [key: string]: unknown;
+                    };
+                    error?: {
+                        [key: string]: unknown;
+                    };
+                }[];
+            };
+        };
+        responses: {
+            /** @description The JSON-RPC response (application/json); 202 without a body for a notification */
+            200: {
+                headers: {
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header. SESSION_NOT_PROVIDED: x-connection-id is missing or names no usable connection of this organization and environment. SESSION_EXPIRED: the connection's session has expired (actionRequired "reconnect") */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Session has expired",
+                     *       "message": "Session has expired",
+                     *       "type": "SESSION_EXPIRED",
+                     *       "code": "SESSION_EXPIRED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "actionRequired": "reconnect",
+                     *       "details": {
+                     *         "connectionId": "conn_8f2kQ1xv"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `access` scope (details.requiredScope), or the connection lacks the permission the route needs (details.requiredPermission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the access scope",
+                     *       "message": "This API key lacks the access scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "access"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: the connection's pacing bucket is empty, or too many of its requests are in flight; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "message": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "retryAfter": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_ERROR: OnlyFans answered with an error or a reply that could not be read (details.reason) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans answered HTTP 500",
+                     *       "message": "OnlyFans answered HTTP 500",
+                     *       "type": "UPSTREAM_ERROR",
+                     *       "code": "UPSTREAM_ERROR",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "upstream_server_error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: OnlyFans (or the connection's proxy) could not be reached or did not answer in time; also while signing rules are unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans did not answer in time",
+                     *       "message": "OnlyFans did not answer in time",
+                     *       "type": "UPSTREAM_UNAVAILABLE",
+                     *       "code": "UPSTREAM_UNAVAILABLE",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "timeout"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    mcpReadOnlyMessage: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Binds every tool to this connection (conn_…); without it, each tool takes connectionId */
+                "x-connection-id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A JSON-RPC 2.0 message (or a batch) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    jsonrpc: "2.0";
+                    id?: string | number;
+                    /** @description initialize, tools/list, tools/call, notifications/… */
+                    method?: string;
+                    params?: {
+                        [key: string]: unknown;
+                    };
+                    result?: {
+                        [key: string]: unknown;
+                    };
+                    error?: {
+                        [key: string]: unknown;
+                    };
+                } | {
+                    /** @enum {string} */
+                    jsonrpc: "2.0";
+                    id?: string | number;
+                    /** @description initialize, tools/list, tools/call, notifications/… */
+                    method?: string;
+                    params?: {
+                        [key: string]: unknown;
+                    };
+                    result?: {
+                        [key: string]: unknown;
+                    };
+                    error?: {
+                        [key: string]: unknown;
+                    };
+                }[];
+            };
+        };
+        responses: {
+            /** @description The JSON-RPC response (application/json); 202 without a body for a notification */
+            200: {
+                headers: {
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description BAD_REQUEST: a parameter or body field does not match the schema (details.field names it, details.issues lists every problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "message": "Invalid body: cookie must NOT have fewer than 1 characters",
+                     *       "type": "BAD_REQUEST",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "field": "cookie",
+                     *         "location": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key in the apikey header. SESSION_NOT_PROVIDED: x-connection-id is missing or names no usable connection of this organization and environment. SESSION_EXPIRED: the connection's session has expired (actionRequired "reconnect") */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Session has expired",
+                     *       "message": "Session has expired",
+                     *       "type": "SESSION_EXPIRED",
+                     *       "code": "SESSION_EXPIRED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "actionRequired": "reconnect",
+                     *       "details": {
+                     *         "connectionId": "conn_8f2kQ1xv"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the `access` scope (details.requiredScope), or the connection lacks the permission the route needs (details.requiredPermission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the access scope",
+                     *       "message": "This API key lacks the access scope",
+                     *       "type": "FORBIDDEN",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "requiredScope": "access"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED: the connection's pacing bucket is empty, or too many of its requests are in flight; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    /** @description The bucket size (burst) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Whole tokens left */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Unix seconds when the bucket is full again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "message": "Rate limit exceeded for this connection; retry in 1 s",
+                     *       "type": "RATE_LIMIT_EXCEEDED",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "retryAfter": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (the log line with the same requestId has the cause) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal error",
+                     *       "message": "Internal error",
+                     *       "type": "INTERNAL",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "req_2c7Vb0qLm4Xs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_ERROR: OnlyFans answered with an error or a reply that could not be read (details.reason) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans answered HTTP 500",
+                     *       "message": "OnlyFans answered HTTP 500",
+                     *       "type": "UPSTREAM_ERROR",
+                     *       "code": "UPSTREAM_ERROR",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "upstream_server_error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: OnlyFans (or the connection's proxy) could not be reached or did not answer in time; also while signing rules are unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "OnlyFans did not answer in time",
+                     *       "message": "OnlyFans did not answer in time",
+                     *       "type": "UPSTREAM_UNAVAILABLE",
+                     *       "code": "UPSTREAM_UNAVAILABLE",
+                     *       "requestId": "req_2c7Vb0qLm4Xs",
+                     *       "details": {
+                     *         "reason": "timeout"
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
