@@ -78,7 +78,7 @@ async function startBareProxy(upstreamUrl: string) {
   return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, close: () => app.close() };
 }
 
-async function startOfconnect(upstreamUrl: string) {
+async function startOfconnect(upstreamUrl: string, overrides: { requestLogRetentionDays?: number } = {}) {
   const config = loadConfig(
     {
       port: 0,
@@ -88,6 +88,7 @@ async function startOfconnect(upstreamUrl: string) {
       logLevel: 'warn',
       sandboxUrl: upstreamUrl,
       role: 'api',
+      ...overrides,
     },
     {},
   );
@@ -199,6 +200,61 @@ export async function runAccessBenchmark(): Promise<Record<string, unknown>> {
   } finally {
     await ofconnect.close();
     await bare.close();
+    upstream.child.kill();
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * `npm run bench -- request-log`: what the per-connection request log costs the Access proxy. Two services in this
+ * process on the same upstream, one recording every call (the default) and one keeping no log
+ * (OFCONNECT_REQUEST_LOG_RETENTION_DAYS=0), measured alternately in BENCH_PAIRS pairs (default 5, which one goes first
+ * alternating) after a warm-up of each; the figure is the median of the pairs' ratios, since the machine's speed drifts more between runs than the
+ * two differ. Budget (issue #18): the log costs at most 5% of the proxy's throughput, i.e. a ratio ≥ 0.95.
+ */
+export async function runRequestLogBenchmark(): Promise<Record<string, unknown>> {
+  wasCalled = true;
+  const pairs = Number(process.env.BENCH_PAIRS ?? 5);
+  const upstream = await startUpstream();
+  const logged = await startOfconnect(upstream.url);
+  const unlogged = await startOfconnect(upstream.url, { requestLogRetentionDays: 0 });
+  try {
+    console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION_S} s per run, ${pairs} pairs (log on, then off)`);
+    const target = (service: typeof logged) => [`${service.url}/v2/access/proxy/users/me`, service.headers] as const;
+    await autocannon(...target(logged), WARMUP_S);
+    await autocannon(...target(unlogged), WARMUP_S);
+    const runs: { on: number; off: number; ratio: number; valid: boolean }[] = [];
+    for (let i = 0; i < pairs; i++) {
+      // Which goes first alternates, so a machine speeding up or slowing down favours neither side.
+      const onFirst = i % 2 === 0;
+      const first = await autocannon(...target(onFirst ? logged : unlogged), DURATION_S);
+      const second = await autocannon(...target(onFirst ? unlogged : logged), DURATION_S);
+      const [on, off] = onFirst ? [first, second] : [second, first];
+      const valid = on.non2xx === 0 && on.errors === 0 && off.non2xx === 0 && off.errors === 0;
+      const run = { on: Math.round(on.requests.average), off: Math.round(off.requests.average), ratio: 0, valid };
+      run.ratio = Math.round((run.on / run.off) * 1000) / 1000;
+      runs.push(run);
+      console.log(`pair ${i + 1}: log on ${run.on} req/s, off ${run.off} req/s, ratio ${run.ratio}${valid ? '' : ' (INVALID: non-2xx or errors)'}`);
+    }
+    const ratios = runs.filter((r) => r.valid).map((r) => r.ratio);
+    const summary = {
+      connections: CONNECTIONS,
+      durationSeconds: DURATION_S,
+      pairs: runs,
+      medianRatioLogOnToOff: ratios.length ? Math.round(median(ratios) * 1000) / 1000 : Number.NaN,
+      medianCostPercent: ratios.length ? Math.round((1 - median(ratios)) * 1000) / 10 : Number.NaN,
+      target: { medianRatioLogOnToOff: '>= 0.95' },
+    };
+    console.log(`request log on/off: median ratio ${summary.medianRatioLogOnToOff} (cost ${summary.medianCostPercent}%)`);
+    return summary;
+  } finally {
+    await logged.close();
+    await unlogged.close();
     upstream.child.kill();
   }
 }

@@ -3,6 +3,7 @@
 // the machine's cores with what it measures: absolute numbers vary from machine to machine, ratios much less.
 const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
   access: async () => (await import('./access.ts')).runAccessBenchmark(),
+  'request-log': async () => (await import('./access.ts')).runRequestLogBenchmark(),
   webhooks: async () => (await import('./webhooks.ts')).runWebhooksBenchmark(),
   monitor: async () => (await import('./monitor.ts')).runMonitorBenchmark(),
   sandbox: async () => (await import('./sandbox.ts')).runSandboxBenchmark(),

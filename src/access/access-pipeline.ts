@@ -29,7 +29,7 @@ import { createConnectionSnapshots, type ConnectionSnapshot, type ConnectionSnap
 import { createAccessMetrics, type AccessMetrics } from './metrics.ts';
 import { createConnectionPacing, type Admission, type ConnectionPacing } from './pacing.ts';
 import { hasRawSession, readRawSession } from './proxy.ts';
-import { createRequestLogRecorder, type RequestLogRecorder } from './request-log/recorder.ts';
+import { createRequestLogRecorder, NO_REQUEST_LOG, type RequestLogRecorder } from './request-log/recorder.ts';
 import { createUpstreamSender, withAdmission, type UpstreamSender, type UpstreamTrip } from './send-upstream.ts';
 import { createUsageMeter, type UsageMeter } from './usage-meter.ts';
 
@@ -72,7 +72,8 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
   const pacing: ConnectionPacing = createConnectionPacing(ctx.rateLimiters, metrics);
   const sender = createUpstreamSender(ctx, snapshots, metrics);
   const meter = createUsageMeter(ctx);
-  const requestLog = createRequestLogRecorder(ctx);
+  // Retention 0 days: the operator keeps no request log, so nothing is recorded (and retention prunes what was kept).
+  const requestLog = ctx.config.requestLogRetentionDays === 0 ? NO_REQUEST_LOG : createRequestLogRecorder(ctx);
 
   /** The caller's work, in a trace context carrying its admission when traced (its upstream spans report the wait). */
   function workAdmitted<T>(admission: Admission, work: (connection: UsableConnection) => Promise<T>, connection: UsableConnection): Promise<T> {

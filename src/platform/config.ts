@@ -99,8 +99,8 @@ const ConfigSchema = Type.Object({
   monitorLeaseMs: Type.Integer({ minimum: 200 }),
   /** Session age (hours since it was stored) at which connection.expiring is sent; 0 turns the warning off. */
   monitorExpiringAfterHours: Type.Integer({ minimum: 0 }),
-  /** Days the per-connection request log keeps a row before the retention worker prunes it. */
-  requestLogRetentionDays: Type.Integer({ minimum: 1 }),
+  /** Days the per-connection request log keeps a row before the retention worker prunes it; 0 keeps no log at all. */
+  requestLogRetentionDays: Type.Integer({ minimum: 0 }),
   /** Keep query values in logged paths; off by default: values may carry personal data (keys are always kept). */
   requestLogKeepQueryValues: Type.Boolean(),
   /** Request log entries one API node holds before writing; when full the oldest is dropped, never a request held. */

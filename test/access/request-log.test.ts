@@ -12,7 +12,7 @@ import { ManualClock } from '../../src/platform/clock.ts';
 import { rowsOf } from '../../src/platform/db/sql.ts';
 import { newId } from '../../src/platform/ids.ts';
 import { createRetentionWorker } from '../../src/retention/worker.ts';
-import { BACKENDS } from '../support/databases.ts';
+import { BACKENDS, createTestDatabase } from '../support/databases.ts';
 import { eventually, WORKER_PROGRESS_TIMEOUT_MS } from '../support/eventually.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { call, startTestService, type ApiReply, type TestService } from '../support/service.ts';
@@ -342,6 +342,35 @@ describe.each(BACKENDS)('access: the per-connection request log (%s)', (backend)
     clock.advance(DAY_MS);
     await worker.runDue();
     expect((await readLog(tenant, conn.id)).body.list).toEqual([]);
+  });
+});
+
+describe.each(BACKENDS)('access: a service that keeps no request log (%s)', (backend) => {
+  it('with OFCONNECT_REQUEST_LOG_RETENTION_DAYS=0 Access calls succeed and nothing is written, not even at shutdown', async () => {
+    // The service's own database, kept past its close: closing writes what a recorder still buffers.
+    const database = await createTestDatabase(backend);
+    try {
+      const t = await startTestService(backend, { database, config: { requestLogRetentionDays: 0 } });
+      let connectionId: string;
+      try {
+        const conn = await importConnection(t);
+        connectionId = conn.id;
+        for (const path of ['/v2/access/self', '/v2/access/proxy/users/me']) {
+          expect((await access(t, conn.id, 'GET', path)).status).toBe(200);
+        }
+        const page = await call<LogReply>(t.url, 'GET', `/v2/account/connections/${conn.id}/requests`, { key: t.adminKey });
+        expect(page.status).toBe(200);
+        expect(page.body.list).toEqual([]);
+      } finally {
+        await t.close();
+      }
+      const rows = rowsOf<{ n: number }>(
+        await database.handle.db.execute(sql`select count(*)::int as n from request_log_batches where connection_id = ${connectionId}`),
+      );
+      expect(Number(rows[0].n)).toBe(0);
+    } finally {
+      await database.drop();
+    }
   });
 });
 

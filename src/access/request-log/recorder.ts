@@ -20,6 +20,13 @@ export interface RequestLogRecorder {
   close(): Promise<void>;
 }
 
+/** The recorder of a service that keeps no request log (OFCONNECT_REQUEST_LOG_RETENTION_DAYS=0). */
+export const NO_REQUEST_LOG: RequestLogRecorder = {
+  record() {},
+  flush: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
+
 export interface RequestLogRecorderOptions {
   /** Entries held before the oldest is dropped (default config.requestLogBufferSize). */
   capacity?: number;
