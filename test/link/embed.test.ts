@@ -247,6 +247,22 @@ describe.each(BROWSER_BACKENDS)('link: the embed modal in Chromium (%s)', (backe
     await page.close();
   }, 120_000);
 
+  it('a wrong password, answered in place without a redirect, reaches the host as credentials_submitted and error at once', async () => {
+    const page = await openHost(await newEmbedLink());
+    await openModal(page);
+    const frame = page.frameLocator('iframe');
+    await frame.getByRole('link', { name: 'Continue' }).click();
+    await frame.getByLabel('Email').fill(uniqueEmail('creator'));
+    await frame.getByLabel('Password').fill('wrong-password');
+    await frame.getByRole('button', { name: 'Sign in' }).click();
+    await frame.getByRole('alert').waitFor(WAIT);
+    await page.waitForFunction(() => (window as unknown as HostWindow).events.some((e) => e[0] === 'event:error'), null, WAIT);
+    const steps = (await events(page)).filter((e) => e[0].startsWith('event:'));
+    expect(steps.map((e) => e[0].slice('event:'.length))).toEqual(['opened', 'consent_accepted', 'credentials_submitted', 'error']);
+    expect(steps[3][1]).toMatchObject({ name: 'error', step: 'login', errorCode: 'invalid_credentials' });
+    await page.close();
+  }, 120_000);
+
   it('onEvent hears every step of a full Link in order: consent, sign-in, a wrong and a right 2FA code, success', async () => {
     const page = await openHost(await newEmbedLink());
     await openModal(page);

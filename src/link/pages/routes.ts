@@ -145,7 +145,11 @@ export function registerLinkPages(app: HttpApp, ctx: ServiceContext): void {
         const session = await submitCredentials(ctx, scope.linked, { email, password, userAgent });
         const next = { ...scope, linked: { ...scope.linked, session } };
         // A wrong password is answered here rather than by redirect, so the email typed is still in the field.
-        if (session.status === 'invalid_credentials') return sendPage(reply, 200, await retryCredentialsPage(ctx, next, email), securityFor(next));
+        if (session.status === 'invalid_credentials') {
+          // This page is not reached through GET, so it hands the host the steps this post recorded itself.
+          next.hostEvents = await takeLinkPageEvents(ctx, session, undefined);
+          return sendPage(reply, 200, await retryCredentialsPage(ctx, next, email), securityFor(next));
+        }
         return afterChange(ctx, next, reply);
       } catch (error) {
         return handleFlowError(ctx, scope, reply, error, 'login', email);
@@ -366,6 +370,8 @@ async function handleFlowError(ctx: ServiceContext, scope: PageScope, reply: Fas
   // Worded for the end user in the page's language; the developer message is never shown here.
   const message = tOf(scope)(flowErrorMessage(error));
   const status = error.type === 'RATE_LIMIT_EXCEEDED' ? 429 : error.type === 'BAD_REQUEST' ? 400 : 503;
+  // Rendered in place of a redirect: the steps this post recorded (the error among them) reach the host with it.
+  scope.hostEvents = await takeLinkPageEvents(ctx, scope.linked.session, undefined);
   if (step === 'login') return sendPage(reply, status, await credentialsPage(ctx, scope, { message }, email), securityFor(scope));
   return sendPage(reply, status, twoFactorPage(ctx, scope, message, null), securityFor(scope));
 }
