@@ -4,7 +4,9 @@ import type { AuthContext } from '../account/authenticate.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { notFound } from '../platform/errors.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
-import { presentConnectionSettings, updateConnectionSettings } from './connection-settings.ts';
+import type { TenantScope } from '../platform/tenant-scope.ts';
+import { connectionTotals } from '../vault-plus/store.ts';
+import { presentConnectionSettings, updateConnectionSettings, type VaultPlusUsage } from './connection-settings.ts';
 import { disconnectConnection } from './disconnect.ts';
 import { invalidateConnection } from './expire.ts';
 import { importConnection } from './import.ts';
@@ -97,7 +99,7 @@ export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): voi
   }, async (request) => {
     const row = await store.findConnection(ctx.database.db, request.auth, request.params.connectionId);
     if (!row) throw notFound('Connection', request.params.connectionId);
-    return presentConnectionSettings(ctx, row);
+    return presentConnectionSettings(ctx, row, await vaultPlusUsageOf(ctx, request.auth, row.id));
   });
 
   app.patch('/v2/account/connections/:connectionId/settings', {
@@ -111,6 +113,12 @@ export function registerConnectionRoutes(app: HttpApp, ctx: ServiceContext): voi
     },
   }, async (request) => {
     const row = await updateConnectionSettings(ctx, actingScopeOf(request.auth), request.params.connectionId, request.body);
-    return presentConnectionSettings(ctx, row);
+    return presentConnectionSettings(ctx, row, await vaultPlusUsageOf(ctx, request.auth, row.id));
   });
+}
+
+/** What Vault+ holds for the connection (the settings reply's stats), read from Vault+'s own tables. */
+async function vaultPlusUsageOf(ctx: ServiceContext, scope: TenantScope, connectionId: string): Promise<VaultPlusUsage> {
+  const totals = await connectionTotals(ctx.database.db, scope, connectionId);
+  return { mediaCount: totals.totalMedia, storedCount: totals.storedCount, totalStorageBytes: totals.totalSizeBytes };
 }

@@ -118,6 +118,10 @@ describe.each(BACKENDS.flatMap((backend) => (['disk', 's3'] as const).map((stora
     const status = await storedStatus(t, tenant);
     expect(status.storedCount).toBe(list.photos);
     expect(status.totalSizeBytes).toBeGreaterThan(0);
+    // The connection's settings report what Vault+ holds for it (they were zeros before anything was stored).
+    const settings = await call(t.url, 'GET', `/v2/account/connections/${tenant.connectionId}/settings`, { key: tenant.key });
+    expect(settings.body.vaultPlus.stats).toMatchObject({ storedCount: list.photos, totalStorageBytes: status.totalSizeBytes, vaultPlusEnabled: true });
+    expect(settings.body.vaultPlus.stats.mediaCount).toBeGreaterThanOrEqual(list.photos);
 
     const items = await listItems(t, tenant, '&status=stored&contentType=image');
     expect(items).toHaveLength(list.photos);
