@@ -24,7 +24,8 @@ describe.each(BACKENDS)('access: vault-list writes refused (%s)', (backend) => {
   const listsOf = async (connectionId: string): Promise<ListView[]> => {
     const res = await access(t, connectionId, 'GET', '/v2/access/vault/lists?limit=40');
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body.list;
+    // What a list is (id, name, count, media): the cover URLs the simulator signs anew on each read are left out.
+    return JSON.parse(JSON.stringify(res.body.list).replace(/"https?:\/\/[^"]*\/files\/[^"]*"/g, '"<cdn url>"'));
   };
   const mediaIdsIn = async (connectionId: string, listId: number): Promise<number[]> => {
     const res = await access(t, connectionId, 'GET', `/v2/access/vault/lists/${listId}/media?limit=40`);
