@@ -3,6 +3,7 @@
 // read back through the API. Lists belong to one account: another connection does not see them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/databases.ts';
+import { withoutPerReadValues } from '../support/sandbox.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { access, importConnection } from './access-fixture.ts';
 
@@ -25,7 +26,7 @@ describe.each(BACKENDS)('access: vault-list writes refused (%s)', (backend) => {
     const res = await access(t, connectionId, 'GET', '/v2/access/vault/lists?limit=40');
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     // What a list is (id, name, count, media): the cover URLs the simulator signs anew on each read are left out.
-    return JSON.parse(JSON.stringify(res.body.list).replace(/"https?:\/\/[^"]*\/files\/[^"]*"/g, '"<cdn url>"'));
+    return withoutPerReadValues(res.body.list);
   };
   const mediaIdsIn = async (connectionId: string, listId: number): Promise<number[]> => {
     const res = await access(t, connectionId, 'GET', `/v2/access/vault/lists/${listId}/media?limit=40`);

@@ -24,3 +24,13 @@ export async function expireSandboxSession(sandboxUrl: string, by: { sess?: stri
 export function sessOf(cookie: string): string {
   return /(?:^|;\s*)sess=([^;]+)/.exec(cookie)?.[1] ?? '';
 }
+
+/**
+ * A simulator reply without what a simulator issues anew on each read: the realtime socket's URL (the host the
+ * caller reached) and token in /users/me, and CDN media URLs (signed with their issue time and the node's port).
+ * What is left is the account's own data, which must be the same whichever node or sandbox served it.
+ */
+export function withoutPerReadValues<T>(body: T): T {
+  const text = JSON.stringify(body, (key, value) => (key === 'wsUrl' || key === 'wsAuthToken' ? undefined : value));
+  return JSON.parse(text.replace(/"https?:\/\/[^"]*\/files\/[^"]*"/g, '"<cdn url>"')) as T;
+}
