@@ -28,6 +28,8 @@ const TAGS: OpenApiAnnotations['tags'] = [
   { name: 'Access: analytics', description: 'Statistics of posts, streams, stories, promotions, trial and tracking links, visitors and mass messages.' },
   { name: 'Access: promotions', description: 'Promotions, subscription bundles, tracking links and trial links.' },
   { name: 'Access: proxy', description: 'Any OnlyFans API call, signed and sent with the connection\'s session (or a raw session you hold).' },
+  { name: 'Vault+', description: 'Vault+ (OFAuth): media copied into the operator\'s own storage (disk or S3-compatible), its status, stats, batch reads and purges; the signed media proxy under /media serves it.' },
+  { name: 'Realtime', description: 'Each opted-in connection\'s OnlyFans live channel as a stream of events (Server-Sent Events, resumable with Last-Event-ID); the same events go to webhooks. ofconnect extension.' },
   { name: 'MCP', description: 'Model Context Protocol (Streamable HTTP): the managed Access endpoints as tools for AI agents, through the same permissions and pacing. Needs the `access` scope.' },
   { name: 'Dashboard', description: 'Sign-in for the web console at /dashboard: an admin API key exchanged for a session cookie.' },
   { name: 'Operations', description: 'Health, readiness and Prometheus metrics for whoever runs the service.' },
