@@ -6,7 +6,6 @@
 // The upstream runs in its own process (as OnlyFans would be elsewhere); autocannon runs in another; (b) and (c)
 // run in this process, one at a time under load. Standalone: `node bin/run-ts.js bench/access.ts`
 // (add `--cpu-prof` to node for a profile of this process while (c) runs).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import os from 'node:os';
@@ -22,6 +21,7 @@ import { packageRoot } from '../src/platform/package-root.ts';
 import { runAutocannon } from './autocannon.ts';
 import { generateVaultKeySpec } from '../src/platform/vault.ts';
 import { startService } from '../src/service.ts';
+import { BENCH_USER_ID, startFixedUpstream } from './fixed-upstream.ts';
 
 // The repository root, found the same way from src/ and from a compiled bundle (bin/run-ts.js).
 const ROOT = packageRoot();
@@ -30,27 +30,8 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** Which of a, b, c to measure (default all; e.g. BENCH_TARGETS=c while profiling ofconnect alone). */
 const TARGETS = (process.env.BENCH_TARGETS ?? 'abc').toLowerCase();
-const USER_ID = 123456789;
 const FP = 'a'.repeat(40);
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-
-// The upstream: answers the profile for /api2/v2/users/me (import validates the session with it) and publishes
-// dynamic rules. It accepts any signed request — verifying signatures is the simulator's job, not the benchmark's.
-const UPSTREAM_SOURCE = `
-import http from 'node:http';
-const rules = JSON.stringify({ static_param: 'benchstaticparam0123456789abcdef', prefix: '12345', suffix: '0a1b2c3d',
-  checksum_indexes: [1, 5, 9, 13, 17, 21, 25, 29], checksum_constant: 123, app_token: '33d57ade8c02dbc5a333db99ff9ae26a',
-  remove_headers: ['user_id'], revision: '202601010000-0123456789' });
-const me = JSON.stringify({ id: ${USER_ID}, username: 'bench', name: 'Bench', isAuth: true });
-const server = http.createServer((req, res) => {
-  if (req.url === '/dynamic-rules.json') { res.writeHead(200, { 'content-type': 'application/json' }); res.end(rules); return; }
-  req.resume();
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(req.url.startsWith('/api2/v2/users/me') ? me : '{}');
-});
-server.keepAliveTimeout = 60000;
-server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
-`;
 
 interface Measurement {
   requestsPerSecond: number;
@@ -61,14 +42,6 @@ interface Measurement {
   errors: number;
 }
 
-async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', UPSTREAM_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (chunk) => resolve(JSON.parse(String(chunk)).port));
-    child.once('exit', (code) => reject(new Error(`upstream exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
 
 async function startBareProxy(upstreamUrl: string) {
   const app = Fastify({ logger: false });
@@ -104,7 +77,7 @@ async function startOfconnect(upstreamUrl: string, overrides: { requestLogRetent
     return json;
   };
   const connection = await post('POST', '/v2/account/connections/import', {
-    cookie: `sess=benchsession0123456789abcd; auth_id=${USER_ID}; fp=${FP}`,
+    cookie: `sess=benchsession0123456789abcd; auth_id=${BENCH_USER_ID}; fp=${FP}`,
     userAgent: USER_AGENT,
   });
   const connectionId = String(connection.id);
@@ -165,7 +138,7 @@ let wasCalled = false;
 
 export async function runAccessBenchmark(): Promise<Record<string, unknown>> {
   wasCalled = true;
-  const upstream = await startUpstream();
+  const upstream = await startFixedUpstream();
   const bare = await startBareProxy(upstream.url);
   const ofconnect = await startOfconnect(upstream.url);
   try {
@@ -220,7 +193,7 @@ const median = (values: number[]) => {
 export async function runRequestLogBenchmark(): Promise<Record<string, unknown>> {
   wasCalled = true;
   const pairs = Number(process.env.BENCH_PAIRS ?? 5);
-  const upstream = await startUpstream();
+  const upstream = await startFixedUpstream();
   const logged = await startOfconnect(upstream.url);
   const unlogged = await startOfconnect(upstream.url, { requestLogRetentionDays: 0 });
   try {

@@ -3,7 +3,7 @@
 //   (a) GET /v2/access/self over HTTP (the route an SDK calls),
 //   (b) POST /v2/mcp tools/call self_get (the same route, in process, behind the MCP server and its transport).
 // Only the ratio b/a and the added latency are compared. Standalone: `node bin/run-ts.js bench/mcp.ts`.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,30 +15,13 @@ import { createLogger } from '../src/platform/logger.ts';
 import { packageRoot } from '../src/platform/package-root.ts';
 import { generateVaultKeySpec } from '../src/platform/vault.ts';
 import { startService } from '../src/service.ts';
+import { BENCH_USER_ID, startFixedUpstream } from './fixed-upstream.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
-const USER_ID = 123456789;
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
-// Answers the profile for /api2/v2/users/me (import validates the session with it, GET /v2/access/self reads it) and
-// publishes dynamic rules; accepts any signature (verifying them is the simulator's job).
-const UPSTREAM_SOURCE = `
-import http from 'node:http';
-const rules = JSON.stringify({ static_param: 'benchstaticparam0123456789abcdef', prefix: '12345', suffix: '0a1b2c3d',
-  checksum_indexes: [1, 5, 9, 13, 17, 21, 25, 29], checksum_constant: 123, app_token: '33d57ade8c02dbc5a333db99ff9ae26a',
-  remove_headers: ['user_id'], revision: '202601010000-0123456789' });
-const me = JSON.stringify({ id: ${USER_ID}, username: 'bench', name: 'Bench', isAuth: true, about: 'A benchmark account' });
-const server = http.createServer((req, res) => {
-  if (req.url === '/dynamic-rules.json') { res.writeHead(200, { 'content-type': 'application/json' }); res.end(rules); return; }
-  req.resume();
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(req.url.startsWith('/api2/v2/users/me') ? me : '{}');
-});
-server.keepAliveTimeout = 60000;
-server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
-`;
 
 interface Measurement {
   requestsPerSecond: number;
@@ -48,14 +31,6 @@ interface Measurement {
   errors: number;
 }
 
-async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', UPSTREAM_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (chunk) => resolve(JSON.parse(String(chunk)).port));
-    child.once('exit', (code) => reject(new Error(`upstream exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
 
 /** autocannon in its own process, with a method and body (bench/autocannon.ts sends GETs). */
 function autocannon(url: string, headers: Record<string, string>, seconds: number, body?: string): Promise<Record<string, any>> {
@@ -105,7 +80,7 @@ let wasCalled = false;
 
 export async function runMcpBenchmark(): Promise<Record<string, unknown>> {
   wasCalled = true;
-  const upstream = await startUpstream();
+  const upstream = await startFixedUpstream({ about: 'A benchmark account' });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-bench-mcp-'));
   const config = loadConfig(
     { port: 0, host: '127.0.0.1', dataDir, vaultKeys: generateVaultKeySpec('bench'), logLevel: 'warn', sandboxUrl: upstream.url, role: 'api' },
@@ -120,7 +95,7 @@ export async function runMcpBenchmark(): Promise<Record<string, unknown>> {
     const imported = await request(`${service.url}/v2/account/connections/import`, {
       method: 'POST',
       headers: { apikey: apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ cookie: `sess=benchsession0123456789abcd; auth_id=${USER_ID}; fp=${'a'.repeat(40)}`, userAgent: USER_AGENT }),
+      body: JSON.stringify({ cookie: `sess=benchsession0123456789abcd; auth_id=${BENCH_USER_ID}; fp=${'a'.repeat(40)}`, userAgent: USER_AGENT }),
     });
     const connectionId = String(((await imported.body.json()) as { id: string }).id);
     // Pacing stays on, with a bucket the load generator cannot empty (as bench/access.ts does).
