@@ -37,11 +37,28 @@ interface Tenant {
 
 const WAIT = { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS * 3, intervalMs: 100 };
 
+/**
+ * An org, its key and a Link connection to a simulated account whose vault has a list of at least two photos (the
+ * tests store one). Accounts are drawn at random and some have no such list, so another is drawn until one does.
+ */
 async function newTenant(t: TestService, name: string): Promise<Tenant> {
-  const orgId = await createOrg(t.database.handle, name);
-  const key = (await createKey(t.database.handle, orgId)).secret;
-  const { row } = await createLinkConnection(t.service.ctx, t.sandboxUrl, { orgId, nextCheckAt: null });
-  return { key, orgId, connectionId: row.id };
+  for (let attempt = 1; ; attempt++) {
+    const orgId = await createOrg(t.database.handle, `${name} ${attempt}`);
+    const key = (await createKey(t.database.handle, orgId)).secret;
+    const { row } = await createLinkConnection(t.service.ctx, t.sandboxUrl, { orgId, nextCheckAt: null });
+    const tenant = { key, orgId, connectionId: row.id };
+    if ((await photoListsOf(t, tenant)).length > 0 || attempt === 10) return tenant;
+  }
+}
+
+/** The account's vault lists holding two photos or more, most photos first. */
+async function photoListsOf(t: TestService, tenant: Tenant): Promise<Array<{ id: number; photosCount: number }>> {
+  const res = await call<{ list: Array<{ id: number; photosCount: number }> }>(t.url, 'GET', '/v2/access/proxy/vault/lists?view=main&limit=100', {
+    key: tenant.key,
+    headers: { 'x-connection-id': tenant.connectionId },
+  });
+  expect(res.status).toBe(200);
+  return res.body.list.filter((l) => l.photosCount >= 2).sort((a, b) => b.photosCount - a.photosCount);
 }
 
 const vp = (t: TestService, tenant: Tenant, method: string, path: string, body?: unknown) =>
@@ -58,12 +75,7 @@ async function setVaultPlus(t: TestService, tenant: Tenant, settings: Record<str
 
 /** The vault list (through the raw Access proxy) with the most photos, at most 12 of them, at least 2. */
 async function photoList(t: TestService, tenant: Tenant): Promise<{ id: string; photos: number }> {
-  const res = await call<{ list: Array<{ id: number; photosCount: number }> }>(t.url, 'GET', '/v2/access/proxy/vault/lists?view=main&limit=100', {
-    key: tenant.key,
-    headers: { 'x-connection-id': tenant.connectionId },
-  });
-  expect(res.status).toBe(200);
-  const lists = res.body.list.filter((l) => l.photosCount >= 2).sort((a, b) => b.photosCount - a.photosCount);
+  const lists = await photoListsOf(t, tenant);
   expect(lists.length).toBeGreaterThan(0);
   return { id: String(lists[0].id), photos: lists[0].photosCount };
 }
