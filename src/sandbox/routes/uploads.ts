@@ -74,9 +74,13 @@ async function receivePart(req: FastifyRequest, path: string, maxBytes: number):
     },
   });
   const partial = `${path}.partial`;
+  const file = createWriteStream(partial);
   try {
-    await pipeline(req.raw, meter, createWriteStream(partial));
+    await pipeline(req.raw, meter, file);
   } catch (error) {
+    // The pipeline rejects as soon as the meter fails, possibly before the file has even been opened: wait for the
+    // destroyed stream to close, or the open lands after the rm and leaves the partial file behind.
+    if (!file.closed) await new Promise((resolve) => file.once('close', resolve));
     await rm(partial, { force: true });
     throw error instanceof StorageError ? error : new StorageError(400, 'IncompleteBody', 'The request body ended early');
   }
