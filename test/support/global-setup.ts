@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findAndRemoveLeaks } from './leak-check.ts';
-import { removeTempDir, TEST_RUN_ENV } from './test-run.ts';
+import { makeRunTempDir, removeTempDir, TEST_RUN_ENV } from './test-run.ts';
 import { createPgliteTemplate, PGLITE_TEMPLATE_ENV } from './pglite-template.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
@@ -17,11 +17,16 @@ export default async function setup(): Promise<() => Promise<void>> {
   const runId = randomBytes(5).toString('hex');
   // The vitest workers are forked after this, so they inherit it.
   process.env[TEST_RUN_ENV] = runId;
+  // Everything the run writes to "the temp directory" lands in one directory of its own: the tests' own temp
+  // directories, and those the service, the simulator and Chromium make themselves, which carry no run id (say a
+  // simulator's upload directory), so the end-of-run check sees them too.
+  const runTemp = makeRunTempDir(runId);
+  process.env.TMPDIR = runTemp;
   const pgliteTemplate = await createPgliteTemplate(runId);
   process.env[PGLITE_TEMPLATE_ENV] = pgliteTemplate;
   return async function teardown() {
     removeTempDir(pgliteTemplate);
-    const findings = await findAndRemoveLeaks(runId);
+    const findings = await findAndRemoveLeaks(runId, { runTemp });
     if (findings.length === 0) return;
     throw new Error(`the test run left ${findings.length} thing(s) behind (now removed):\n  ${findings.join('\n  ')}`);
   };

@@ -70,7 +70,8 @@ async function dropDatabases(names: string[], adminUrl = POSTGRES_ADMIN_URL): Pr
  * Waits a little for processes still exiting (a child's own children go after it), then lists what is left, removes
  * it, and returns the findings: empty when the run was clean.
  */
-export async function findAndRemoveLeaks(runId: string, graceMs = 5_000): Promise<string[]> {
+export async function findAndRemoveLeaks(runId: string, options: { graceMs?: number; runTemp?: string } = {}): Promise<string[]> {
+  const graceMs = options.graceMs ?? 5_000;
   const deadline = Date.now() + graceMs;
   let processes = markedProcesses(runId);
   while (processes.length > 0 && Date.now() < deadline) {
@@ -89,6 +90,12 @@ export async function findAndRemoveLeaks(runId: string, graceMs = 5_000): Promis
   for (const dir of leftoverTempDirs(runId)) {
     findings.push(`temp directory left behind: ${dir}`);
     removeTempDir(dir);
+  }
+  if (options.runTemp) {
+    // Whatever else is left in the run's temp directory was made by the code under test (or by Chromium) and not
+    // removed when it closed; the directory itself goes with the run.
+    for (const name of readdirSync(options.runTemp)) findings.push(`temp entry left behind: ${path.join(options.runTemp, name)}`);
+    removeTempDir(options.runTemp);
   }
   const databases = await leftoverDatabases(runId);
   if (databases && databases.length > 0) {

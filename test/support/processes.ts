@@ -27,10 +27,13 @@ export interface CliProcess {
 }
 
 export function spawnCli(args: string[], env: Record<string, string>): CliProcess {
+  // A temp directory of its own, removed once it exits: a child killed with SIGKILL cannot remove what it made there
+  // (a simulator's upload directory, say), and nothing of a finished child is worth keeping.
+  const childTemp = makeTempDir('child-tmp');
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
     // The run's marker goes to every child (and so to its children): the end-of-run leak check looks for it.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env, ...childMarker() },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', TMPDIR: childTemp, ...env, ...childMarker() },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so a signal reaches what it started too (the embedded database's initdb child):
     // killing only the CLI mid-start would leave that child running past the test.
@@ -47,7 +50,12 @@ export function spawnCli(args: string[], env: Record<string, string>): CliProces
   };
   child.stdout!.on('data', onData('stdout'));
   child.stderr!.on('data', onData('stderr'));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      removeTempDir(childTemp);
+      resolve(code);
+    }),
+  );
   return {
     child,
     output: () => out,

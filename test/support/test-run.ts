@@ -34,6 +34,14 @@ export function childMarker(): Record<string, string> {
   return { [TEST_CHILD_ENV]: testRunId() };
 }
 
+/**
+ * The run's own temp directory, which the global setup makes every process of the run use (TMPDIR). Its name does
+ * not start with the suite prefix: it is the place leftovers are looked for, not one of them.
+ */
+export function makeRunTempDir(runId: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `ofc-run-${runId}-`));
+}
+
 /** A fresh temp directory with the suite's prefix; the test removes it (removeTempDir) in a finally/afterAll. */
 export function makeTempDir(label: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `${suiteTempPrefix()}${label}-`));
