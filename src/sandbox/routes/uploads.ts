@@ -80,7 +80,7 @@ async function receivePart(req: FastifyRequest, path: string, maxBytes: number):
   } catch (error) {
     // The pipeline rejects as soon as the meter fails, possibly before the file has even been opened: wait for the
     // destroyed stream to close, or the open lands after the rm and leaves the partial file behind.
-    if (!file.closed) await new Promise((resolve) => file.once('close', resolve));
+    if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
     await rm(partial, { force: true });
     throw error instanceof StorageError ? error : new StorageError(400, 'IncompleteBody', 'The request body ended early');
   }
