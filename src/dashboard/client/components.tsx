@@ -270,6 +270,35 @@ export function Pager({ offset, limit, hasMore, onPage }: { offset: number; limi
   );
 }
 
+/**
+ * One page of an offset-paged list: the empty notice when it has no rows, else its table (a row per item), then the
+ * pager. Every list page of the dashboard is this, with its own columns and wording.
+ */
+export function PagedTable<T>(props: {
+  page: { list: T[]; hasMore: boolean };
+  empty: ComponentChildren;
+  caption: string;
+  columns: string[];
+  row(item: T): ComponentChildren;
+  offset: number;
+  limit: number;
+  onPage(offset: number): void;
+}) {
+  const { page, offset, limit, onPage } = props;
+  return (
+    <>
+      {page.list.length === 0 ? (
+        <Empty>{props.empty}</Empty>
+      ) : (
+        <DataTable caption={props.caption} columns={props.columns}>
+          {page.list.map((item) => props.row(item))}
+        </DataTable>
+      )}
+      <Pager offset={offset} limit={limit} hasMore={page.hasMore} onPage={onPage} />
+    </>
+  );
+}
+
 /** Bars for values per label, with the numbers in a table beside them for screen readers and exact reading. */
 export function BarChart({ title, rows }: { title: string; rows: Array<{ label: string; value: number }> }) {
   const max = Math.max(1, ...rows.map((row) => row.value));

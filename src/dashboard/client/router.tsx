@@ -48,6 +48,16 @@ export function withQuery(path: string, query: URLSearchParams, changes: Record<
   return text ? `${path}?${text}` : path;
 }
 
+/** A list page's filter callback: a filter's new value replaces the URL (no history entry per choice) and goes back to the first page. */
+export function filterInQuery(path: string, query: URLSearchParams): (name: string, value: string) => void {
+  return (name, value) => navigate(withQuery(path, query, { [name]: value, offset: null }), { replace: true });
+}
+
+/** A list page's pager callback: the new offset goes into the URL (none for the first page), so Back and reload keep it. */
+export function pageInQuery(path: string, query: URLSearchParams): (offset: number) => void {
+  return (offset) => navigate(withQuery(path, query, { offset: offset ? String(offset) : null }));
+}
+
 type AnchorProps = JSX.HTMLAttributes<HTMLAnchorElement> & { href: string; children?: ComponentChildren };
 
 /** An ordinary link (open in a new tab works) that navigates in place on a plain click. */

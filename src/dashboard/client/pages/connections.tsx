@@ -3,8 +3,8 @@
 // like the plain list.
 import { useState } from 'preact/hooks';
 import { api, type Page as ApiPage } from '../api.ts';
-import { Badge, DataTable, Empty, Loaded, Page, Pager, Time, useLoad } from '../components.tsx';
-import { BASE, Link, navigate, withQuery } from '../router.tsx';
+import { Badge, Loaded, Page, PagedTable, Time, useLoad } from '../components.tsx';
+import { BASE, filterInQuery, Link, navigate, pageInQuery, withQuery } from '../router.tsx';
 import type { Connection } from '../types.ts';
 
 const LIMIT = 25;
@@ -32,7 +32,7 @@ export function ConnectionsPage({ query }: { query: URLSearchParams }) {
   const state = useLoad(() => loadListing(query), key);
   const [search, setSearch] = useState(query.get('q') ?? '');
   const offset = Number(query.get('offset') ?? 0) || 0;
-  const setFilter = (name: string, value: string) => navigate(withQuery(PATH, query, { [name]: value, offset: null }), { replace: true });
+  const setFilter = filterInQuery(PATH, query);
   const submitSearch = (event: Event) => {
     event.preventDefault();
     navigate(withQuery(PATH, query, { q: search.trim(), offset: null }));
@@ -72,32 +72,34 @@ export function ConnectionsPage({ query }: { query: URLSearchParams }) {
                 The search finds an exact connection id, or the start of a client reference (case as typed) or username.
               </p>
             ) : null}
-            {data.list.length === 0 ? (
-              <Empty>{query.toString() ? 'No connection matches these filters.' : 'No connections yet. Connect an account with Link or import a session.'}</Empty>
-            ) : (
-              <DataTable caption="Connections" columns={['Account', 'Status', 'Client reference', 'Origin', 'Created', 'Last checked']}>
-                {data.list.map((c) => (
-                  <tr key={c.id}>
-                    <td>
-                      <Link href={`${PATH}/${c.id}`}>{c.userData.username ? `@${c.userData.username}` : c.id}</Link>
-                      <div class="muted small">{c.id}</div>
-                    </td>
-                    <td>
-                      <Badge value={c.status} />
-                    </td>
-                    <td>{c.clientReferenceId ?? <span class="muted">—</span>}</td>
-                    <td>{c.imported ? 'imported' : 'Link'}</td>
-                    <td>
-                      <Time value={c.createdAt} />
-                    </td>
-                    <td>
-                      <Time value={c.lastCheckedAt} />
-                    </td>
-                  </tr>
-                ))}
-              </DataTable>
-            )}
-            <Pager offset={offset} limit={LIMIT} hasMore={data.hasMore} onPage={(next) => navigate(withQuery(PATH, query, { offset: next ? String(next) : null }))} />
+            <PagedTable
+              page={data}
+              empty={query.toString() ? 'No connection matches these filters.' : 'No connections yet. Connect an account with Link or import a session.'}
+              caption="Connections"
+              columns={['Account', 'Status', 'Client reference', 'Origin', 'Created', 'Last checked']}
+              offset={offset}
+              limit={LIMIT}
+              onPage={pageInQuery(PATH, query)}
+              row={(c) => (
+                <tr key={c.id}>
+                  <td>
+                    <Link href={`${PATH}/${c.id}`}>{c.userData.username ? `@${c.userData.username}` : c.id}</Link>
+                    <div class="muted small">{c.id}</div>
+                  </td>
+                  <td>
+                    <Badge value={c.status} />
+                  </td>
+                  <td>{c.clientReferenceId ?? <span class="muted">—</span>}</td>
+                  <td>{c.imported ? 'imported' : 'Link'}</td>
+                  <td>
+                    <Time value={c.createdAt} />
+                  </td>
+                  <td>
+                    <Time value={c.lastCheckedAt} />
+                  </td>
+                </tr>
+              )}
+            />
           </>
         )}
       </Loaded>

@@ -2,8 +2,8 @@
 // filters in the query string, offset paging, the redirect's error code and message for a failed one, and the
 // connection a completed one made.
 import { api, type Page as ApiPage } from '../api.ts';
-import { Badge, DataTable, Empty, Loaded, Page, Pager, Time, useLoad } from '../components.tsx';
-import { BASE, Link, navigate, withQuery } from '../router.tsx';
+import { Badge, Loaded, Page, PagedTable, Time, useLoad } from '../components.tsx';
+import { BASE, filterInQuery, Link, pageInQuery } from '../router.tsx';
 import type { ClientApp, LinkSessionSummary } from '../types.ts';
 import { LinkTabs } from './link-tabs.tsx';
 
@@ -44,7 +44,7 @@ export function LinkSessionsPage({ query }: { query: URLSearchParams }) {
     return api<ApiPage<LinkSessionSummary>>('GET', `/v2/link/sessions?${params}`);
   }, query.toString());
   const appName = (id: string) => apps.data?.list.find((app) => app.id === id)?.name ?? id;
-  const setFilter = (name: string, value: string) => navigate(withQuery(PATH, query, { [name]: value, offset: null }), { replace: true });
+  const setFilter = filterInQuery(PATH, query);
   return (
     <Page title="Link sessions">
       <LinkTabs current="sessions" />
@@ -75,42 +75,42 @@ export function LinkSessionsPage({ query }: { query: URLSearchParams }) {
       </form>
       <Loaded state={state} what="Link sessions">
         {(page) => (
-          <>
-            {page.list.length === 0 ? (
-              <Empty>{query.get('outcome') || query.get('clientAppId') ? 'No Link session matches these filters.' : 'No Link sessions yet.'}</Empty>
-            ) : (
-              <DataTable caption="Link sessions" columns={['Started', 'Outcome', 'Client app', 'Client reference', 'Connection', 'Last change']}>
-                {page.list.map((session) => (
-                  <tr key={session.id}>
-                    <td>
-                      <Time value={session.createdAt} />
-                      <div class="muted small">{session.id}</div>
-                    </td>
-                    <td>
-                      <Outcome session={session} />
-                    </td>
-                    <td>{appName(session.clientAppId)}</td>
-                    <td>{session.clientReferenceId ?? <span class="muted">—</span>}</td>
-                    <td>
-                      {session.connectionId ? (
-                        <Link href={`${BASE}/connections/${session.connectionId}`}>{session.connectionId}</Link>
-                      ) : session.reconnectConnectionId ? (
-                        <span class="small">
-                          reconnects <Link href={`${BASE}/connections/${session.reconnectConnectionId}`}>{session.reconnectConnectionId}</Link>
-                        </span>
-                      ) : (
-                        <span class="muted">—</span>
-                      )}
-                    </td>
-                    <td>
-                      <Time value={session.updatedAt} />
-                    </td>
-                  </tr>
-                ))}
-              </DataTable>
+          <PagedTable
+            page={page}
+            empty={query.get('outcome') || query.get('clientAppId') ? 'No Link session matches these filters.' : 'No Link sessions yet.'}
+            caption="Link sessions"
+            columns={['Started', 'Outcome', 'Client app', 'Client reference', 'Connection', 'Last change']}
+            offset={offset}
+            limit={LIMIT}
+            onPage={pageInQuery(PATH, query)}
+            row={(session) => (
+              <tr key={session.id}>
+                <td>
+                  <Time value={session.createdAt} />
+                  <div class="muted small">{session.id}</div>
+                </td>
+                <td>
+                  <Outcome session={session} />
+                </td>
+                <td>{appName(session.clientAppId)}</td>
+                <td>{session.clientReferenceId ?? <span class="muted">—</span>}</td>
+                <td>
+                  {session.connectionId ? (
+                    <Link href={`${BASE}/connections/${session.connectionId}`}>{session.connectionId}</Link>
+                  ) : session.reconnectConnectionId ? (
+                    <span class="small">
+                      reconnects <Link href={`${BASE}/connections/${session.reconnectConnectionId}`}>{session.reconnectConnectionId}</Link>
+                    </span>
+                  ) : (
+                    <span class="muted">—</span>
+                  )}
+                </td>
+                <td>
+                  <Time value={session.updatedAt} />
+                </td>
+              </tr>
             )}
-            <Pager offset={offset} limit={LIMIT} hasMore={page.hasMore} onPage={(next) => navigate(withQuery(PATH, query, { offset: next ? String(next) : null }))} />
-          </>
+          />
         )}
       </Loaded>
     </Page>

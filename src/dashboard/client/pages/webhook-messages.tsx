@@ -3,8 +3,8 @@
 import { useState } from 'preact/hooks';
 import { WEBHOOK_EVENT_TYPES } from '../../../webhooks/events.ts';
 import { api, type Page as ApiPage } from '../api.ts';
-import { Badge, DataTable, Empty, ErrorNotice, Loaded, Page, Pager, Time, useLoad, useSubmit } from '../components.tsx';
-import { BASE, Link, navigate, withQuery } from '../router.tsx';
+import { Badge, DataTable, Empty, ErrorNotice, Loaded, Page, PagedTable, Time, useLoad, useSubmit } from '../components.tsx';
+import { BASE, filterInQuery, Link, pageInQuery } from '../router.tsx';
 import type { WebhookAttempt, WebhookDelivery, WebhookMessage } from '../types.ts';
 
 const PATH = `${BASE}/webhooks/messages`;
@@ -87,7 +87,7 @@ export function MessagesPage({ query }: { query: URLSearchParams }) {
     }
     return api<ApiPage<WebhookMessage>>('GET', `/v2/webhooks/messages?${params}`);
   }, query.toString());
-  const setFilter = (name: string, value: string) => navigate(withQuery(PATH, query, { [name]: value, offset: null }), { replace: true });
+  const setFilter = filterInQuery(PATH, query);
   return (
     <Page title="Webhook deliveries" actions={<Link href={`${BASE}/webhooks`}>Endpoints →</Link>}>
       <ReplayFailedForm onReplayed={state.reload} />
@@ -116,30 +116,30 @@ export function MessagesPage({ query }: { query: URLSearchParams }) {
       </div>
       <Loaded state={state} what="messages">
         {(page) => (
-          <>
-            {page.list.length === 0 ? (
-              <Empty>{query.get('status') || query.get('eventType') ? 'No message matches these filters.' : 'No webhook messages yet: events appear here as connections change.'}</Empty>
-            ) : (
-              <DataTable caption="Webhook messages" columns={['Event', 'Status', 'Connection', 'Created']}>
-                {page.list.map((message) => (
-                  <tr key={message.id}>
-                    <td>
-                      <Link href={`${PATH}/${message.id}`}>{message.eventType}</Link>
-                      <div class="muted small">{message.id}</div>
-                    </td>
-                    <td>
-                      <Badge value={message.status} label={message.status === 'none' ? 'no endpoint' : undefined} />
-                    </td>
-                    <td>{message.connectionId ? <Link href={`${BASE}/connections/${message.connectionId}`}>{message.connectionId}</Link> : <span class="muted">—</span>}</td>
-                    <td>
-                      <Time value={message.createdAt} />
-                    </td>
-                  </tr>
-                ))}
-              </DataTable>
+          <PagedTable
+            page={page}
+            empty={query.get('status') || query.get('eventType') ? 'No message matches these filters.' : 'No webhook messages yet: events appear here as connections change.'}
+            caption="Webhook messages"
+            columns={['Event', 'Status', 'Connection', 'Created']}
+            offset={offset}
+            limit={LIMIT}
+            onPage={pageInQuery(PATH, query)}
+            row={(message) => (
+              <tr key={message.id}>
+                <td>
+                  <Link href={`${PATH}/${message.id}`}>{message.eventType}</Link>
+                  <div class="muted small">{message.id}</div>
+                </td>
+                <td>
+                  <Badge value={message.status} label={message.status === 'none' ? 'no endpoint' : undefined} />
+                </td>
+                <td>{message.connectionId ? <Link href={`${BASE}/connections/${message.connectionId}`}>{message.connectionId}</Link> : <span class="muted">—</span>}</td>
+                <td>
+                  <Time value={message.createdAt} />
+                </td>
+              </tr>
             )}
-            <Pager offset={offset} limit={LIMIT} hasMore={page.hasMore} onPage={(next) => navigate(withQuery(PATH, query, { offset: next ? String(next) : null }))} />
-          </>
+          />
         )}
       </Loaded>
     </Page>
