@@ -124,15 +124,15 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
   });
 
   it('a light-yellow and a dark-navy brand colour keep 4.5:1 for the button text and links on the card, in both themes', async () => {
-    for (const brandColor of ['#fff3a0', '#0a1f44']) {
-      const app = await call(t.url, 'POST', '/v2/client-apps', {
-        key: orgKey,
-        body: { name: `Colour ${brandColor}`, brandColor, redirectUris: [callback], profile: { privacyPolicyUrl: 'https://c.example/p' } },
-      });
-      const url = await newLink({ clientAppId: app.body.id });
-      for (const theme of ['light', 'dark'] as const) {
-        const page = await context.newPage();
-        try {
+    const page = await context.newPage();
+    try {
+      for (const brandColor of ['#fff3a0', '#0a1f44']) {
+        const app = await call(t.url, 'POST', '/v2/client-apps', {
+          key: orgKey,
+          body: { name: `Colour ${brandColor}`, brandColor, redirectUris: [callback], profile: { privacyPolicyUrl: 'https://c.example/p' } },
+        });
+        const url = await newLink({ clientAppId: app.body.id });
+        for (const theme of ['light', 'dark'] as const) {
           await page.goto(`${url}?theme=${theme}`);
           const colours = await page.evaluate(() => {
             const button = document.querySelector('.primary')!;
@@ -148,10 +148,10 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
           expect(contrastRatio(rgbOf(colours.fill), rgbOf(colours.text)), label).toBeGreaterThanOrEqual(4.5);
           expect(contrastRatio(rgbOf(colours.link), rgbOf(colours.card)), label).toBeGreaterThanOrEqual(4.5);
           expect(contrastRatio(rgbOf(colours.fill), rgbOf(colours.card)), label).toBeGreaterThanOrEqual(3);
-        } finally {
-          await page.close();
         }
       }
+    } finally {
+      await page.close();
     }
   });
 
