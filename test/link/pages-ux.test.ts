@@ -226,7 +226,7 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
       await page.clock.install();
       await toLogin(page, await newLink());
       // The upstream answers late, a real delay on the simulator: the post waits on OnlyFans end to end.
-      const fault = await call(t.sandboxUrl, 'POST', '/_sandbox/faults', { body: { kind: 'latency', count: 1, latencyMs: 1_000, pathPrefix: '/api2/v2/users/login' } });
+      const fault = await call(t.sandboxUrl, 'POST', '/_sandbox/faults', { body: { kind: 'latency', count: 1, latencyMs: 500, pathPrefix: '/api2/v2/users/login' } });
       expect(fault.status).toBe(200);
       await page.getByLabel('Email').fill(uniqueEmail('creator'));
       await page.getByLabel('Password').fill('good-password');
