@@ -93,16 +93,17 @@ export function createAccessPipeline(ctx: ServiceContext): AccessPipeline {
       const trip = request.accessTrip;
       if (trip !== null) {
         const { connection } = trip;
+        const elapsedMs = reply.elapsedTime;
         requestLog.record({
           orgId: connection.orgId,
           environment: connection.environment,
           connectionId: connection.id,
-          arrivedAtMs: ctx.clock.now().getTime() - reply.elapsedTime,
+          arrivedAtMs: ctx.clock.now().getTime() - elapsedMs,
           method: request.method,
           url: request.url,
           status: reply.statusCode,
           upstreamStatus: trip.upstreamStatus,
-          durationMs: Math.round(reply.elapsedTime),
+          durationMs: Math.round(elapsedMs),
           retries: trip.retries,
           requestId: request.id,
           apiKeyId: request.auth.keyId,

@@ -32,17 +32,26 @@ export interface RequestLogBatch {
 /**
  * Writes one batch as one row. A statement per batch, with the entries as one json parameter: measured on PGlite
  * against a whole flush as one json_to_recordset parameter, ~25% less CPU per entry (the entries are parsed once,
- * by the json cast, instead of three times). One statement text, prepared once per connection.
+ * by the json cast, instead of three times). One statement text, prepared once per connection, and rendered once
+ * here rather than built through drizzle for every batch.
  */
 export async function insertRequestLogBatch(ex: Executor, batch: RequestLogBatch): Promise<void> {
-  await executePrepared(
-    ex,
-    'request_log_batch_insert',
-    sql`insert into request_log_batches (org_id, environment, connection_id, first_at, last_at, entry_count, entries)
-      values (${batch.orgId}, ${batch.environment}, ${batch.connectionId}, ${timestampAt(new Date(batch.firstAtMs))},
-        ${timestampAt(new Date(batch.lastAtMs))}, ${batch.entries.length}, ${JSON.stringify(batch.entries)}::json)`,
-  );
+  await executePrepared(ex, 'request_log_batch_insert', {
+    sql: INSERT_BATCH_TEXT,
+    params: [
+      batch.orgId,
+      batch.environment,
+      batch.connectionId,
+      new Date(batch.firstAtMs).toISOString(),
+      new Date(batch.lastAtMs).toISOString(),
+      batch.entries.length,
+      JSON.stringify(batch.entries),
+    ],
+  });
 }
+
+const INSERT_BATCH_TEXT = `insert into request_log_batches (org_id, environment, connection_id, first_at, last_at, entry_count, entries)
+  values ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6, $7::json)`;
 
 export interface RequestLogRow {
   id: number;
