@@ -1,8 +1,9 @@
 // Monitor benchmark (docs/design.md §5: 100,000 Link connections checked per hour on one node, against the simulator).
 // Seeds N active Link connections (sessions minted by a standalone simulator process, stored encrypted like Link
-// stores them), all due at once, then lets one monitor worker work through the backlog and measures checks per hour,
-// the worker process's CPU and memory, and the simulator's CPU. The same upstream call (validateSession through the
-// same client) made in a bare loop at the same concurrency, in the same run, is the baseline.
+// stores them), all due at once, closes that service, then lets one monitor worker in a fresh service process on the
+// same database (bench/monitor-checker.ts) work through the backlog, and measures checks per hour, that process's CPU
+// and memory, and the simulator's CPU. The same upstream call (validateSession through the same client) made in a
+// bare loop at the same concurrency, in the same run, is the baseline.
 //
 //   node bin/run-ts.js bench/monitor.ts
 //   MONITOR_BENCH_CONNECTIONS=20000 MONITOR_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node bin/run-ts.js bench/monitor.ts
@@ -12,12 +13,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { sql } from 'drizzle-orm';
 import { Pool } from 'undici';
 import { READ_CONNECTION_PERMISSIONS } from '../src/account/permissions.ts';
 import { storeConnectionSession } from '../src/connections/session-vault.ts';
 import { connections } from '../src/connections/tables.ts';
-import { startMonitorWorker } from '../src/monitor/worker.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { newId } from '../src/platform/ids.ts';
@@ -26,6 +25,7 @@ import { startService, type RunningService } from '../src/service.ts';
 import { createPostgresDatabaseUrl } from '../test/support/databases.ts';
 import type { UpstreamSession } from '../src/upstream/session.ts';
 import { packageRoot } from '../src/platform/package-root.ts';
+import type { MonitorCheckerInput, MonitorCheckerResult } from './monitor-checker.ts';
 
 // The repository root, found the same way from src/ and from a compiled bundle (bin/run-ts.js).
 const ROOT = packageRoot();
@@ -33,10 +33,6 @@ const TARGET_PER_HOUR = 100_000;
 
 interface MintedSession extends UpstreamSession {
   userId: number;
-}
-
-interface Sampler {
-  stop(): { peakRssMb: number; peakSimulatorRssMb: number };
 }
 
 /** The standalone simulator, in its own process so its CPU is not the monitor's. */
@@ -70,19 +66,37 @@ function rssMbOf(pid: number): number {
   return match ? Number(match[1]) / 1024 : 0;
 }
 
-function sampleMemory(simulatorPid: number): Sampler {
-  let peakRss = process.memoryUsage().rss;
-  let peakSimulator = rssMbOf(simulatorPid);
+/** The simulator's peak RSS, sampled every 200 ms until stop(). */
+function sampleSimulatorMemory(simulatorPid: number): { stop(): number } {
+  let peak = rssMbOf(simulatorPid);
   const timer = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    peakSimulator = Math.max(peakSimulator, rssMbOf(simulatorPid));
+    peak = Math.max(peak, rssMbOf(simulatorPid));
   }, 200);
   return {
     stop() {
       clearInterval(timer);
-      return { peakRssMb: peakRss / 1024 / 1024, peakSimulatorRssMb: peakSimulator };
+      return peak;
     },
   };
+}
+
+/** Runs bench/monitor-checker.ts in a process of its own and returns what it measured. */
+async function runCheckerProcess(input: MonitorCheckerInput): Promise<MonitorCheckerResult> {
+  // MONITOR_BENCH_CHECKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the checking process alone.
+  const nodeArgs = (process.env.MONITOR_BENCH_CHECKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'bench/monitor-checker.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, MONITOR_CHECKER_INPUT: JSON.stringify(input) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const line = out.split('\n').find((l) => l.startsWith('monitor-checker: '));
+  if (code !== 0 || !line) throw new Error(`the monitor checker process failed (exit ${code}): ${out}`);
+  return JSON.parse(line.slice('monitor-checker: '.length)) as MonitorCheckerResult;
 }
 
 /** Runs `count` jobs with at most `concurrency` in flight. */
@@ -145,7 +159,11 @@ async function seedLinkConnections(service: RunningService, orgId: string, sessi
 }
 
 /** The baseline: the same upstream call, through the same client, in a bare loop. */
-async function measureBareValidateLoop(service: RunningService, sessions: MintedSession[], concurrency: number): Promise<{ perSecond: number; cpuCores: number }> {
+async function measureBareValidateLoop(
+  service: RunningService,
+  sessions: MintedSession[],
+  concurrency: number,
+): Promise<{ perSecond: number; cpuCores: number; cpuMsPerCall: number }> {
   const client = service.ctx.upstreams.forEnvironment('sandbox');
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -154,7 +172,8 @@ async function measureBareValidateLoop(service: RunningService, sessions: Minted
   });
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  return { perSecond: sessions.length / seconds, cpuCores: (used.user + used.system) / 1e6 / seconds };
+  const cpuMs = (used.user + used.system) / 1000;
+  return { perSecond: sessions.length / seconds, cpuCores: cpuMs / 1000 / seconds, cpuMsPerCall: cpuMs / sessions.length };
 }
 
 export async function runMonitorBenchmark(): Promise<Record<string, unknown>> {
@@ -167,6 +186,7 @@ export async function runMonitorBenchmark(): Promise<Record<string, unknown>> {
   const simulator = await startSimulatorProcess();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-bench-monitor-'));
   const database = postgresAdminUrl ? await createPostgresDatabaseUrl(postgresAdminUrl, 'ofc_bench') : null;
+  const vaultKeys = generateVaultKeySpec('bench1');
   let service: RunningService | null = null;
   try {
     // Role api: the service starts no worker of its own; the benchmark starts exactly one below.
@@ -178,7 +198,7 @@ export async function runMonitorBenchmark(): Promise<Record<string, unknown>> {
         dataDir,
         databaseUrl: database?.url ?? null,
         sandboxUrl: simulator.url,
-        vaultKeys: generateVaultKeySpec('bench1'),
+        vaultKeys,
         logLevel: 'warn',
         monitorConcurrency: concurrency,
       },
@@ -203,31 +223,29 @@ export async function runMonitorBenchmark(): Promise<Record<string, unknown>> {
     await measureBareValidateLoop(service, sessions.slice(0, Math.min(1000, count)), concurrency);
     const baselineCount = Math.min(count, baselineCalls);
     const bare = await measureBareValidateLoop(service, sessions.slice(0, baselineCount), concurrency);
+    const seedingProcessRssMb = process.memoryUsage.rss() / 1024 / 1024;
 
-    log(`checking ${count} due connections with one monitor worker (concurrency ${concurrency})…`);
+    // The service that checks is not the one that seeded: minting and storing N sessions leave their memory (the
+    // sessions in this process, the embedded database's grown WebAssembly heap) in the process that did it, and the
+    // target is the memory of a service checking connections already in its database. So the seeding service closes,
+    // and a fresh process opens the same database and runs the worker (bench/monitor-checker.ts).
+    await service.close();
+    service = null;
+    log(`checking ${count} due connections with one monitor worker in a fresh service process (concurrency ${concurrency})…`);
     const simulatorCpuBefore = cpuSecondsOf(simulator.child.pid!);
-    const memory = sampleMemory(simulator.child.pid!);
-    const cpu = process.cpuUsage();
-    started = performance.now();
-    const worker = await startMonitorWorker(service.ctx, { concurrency, pollIntervalMs: 100 });
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (worker.checksMade >= count) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 20);
+    const simulatorMemory = sampleSimulatorMemory(simulator.child.pid!);
+    const checker = await runCheckerProcess({
+      dataDir,
+      databaseUrl: database?.url ?? null,
+      sandboxUrl: simulator.url,
+      vaultKeys,
+      concurrency,
+      count,
     });
-    const monitorSeconds = (performance.now() - started) / 1000;
-    const used = process.cpuUsage(cpu);
+    const monitorSeconds = checker.monitorSeconds;
     const simulatorCpu = cpuSecondsOf(simulator.child.pid!) - simulatorCpuBefore;
-    const peaks = memory.stop();
-    await worker.stop();
+    const peakSimulatorRssMb = simulatorMemory.stop();
 
-    const result = await service.ctx.database.db.execute(
-      sql`select count(*) filter (where last_checked_at is not null)::int as checked, count(*) filter (where status = 'active')::int as active from connections`,
-    );
-    const verified = (result as unknown as { rows: { checked: number; active: number }[] }).rows[0];
     const perSecond = count / monitorSeconds;
     const perHour = perSecond * 3600;
     const figures = {
@@ -246,14 +264,20 @@ export async function runMonitorBenchmark(): Promise<Record<string, unknown>> {
       bareValidateCalls: baselineCount,
       bareValidatePerSecond: round(bare.perSecond),
       ratioToBareLoop: round(perSecond / bare.perSecond),
-      monitorProcessCpuCores: round((used.user + used.system) / 1e6 / monitorSeconds),
+      monitorProcessCpuCores: round(checker.cpuSeconds / monitorSeconds),
       bareLoopCpuCores: round(bare.cpuCores),
       simulatorCpuCores: round(simulatorCpu / monitorSeconds),
-      cpuMsPerCheck: round((used.user + used.system) / 1000 / count, 3),
-      peakRssMb: Math.round(peaks.peakRssMb),
-      peakSimulatorRssMb: Math.round(peaks.peakSimulatorRssMb),
-      verifiedChecked: verified.checked,
-      verifiedActive: verified.active,
+      cpuMsPerCheck: round((checker.cpuSeconds * 1000) / count, 3),
+      bareLoopCpuMsPerCall: round(bare.cpuMsPerCall, 3),
+      checksPerHourPerCore: Math.round((count / checker.cpuSeconds) * 3600),
+      rssBeforeChecksMb: Math.round(checker.rssBeforeChecksMb),
+      peakRssWhileCheckingMb: Math.round(checker.peakRssWhileCheckingMb),
+      peakJsHeapMb: Math.round(checker.peakJsHeapMb),
+      peakRssMb: Math.round(checker.maxRssMb),
+      seedingProcessRssMb: Math.round(seedingProcessRssMb),
+      peakSimulatorRssMb: Math.round(peakSimulatorRssMb),
+      verifiedChecked: checker.verifiedChecked,
+      verifiedActive: checker.verifiedActive,
     };
     console.table(
       Object.entries(figures).map(([figure, value]) => ({ figure, value })),
