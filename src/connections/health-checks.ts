@@ -3,11 +3,12 @@
 // check_lease_until, check_failures, last_checked_at, expiring_notified_session_at), claimed across orgs by workers;
 // every write after a claim is fenced by the lease, so a worker whose lease was taken over changes nothing. The
 // schedule, pacing and the worker itself stay in monitor/; the statements live here, with the table they write.
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, fillPlaceholders, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { ServiceContext } from '../platform/context.ts';
-import type { Executor } from '../platform/db/database.ts';
+import { executePrepared, type Executor } from '../platform/db/database.ts';
 import { rowsOf, timestampAt } from '../platform/db/sql.ts';
-import { claimDueRows, holdsLease, releaseLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
+import { claimCteWith, holdsLease, releaseLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
 import type { TenantScope } from '../platform/tenant-scope.ts';
 import { recordConnectionStatusEvent } from './events.ts';
 import type { ConnectionRow } from './store.ts';
@@ -38,14 +39,60 @@ export interface StoredSession {
   updatedAt: Date;
 }
 
+/** The statements the worker runs many times a second, rendered once with placeholders and run as named prepared
+ *  statements (executePrepared): parsed and planned once per connection, whatever the batch's size. */
+const dialect = new PgDialect();
+const placeholders = {
+  now: sql`${sql.placeholder('now')}::timestamptz`,
+  leaseUntil: sql`${sql.placeholder('leaseUntil')}::timestamptz`,
+  limit: sql`${sql.placeholder('limit')}::int`,
+};
+
+/** The claim and the read of what checking takes in one round trip. The batch comes back as one JSON text (the
+ *  connection rows as to_jsonb gives them, their sessions beside): one value to pass from the embedded database's
+ *  thread instead of some twenty fields per row, and no per-row mapping by the query builder. The rows are read as
+ *  the statement found them (a data-modifying CTE's changes are not visible to its own statement), so their
+ *  check_lease_until is set to the claim's afterwards. Looked up by primary key
+ *  (= any(array(…))), which a generic plan cannot turn into a scan. */
+const claimStatement = dialect.sqlToQuery(sql`
+  with ${claimCteWith(monitorLeases, placeholders, { where: monitoredCondition })}
+  select coalesce(json_agg(json_build_array(to_jsonb(c), s.blob, s.updated_at) order by c.next_check_at), '[]')::text as checks
+  from ${connections} c
+  -- The session of the same org only, as every session read is (session-vault.ts).
+  left join ${connectionSessions} s on s.connection_id = c.id and s.org_id = c.org_id
+  where c.id = any(array(select id from claimed))`);
+
+/** connections' columns as to_jsonb names them, with the property drizzle gives each and whether it is a time. */
+const connectionColumns = Object.entries(getTableColumns(connections)).map(([property, column]) => ({
+  property,
+  name: column.name,
+  isTime: column.dataType === 'date',
+}));
+
+function connectionRowOf(json: Record<string, unknown>): ConnectionRow {
+  const row: Record<string, unknown> = {};
+  for (const { property, name, isTime } of connectionColumns) {
+    const value = json[name] ?? null;
+    row[property] = isTime && value !== null ? new Date(value as string) : value;
+  }
+  return row as ConnectionRow;
+}
+
 /** Leases up to `limit` checks that are due at `now` (across orgs), with their connections' rows and sessions. */
 export async function claimDueChecks(ex: Executor, options: { now: Date; leaseMs: number; limit: number }): Promise<ClaimedCheck[]> {
-  const leases = await claimDueRows(ex, monitorLeases, { ...options, where: monitoredCondition });
-  if (leases.length === 0) return [];
-  const loaded = new Map((await loadConnectionsWithSessions(ex, leases.map((l) => l.id))).map((entry) => [entry.row.id, entry]));
-  return leases.flatMap((lease) => {
-    const entry = loaded.get(lease.id);
-    return entry ? [{ lease, ...entry }] : [];
+  if (options.limit <= 0) return [];
+  const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
+  const params = fillPlaceholders(claimStatement.params, { now: options.now.toISOString(), leaseUntil: leaseUntil.toISOString(), limit: options.limit });
+  const result = await executePrepared(ex, 'monitor_claim_due_checks', { sql: claimStatement.sql, params });
+  const batch = JSON.parse(rowsOf<{ checks: string }>(result)[0].checks) as Array<[Record<string, unknown>, string | null, string | null]>;
+  return batch.map(([json, blob, storedAt]) => {
+    // As the claim left it (the JSON is the row before the claim's update).
+    const row = { ...connectionRowOf(json), checkLeaseUntil: leaseUntil };
+    return {
+      lease: { id: row.id, leaseUntil },
+      row,
+      storedSession: blob !== null && storedAt !== null ? { blob, updatedAt: new Date(storedAt) } : null,
+    };
   });
 }
 
@@ -54,35 +101,32 @@ export async function releaseCheck(ex: Executor, claim: ClaimedRow, dueAt: Date 
   await releaseLease(ex, monitorLeases, claim, dueAt);
 }
 
-async function loadConnectionsWithSessions(ex: Executor, ids: string[]): Promise<Array<{ row: ConnectionRow; storedSession: StoredSession | null }>> {
-  const rows = await ex
-    .select({ row: connections, blob: connectionSessions.blob, storedAt: connectionSessions.updatedAt })
-    .from(connections)
-    // The session of the same org only, as every session read is (session-vault.ts).
-    .leftJoin(connectionSessions, and(eq(connectionSessions.connectionId, connections.id), eq(connectionSessions.orgId, connections.orgId)))
-    .where(inArray(connections.id, ids));
-  return rows.map(({ row, blob, storedAt }) => ({ row, storedSession: blob !== null && storedAt !== null ? { blob, updatedAt: storedAt } : null }));
-}
-
 export interface PassedCheck {
   claim: ClaimedRow;
   checkedAt: Date;
   nextCheckAt: Date;
 }
 
+/** The batch travels as one JSON parameter, so the text is the same whatever its size. The rows are looked up by
+ *  primary key (= any(array(…))): a JSON record set has no statistics, and a generic plan could scan the table. */
+const recordPassedStatement = dialect.sqlToQuery(sql`
+  with v as (
+    select * from json_to_recordset(${sql.placeholder('checks')}::json) as v(id text, lease_until timestamptz, checked_at timestamptz, next_at timestamptz)
+  )
+  update ${connections} set last_checked_at = v.checked_at, check_failures = 0, next_check_at = v.next_at, check_lease_until = null
+  from v
+  where ${connections.id} = any(array(select id from v)) and ${connections.id} = v.id and ${connections.checkLeaseUntil} = v.lease_until
+  returning ${connections.id} as id`);
+
 /** Conclusive checks that found their sessions alive, in one statement. Returns the ids whose lease still held (the
  *  others changed nothing). */
 export async function recordChecksPassed(ex: Executor, checks: PassedCheck[]): Promise<Set<string>> {
   if (checks.length === 0) return new Set();
-  const values = sql.join(
-    checks.map((c) => sql`(${c.claim.id}, ${timestampAt(c.claim.leaseUntil)}, ${timestampAt(c.checkedAt)}, ${timestampAt(c.nextCheckAt)})`),
-    sql`, `,
+  const json = JSON.stringify(
+    checks.map((c) => ({ id: c.claim.id, lease_until: c.claim.leaseUntil.toISOString(), checked_at: c.checkedAt.toISOString(), next_at: c.nextCheckAt.toISOString() })),
   );
-  const result = await ex.execute(sql`
-    update ${connections} set last_checked_at = v.checked_at, check_failures = 0, next_check_at = v.next_at, check_lease_until = null
-    from (values ${values}) as v(id, lease_until, checked_at, next_at)
-    where ${connections.id} = v.id and ${connections.checkLeaseUntil} = v.lease_until
-    returning ${connections.id} as id`);
+  const params = fillPlaceholders(recordPassedStatement.params, { checks: json });
+  const result = await executePrepared(ex, 'monitor_record_checks_passed', { sql: recordPassedStatement.sql, params });
   return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
 }
 

@@ -1,6 +1,7 @@
 // The monitor worker: claims due checks in batches with leases (FOR UPDATE SKIP LOCKED on connections.next_check_at)
 // and runs them with bounded concurrency. Any number of worker processes share one database without checking a
 // connection twice in a period; a crashed worker's leases run out and its checks are claimed again.
+import { setMaxListeners } from 'node:events';
 import { claimDueChecks, releaseCheck, scheduleUnscheduledConnections, type ClaimedCheck } from '../connections/health-checks.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
@@ -57,7 +58,14 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
   const batchSize = options.batchSize ?? 500;
   const leaseMs = options.leaseMs ?? ctx.config.monitorLeaseMs;
   const stopGraceMs = options.stopGraceMs ?? 5000;
+  const writePassed = createPassedCheckWriter(ctx.database.db);
+  /** Checks in flight that are only waiting for their passed result to be written: they hold no upstream slot. */
+  let recording = 0;
+  /** Set by the first pump(): from then on a freed slot claims more. tick() alone (tests) claims only in its loop. */
+  let isPumped = false;
   const stopController = new AbortController();
+  // Each check in flight listens for the stop (check-connection.ts CheckDeadline): as many listeners as slots.
+  setMaxListeners(0, stopController.signal);
   const schedule = monitorScheduleFrom(ctx.config);
   const deps: CheckDeps = {
     ctx,
@@ -68,7 +76,16 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
     timeoutMs: Math.min(30_000, Math.floor(leaseMs / 2)),
     expiringAfterMs: ctx.config.monitorExpiringAfterHours > 0 ? ctx.config.monitorExpiringAfterHours * 3_600_000 : null,
     metrics: monitorMetrics(ctx),
-    recordPassed: createPassedCheckWriter(ctx.database.db),
+    recordPassed: async (check) => {
+      // The check is done with upstream: its slot goes to the next one while its row waits for its group's write.
+      recording += 1;
+      if (isPumped) refill();
+      try {
+        return await writePassed(check);
+      } finally {
+        recording -= 1;
+      }
+    },
     stopSignal: stopController.signal,
   };
   const inFlight = new Set<Promise<CheckOutcome | null>>();
@@ -107,15 +124,21 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
     return running;
   }
 
+  /** Upstream slots free: checks in flight hold one until their upstream call has answered. */
+  function freeSlots(): number {
+    return concurrency - (inFlight.size - recording);
+  }
+
   /** After a check: claim again once a quarter of the slots are free, so a claim (one query) fetches many checks
    *  rather than one per finished check. */
   function refill(): void {
-    if (concurrency - inFlight.size >= refillAt) pump();
+    if (freeSlots() >= refillAt) pump();
   }
 
   /** Fills free slots with due checks. Calls while a claim is running coalesce into one more round. */
   function pump(): void {
     if (stopped) return;
+    isPumped = true;
     if (pumping) {
       pumpAgain = true;
       return;
@@ -125,7 +148,7 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
       try {
         do {
           pumpAgain = false;
-          const free = concurrency - inFlight.size;
+          const free = freeSlots();
           if (free <= 0) break;
           const claimed = await claim(free);
           if (stopped) {
