@@ -2,6 +2,7 @@
 import { printStartBanner } from '../start-banner.ts';
 import { startService } from '../service.ts';
 import { loadConfig, type ConfigOverrides, type Role } from '../platform/config.ts';
+import { scheduleStartupGarbageCollection } from '../platform/startup-garbage.ts';
 
 export async function startCommand(opts: { role?: Role; port?: number; host?: string }): Promise<void> {
   const overrides: ConfigOverrides = {};
@@ -26,4 +27,5 @@ export async function startCommand(opts: { role?: Role; port?: number; host?: st
   process.on('SIGINT', () => void stop('SIGINT'));
   // From the process's own start (performance.now() counts from it): what a user waits, loading the code included.
   printStartBanner(service, Math.round(performance.now()));
+  scheduleStartupGarbageCollection(service.ctx.logger);
 }

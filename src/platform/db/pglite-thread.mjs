@@ -3,10 +3,18 @@
 // (API requests, webhook and monitor workers) keeps going while a statement executes, and the database gets a core
 // of its own. The service side is pglite-thread-client.ts; this file is plain JavaScript because Node starts worker
 // threads from files it can run as they are, from src/ (tests, tsx) and from the dist/ bundle alike.
+import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { createPreparedStatements } from './pglite-prepared.mjs';
 
+// PGlite's 9 MB of WebAssembly starts on V8's baseline compiler (Liftoff) only. With V8's default tiering, the code
+// PostgreSQL runs while starting gets hot enough to be recompiled by the optimising compiler (TurboFan), whose code
+// and compile memory stay resident: measured 225–240 MB against 170–178 MB for PGlite alone after 6,000 statements,
+// and ~50 MB less idle RSS for the service. The flag is process-wide, so it is on only while the module compiles
+// and the database starts (nothing else compiles WebAssembly then), and off again once it is ready: statements that
+// later run hot are still optimised, as is undici's HTTP parser, compiled later by the service.
+v8.setFlagsFromString('--liftoff-only');
 const db = new PGlite(workerData.dataDir ?? undefined, { postgresqlconf: workerData.postgresqlconf });
 const preparedStatements = createPreparedStatements(db);
 
@@ -122,5 +130,9 @@ parentPort.on('message', (message) => {
   handle(message).catch((error) => fail(message.id, error));
 });
 
-await db.waitReady;
+try {
+  await db.waitReady;
+} finally {
+  v8.setFlagsFromString('--no-liftoff-only');
+}
 parentPort.postMessage({ op: 'ready' });
