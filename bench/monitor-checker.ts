@@ -33,6 +33,10 @@ export interface MonitorCheckerResult {
   peakJsHeapMb: number;
   /** The process's highest RSS over its life (kernel's max RSS): start and checks. */
   maxRssMb: number;
+  /** With --expose-gc (MONITOR_BENCH_CHECKER_NODE_ARGS): the main thread's live heap after a full collection,
+   *  before the checks and after them — what checking left behind, as against garbage not yet collected. */
+  liveHeapBeforeMb: number | null;
+  liveHeapAfterMb: number | null;
   /** Connections checked at least once, and still active, read back after the run. */
   verifiedChecked: number;
   verifiedActive: number;
@@ -56,7 +60,14 @@ async function runMonitorChecker(input: MonitorCheckerInput): Promise<MonitorChe
     {},
   );
   const service = await startService({ config, logger: createLogger('warn'), skipBootstrap: true });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const liveHeapMb = () => {
+    if (!gc) return null;
+    gc();
+    return process.memoryUsage().heapUsed / MB;
+  };
   try {
+    const liveHeapBeforeMb = liveHeapMb();
     const rssBeforeChecks = process.memoryUsage.rss();
     let peak = process.memoryUsage();
     // rss() alone is cheap; the full breakdown (heap statistics) only at a new peak.
@@ -81,6 +92,7 @@ async function runMonitorChecker(input: MonitorCheckerInput): Promise<MonitorChe
     sample();
     const checksMade = worker.checksMade;
     await worker.stop();
+    const liveHeapAfterMb = liveHeapMb();
     const [verified] = rowsOf<{ checked: number; active: number }>(
       await service.ctx.database.db.execute(
         sql`select count(*) filter (where last_checked_at is not null)::int as checked, count(*) filter (where status = 'active')::int as active from connections`,
@@ -95,6 +107,8 @@ async function runMonitorChecker(input: MonitorCheckerInput): Promise<MonitorChe
       peakJsHeapMb: peak.heapTotal / MB,
       // resourceUsage().maxRSS is in kilobytes.
       maxRssMb: process.resourceUsage().maxRSS / 1024,
+      liveHeapBeforeMb,
+      liveHeapAfterMb,
       verifiedChecked: verified.checked,
       verifiedActive: verified.active,
     };

@@ -275,6 +275,9 @@ export async function runMonitorBenchmark(): Promise<Record<string, unknown>> {
       peakJsHeapMb: Math.round(checker.peakJsHeapMb),
       peakRssMb: Math.round(checker.maxRssMb),
       seedingProcessRssMb: Math.round(seedingProcessRssMb),
+      ...(checker.liveHeapAfterMb === null
+        ? {}
+        : { liveHeapBeforeChecksMb: Math.round(checker.liveHeapBeforeMb ?? 0), liveHeapAfterChecksMb: Math.round(checker.liveHeapAfterMb) }),
       peakSimulatorRssMb: Math.round(peakSimulatorRssMb),
       verifiedChecked: checker.verifiedChecked,
       verifiedActive: checker.verifiedActive,
