@@ -123,6 +123,8 @@ async function runBareLoop(receiver: Receiver, events: number): Promise<{ perSec
 interface Setup {
   service: RunningService;
   orgId: string;
+  /** When startService returned: the embedded database's first maintenance pass is timed from about then. */
+  startedAt: number;
   close(): Promise<void>;
 }
 
@@ -130,12 +132,14 @@ async function startBenchService(database: DatabaseHandle, receiverUrl: string):
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-bench-'));
   const config = loadConfig({ port: 0, host: '127.0.0.1', dataDir, vaultKeys: generateVaultKeySpec('bench1'), logLevel: 'warn', role: 'api' }, {});
   const service = await startService({ config, database, logger: createLogger('warn'), skipBootstrap: true });
+  const startedAt = Date.now();
   const stamp = new Date();
   const org = await insertOrg(database.db, { id: newId('org'), name: 'Bench', createdAt: stamp, updatedAt: stamp });
   await createEndpoint(service.ctx, { orgId: org.id, environment: 'sandbox', actor: 'system' }, { url: receiverUrl });
   return {
     service,
     orgId: org.id,
+    startedAt,
     close: async () => {
       await service.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -206,6 +210,7 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
     };
     await runBareLoop(receiver, events);
     await drainBacklog(0);
+    if (database.kind === 'pglite') await waitOutFirstMaintenance(setup);
     const pairs: Array<{ bareLoopPerSec: number; bareCpu: CpuPerItem; deliveriesPerSec: number; recordPerSec: number; cpu: CpuPerItem; roundTripsPerDelivery: number }> = [];
     for (let run = 1; run <= RUNS; run++) {
       const bare = await runBareLoop(receiver, events);
@@ -258,6 +263,21 @@ async function benchmarkBackend(backend: string, database: DatabaseHandle, event
     await setup.close();
     await receiver.close();
   }
+}
+
+/** The embedded database's first maintenance pass (VACUUM ANALYZE) runs this long after a service starts
+ *  (embedded-maintenance.ts). */
+const FIRST_EMBEDDED_MAINTENANCE_MS = 30_000;
+
+/** Waits until the embedded database's first maintenance pass is over. Left to run during the pairs, it lands in
+ *  one of them (a 30-second timer; by then the database holds up to 27,000 messages), and its work on the database's
+ *  one thread is charged to that pair's deliveries. That pair may be the one that sets the slowest ratio, which the
+ *  target is about. The pass holds the embedded database's one session, so a statement queued behind it returns
+ *  when it ends. (bench/access.ts waits it out for the same reason.) */
+async function waitOutFirstMaintenance(setup: Setup): Promise<void> {
+  const due = setup.startedAt + FIRST_EMBEDDED_MAINTENANCE_MS + 500 - Date.now();
+  if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+  await setup.service.ctx.database.ping();
 }
 
 /** OFCONNECT_BENCH_CPU=1 prints this for each drain. CPU time (µs) of each of this process's threads, from /proc (Linux): which thread a delivery's work lands on. */
