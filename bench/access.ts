@@ -6,7 +6,7 @@
 // The upstream runs in its own process (as OnlyFans would be elsewhere); autocannon runs in another; (b) and (c)
 // run in this process, one at a time under load. Standalone: `node bin/run-ts.js bench/access.ts`
 // (add `--cpu-prof` to node for a profile of this process while (c) runs).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,11 +55,12 @@ async function startBareProxy(upstreamUrl: string) {
 /** One ofconnect on the upstream: on embedded PGlite in memory, or on a fresh database of `postgresAdminUrl`'s server. */
 async function startOfconnect(upstreamUrl: string, overrides: { requestLogRetentionDays?: number } = {}, postgresAdminUrl: string | null = null) {
   const postgres = postgresAdminUrl ? await createPostgresDatabaseUrl(postgresAdminUrl, 'ofc_bench') : null;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ofc-bench-'));
   const config = loadConfig(
     {
       port: 0,
       host: '127.0.0.1',
-      dataDir: mkdtempSync(path.join(os.tmpdir(), 'ofc-bench-')),
+      dataDir,
       vaultKeys: generateVaultKeySpec('bench'),
       logLevel: 'warn',
       sandboxUrl: upstreamUrl,
@@ -99,6 +100,7 @@ async function startOfconnect(upstreamUrl: string, overrides: { requestLogRetent
       await service.close();
       await database.close();
       await postgres?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
