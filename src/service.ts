@@ -28,6 +28,24 @@ import { createUpstreamEnvironments, type SandboxTestAccount } from './upstream/
 import { recordRulesUpdated } from './dynamic-rules/rules-updated.ts';
 import { checkVaultCanary } from './vault-canary.ts';
 
+/**
+ * How long a shutdown waits for in-flight responses. A response still being written after it (a client that stopped
+ * reading a streamed media file, say) has its connection cut: otherwise the close waits on that socket until Fastify's
+ * 72 s keep-alive timeout, and an orchestrator's stop (commonly 30 s) kills the process mid-shutdown anyway.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Fastify's close: stops accepting, closes idle keep-alive connections and waits for in-flight requests, up to the grace. */
+async function closeWithinGrace(built: BuiltApp): Promise<void> {
+  const closing = built.app.close();
+  const grace = setTimeout(() => built.app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  try {
+    await closing;
+  } finally {
+    clearTimeout(grace);
+  }
+}
+
 export interface ServiceOptions {
   config: Config;
   /** An already-open database (tests); otherwise opened from the config. */
@@ -204,8 +222,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         if (closed) return;
         closed = true;
         built.markShuttingDown();
-        // Fastify's close stops accepting and waits for in-flight requests to finish.
-        await built.app.close();
+        await closeWithinGrace(built);
         await Promise.all(workers.map((w) => stopAndAnnounce(logger, w)));
         await built.authenticator.close();
         await upstreams.close();
