@@ -573,7 +573,8 @@ describe.each(BROWSER_BACKENDS)('dashboard in Chromium (%s)', (backend) => {
     await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain(`Saved ${a.clientAppName}`);
     const app = (await call(t.url, 'GET', `/v2/client-apps/${a.clientAppId}`, { key: t.adminKey })).body;
     expect(app).toMatchObject({ brandColor: '#c2185b', displayName: 'Alpha Brand', logoUrl: expect.stringMatching(/^\/link\/logos\/[0-9a-f]{64}\.webp$/) });
-    expect(await page.locator('tbody tr', { hasText: a.clientAppName }).textContent()).toContain('#c2185b');
+    // The list reloads after the saved notice shows: wait for the row to follow.
+    await expect.poll(() => page.locator('tbody tr', { hasText: a.clientAppName }).textContent(), { timeout: 10_000 }).toContain('#c2185b');
 
     // The hosted Link page of a session of this app is in that colour.
     const init = await call(t.url, 'POST', '/v2/link/init', { key: t.adminKey, body: { clientAppId: a.clientAppId } });
