@@ -64,7 +64,7 @@ export function createMonitorWorker(ctx: ServiceContext, options: MonitorWorkerO
   /** Set by the first pump(): from then on a freed slot claims more. tick() alone (tests) claims only in its loop. */
   let isPumped = false;
   const stopController = new AbortController();
-  // Each check in flight listens for the stop (check-connection.ts CheckDeadline): as many listeners as slots.
+  // Each check in flight listens for the stop (check-connection.ts, platform/deadline.ts): as many listeners as slots.
   setMaxListeners(0, stopController.signal);
   const schedule = monitorScheduleFrom(ctx.config);
   const deps: CheckDeps = {

@@ -2,6 +2,7 @@
 // dynamic rules, sends over keep-alive (optionally proxied) connections, absorbs one rules rotation per
 // call, watches `x-of-rev`, and maps failures to ApiError through errors.ts.
 import type { Dispatcher } from 'undici';
+import { Deadline } from '../platform/deadline.ts';
 import type { Logger } from '../platform/logger.ts';
 import {
   classifyUpstreamReply,
@@ -80,7 +81,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const dispatcher = dispatchers.dispatcherFor(req.proxyUrl);
     const built = buildUpstreamRequest(session, req, { rules, origin, now: now() });
     const startedAt = performance.now();
-    const deadline = new CallDeadline(deadlineMs, req.signal);
+    // The caller's signal (when it gave one) plus a time limit on the whole call.
+    const deadline = new Deadline(deadlineMs, req.signal, () => new UpstreamDeadlineError(deadlineMs));
     const isProxied = Boolean(req.proxyUrl);
     const unreachable = (error: unknown) => {
       options.logger?.warn({ method: built.method, path: logPath(built.pathWithQuery), isProxied, err: describe(error) }, 'upstream unreachable');
@@ -184,36 +186,6 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       if (ownsDispatchers) await dispatchers.close();
     },
   };
-}
-
-/** The caller's signal (when it gave one) plus a time limit on the whole call; one timer, no AbortSignal.any. */
-class CallDeadline {
-  readonly signal: AbortSignal;
-  #controller = new AbortController();
-  #timer: NodeJS.Timeout;
-  #expired = false;
-  #caller: AbortSignal | undefined;
-  #onCallerAbort = () => this.#controller.abort(this.#caller?.reason);
-
-  constructor(ms: number, caller: AbortSignal | undefined) {
-    this.signal = this.#controller.signal;
-    this.#caller = caller;
-    this.#timer = setTimeout(() => {
-      this.#expired = true;
-      this.#controller.abort(new UpstreamDeadlineError(ms));
-    }, ms);
-    if (caller?.aborted) this.#onCallerAbort();
-    else caller?.addEventListener('abort', this.#onCallerAbort, { once: true });
-  }
-
-  get hasExpired(): boolean {
-    return this.#expired;
-  }
-
-  clear(): void {
-    clearTimeout(this.#timer);
-    this.#caller?.removeEventListener('abort', this.#onCallerAbort);
-  }
 }
 
 class UpstreamDeadlineError extends Error {
