@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestLogEntry } from '../../src/access/request-log/entry.ts';
 import { createRequestLogRecorder, requestLogBatchesOf } from '../../src/access/request-log/recorder.ts';
-import { insertRequestLogBatch } from '../../src/access/request-log/store.ts';
+import { insertRequestLogBatches, ROWS_PER_INSERT } from '../../src/access/request-log/store.ts';
 import { insertConnection } from '../../src/connections/store.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { rowsOf } from '../../src/platform/db/sql.ts';
@@ -247,8 +247,37 @@ describe.each(BACKENDS)('access: the per-connection request log (%s)', (backend)
 
   /** Writes entries as one flush of the recorder would (one batch per connection). */
   async function writeBatch(entries: RequestLogEntry[]): Promise<void> {
-    for (const batch of requestLogBatchesOf(entries, false)) await insertRequestLogBatch(t.database.handle.db, batch);
+    await insertRequestLogBatches(t.database.handle.db, requestLogBatchesOf(entries, false));
   }
+
+  it('a flush of more connections than one statement holds writes every row; a statement the database refuses drops only its own batches, counted', async () => {
+    const tenant = await newTenant('Request log statements');
+    const now = Date.now();
+    const connections = Array.from({ length: ROWS_PER_INSERT + 4 }, () => newId('connection'));
+    const refusedConnection = connections[ROWS_PER_INSERT + 1];
+    const dropped = async () =>
+      ((await t.service.ctx.metrics.registry.getSingleMetric('ofconnect_request_log_dropped_total')?.get())?.values ?? [])
+        .filter((value) => value.labels.reason === 'write_failed')
+        .reduce((sum, value) => sum + value.value, 0);
+    const droppedBefore = await dropped();
+
+    const recorder = createRequestLogRecorder(t.service.ctx, { flushIntervalMs: 3_600_000 });
+    for (const [i, connectionId] of connections.entries()) {
+      for (let n = 0; n < 3; n++) {
+        const entry = logEntry(tenant.orgId, 'sandbox', connectionId, new Date(now - 1_000 + i * 10 + n), tenant.keyId);
+        // No org: a row the database refuses (org_id is not null), in the second statement only (the first holds 16 connections).
+        recorder.record(connectionId === refusedConnection ? { ...entry, orgId: null as never } : entry);
+      }
+    }
+    await recorder.close();
+
+    const written = rowsOf<{ connection_id: string; entry_count: number }>(
+      await t.database.handle.db.execute(sql`select connection_id, entry_count from request_log_batches where org_id = ${tenant.orgId} order by id`),
+    );
+    expect(written.map((row) => row.connection_id)).toEqual(connections.slice(0, ROWS_PER_INSERT));
+    expect(written.every((row) => Number(row.entry_count) === 3)).toBe(true);
+    expect((await dropped()) - droppedBefore).toBe(4 * 3);
+  });
 
   it('a flush writes one batch per connection, and pages across overlapping batches neither skip nor repeat an entry, filtered or not', async () => {
     const tenant = await newTenant('Request log batches');

@@ -5,8 +5,9 @@
 // and a batch the database refuses is counted as dropped too rather than retried into a buffer that is already behind.
 import { Counter, type Registry } from 'prom-client';
 import type { ServiceContext } from '../../platform/context.ts';
-import { loggedPathOf, type RequestLogEntry } from './entry.ts';
-import { insertRequestLogBatch, MAX_BATCH_ENTRIES, type RequestLogBatch, type RequestLogTuple } from './store.ts';
+import { BatchDocumentBuilder } from './batch-document.ts';
+import type { RequestLogEntry } from './entry.ts';
+import { insertRequestLogBatches, MAX_BATCH_ENTRIES, type RequestLogBatch } from './store.ts';
 
 export const REQUEST_LOG_FLUSH_MS = 1_000;
 /**
@@ -57,16 +58,13 @@ export function createRequestLogRecorder(ctx: ServiceContext, options: RequestLo
   }, options.flushIntervalMs ?? REQUEST_LOG_FLUSH_MS);
   timer.unref();
 
-  /** Writes the entries as one batch per connection; a batch the database refuses is counted as dropped. */
+  /** Writes the entries as one batch per connection; batches the database refuses are counted as dropped. */
   async function writeBatches(entries: RequestLogEntry[]): Promise<void> {
-    for (const batch of requestLogBatchesOf(entries, keepQueryValues)) {
-      try {
-        await insertRequestLogBatch(ctx.database.db, batch);
-      } catch (error) {
-        droppedWriteFailed.inc(batch.entries.length);
-        ctx.logger.warn({ err: error, entries: batch.entries.length }, 'writing request log entries failed; they are dropped');
-      }
-    }
+    await insertRequestLogBatches(ctx.database.db, requestLogBatchesOf(entries, keepQueryValues), (refused, error) => {
+      const count = refused.reduce((sum, batch) => sum + batch.entryCount, 0);
+      droppedWriteFailed.inc(count);
+      ctx.logger.warn({ err: error, entries: count }, 'writing request log entries failed; they are dropped');
+    });
   }
 
   /** Writes batches until the buffer is empty; one writer at a time, so batches land in the order they were taken. */
@@ -127,41 +125,19 @@ function droppedCounterOf(registry: Registry): Counter<'reason'> {
 
 /** The entries of one flush as one batch per connection (in the order each connection's first entry came). */
 export function requestLogBatchesOf(entries: readonly RequestLogEntry[], keepQueryValues: boolean): RequestLogBatch[] {
-  const byConnection = new Map<string, { first: RequestLogEntry; firstMs: number; lastMs: number; tuples: RequestLogTuple[] }>();
+  const byConnection = new Map<string, { first: RequestLogEntry; document: BatchDocumentBuilder }>();
   for (const entry of entries) {
-    const tuple = tupleOf(entry, keepQueryValues);
-    const atMs = tuple[0];
     const batch = byConnection.get(entry.connectionId);
-    if (!batch) {
-      byConnection.set(entry.connectionId, { first: entry, firstMs: atMs, lastMs: atMs, tuples: [tuple] });
-      continue;
-    }
-    // Arrival times are not in buffer order: an entry is recorded when its call ends.
-    if (atMs < batch.firstMs) batch.firstMs = atMs;
-    if (atMs > batch.lastMs) batch.lastMs = atMs;
-    batch.tuples.push(tuple);
+    if (batch) batch.document.add(entry);
+    else byConnection.set(entry.connectionId, { first: entry, document: new BatchDocumentBuilder(entry, keepQueryValues) });
   }
-  return [...byConnection.values()].map(({ first, firstMs, lastMs, tuples }) => ({
+  return [...byConnection.values()].map(({ first, document }) => ({
     orgId: first.orgId,
     environment: first.environment,
     connectionId: first.connectionId,
-    firstAtMs: firstMs,
-    lastAtMs: lastMs,
-    entries: tuples,
+    firstAtMs: document.firstAtMs,
+    lastAtMs: document.lastAtMs,
+    entryCount: document.entryCount,
+    document: document.serialize(),
   }));
-}
-
-function tupleOf(entry: RequestLogEntry, keepQueryValues: boolean): RequestLogTuple {
-  return [
-    // Whole milliseconds, as a page cursor names them (arrival is the clock less Fastify's fractional elapsed time).
-    Math.floor(entry.arrivedAtMs),
-    entry.method,
-    loggedPathOf(entry.url, keepQueryValues),
-    entry.status,
-    entry.upstreamStatus,
-    entry.durationMs,
-    entry.retries,
-    entry.requestId,
-    entry.apiKeyId,
-  ];
 }
