@@ -107,13 +107,23 @@ function parsedJson(payload: string): unknown {
   }
 }
 
+/**
+ * The route names the header it read the connection from (details.field x-connection-id); an agent that passed the
+ * connectionId argument is told that argument, as for any other field. Code, message and the rest stay the route's.
+ */
+function withArgumentNamed(body: ErrorBody, caller: McpCaller): ErrorBody {
+  if (caller.boundConnectionId !== null || body.details?.field !== 'x-connection-id') return body;
+  return { ...body, details: { ...body.details, field: CONNECTION_ARGUMENT } };
+}
+
 /** The route's error reply as a tool error; a body that is not our error shape (never expected) is kept as text. */
-function routeError(status: number, body: unknown, headers: Record<string, unknown>, requestId: string): CallToolResult {
+function routeError(status: number, body: unknown, headers: Record<string, unknown>, caller: McpCaller): CallToolResult {
+  const { requestId } = caller;
   const retryAfter = headerOf(headers, 'retry-after');
   const retry = retryAfter === undefined ? {} : { retryAfterSeconds: Number(retryAfter) };
   const rateLimit = rateLimitOf(headers);
   if (typeof body === 'object' && body !== null && 'code' in body && 'message' in body) {
-    return toolError({ status, ...(body as ErrorBody), ...retry }, rateLimit);
+    return toolError({ status, ...withArgumentNamed(body as ErrorBody, caller), ...retry }, rateLimit);
   }
   const message = typeof body === 'string' && body !== '' ? body : `HTTP ${status}`;
   return toolError({ status, error: message, message, type: 'INTERNAL', code: 'INTERNAL', requestId, ...retry }, rateLimit);
@@ -127,7 +137,9 @@ export async function callManagedTool(app: HttpApp, caller: McpCaller, tool: Man
     if (error instanceof ApiError) return toolRefusal(error, caller.requestId);
     throw error;
   }
-  const headers: Record<string, string> = { ...caller.credentials, 'x-connection-id': request.connectionId };
+  // The MCP request's id goes with it: the request log's entry and a refusal's requestId are the ones the agent's
+  // HTTP reply carried (x-request-id), so either can be found from the other.
+  const headers: Record<string, string> = { ...caller.credentials, 'x-connection-id': request.connectionId, 'x-request-id': caller.requestId };
   if (request.payload !== undefined) headers['content-type'] = 'application/json';
   const reply = await app.inject({
     method: tool.endpoint.method,
@@ -138,5 +150,5 @@ export async function callManagedTool(app: HttpApp, caller: McpCaller, tool: Man
   });
   const body = parsedJson(reply.payload);
   if (reply.statusCode >= 200 && reply.statusCode < 300) return toolSuccess(body, rateLimitOf(reply.headers));
-  return routeError(reply.statusCode, body, reply.headers, caller.requestId);
+  return routeError(reply.statusCode, body, reply.headers, caller);
 }

@@ -78,12 +78,32 @@ async function transportRefusal(response: Response): Promise<ApiError> {
   return new ApiError('BAD_REQUEST', message, { details });
 }
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A tools/call without a tool name, or whose arguments are no object, refused as a 400 naming the field: the SDK's own
+ * check of them answers a JSON-RPC internal error (-32603) carrying its validator's raw report, as if the server failed.
+ */
+function refuseMalformedToolCalls(body: unknown): void {
+  for (const message of Array.isArray(body) ? body : [body]) {
+    if (!isPlainObject(message) || message.method !== 'tools/call') continue;
+    const params = isPlainObject(message.params) ? message.params : {};
+    if (typeof params.name !== 'string') {
+      throw new ApiError('BAD_REQUEST', 'Invalid body: params.name must be a string (the tool to call)', { details: { field: 'params.name' } });
+    }
+    if (params.arguments !== undefined && !isPlainObject(params.arguments)) {
+      throw new ApiError('BAD_REQUEST', 'Invalid body: params.arguments must be an object (the tool\'s arguments by name)', { details: { field: 'params.arguments' } });
+    }
+  }
+}
+
 async function answerMcpRequest(session: McpSessionBase, path: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   if (!acceptsJson(request.headers.accept)) {
     throw new ApiError('BAD_REQUEST', 'This MCP endpoint answers in JSON: send Accept: application/json, text/event-stream', {
       details: { field: 'accept', accepted: ['application/json'] },
     });
   }
+  refuseMalformedToolCalls(request.body);
   const server = createMcpServer({ ...session, auth: request.auth, caller: callerOf(request) });
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   try {

@@ -9,10 +9,12 @@ export interface McpClientOptions {
   path?: string;
   /** Binds the session to one connection (x-connection-id header). */
   connectionId?: string;
+  /** More headers on every request (x-request-id, to find the calls in the request log). */
+  headers?: Record<string, string>;
 }
 
 export async function connectMcp(baseUrl: string, options: McpClientOptions): Promise<Client> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.key !== null) headers.apikey = options.key;
   if (options.connectionId) headers['x-connection-id'] = options.connectionId;
   const transport = new StreamableHTTPClientTransport(new URL(`${baseUrl}${options.path ?? '/v2/mcp'}`), { requestInit: { headers } });

@@ -74,6 +74,11 @@ describe.each(BACKENDS)('MCP server over Streamable HTTP (%s)', (backend) => {
       expect(tool.inputSchema.required, entry.name).toContain('connectionId');
       expect(tool.annotations?.readOnlyHint, entry.name).toBe(entry.method === 'GET');
     }
+    expect(tools).toHaveLength(MANAGED_ENDPOINTS.length + 2);
+    for (const name of ['list_connections', 'whoami']) expect(byName.get(name)?.annotations?.readOnlyHint, name).toBe(true);
+    const deletes = expected.filter((entry) => entry.method === 'DELETE');
+    expect(deletes.length).toBeGreaterThan(0);
+    for (const entry of deletes) expect(byName.get(entry.name)?.annotations?.destructiveHint, entry.name).toBe(true);
     // The raw upload routes (bytes, not JSON) are in the document but are not tools.
     const uploadPaths = Object.keys(document.paths).filter((path) => path.startsWith('/v2/access/uploads/') && document.paths[path].put);
     expect(uploadPaths.length).toBeGreaterThan(0);
@@ -115,16 +120,34 @@ describe.each(BACKENDS)('MCP server over Streamable HTTP (%s)', (backend) => {
     });
   }, 60_000);
 
-  it('a tool call is an Access call: metered, in the connection\'s request log, with the pacing state in _meta', async () => {
-    const { key, connectionId } = await tenant('MCP log');
-    const result = await withMcp(t.url, { key }, (client) => callTool(client, 'subscriptions_count_get', { connectionId }));
+  it('a tool call is an Access call: metered, in the connection\'s request log under the key and the MCP request\'s id, with the pacing state in _meta', async () => {
+    const { orgId, key, connectionId } = await tenant('MCP log');
+    const agent = await createKey(t.database.handle, orgId, 'sandbox', ['access']);
+    const agentKey = agent.secret;
+    const requestId = `req_mcplog${Date.now()}`;
+    const usageOf = async () => {
+      const report = await call(t.url, 'GET', `/v2/account/usage?connectionId=${connectionId}`, { key });
+      expect(report.status).toBe(200);
+      return report.body.totalRequests as number;
+    };
+    expect(await usageOf()).toBe(0);
+    const result = await withMcp(t.url, { key: agentKey, headers: { 'x-request-id': requestId } }, (client) => callTool(client, 'subscriptions_count_get', { connectionId }));
     expect(result.isError).toBeFalsy();
     expect(result._meta?.['ofconnect/rate-limit']).toMatchObject({ limit: expect.any(Number), remaining: expect.any(Number) });
     const logged = await eventually(async () => {
       const log = await call(t.url, 'GET', `/v2/account/connections/${connectionId}/requests`, { key });
-      return (log.body.list as AnyRecord[]).find((entry) => entry.path === '/v2/access/subscriptions/count' || entry.url === '/v2/access/subscriptions/count');
+      expect(log.status, JSON.stringify(log.body)).toBe(200);
+      return (log.body.list as AnyRecord[]).find((entry) => entry.path === '/v2/access/subscriptions/count');
     }, { timeoutMs: 20_000, what: 'the tool call in the request log' });
-    expect(logged).toMatchObject({ method: 'GET', status: 200 });
+    expect(logged).toMatchObject({ method: 'GET', status: 200, requestId, apiKeyId: agent.id });
+    // Metered as one Access request of this connection (usage counts in batches: wait for it to land).
+    await eventually(async () => ((await usageOf()) === 1 ? true : undefined), { timeoutMs: 20_000, what: 'the tool call in the usage report' });
+    // list_connections and whoami do not reach OnlyFans: not metered.
+    await withMcp(t.url, { key: agentKey }, async (client) => {
+      await callTool(client, 'whoami');
+      await callTool(client, 'list_connections');
+    });
+    expect(await usageOf()).toBe(1);
   }, 60_000);
 
   it('a write tool on a connection without the permission is refused with the HTTP route\'s error (403 naming the permission)', async () => {
@@ -143,17 +166,22 @@ describe.each(BACKENDS)('MCP server over Streamable HTTP (%s)', (backend) => {
     const { key, connectionId } = await tenant('MCP pacing');
     const set = await call(t.url, 'PATCH', `/v2/account/connections/${connectionId}/settings`, { key, body: { pacing: { requestsPerMinute: 5, burst: 2 } } });
     expect(set.status).toBe(200);
-    const results = await withMcp(t.url, { key }, async (client) => {
+    const { results, http } = await withMcp(t.url, { key }, async (client) => {
       const replies = [];
       for (let i = 0; i < 3; i++) replies.push(await callTool(client, 'self_get', { connectionId }));
-      return replies;
+      // The HTTP route, refused by the same bucket just after: its Retry-After is what the tool said.
+      const httpReply = await access(t, connectionId, 'GET', '/v2/access/self', { key });
+      return { results: replies, http: httpReply };
     });
     expect(results.map((result) => Boolean(result.isError))).toEqual([false, false, true]);
+    expect(http.status).toBe(429);
     const refusal = structuredOf(results[2]);
-    expect(refusal).toMatchObject({ status: 429, code: 'RATE_LIMIT_EXCEEDED' });
+    expect(refusal).toMatchObject({ status: 429, code: 'RATE_LIMIT_EXCEEDED', type: http.body.type });
     // One token comes back every 12 s at 5/min.
     expect(refusal.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(refusal.retryAfterSeconds).toBeLessThanOrEqual(12);
+    expect(refusal.retryAfterSeconds).toBe(refusal.details.retryAfter);
+    expect(Math.abs(refusal.retryAfterSeconds - Number(http.headers['retry-after']))).toBeLessThanOrEqual(1);
     expect(results[2].content[0]).toMatchObject({ type: 'text', text: expect.stringMatching(/Retry in \d+ s/) });
   }, 60_000);
 
@@ -171,6 +199,25 @@ describe.each(BACKENDS)('MCP server over Streamable HTTP (%s)', (backend) => {
     // Bound by header instead of an argument: the same refusal.
     const bound = await withMcp(t.url, { key: other.key, connectionId }, (client) => callTool(client, 'self_get'));
     expect(structuredOf(bound)).toMatchObject({ status: 401, code: 'SESSION_NOT_PROVIDED' });
+  }, 60_000);
+
+  it('a key of the same org\'s other environment cannot name its connection either (sandbox connection, live key): as an unknown id', async () => {
+    const { orgId, connectionId } = await tenant('MCP environments');
+    const liveKey = (await createKey(t.database.handle, orgId, 'live')).secret;
+    const http = await access(t, connectionId, 'GET', '/v2/access/self', { key: liveKey });
+    expect(http.status).toBe(401);
+    await withMcp(t.url, { key: liveKey }, async (client) => {
+      const { requestId: _tool, ...refusal } = structuredOf(await callTool(client, 'self_get', { connectionId }));
+      const { requestId: _http, ...expected } = http.body;
+      expect(refusal).toEqual({ status: 401, ...expected, details: { ...expected.details, field: 'connectionId' } });
+      expect(refusal.details.reason).toBe('connection_not_found');
+      expect(structuredOf(await callTool(client, 'list_connections')).list).toEqual([]);
+      expect(structuredOf(await callTool(client, 'whoami'))).toMatchObject({ organization: { id: orgId }, apiKey: { environment: 'live' } });
+    });
+    const bound = await withMcp(t.url, { key: liveKey, connectionId }, (client) => callTool(client, 'self_get'));
+    const { requestId: _bound, ...boundRefusal } = structuredOf(bound);
+    const { requestId: _http, ...expected } = http.body;
+    expect(boundRefusal).toEqual({ status: 401, ...expected });
   }, 60_000);
 
   it('bad arguments get the schema\'s error naming the field (a 400 tool error, never a 5xx); an unknown tool is invalid params', async () => {
@@ -207,6 +254,15 @@ describe.each(BACKENDS)('MCP server over Streamable HTTP (%s)', (backend) => {
       const reads = MANAGED_ENDPOINTS.filter((endpoint) => endpoint.method === 'GET').length;
       expect(tools).toHaveLength(reads + 2);
       expect(tools.every((tool) => tool.annotations?.readOnlyHint === true)).toBe(true);
+      // Every write tool of the full endpoint, called here anyway, is refused before its route runs.
+      const everyTool = (await withMcp(t.url, { key }, (full) => full.listTools())).tools;
+      const writes = everyTool.filter((tool) => tool.annotations?.readOnlyHint !== true);
+      expect(writes).toHaveLength(MANAGED_ENDPOINTS.length - reads);
+      expect(tools.map((tool) => tool.name).sort()).toEqual(everyTool.filter((tool) => tool.annotations?.readOnlyHint === true).map((tool) => tool.name).sort());
+      for (const write of writes) {
+        const refusal = structuredOf(await callTool(client, write.name, { connectionId }));
+        expect(refusal, write.name).toMatchObject({ status: 403, code: 'FORBIDDEN', details: { tool: write.name, readOnly: true } });
+      }
       const refused = await callTool(client, 'self_update', { connectionId, name: 'Renamed by an agent' });
       expect(refused.isError).toBe(true);
       expect(structuredOf(refused)).toMatchObject({ status: 403, code: 'FORBIDDEN', details: { tool: 'self_update', readOnly: true } });
@@ -282,6 +338,19 @@ describe.each(BACKENDS)('MCP server over Streamable HTTP (%s)', (backend) => {
     const htmlOnly = await call(t.url, 'POST', '/v2/mcp', { key, headers: { accept: 'text/html' }, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
     expect(htmlOnly.status).toBe(400);
     expect(htmlOnly.body).toMatchObject({ code: 'BAD_REQUEST', details: { field: 'accept' } });
+    // A tools/call whose tool name or arguments are of the wrong kind: a 400 naming it (the SDK's own check would
+    // answer a JSON-RPC internal error with its validator's raw report).
+    const wrongKinds = [
+      [{ name: [], arguments: {} }, 'params.name'],
+      [{}, 'params.name'],
+      [{ name: 'self_get', arguments: 5 }, 'params.arguments'],
+      [{ name: 'self_get', arguments: ['x'] }, 'params.arguments'],
+    ] as const;
+    for (const [params, field] of wrongKinds) {
+      const wrongKind = await call(t.url, 'POST', '/v2/mcp', { key, body: { jsonrpc: '2.0', id: 1, method: 'tools/call', params } });
+      expect(wrongKind.status, field).toBe(400);
+      expect(wrongKind.body, field).toMatchObject({ code: 'BAD_REQUEST', details: { field } });
+    }
     const badVersion = await call(t.url, 'POST', '/v2/mcp', { key, headers: { 'mcp-protocol-version': '1999-01-01' }, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
     expect(badVersion.status).toBe(400);
     expect(badVersion.body).toMatchObject({ code: 'BAD_REQUEST', details: { field: 'mcp-protocol-version' } });
