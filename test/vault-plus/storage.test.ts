@@ -49,6 +49,30 @@ describe.each(['disk', 's3'] as const)('Vault+ storage: %s', (kind) => {
     expect((await readAll(await storage.open(stored.hash, { start: 100, end: 1099 }))).equals(bytes.subarray(100, 1100))).toBe(true);
   });
 
+  it('a read ends with its last byte, whole or ranged (no further read to find the end)', async () => {
+    // An HTTP client holding Content-Length bytes is done; a stream that still has to read to see its end ends the
+    // reply after that (a service closing in between kept the connection open until its keep-alive timeout).
+    const bytes = Buffer.from(Array.from({ length: 1_763 }, (_, i) => (i * 13) % 256));
+    const stored = await storage.put(chunked(bytes));
+    for (const range of [null, { start: 10, end: bytes.length - 1 }, { start: 0, end: 99 }]) {
+      const stream = await storage.open(stored.hash, range);
+      if (!stream) throw new Error('no object');
+      const expected = range ? range.end - range.start + 1 : bytes.length;
+      const endedByNextTurn = await new Promise<boolean>((resolve, reject) => {
+        let received = 0;
+        let ended = false;
+        stream.on('end', () => (ended = true));
+        stream.on('error', reject);
+        stream.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          // The next turn of the event loop: before any I/O a further read would wait for.
+          if (received === expected) setImmediate(() => resolve(ended));
+        });
+      });
+      expect({ range, endedByNextTurn }).toEqual({ range, endedByNextTurn: true });
+    }
+  });
+
   it('the same file stored twice is one object, and removing it leaves nothing', async () => {
     const bytes = Buffer.from(`the same file ${kind} ${Date.now()}`.repeat(500));
     const first = await storage.put(chunked(bytes));

@@ -1,11 +1,19 @@
 // Vault+ storage on the local disk: <dir>/sha256/<first two hex>/<hash>, written by rename from a spool file on the
 // same filesystem, so a reader never sees half an object.
-import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ByteRange } from '../../platform/http/byte-range.ts';
 import { assertHash, fileSize, spoolToFile, type MediaStorage } from './media-storage.ts';
+
+async function openIfPresent(file: string): Promise<FileHandle | null> {
+  try {
+    return await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
 
 export function createDiskStorage(dir: string): MediaStorage {
   const spoolDir = path.join(dir, 'spool');
@@ -29,9 +37,19 @@ export function createDiskStorage(dir: string): MediaStorage {
       }
     },
     async open(hash, range?: ByteRange | null): Promise<Readable | null> {
-      const file = objectPath(hash);
-      if ((await fileSize(file)) === null) return null;
-      return createReadStream(file, range ? { start: range.start, end: range.end } : {});
+      // Opened here, not by the stream: an object removed a moment ago is null (the proxy serves the upstream
+      // instead), never a stream whose open fails after the reply's headers are out.
+      const handle = await openIfPresent(objectPath(hash));
+      if (!handle) return null;
+      const size = (await handle.stat()).size;
+      if (size === 0 || (range && range.start >= size)) {
+        await handle.close();
+        return Readable.from([]);
+      }
+      // Always with its last byte: a read stream given no end learns of it from one more read, a thread-pool round
+      // trip after the last byte, so an HTTP reply ended later than its client (holding Content-Length bytes) was
+      // done with it; a service closing in between kept that keep-alive connection open (see closeWithinGrace).
+      return handle.createReadStream({ start: range?.start ?? 0, end: Math.min(range?.end ?? size - 1, size - 1) });
     },
     sizeOf: async (hash) => fileSize(objectPath(hash)),
     async remove(hash) {
