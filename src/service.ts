@@ -35,13 +35,25 @@ import { checkVaultCanary } from './vault-canary.ts';
  */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
-/** Fastify's close: stops accepting, closes idle keep-alive connections and waits for in-flight requests, up to the grace. */
+/** How often a shutdown closes the keep-alive connections whose responses have ended since it began. */
+const SHUTDOWN_IDLE_SWEEP_MS = 50;
+
+/**
+ * Fastify's close: stops accepting, closes idle keep-alive connections and waits for in-flight requests, up to the
+ * grace. Node closes idle connections once, when the close begins, and skips those with a response still being
+ * written; such a connection stays open after its response ends (its client may already have had every byte) until
+ * its keep-alive timeout, and the close waits on it. So while the close waits, connections that have become idle are
+ * closed too (Node has no event for that, and Fastify's hooks are fixed at ready; the sweep runs only during a close).
+ */
 async function closeWithinGrace(built: BuiltApp): Promise<void> {
+  const server = built.app.server;
   const closing = built.app.close();
-  const grace = setTimeout(() => built.app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  const sweep = setInterval(() => server.closeIdleConnections(), SHUTDOWN_IDLE_SWEEP_MS);
+  const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
   try {
     await closing;
   } finally {
+    clearInterval(sweep);
     clearTimeout(grace);
   }
 }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHUTDOWN_GRACE_MS } from '../../src/service.ts';
 import { claimCopies, startVaultPlusWorker } from '../../src/vault-plus/copy-worker.ts';
 import { openMediaStorage } from '../../src/vault-plus/storage/media-storage.ts';
 import { BACKENDS } from '../support/databases.ts';
@@ -326,6 +327,46 @@ describe.each(BACKENDS)('Vault+ copy worker recovery (%s)', (backend) => {
       expect(status.storedCount).toBe(list.photos);
     } finally {
       await worker.stop();
+    }
+  });
+});
+
+describe('Vault+ media proxy at shutdown', () => {
+  it('a service closing while a proxied file is still being served sends it whole, then closes without waiting on its connection', async () => {
+    const t = await startTestService(BACKENDS[0], { config: { role: 'api' } });
+    let closed = false;
+    try {
+      const tenant = await newTenant(t, 'Vault+ shutdown');
+      await setVaultPlus(t, tenant, {});
+      const list = await photoList(t, tenant);
+      const media = await call(t.url, 'GET', `/v2/access/proxy/vault/media?list=${list.id}&limit=100`, {
+        key: tenant.key,
+        headers: { 'x-connection-id': tenant.connectionId, 'x-vault-plus-urls': 'proxy' },
+      });
+      const photo = (media.body.list as Array<{ type: string; files: { full: { url: string } } }>).find((m) => m.type === 'photo');
+      if (!photo) throw new Error('no photo in the list');
+      // The full file is not stored: the proxy streams it from the CDN, which answers it after a while.
+      const since = (await call(t.sandboxUrl, 'GET', '/_sandbox/requests')).body.lastSeq as number;
+      expect((await call(t.sandboxUrl, 'POST', '/_sandbox/faults', { body: { kind: 'latency', latencyMs: 1_000, pathPrefix: '/files/', count: 1 } })).status).toBe(200);
+      const serving = fetchBytes(photo.files.full.url);
+      await eventually(async () => {
+        const log = (await call<{ list: Array<{ url: string }> }>(t.sandboxUrl, 'GET', `/_sandbox/requests?since=${since}`)).body.list;
+        return log.some((r) => r.url.startsWith('/files/')) || null;
+      }, { ...WAIT, what: 'the proxied file asked of the CDN' });
+
+      // The close begins while the response is in flight on a keep-alive connection.
+      const started = performance.now();
+      const closing = t.close().finally(() => (closed = true));
+      const file = await serving;
+      await closing;
+      const closeMs = performance.now() - started;
+      expect(file.status).toBe(200);
+      expect(file.body.length).toBe(Number(file.headers['content-length']));
+      expect(file.body.subarray(0, 3).toString('hex')).toBe('ffd8ff');
+      // Not the grace that cuts connections left open: the connection closed once its response ended.
+      expect(closeMs).toBeLessThan(SHUTDOWN_GRACE_MS / 2);
+    } finally {
+      if (!closed) await t.close();
     }
   });
 });
