@@ -51,6 +51,11 @@ export interface LinkSessionWithApp {
 /** What the user is shown about the 2FA step (stored on the session; no secrets). */
 export interface StoredTwoFactorState {
   options: Array<'phone' | 'app' | 'face' | 'forceFace'>;
+  /**
+   * OnlyFans emailed the code (otpState.email): it can be sent again like a text message. OFAuth's options have no
+   * email factor (it is listed as 'app'), so this is kept beside them for the pages.
+   */
+  isCodeByEmail?: boolean;
   phoneLast4?: string;
   attemptsLeft: number;
   resendsLeft: number;
@@ -197,6 +202,7 @@ export async function submitCredentials(
   if (await orgKeepsCredentials(ctx, session)) stored.relogin = relogin;
   const twoFactorState: StoredTwoFactorState = {
     options: twoFactorOptions(result.otpState),
+    ...(result.otpState.email === true && !result.otpState.phoneOtp ? { isCodeByEmail: true } : {}),
     ...(typeof result.otpState.phoneLast4 === 'string' ? { phoneLast4: result.otpState.phoneLast4 } : {}),
     attemptsLeft: MAX_FAILED_ATTEMPTS - session.failedAttempts,
     resendsLeft: MAX_CODE_RESENDS,

@@ -11,6 +11,7 @@ export type ScenarioId =
   | 'creator'
   | 'creator-otp'
   | 'creator-sms'
+  | 'creator-email'
   | 'fan'
   | 'fan-otp'
   | 'locked'
@@ -23,8 +24,11 @@ export interface Scenario {
   id: ScenarioId;
   isPerformer: boolean;
   hasOtp: boolean;
-  /** The code comes by text message (OnlyFans' otpState.phoneOtp), so a new one can be asked for; otherwise an authenticator app. */
-  isOtpByPhone?: boolean;
+  /**
+   * The code is sent, by text message (OnlyFans' otpState.phoneOtp) or email (otpState.email), so a new one can be
+   * asked for; without it the code comes from an authenticator app.
+   */
+  otpSentBy?: 'phone' | 'email';
   description: string;
 }
 
@@ -38,8 +42,15 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
     id: 'creator-sms',
     isPerformer: true,
     hasOtp: true,
-    isOtpByPhone: true,
+    otpSentBy: 'phone',
     description: `Creator account with text-message 2FA (phone ending ${SANDBOX_PHONE_LAST4}); OTP 123456, and "send a new code" (GET /users/otp/code) allowed.`,
+  },
+  'creator-email': {
+    id: 'creator-email',
+    isPerformer: true,
+    hasOtp: true,
+    otpSentBy: 'email',
+    description: 'Creator account with email 2FA; OTP 123456, and "send a new code" (GET /users/otp/code) allowed.',
   },
   fan: { id: 'fan', isPerformer: false, hasOtp: false, description: 'Fan account, no 2FA.' },
   'fan-otp': { id: 'fan-otp', isPerformer: false, hasOtp: true, description: 'Fan account with app 2FA; OTP 123456.' },

@@ -19,10 +19,12 @@ const accountLocked = () => new OnlyFansError(400, 103, 'Your account has been l
 const securityCheck = () => new OnlyFansError(400, 105, 'Security check required. Please verify your identity.', { faceOtp: true, forceFaceOtp: true });
 
 function otpRequired(account: SandboxAccount, message: string, attemptsLeft?: number): OnlyFansError {
-  // A text-message account is marked by phoneOtp (with the phone's last digits); an authenticator app by appOtp.
-  const byPhone = account.scenario.isOtpByPhone === true;
+  // A text-message account is marked by phoneOtp (with the phone's last digits), an emailed code by email, an
+  // authenticator app by appOtp.
+  const sentBy = account.scenario.otpSentBy;
+  const byPhone = sentBy === 'phone';
   return new OnlyFansError(400, 101, message, {
-    otpState: { email: false, phoneOtp: byPhone, appOtp: !byPhone, faceOtp: false, forceFaceOtp: false, phoneLast4: byPhone ? SANDBOX_PHONE_LAST4 : null },
+    otpState: { email: sentBy === 'email', phoneOtp: byPhone, appOtp: sentBy === undefined, faceOtp: false, forceFaceOtp: false, phoneLast4: byPhone ? SANDBOX_PHONE_LAST4 : null },
     strong: false,
     ...(attemptsLeft === undefined ? {} : { attemptsLeft }),
     email: account.email,

@@ -115,6 +115,7 @@ describe.each(BROWSER_BACKENDS)('link: every step in Chromium, light and dark, d
     { name: '2-sign-in-error', heading: 'login.heading', progress: 2, open: (page, locale) => linkAfter(page, locale, signIn('creator', 'not-the-password')) },
     { name: '3-verify', heading: 'twofa.heading', progress: 3, open: (page, locale) => linkAfter(page, locale, signIn('creator-otp')) },
     { name: '3-verify-text-message', heading: 'twofa.heading', progress: 3, open: (page, locale) => linkAfter(page, locale, signIn('creator-sms')) },
+    { name: '3-verify-email', heading: 'twofa.heading', progress: 3, open: (page, locale) => linkAfter(page, locale, signIn('creator-email')) },
     {
       name: '3-verify-error',
       heading: 'twofa.heading',

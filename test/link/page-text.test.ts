@@ -30,15 +30,19 @@ describe('Link page text', () => {
     expect(translator('fr')('steps.current', { n: 2, total: 4, name: 'Connexion' })).toBe('Étape 2 sur 4 : Connexion');
   });
 
-  it('a text-message code page offers "Send a new code" and names the phone; an authenticator page offers neither resend nor a sent claim', () => {
+  it('a text-message or emailed code page offers "Send a new code" and says where the code went; an authenticator page offers neither resend nor a sent claim', () => {
     const options = { isEmbed: false, embedOrigin: null, theme: 'auto' as const, locale: 'en' as const, isLocaleFromUrl: false };
     const frame: PageFrame = { title: 'Verification code', brand: null, options, step: '2fa' };
     const form: FormContext = { secret: 'cs_example', options, csrf: 'token' };
-    const sms = twoFactorView(frame, form, { usesPhone: true, phoneLast4: '4242', attemptsLeft: 5, resendsLeft: 2 }, null, 'A new code is on its way.');
+    const sms = twoFactorView(frame, form, { codeSentBy: 'phone', phoneLast4: '4242', attemptsLeft: 5, resendsLeft: 2 }, null, 'A new code is on its way.');
     expect(sms).toContain('Send a new code');
     expect(sms).toContain('by text message to your phone ending in 4242');
     expect(sms).toContain('A new code is on its way.');
-    const app = twoFactorView(frame, form, { usesPhone: false, attemptsLeft: 5, resendsLeft: 2 }, null, 'A new code is on its way.');
+    const email = twoFactorView(frame, form, { codeSentBy: 'email', attemptsLeft: 5, resendsLeft: 2 }, null, 'A new code is on its way.');
+    expect(email).toContain('Send a new code');
+    expect(email).toContain('OnlyFans sent a code to your email address.');
+    expect(email).toContain('A new code is on its way.');
+    const app = twoFactorView(frame, form, { codeSentBy: null, attemptsLeft: 5, resendsLeft: 2 }, null, 'A new code is on its way.');
     expect(app).not.toContain('Send a new code');
     expect(app).not.toContain('/2fa/resend');
     expect(app).not.toMatch(/on its way|\bsent\b/i);

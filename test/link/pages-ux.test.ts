@@ -269,7 +269,7 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
     }
   });
 
-  it('a text-message 2FA account (creator-sms) can ask for a new code and is told one was sent; an authenticator-app account is offered neither', async () => {
+  it('a text-message (creator-sms) or email (creator-email) 2FA account can ask for a new code and is told one was sent; an authenticator-app account is offered neither', async () => {
     const page = await context.newPage();
     const codeRequests = async () => {
       const log = await call<{ list: Array<{ method: string; url: string }> }>(t.sandboxUrl, 'GET', '/_sandbox/requests');
@@ -292,6 +292,13 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
       await page.getByLabel('Verification code', { exact: true }).fill('123456');
       await page.getByRole('button', { name: 'Verify' }).click();
       await page.waitForURL(`${callback}?status=success**`);
+
+      await toCodePage('creator-email');
+      expect(await page.textContent('#code-help')).toBe('OnlyFans sent a code to your email address.');
+      const beforeEmail = await codeRequests();
+      await page.getByRole('button', { name: 'Send a new code' }).click();
+      await page.getByRole('status').filter({ hasText: 'A new code is on its way.' }).waitFor();
+      expect(await codeRequests()).toBe(beforeEmail + 1);
 
       await toCodePage('creator-otp');
       expect(await page.textContent('#code-help')).toContain('authenticator app');

@@ -59,6 +59,7 @@ export const de: Catalogue = {
   'twofa.heading': 'Bestätigungscode eingeben',
   'twofa.phone': 'OnlyFans hat einen Code per SMS an Ihr Telefon mit der Endung {last4} gesendet.',
   'twofa.phoneNoDigits': 'OnlyFans hat einen Code per SMS an Ihr Telefon gesendet.',
+  'twofa.email': 'OnlyFans hat einen Code an Ihre E-Mail-Adresse gesendet.',
   'twofa.app': 'Öffnen Sie Ihre Authenticator-App und geben Sie den Code ein, den sie für OnlyFans anzeigt.',
   'twofa.code': 'Bestätigungscode',
   'twofa.submit': 'Bestätigen',

@@ -58,6 +58,7 @@ export const en = {
   'twofa.heading': 'Enter your verification code',
   'twofa.phone': 'OnlyFans sent a code by text message to your phone ending in {last4}.',
   'twofa.phoneNoDigits': 'OnlyFans sent a code by text message to your phone.',
+  'twofa.email': 'OnlyFans sent a code to your email address.',
   'twofa.app': 'Open your authenticator app and enter the code it shows for OnlyFans.',
   'twofa.code': 'Verification code',
   'twofa.submit': 'Verify',

@@ -59,6 +59,7 @@ export const es: Catalogue = {
   'twofa.heading': 'Introduce tu código de verificación',
   'twofa.phone': 'OnlyFans envió un código por SMS a tu teléfono terminado en {last4}.',
   'twofa.phoneNoDigits': 'OnlyFans envió un código por SMS a tu teléfono.',
+  'twofa.email': 'OnlyFans envió un código a tu correo electrónico.',
   'twofa.app': 'Abre tu app de autenticación e introduce el código que muestra para OnlyFans.',
   'twofa.code': 'Código de verificación',
   'twofa.submit': 'Verificar',

@@ -59,6 +59,7 @@ export const fr: Catalogue = {
   'twofa.heading': 'Saisissez votre code de vérification',
   'twofa.phone': 'OnlyFans a envoyé un code par SMS à votre téléphone se terminant par {last4}.',
   'twofa.phoneNoDigits': 'OnlyFans a envoyé un code par SMS à votre téléphone.',
+  'twofa.email': 'OnlyFans a envoyé un code à votre adresse e-mail.',
   'twofa.app': 'Ouvrez votre application d’authentification et saisissez le code qu’elle affiche pour OnlyFans.',
   'twofa.code': 'Code de vérification',
   'twofa.submit': 'Vérifier',

@@ -59,6 +59,7 @@ export const pt: Catalogue = {
   'twofa.heading': 'Digite seu código de verificação',
   'twofa.phone': 'O OnlyFans enviou um código por SMS para o seu telefone terminado em {last4}.',
   'twofa.phoneNoDigits': 'O OnlyFans enviou um código por SMS para o seu telefone.',
+  'twofa.email': 'O OnlyFans enviou um código para o seu e-mail.',
   'twofa.app': 'Abra seu app autenticador e digite o código que ele mostra para o OnlyFans.',
   'twofa.code': 'Código de verificação',
   'twofa.submit': 'Verificar',

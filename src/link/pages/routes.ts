@@ -22,6 +22,7 @@ import {
   submitCredentials,
   submitTwoFactorCode,
   type LinkSessionWithApp,
+  type StoredTwoFactorState,
 } from '../flow.ts';
 import { isLinkFailureReason, redirectErrorCodeOf } from '../outcomes.ts';
 import { presentTwoFactorState } from '../present.ts';
@@ -415,11 +416,12 @@ function retryCredentialsPage(ctx: ServiceContext, scope: PageScope, email: stri
 
 function twoFactorPage(ctx: ServiceContext, scope: PageScope, problem: string | null, notice: string | null): string {
   const state = presentTwoFactorState(scope.linked.session);
+  const stored = (scope.linked.session.twoFactorState ?? {}) as Partial<StoredTwoFactorState>;
   return twoFactorView(
     frameFor(scope, 'twofa.title', '2fa'),
     formFor(ctx, scope),
     {
-      usesPhone: state.options.includes('phone'),
+      codeSentBy: state.options.includes('phone') ? 'phone' : stored.isCodeByEmail ? 'email' : null,
       ...(state.phoneLast4 ? { phoneLast4: state.phoneLast4 } : {}),
       attemptsLeft: state.attemptsLeft ?? 0,
       resendsLeft: ((scope.linked.session.twoFactorState ?? {}) as { resendsLeft?: number }).resendsLeft ?? 0,

@@ -216,20 +216,24 @@ ${problem ? html`<div class="alert" role="alert" id="form-error">${problem.messa
 export function twoFactorView(
   frame: PageFrame,
   form: FormContext,
-  state: { phoneLast4?: string; usesPhone: boolean; attemptsLeft: number; resendsLeft: number },
+  state: { phoneLast4?: string; codeSentBy: 'phone' | 'email' | null; attemptsLeft: number; resendsLeft: number },
   problem: string | null,
   notice: string | null,
 ): string {
   const t = translatorOf(frame);
-  // Only a text message can be sent again; an authenticator app shows its own codes, so it gets no resend and no
-  // "a code was sent" claim.
-  const where = state.usesPhone ? (state.phoneLast4 ? t('twofa.phone', { last4: state.phoneLast4 }) : t('twofa.phoneNoDigits')) : t('twofa.app');
+  // Only a code OnlyFans sends (text message or email) can be sent again; an authenticator app shows its own codes,
+  // so it gets no resend and no "a code was sent" claim.
+  const isSent = state.codeSentBy !== null;
+  const where =
+    state.codeSentBy === 'phone'
+      ? state.phoneLast4 ? t('twofa.phone', { last4: state.phoneLast4 }) : t('twofa.phoneNoDigits')
+      : state.codeSentBy === 'email' ? t('twofa.email') : t('twofa.app');
   return renderPage(
     { ...frame, progress: 'verify' },
     html`<h1 id="title">${t('twofa.heading')}</h1>
 <p id="code-help">${where}</p>
 ${problem ? html`<div class="alert" role="alert" id="code-error">${problem}</div>` : ''}
-${notice && state.usesPhone ? html`<div class="notice" role="status">${notice}</div>` : ''}
+${notice && isSent ? html`<div class="notice" role="status">${notice}</div>` : ''}
 <form method="post" action="${action(form, '/2fa')}" data-busy-form>
 <input type="hidden" name="csrf" value="${form.csrf}">
 <label for="code">${t('twofa.code')}</label>
@@ -241,7 +245,7 @@ ${notice && state.usesPhone ? html`<div class="notice" role="status">${notice}</
 </div>
 </form>
 <div class="actions secondary">
-${state.usesPhone
+${isSent
       ? html`<form method="post" action="${action(form, '/2fa/resend')}">
 <input type="hidden" name="csrf" value="${form.csrf}">
 <button type="submit" class="link"${state.resendsLeft > 0 ? '' : html` disabled`}>${t('twofa.resend')}</button>
