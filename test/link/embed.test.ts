@@ -247,6 +247,31 @@ describe.each(BROWSER_BACKENDS)('link: the embed modal in Chromium (%s)', (backe
     await page.close();
   }, 120_000);
 
+  it('the <ofauth-link> element takes its label, theme and close-on-backdrop="false" from attributes: the Link page is dark and a backdrop click leaves it open', async () => {
+    const path = `/element-${pageSeq++}.html`;
+    host.page(path, `<!doctype html><html><head><title>Element host</title></head><body>
+<ofauth-link url="${await newEmbedLink()}" theme="dark" label="Link OnlyFans" close-on-backdrop="false"></ofauth-link>
+<script src="${t.url}/link/embed.js"></script>
+<script>
+  window.events = [];
+  for (const name of ['loaded', 'close']) document.addEventListener(name, () => events.push([name]));
+</script></body></html>`);
+    const page = await context.newPage();
+    await page.goto(`${host.origin}${path}`);
+    await page.getByRole('button', { name: 'Link OnlyFans' }).click();
+    await page.waitForFunction(() => (window as unknown as HostWindow).events.some((e) => e[0] === 'loaded'), null, WAIT);
+    const frame = page.frameLocator('iframe');
+    expect(await frame.locator('html').getAttribute('data-theme')).toBe('dark');
+    await page.mouse.click(20, 20);
+    // A click inside the dialog's frame is handled by the Link page, not the backdrop: the modal is still open after both.
+    await frame.getByRole('heading', { level: 1 }).click();
+    expect(await overlayCount(page)).toBe(1);
+    expect((await events(page)).some((e) => e[0] === 'close')).toBe(false);
+    await page.getByRole('button', { name: 'Close' }).click();
+    await hasClosed(page);
+    await page.close();
+  }, 120_000);
+
   it('a wrong password, answered in place without a redirect, reaches the host as credentials_submitted and error at once', async () => {
     const page = await openHost(await newEmbedLink());
     await openModal(page);
