@@ -29,6 +29,11 @@ export const vaultPlusMedia = pgTable(
     status: text('status').$type<VaultPlusStatus>().notNull(),
     /** The upstream CDN URL last seen (signed; expires); refreshed through the upstream when it has. */
     sourceUrl: text('source_url'),
+    /**
+     * Where the item is read again for a fresh URL: the upstream path (and query) of the post or message it was seen
+     * in; null for vault media, read by id (GET /vault/media/{mediaId}).
+     */
+    sourceRef: text('source_ref'),
     contentType: text('content_type'),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull().default(0),
     /** SHA-256 (hex) of the stored bytes: the storage key, so a file stored twice takes space once. */

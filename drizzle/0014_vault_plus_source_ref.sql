@@ -1,0 +1,1 @@
+ALTER TABLE "vault_plus_media" ADD COLUMN "source_ref" text;
