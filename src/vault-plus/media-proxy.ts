@@ -15,7 +15,7 @@ import type { TenantScope } from '../platform/tenant-scope.ts';
 import { usableSessionOf } from './connection.ts';
 import { isUpstreamMedia, upstreamUrlFor } from './media-files.ts';
 import type { VaultPlusRuntime } from './runtime.ts';
-import { autoCacheRule, connectionVaultPlus } from './settings.ts';
+import { autoCacheRule, connectionVaultPlus, qualitiesToStore } from './settings.ts';
 import { findMediaRowAcrossOrgs, type MediaRow } from './store.ts';
 import { vaultPlusMedia } from './tables.ts';
 
@@ -85,11 +85,15 @@ async function serveFromUpstream(ctx: ServiceContext, runtime: VaultPlusRuntime,
   reply.send(upstreamReply.body);
 }
 
-/** A proxied item whose source the settings cache is queued for storage (once; a failed one stays at the edge). */
+/**
+ * A proxied file is queued for storage when the settings cache its source and keep its quality (a full-size photo
+ * proxied for a connection that keeps thumbnails stays at the edge); once: a failed one stays at the edge.
+ */
 async function queueIfCached(ctx: ServiceContext, scope: TenantScope, connection: Parameters<typeof connectionVaultPlus>[2], row: MediaRow): Promise<void> {
   if (row.status !== 'edge_only' && row.status !== 'removed') return;
   const vaultPlus = await connectionVaultPlus(ctx, scope, connection);
   if (!vaultPlus.enabled || !autoCacheRule(vaultPlus.settings, row.source).isOn) return;
+  if (!qualitiesToStore(vaultPlus.settings, row.type).includes(row.quality)) return;
   const now = ctx.clock.now();
   await ctx.database.db
     .update(vaultPlusMedia)

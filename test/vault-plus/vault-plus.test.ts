@@ -180,31 +180,52 @@ describe.each(BACKENDS.flatMap((backend) => (['disk', 's3'] as const).map((stora
     expect(stats.body).toMatchObject({ totalStorageBytes: 0, totalMediaCount: 0, connectionsWithVaultPlus: 1 });
   });
 
-  it.each(['purge_oldest', 'block_new'] as const)('a full quota: %s', async (strategy) => {
+  // Every strategy the settings offer. The list is stored without a limit; its smallest thumbnail is deleted and the
+  // limit set to what is left (full); storing the list again copies that one file, which must make room as the
+  // strategy says: evict stored files in its order, only as many as it needs, or leave the new one at the edge.
+  it.each(['purge_oldest', 'purge_largest', 'purge_smallest', 'block_new'] as const)('a full quota: %s', async (strategy) => {
     const tenant = await newTenant(t, `Vault+ quota ${strategy}`);
     await setVaultPlus(t, tenant, {});
     const list = await photoList(t, tenant);
     await vp(t, tenant, 'POST', `/store/list/${list.id}`);
-    const full = await storedStatus(t, tenant);
-    await vp(t, tenant, 'DELETE', '/purge');
+    await storedStatus(t, tenant);
+    const before = (await listItems(t, tenant)).map((item) => ({ mediaId: item.id, ...item.media.thumb }));
+    const hashes = new Map<string, string>();
+    for (const row of before) hashes.set(row.mediaId, String((await fetchBytes(row.url)).headers.etag).slice(1, -1));
+    const comeback = before.reduce((a, b) => (b.sizeBytes < a.sizeBytes ? b : a));
+    const deleted = await vp(t, tenant, 'DELETE', `/${comeback.mediaId}`);
+    expect(deleted.body.freedBytes).toBe(comeback.sizeBytes);
+    const others = before.filter((row) => row.mediaId !== comeback.mediaId);
+    const limit = others.reduce((total, row) => total + row.sizeBytes, 0);
 
-    const limit = full.totalSizeBytes - 1;
     await setVaultPlus(t, tenant, { storageLimitBytes: limit, storageLimitPurgeStrategy: strategy });
-    await vp(t, tenant, 'POST', `/store/list/${list.id}`);
+    expect((await vp(t, tenant, 'POST', `/store/list/${list.id}`)).status).toBe(200);
     const status = await storedStatus(t, tenant);
     expect(status.totalSizeBytes).toBeLessThanOrEqual(limit);
-    const rows = (await listItems(t, tenant)).map((item) => item.media.thumb);
+    const after = new Map((await listItems(t, tenant)).map((item) => [item.id, item.media.thumb]));
     if (strategy === 'block_new') {
-      const blocked = rows.filter((r) => r.status === 'edge_only');
-      expect(blocked.length).toBeGreaterThanOrEqual(1);
-      expect(rows.filter((r) => r.status === 'removed')).toEqual([]);
-    } else {
-      const evicted = rows.filter((r) => r.status === 'removed');
-      const kept = rows.filter((r) => r.status === 'stored');
-      expect(evicted.length).toBeGreaterThanOrEqual(1);
-      // The oldest go first: everything evicted was stored before everything kept.
-      const lastEvicted = Math.max(...evicted.map((r) => r.storedAt ?? 0));
-      expect(kept.every((r) => (r.storedAt ?? 0) >= lastEvicted)).toBe(true);
+      expect(after.get(comeback.mediaId)?.status).toBe('edge_only');
+      expect(others.map((row) => after.get(row.mediaId)?.status)).toEqual(others.map(() => 'stored'));
+      return;
+    }
+    expect(after.get(comeback.mediaId)?.status).toBe('stored');
+    const evicted = others.filter((row) => after.get(row.mediaId)?.status === 'removed');
+    const kept = others.filter((row) => after.get(row.mediaId)?.status === 'stored');
+    expect(evicted.length + kept.length).toBe(others.length);
+    // Only as many as the new file needed: without the last one evicted there would not have been room.
+    const freed = evicted.reduce((total, row) => total + row.sizeBytes, 0);
+    expect(freed).toBeGreaterThanOrEqual(comeback.sizeBytes);
+    expect(freed - Math.min(...evicted.map((row) => row.sizeBytes))).toBeLessThan(comeback.sizeBytes);
+    // In the strategy's order: everything evicted comes before everything kept.
+    const keyOf = (row: (typeof before)[number]) =>
+      strategy === 'purge_oldest' ? row.storedAt ?? 0 : strategy === 'purge_largest' ? -row.sizeBytes : row.sizeBytes;
+    expect(Math.max(...evicted.map(keyOf))).toBeLessThanOrEqual(Math.min(...kept.map(keyOf), Number.MAX_SAFE_INTEGER));
+    // The evicted files' bytes left the backend (no other item holds the same file).
+    const backend = await openMediaStorage(t.service.ctx.config);
+    try {
+      for (const row of evicted) expect(await backend.sizeOf(hashes.get(row.mediaId) as string)).toBeNull();
+    } finally {
+      await backend.close();
     }
   });
 
@@ -257,6 +278,41 @@ describe.each(BACKENDS.flatMap((backend) => (['disk', 's3'] as const).map((stora
     expect(thumb.headers.etag).toMatch(/^"[0-9a-f]{64}"$/);
   });
 
+  it('a file not stored is streamed from the CDN through the proxy, and stored when the settings keep its source and quality', async () => {
+    const tenant = await newTenant(t, 'Vault+ proxy stores');
+    await setVaultPlus(t, tenant, { autoCacheVault: false });
+    const list = await photoList(t, tenant);
+    const res = await call(t.url, 'GET', `/v2/access/proxy/vault/media?list=${list.id}&limit=100`, {
+      key: tenant.key,
+      headers: { 'x-connection-id': tenant.connectionId, 'x-vault-plus-urls': 'proxy' },
+    });
+    expect(res.status).toBe(200);
+    const photo = (res.body.list as Array<{ id: number; type: string; files: { thumb: { url: string }; full: { url: string } } }>).find((m) => m.type === 'photo');
+    if (!photo) throw new Error('no photo in the list');
+    // Vault media is not cached yet: nothing was queued.
+    expect((await vp(t, tenant, 'GET', '/store/status')).body).toMatchObject({ storedCount: 0, pendingCount: 0 });
+
+    await setVaultPlus(t, tenant, { autoCacheVault: true });
+    const thumb = await fetchBytes(photo.files.thumb.url);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers['content-type']).toBe('image/jpeg');
+    expect(thumb.body.subarray(0, 3).toString('hex')).toBe('ffd8ff');
+    const full = await fetchBytes(photo.files.full.url);
+    expect(full.status).toBe(200);
+    expect(full.headers['content-type']).toBe('image/jpeg');
+    // The thumbnail (a kept quality) is copied into storage; the full size (not kept) stays at the edge.
+    const item = await eventually(async () => {
+      const one = await vp(t, tenant, 'GET', `/${photo.id}`);
+      return one.body.media?.thumb?.status === 'stored' ? (one.body as Item) : null;
+    }, { ...WAIT, what: 'the proxied thumbnail stored' });
+    expect(item.media.thumb.sizeBytes).toBe(thumb.body.length);
+    expect(item.media.full.status).toBe('edge_only');
+    // Now served from storage: its ETag is the content hash of the same bytes.
+    const stored = await fetchBytes(photo.files.thumb.url);
+    expect(stored.headers.etag).toBe(`"${createHash('sha256').update(thumb.body).digest('hex')}"`);
+    expect(stored.body.equals(thumb.body)).toBe(true);
+  });
+
   it('bad input to every Vault+ route is a 400 naming the field', async () => {
     const tenant = await newTenant(t, 'Vault+ input');
     const cases: Array<[string, string, unknown, string]> = [
@@ -283,14 +339,19 @@ describe.each(BACKENDS.flatMap((backend) => (['disk', 's3'] as const).map((stora
   });
 });
 
-describe.each(BACKENDS)('Vault+ copy worker recovery (%s)', (backend) => {
+describe.each(BACKENDS.flatMap((backend) => (['disk', 's3'] as const).map((storage) => [backend, storage] as const)))('Vault+ copy worker recovery (%s, %s storage)', (backend, storage) => {
   let t: TestService;
+  let s3: LocalS3 | null = null;
 
   beforeAll(async () => {
+    if (storage === 's3') s3 = await startLocalS3();
     // No worker in the service: the test starts and "kills" its own.
-    t = await startTestService(backend, { config: { role: 'api' } });
+    t = await startTestService(backend, { config: { role: 'api', ...(s3?.config() ?? {}) } });
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await s3?.close();
+  });
 
   it('a CDN URL that expired before the copy is refreshed through the upstream', async () => {
     const tenant = await newTenant(t, 'Vault+ expired URL');
