@@ -47,7 +47,12 @@ function pathValueOf(name: string, value: unknown): string {
   const text = String(value);
   // A dot segment would be resolved away by the URL, reaching another route than this tool's.
   if (text === '.' || text === '..') throw badArgument(name, `${name} must not be '.' or '..'`);
-  return encodeURIComponent(text);
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    // A lone surrogate (JSON carries one as \ud800) has no UTF-8 form to put in a URL.
+    throw badArgument(name, `${name} must be well-formed Unicode text (no lone surrogate)`);
+  }
 }
 
 function appendQuery(query: URLSearchParams, name: string, value: unknown): void {

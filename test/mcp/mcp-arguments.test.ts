@@ -48,7 +48,7 @@ describe.each(BACKENDS)('MCP tool arguments (%s)', (backend) => {
   it('wrong types in the query, the path and the body are 400s naming the argument', async () => {
     await withMcp(t.url, { key }, async (client) => {
       for (const limit of [true, [1, 2], { a: 1 }, 1.5, -1, 'lots']) await expectBadArgument(client, 'chats_list', { connectionId, limit }, 'limit');
-      for (const userId of [{}, [], [1, 2], true, '', '.', '..']) await expectBadArgument(client, 'chats_list_messages', { connectionId, userId }, 'userId');
+      for (const userId of [{}, [], [1, 2], true, '', '.', '..', '\ud800', 'a\udfffb']) await expectBadArgument(client, 'chats_list_messages', { connectionId, userId }, 'userId');
       // (['x'] is 'x' to the route, as over HTTP: Ajv's array coercion.)
       for (const name of [null, { first: 'x' }, '']) await expectBadArgument(client, 'users_lists_create', { connectionId, name }, 'name');
       await expectBadArgument(client, 'list_connections', { status: 'gone' }, 'status');
@@ -111,7 +111,7 @@ describe.each(BACKENDS)('MCP tool arguments (%s)', (backend) => {
         const refusal = await expectBadArgument(client, 'self_get', { connectionId: bad }, 'connectionId');
         expect(refusal.message).toContain('control characters');
       }
-      for (const unknown of ['not-a-connection', `conn_${'x'.repeat(10_000)}`, 'é😀', '../../v2/account/settings', 'conn_%2e%2e']) {
+      for (const unknown of ['not-a-connection', `conn_${'x'.repeat(10_000)}`, 'é😀', 'conn_\ud800', '../../v2/account/settings', 'conn_%2e%2e']) {
         const http = await access(t, unknown.length > 1000 || /[^\x20-\x7e]/.test(unknown) ? null : unknown, 'GET', '/v2/access/self', { key });
         const refusal = structuredOf(await callTool(client, 'self_get', { connectionId: unknown }));
         expect(refusal, unknown.slice(0, 40)).toMatchObject({ status: 401, code: 'SESSION_NOT_PROVIDED', details: { field: 'connectionId' } });
