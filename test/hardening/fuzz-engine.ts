@@ -24,6 +24,23 @@ export interface Operation {
   /** The JSON request body's schema, if the operation takes one. */
   body?: JsonSchema;
   isSecured: boolean;
+  /** How findings name it, when `METHOD path` does not tell it apart (an MCP tool: `POST /v2/mcp tool chats_list`). */
+  label?: string;
+  /** Whether a refusal must leave the state alone; default: the method writes (an MCP tool call is a POST that may read). */
+  isWrite?: boolean;
+  /**
+   * Malform only the body fields under this path, and the header parameters: the rest of the request (its envelope,
+   * the whole-request cases) is the same for every operation sharing the path, fuzzed once as that path's own.
+   */
+  onlyBodyFieldsUnder?: string[];
+}
+
+/** The body fields a case may malform: all, or those under the operation's `onlyBodyFieldsUnder`. */
+function fuzzedFieldsOf(operation: Operation): Array<{ path: string[]; schema: JsonSchema }> {
+  const under = operation.onlyBodyFieldsUnder;
+  const fields = fieldsOf(operation.body);
+  if (!under) return fields;
+  return fields.filter((field) => field.path.length > under.length && under.every((name, i) => field.path[i] === name));
 }
 
 export interface FuzzCase {
@@ -71,6 +88,13 @@ export interface FuzzOptions {
   relaysUpstreamReplies?: (operation: Operation) => boolean;
   /** Operations to leave out. */
   skip?: (operation: Operation) => boolean;
+  /** Operations the document does not list one by one (each MCP tool, behind the one MCP path), fuzzed after its own. */
+  extraOperations?: Operation[];
+  /**
+   * The reply as the operation's caller reads it, when the HTTP status does not say it: an MCP tool call is a 200
+   * carrying the route's status and error body, which are judged (and a refused write's state checked) instead.
+   */
+  effectiveReply?: (operation: Operation, reply: Reply) => Reply;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -293,7 +317,7 @@ export function coreCases(operation: Operation, seed: number, knownValues: Recor
       }
     }
   }
-  for (const field of fieldsOf(operation.body)) {
+  for (const field of fuzzedFieldsOf(operation)) {
     const values = isNumeric(field.schema) ? ['1e309', '"1e309"'] : isDate(field.schema) ? ['"2024-02-30"'] : ['"a\\u0000b"'];
     for (const raw of values) cases.push(base(`body ${field.path.join('.')} = ${raw}`, { body: bodyWith(baseBody, field.path, raw) }));
   }
@@ -335,7 +359,7 @@ export function caseArbitrary(operation: Operation, seed: number, knownValues: R
       ),
     );
   }
-  const fields = fieldsOf(operation.body);
+  const fields = fuzzedFieldsOf(operation);
   if (fields.length) {
     arbitraries.push(
       fc.constantFrom(...fields).chain((field) =>
@@ -343,6 +367,7 @@ export function caseArbitrary(operation: Operation, seed: number, knownValues: R
       ),
     );
   }
+  if (operation.onlyBodyFieldsUnder) return fc.oneof(...arbitraries);
   if (operation.body) {
     arbitraries.push(
       fc.constantFrom<[string, Record<string, string>, string | Buffer]>(
@@ -461,16 +486,17 @@ async function settledDigest(options: FuzzOptions): Promise<string> {
  * A refused write seemed to change state; but an earlier, accepted call's follow-up (a connection touched after an
  * upstream reply) can land in between. Sends the case again once the state holds still: a change then is the case's.
  */
-async function recheckStateChange(options: FuzzOptions, fuzzCase: FuzzCase): Promise<string | undefined> {
+async function recheckStateChange(options: FuzzOptions, operation: Operation, fuzzCase: FuzzCase): Promise<string | undefined> {
   const before = await settledDigest(options);
-  const reply = await sendCase(options.baseUrl, fuzzCase, options.apiKey);
+  const sent = await sendCase(options.baseUrl, fuzzCase, options.apiKey);
+  const reply = sent && options.effectiveReply ? options.effectiveReply(operation, sent) : sent;
   if (!reply || reply.status < 400) return undefined;
   const after = await options.stateDigest();
   return after === before ? undefined : `a refused ${reply.status} write changed stored state (${changedParts(before, after)})`;
 }
 
 export async function runFuzz(options: FuzzOptions, document: JsonSchema): Promise<FuzzReport> {
-  const operations = operationsOf(document).filter((operation) => !options.skip?.(operation));
+  const operations = [...operationsOf(document), ...(options.extraOperations ?? [])].filter((operation) => !options.skip?.(operation));
   const report: FuzzReport = { operations: operations.length, requests: 0, byStatus: {}, byKind: {}, findings: [] };
   let done = 0;
   for (const [index, operation] of operations.entries()) {
@@ -480,10 +506,11 @@ export async function runFuzz(options: FuzzOptions, document: JsonSchema): Promi
       ...fc.sample(caseArbitrary(operation, seed, options.knownValues), { seed, numRuns: options.iterations }),
     ];
     for (const fuzzCase of cases) {
-      const isWrite = WRITES.has(operation.method);
+      const isWrite = operation.isWrite ?? WRITES.has(operation.method);
       const before = isWrite ? await options.stateDigest() : undefined;
-      const reply = await sendCase(options.baseUrl, fuzzCase, options.apiKey);
-      if (!reply) continue;
+      const sent = await sendCase(options.baseUrl, fuzzCase, options.apiKey);
+      if (!sent) continue;
+      const reply = options.effectiveReply ? options.effectiveReply(operation, sent) : sent;
       report.requests++;
       report.byStatus[reply.status] = (report.byStatus[reply.status] ?? 0) + 1;
       const kind = /^(path|query|header|body) /.test(fuzzCase.what) ? fuzzCase.what.split(' ')[0]! : 'request';
@@ -492,11 +519,11 @@ export async function runFuzz(options: FuzzOptions, document: JsonSchema): Promi
       let problem = reply.status === 0 ? undefined : judgeReply(reply);
       if (problem && reply.status < 500 && options.relaysUpstreamReplies?.(operation) && !reply.text.includes('"requestId"')) problem = undefined;
       if (!problem && isWrite && reply.status >= 400 && (await options.stateDigest()) !== before) {
-        problem = await recheckStateChange(options, fuzzCase);
+        problem = await recheckStateChange(options, operation, fuzzCase);
       }
       if (problem) {
         report.findings.push({
-          operation: `${operation.method} ${operation.path}`,
+          operation: operation.label ?? `${operation.method} ${operation.path}`,
           what: fuzzCase.what,
           request: `${fuzzCase.method} ${fuzzCase.target.slice(0, 200)}`,
           status: reply.status,

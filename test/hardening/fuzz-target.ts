@@ -8,7 +8,8 @@ import type { DatabaseHandle } from '../../src/platform/db/database.ts';
 import type { Backend } from '../support/databases.ts';
 import { createLinkConnection } from '../support/link-connections.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
-import type { Operation } from './fuzz-engine.ts';
+import type { Operation, Reply } from './fuzz-engine.ts';
+import { effectiveReplyOf, mcpToolsOf, toolCallSchema } from './mcp-tools.ts';
 
 /**
  * The tables an API request writes, and the columns left out because they change without a write of the caller's
@@ -56,10 +57,40 @@ export function relaysUpstreamReplies(operation: Operation): boolean {
   return operation.path.startsWith('/v2/access/proxy/');
 }
 
+/** An MCP tool call answers 200 with the route's status and error body inside: judged as the route's reply. */
+export function effectiveReply(operation: Operation, reply: Reply): Reply {
+  return operation.label?.includes(' tool ') ? effectiveReplyOf(reply) : reply;
+}
+
+/**
+ * Each MCP tool as an operation of its own (mcp-tools.ts): a tools/call whose arguments are the tool's input schema,
+ * bound to the run's connection by x-connection-id (a header case may malform it) so well-formed arguments reach the
+ * route. A tool listed by two MCP paths (every read is also on /v2/mcp/read-only) is fuzzed once, by the first.
+ */
+async function toolOperationsOf(baseUrl: string, document: Record<string, any>, apiKey: string, connectionId: string): Promise<Operation[]> {
+  const tools = await mcpToolsOf(baseUrl, document, apiKey, { 'x-connection-id': connectionId });
+  const seen = new Set<string>();
+  return tools
+    .filter((tool) => !seen.has(tool.name) && seen.add(tool.name))
+    .map((tool) => ({
+      method: 'POST',
+      path: tool.path,
+      parameters: [{ name: 'x-connection-id', in: 'header' as const, required: false, schema: { type: 'string' } }],
+      body: toolCallSchema(tool),
+      isSecured: true,
+      label: `POST ${tool.path} tool ${tool.name}`,
+      isWrite: !tool.isReadOnly,
+      // The envelope and the whole-request cases are the MCP path's own operation's: here, the tool's arguments.
+      onlyBodyFieldsUnder: ['params', 'arguments'],
+    }));
+}
+
 export interface FuzzTarget {
   service: TestService;
   digest(): Promise<string>;
   document: Record<string, any>;
+  /** Every MCP tool, which the document lists only as its MCP path. */
+  toolOperations: Operation[];
   /** Values for parameters a case leaves well-formed: a live connection every Access operation acts as. */
   knownValues: Record<string, string>;
 }
@@ -78,10 +109,12 @@ export async function startFuzzTarget(backend: Backend): Promise<FuzzTarget> {
     body: { pacing: { requestsPerMinute: 100_000, burst: 100_000, concurrency: 1000 } },
   });
   if (pacing.status !== 200) throw new Error(`could not raise pacing: ${pacing.status} ${JSON.stringify(pacing.body)}`);
+  const document = await openApiDocument(service.url);
   return {
     service,
     digest: () => stateDigest(service.database.handle),
-    document: await openApiDocument(service.url),
+    document,
+    toolOperations: await toolOperationsOf(service.url, document, service.adminKey, connection.row.id),
     knownValues: { 'x-connection-id': connection.row.id },
   };
 }

@@ -3,7 +3,9 @@
 // x-connection-id) by the other org's key and by the org's own key of the other environment (both directions), and
 // again with ids of the same shape that exist nowhere. The two must answer alike (same status, same error type, the
 // same message once the id is set aside), no reply may show the org's identifiers or secrets, and afterwards both
-// orgs' resources read exactly as before. A route added tomorrow is in the matrix without anyone listing it.
+// orgs' resources read exactly as before. A route added tomorrow is in the matrix without anyone listing it. The MCP
+// endpoint is one path of the document; each of its tools is called too (mcp-tools.ts), naming the connection by the
+// connectionId argument and, bound, by the x-connection-id header, and judged by the status and body the tool carries.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importConnection } from '../access/access-fixture.ts';
@@ -13,6 +15,7 @@ import { eventually } from '../support/eventually.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { call, startTestService, type ApiReply, type TestService } from '../support/service.ts';
 import { releaseAll } from '../support/cleanup.ts';
+import { effectiveReplyOf, mcpToolsOf, toolCallBody } from './mcp-tools.ts';
 
 type Schema = {
   type?: string | string[];
@@ -40,6 +43,22 @@ interface Operation {
   path: string;
   parameters: Parameter[];
   body: { contentType: string; schema: Schema } | null;
+  /** An MCP tool behind the path: called with tools/call, the connection by argument or bound by the header. */
+  tool?: { name: string; inputSchema: Schema; isBound: boolean };
+}
+
+/** Each MCP tool, twice: the connection as its connectionId argument, and bound by x-connection-id (no argument). */
+function toolOperationsOf(tools: Array<{ path: string; name: string; inputSchema: Schema }>): Operation[] {
+  const seen = new Set<string>();
+  return tools
+    .filter((tool) => !seen.has(tool.name) && seen.add(tool.name))
+    .flatMap((tool) =>
+      [false, true].map((isBound) => {
+        const { connectionId: _argument, ...properties } = tool.inputSchema.properties ?? {};
+        const inputSchema = isBound ? { ...tool.inputSchema, properties, required: tool.inputSchema.required?.filter((name) => name !== 'connectionId') } : tool.inputSchema;
+        return { method: 'POST', path: tool.path, parameters: [], body: null, tool: { name: tool.name, inputSchema, isBound } };
+      }),
+    );
 }
 
 /** The names under which an org-owned id travels, path, query, header or body, and which of the org's ids goes there. */
@@ -141,7 +160,16 @@ interface BuiltRequest {
   carried: string[];
 }
 
+function buildToolRequest(op: Operation, tool: NonNullable<Operation['tool']>, ids: OrgIds): BuiltRequest {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (tool.isBound) headers['x-connection-id'] = ids.connectionId;
+  const body = toolCallBody(tool, sampleOf(tool.inputSchema, 'arguments', ids));
+  const carried = Object.values(ids).filter((id) => body.includes(id) || headers['x-connection-id'] === id);
+  return { method: op.method, path: op.path, headers, body, carried };
+}
+
 function buildRequest(op: Operation, ids: OrgIds): BuiltRequest {
+  if (op.tool) return buildToolRequest(op, op.tool, ids);
   const used = new Set<string>();
   const take = (name: string, schema: Schema = {}) => {
     const value = sampleOf(schema, name, ids);
@@ -169,9 +197,22 @@ function buildRequest(op: Operation, ids: OrgIds): BuiltRequest {
   return { method: op.method, path: search ? `${path}?${search}` : path, headers, body, carried: [...used] };
 }
 
-function send(t: TestService, key: string, request: BuiltRequest): Promise<ApiReply> {
-  return call(t.url, request.method, request.path, { key, headers: request.headers, body: request.body });
+/** The reply, or for a tool call the reply it carries (its status and body: a tool error's, or the route's data). */
+async function send(t: TestService, key: string, request: BuiltRequest, op: Operation): Promise<ApiReply> {
+  const reply = await call(t.url, request.method, request.path, { key, headers: request.headers, body: request.body });
+  if (!op.tool) return reply;
+  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  const carried = effectiveReplyOf({ status: reply.status, headers: reply.headers, text });
+  let body: unknown = carried.text;
+  try {
+    body = JSON.parse(carried.text);
+  } catch {
+    // A tool's text reply stays text.
+  }
+  return { status: carried.status, headers: carried.headers, body };
 }
+
+const labelOf = (op: Operation) => `${op.method} ${op.path}${op.tool ? ` tool ${op.tool.name}${op.tool.isBound ? ' (bound by x-connection-id)' : ' (connectionId argument)'}` : ''}`;
 
 /** What a reply says, with the ids the request carried set aside (an error may name the id it was given). */
 function gist(reply: ApiReply, carried: string[]): { status: number; type: string | null; message: string | null } {
@@ -267,7 +308,7 @@ describe.each(BACKENDS)('isolation matrix: every keyed route × a foreign org an
     // Two orgs with one of everything: A is the bootstrap org, B one made like the CLI makes them.
     [orgA, orgB] = await Promise.all([setUpOrg('A', t.orgId, t.adminKey), setUpOrg('B', otherOrgId, otherKey)]);
     const document = await call(t.url, 'GET', '/openapi.json');
-    operations = operationsOf(document.body);
+    operations = [...operationsOf(document.body), ...toolOperationsOf(await mcpToolsOf(t.url, document.body, orgA.key))];
   }, 90_000);
   afterAll(() => releaseAll(() => receiver?.close(), () => t?.close()));
 
@@ -277,6 +318,10 @@ describe.each(BACKENDS)('isolation matrix: every keyed route × a foreign org an
     for (const name of ['connectionId', 'endpointId', 'messageId', 'appId', 'keyId', 'clientSecret', 'x-connection-id']) {
       expect(named, name).toContain(name);
     }
+    // Every MCP tool, by argument and bound: as many as the tools the endpoint lists, twice.
+    const tools = operations.filter((op) => op.tool);
+    expect(tools.length).toBeGreaterThan(200);
+    expect(tools.filter((op) => !op.tool!.isBound).every((op) => op.tool!.name === 'list_connections' || op.tool!.name === 'whoami' || op.tool!.inputSchema.required?.includes('connectionId'))).toBe(true);
   });
 
   it('a foreign org and a foreign environment read nothing, write nothing, and cannot tell "not yours" from "does not exist"', async () => {
@@ -291,11 +336,11 @@ describe.each(BACKENDS)('isolation matrix: every keyed route × a foreign org an
     for (const { who, key, victim } of directions) {
       const fakeIds = Object.fromEntries(Object.entries(victim.ids).map(([k, v]) => [k, lookalike(v)])) as unknown as OrgIds;
       for (const op of operations) {
-        const label = `${who} on org ${victim.name}'s ids: ${op.method} ${op.path}`;
+        const label = `${who} on org ${victim.name}'s ids: ${labelOf(op)}`;
         const real = buildRequest(op, victim.ids);
         const fake = buildRequest(op, fakeIds);
-        const realReply = await send(t, key, real);
-        const fakeReply = await send(t, key, fake);
+        const realReply = await send(t, key, real, op);
+        const fakeReply = await send(t, key, fake, op);
         // 503 is the live environment's missing upstream configuration (dynamic rules), not a fault.
         if ([realReply.status, fakeReply.status].some((s) => s >= 500 && s !== 503)) problems.push(`${label}: 5xx (${realReply.status}/${fakeReply.status})`);
         // A 2xx with the org's ids is only the answer for an id that does not exist (an empty filtered list, {status:"not_found"}).
