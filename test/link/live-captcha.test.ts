@@ -134,14 +134,15 @@ describe.each(BROWSER_BACKENDS)('link: live logins through a captcha provider, t
     expect(solving.t.logs.join('\n')).not.toContain(CAPTCHA_API_KEY);
   });
 
-  it('without a captcha provider the login fails as captcha_required: the page says what the operator must configure, the redirect carries error_code=captcha_required, and a warn line is logged', async () => {
+  it('without a captcha provider the login fails as captcha_required: the page tells the end user in plain words (no settings), the redirect carries error_code=captcha_required, and a warn line tells the operator what to set', async () => {
     const page = await context.newPage();
     try {
       await page.goto(await newLiveLink(unsolved, 'live-nocaptcha-1'));
       await signIn(page, uniqueEmail('captcha'));
       const shown = await failurePage(page);
-      expect(shown.heading).toBe('Captcha solver not set up');
-      expect(shown.main).toContain(NO_SOLVER_MESSAGE);
+      expect(shown.heading).toBe('Cannot connect right now');
+      expect(shown.main).toContain('Connecting OnlyFans accounts is not available here yet. Try again later, or contact Acme Live.');
+      expect(shown.main).not.toMatch(/OFCONNECT_|captcha|operator/i);
       await page.getByRole('link', { name: 'Return to Acme Live' }).click();
       expect(await callbackQuery(page)).toEqual({ status: 'error', error_code: 'captcha_required', client_reference_id: 'live-nocaptcha-1' });
     } finally {

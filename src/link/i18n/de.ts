@@ -111,9 +111,8 @@ export const de: Catalogue = {
   'failure.account_locked.body': 'OnlyFans hat dieses Konto gesperrt. Entsperren Sie es bei OnlyFans und versuchen Sie es erneut, oder verwenden Sie ein anderes Konto.',
   'failure.security_check.heading': 'Sicherheitsprüfung erforderlich',
   'failure.security_check.body': 'OnlyFans möchte per Face ID bestätigen, dass Sie es sind; das geht nur bei OnlyFans selbst. Melden Sie sich auf onlyfans.com oder in der OnlyFans-App an, schließen Sie die Prüfung dort ab und versuchen Sie es erneut.',
-  'failure.captcha_required.heading': 'Kein Captcha-Löser eingerichtet',
-  'failure.captcha_required.body':
-    'OnlyFans verlangt bei der Anmeldung ein Captcha, und auf diesem Server ist kein Captcha-Löser eingerichtet, daher lassen sich hier noch keine Konten verbinden. Der Betreiber muss einen konfigurieren (OFCONNECT_CAPTCHA_PROVIDER, OFCONNECT_CAPTCHA_API_KEY und OFCONNECT_CAPTCHA_SITE_KEY).',
+  'failure.captcha_required.heading': 'Verbinden derzeit nicht möglich',
+  'failure.captcha_required.body': 'OnlyFans-Konten lassen sich hier noch nicht verbinden. Versuchen Sie es später erneut oder wenden Sie sich an {app}.',
   'failure.captcha_failed.heading': 'Captcha nicht gelöst',
   'failure.captcha_failed.body': 'OnlyFans hat ein Captcha verlangt, das diesmal nicht gelöst werden konnte. Warten Sie eine Minute und versuchen Sie es erneut.',
   'failure.otp_invalid.heading': 'Bestätigung fehlgeschlagen',

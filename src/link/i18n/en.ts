@@ -111,9 +111,9 @@ export const en = {
   'failure.security_check.heading': 'Security check required',
   'failure.security_check.body': 'OnlyFans wants to confirm it is you with a security check (Face ID), which only works on OnlyFans itself. Sign in at onlyfans.com or in the OnlyFans app, complete the check there, then start again here.',
   // Read by end users and by the operator who gets their report: the second sentence is the fix.
-  'failure.captcha_required.heading': 'Captcha solver not set up',
-  'failure.captcha_required.body':
-    'OnlyFans asks for a captcha at sign-in and this server has no captcha solver set up, so accounts cannot be connected here yet. The operator must configure one (OFCONNECT_CAPTCHA_PROVIDER, OFCONNECT_CAPTCHA_API_KEY and OFCONNECT_CAPTCHA_SITE_KEY).',
+  'failure.captcha_required.heading': 'Cannot connect right now',
+  // The operator learns what to configure from the warn log line and the redirect's error_code, not the end user.
+  'failure.captcha_required.body': 'Connecting OnlyFans accounts is not available here yet. Try again later, or contact {app}.',
   'failure.captcha_failed.heading': 'Captcha not solved',
   'failure.captcha_failed.body': 'OnlyFans asked for a captcha and it could not be solved this time. Wait a minute, then start again.',
   'failure.otp_invalid.heading': 'Verification failed',

@@ -111,9 +111,8 @@ export const es: Catalogue = {
   'failure.account_locked.body': 'OnlyFans ha bloqueado esta cuenta. Desbloquéala en OnlyFans y vuelve a intentarlo, o usa otra cuenta.',
   'failure.security_check.heading': 'Se necesita una comprobación de seguridad',
   'failure.security_check.body': 'OnlyFans quiere confirmar que eres tú con Face ID, lo que solo funciona en OnlyFans. Inicia sesión en onlyfans.com o en la app de OnlyFans, completa la comprobación allí y vuelve a intentarlo.',
-  'failure.captcha_required.heading': 'Falta el solucionador de captchas',
-  'failure.captcha_required.body':
-    'OnlyFans pide un captcha al iniciar sesión y este servidor no tiene un solucionador de captchas configurado, así que aquí todavía no se pueden conectar cuentas. El operador debe configurar uno (OFCONNECT_CAPTCHA_PROVIDER, OFCONNECT_CAPTCHA_API_KEY y OFCONNECT_CAPTCHA_SITE_KEY).',
+  'failure.captcha_required.heading': 'No se puede conectar ahora',
+  'failure.captcha_required.body': 'Todavía no se pueden conectar cuentas de OnlyFans aquí. Inténtalo más tarde o contacta con {app}.',
   'failure.captcha_failed.heading': 'Captcha no resuelto',
   'failure.captcha_failed.body': 'OnlyFans pidió un captcha y esta vez no se pudo resolver. Espera un minuto y vuelve a intentarlo.',
   'failure.otp_invalid.heading': 'Verificación fallida',

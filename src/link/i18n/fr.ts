@@ -111,9 +111,8 @@ export const fr: Catalogue = {
   'failure.account_locked.body': 'OnlyFans a bloqué ce compte. Débloquez-le sur OnlyFans puis réessayez, ou utilisez un autre compte.',
   'failure.security_check.heading': 'Vérification de sécurité requise',
   'failure.security_check.body': 'OnlyFans veut confirmer votre identité avec Face ID, ce qui ne fonctionne que sur OnlyFans. Connectez-vous sur onlyfans.com ou dans l’application OnlyFans, terminez la vérification là-bas, puis réessayez.',
-  'failure.captcha_required.heading': 'Aucun solveur de captcha configuré',
-  'failure.captcha_required.body':
-    'OnlyFans demande un captcha à la connexion et ce serveur n’a aucun solveur de captcha configuré ; les comptes ne peuvent donc pas encore être connectés ici. L’opérateur doit en configurer un (OFCONNECT_CAPTCHA_PROVIDER, OFCONNECT_CAPTCHA_API_KEY et OFCONNECT_CAPTCHA_SITE_KEY).',
+  'failure.captcha_required.heading': 'Connexion impossible pour le moment',
+  'failure.captcha_required.body': 'La connexion de comptes OnlyFans n’est pas encore disponible ici. Réessayez plus tard ou contactez {app}.',
   'failure.captcha_failed.heading': 'Captcha non résolu',
   'failure.captcha_failed.body': 'OnlyFans a demandé un captcha qui n’a pas pu être résolu cette fois. Patientez une minute, puis réessayez.',
   'failure.otp_invalid.heading': 'Échec de la vérification',

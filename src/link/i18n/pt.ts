@@ -111,9 +111,8 @@ export const pt: Catalogue = {
   'failure.account_locked.body': 'O OnlyFans bloqueou esta conta. Desbloqueie-a no OnlyFans e tente de novo, ou use outra conta.',
   'failure.security_check.heading': 'Verificação de segurança necessária',
   'failure.security_check.body': 'O OnlyFans quer confirmar que é você com o Face ID, que só funciona no próprio OnlyFans. Entre em onlyfans.com ou no app do OnlyFans, conclua a verificação lá e tente de novo.',
-  'failure.captcha_required.heading': 'Solucionador de captcha não configurado',
-  'failure.captcha_required.body':
-    'O OnlyFans pede um captcha no login e este servidor não tem um solucionador de captcha configurado, então ainda não é possível conectar contas aqui. O operador precisa configurar um (OFCONNECT_CAPTCHA_PROVIDER, OFCONNECT_CAPTCHA_API_KEY e OFCONNECT_CAPTCHA_SITE_KEY).',
+  'failure.captcha_required.heading': 'Não é possível conectar agora',
+  'failure.captcha_required.body': 'Ainda não é possível conectar contas do OnlyFans aqui. Tente mais tarde ou fale com {app}.',
   'failure.captcha_failed.heading': 'Captcha não resolvido',
   'failure.captcha_failed.body': 'O OnlyFans pediu um captcha e desta vez não foi possível resolvê-lo. Aguarde um minuto e tente de novo.',
   'failure.otp_invalid.heading': 'Falha na verificação',
