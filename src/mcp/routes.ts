@@ -30,7 +30,9 @@ const McpHeaders = Type.Object({
 
 const JsonRpcMessage = Type.Object({
   jsonrpc: Type.Literal('2.0'),
-  id: Type.Optional(Type.Union([Type.String(), Type.Integer()])),
+  // A string or an integer, answered as sent (JSON-RPC: the same value): untyped here, since validation coerces the
+  // first type of a union it can (1 became "1", which a client matching replies by id never finds); the SDK checks it.
+  id: Type.Optional(Type.Unknown({ description: 'The request id, a string or an integer; the reply carries the same value' })),
   method: Type.Optional(Type.String({ description: 'initialize, tools/list, tools/call, notifications/…' })),
   params: Type.Optional(Type.Object({}, { additionalProperties: true })),
   result: Type.Optional(Type.Object({}, { additionalProperties: true })),

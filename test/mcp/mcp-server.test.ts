@@ -330,6 +330,13 @@ describe.each(BACKENDS)('MCP server over Streamable HTTP (%s)', (backend) => {
     });
     expect(called.status).toBe(200);
     expect(called.body).toMatchObject({ jsonrpc: '2.0', id: 'a', result: { structuredContent: { id: expect.anything() } } });
+    // The reply's id is the request's, type and all (a client matching replies by id would not find "1" for 1).
+    for (const id of [7, '7', 'abc']) {
+      const echoed = await call(t.url, 'POST', '/v2/mcp', { key, body: { jsonrpc: '2.0', id, method: 'tools/list' } });
+      expect(echoed.body.id, JSON.stringify(id)).toStrictEqual(id);
+    }
+    const badId = await call(t.url, 'POST', '/v2/mcp', { key, body: { jsonrpc: '2.0', id: { no: 1 }, method: 'tools/list' } });
+    expect(badId.status).toBe(400);
     const notification = await call(t.url, 'POST', '/v2/mcp', { key, body: { jsonrpc: '2.0', method: 'notifications/initialized' } });
     expect(notification.status).toBe(202);
     const notJsonRpc = await call(t.url, 'POST', '/v2/mcp', { key, body: { jsonrpc: '2.0', id: 1 } });
