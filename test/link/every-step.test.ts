@@ -141,6 +141,7 @@ describe.each(BROWSER_BACKENDS)('link: every step in Chromium, light and dark, d
       name: 'expired',
       heading: 'expired.heading',
       progress: null,
+      isFailure: true,
       open: async (page, locale) => {
         const url = await newLink(locale);
         clock.advance(31 * 60_000);
