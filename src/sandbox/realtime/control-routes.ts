@@ -5,6 +5,8 @@
 //                                         removes one; then the frames upstream would push go to the account's sockets.
 //   POST /_sandbox/realtime/tokens/expire every wsAuthToken of the user issued so far stops delivering (its sockets
 //                                         stay open and answer heartbeats, as upstream's do)
+//   POST /_sandbox/realtime/sockets/close the user's sockets on this node are closed by the server (code 1012, as a
+//                                         restarting upstream node does): a client must reconnect with a fresh token
 //   GET  /_sandbox/realtime/sockets       the sockets open on this node
 // Frames reach the sockets held on the node that took the control call.
 import type { FastifyInstance } from 'fastify';
@@ -205,6 +207,11 @@ export function registerRealtimeControlRoutes(app: FastifyInstance, state: Sandb
   app.post('/_sandbox/realtime/tokens/expire', async (req) => {
     const body = parse(UserBody, req.body);
     return { sockets: hub.expireTokens(Number(body.userId)) };
+  });
+
+  app.post('/_sandbox/realtime/sockets/close', async (req) => {
+    const body = parse(UserBody, req.body);
+    return { sockets: hub.closeSockets(Number(body.userId)) };
   });
 
   app.get('/_sandbox/realtime/sockets', async () => ({ list: hub.list() }));

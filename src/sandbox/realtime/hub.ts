@@ -31,7 +31,11 @@ export interface HeldSocket {
   connectedAt: number;
   userAgent: string;
   origin: string;
+  /** The path the client opened (/ws3/<n>). */
+  path: string;
   framesSent: number;
+  /** Heartbeats ({"act":"get_onlines"}) the client sent. */
+  heartbeats: number;
 }
 
 export interface SocketListing {
@@ -40,8 +44,10 @@ export interface SocketListing {
   tokenIssuedAt: string;
   isTokenValid: boolean;
   framesSent: number;
+  heartbeats: number;
   userAgent: string;
   origin: string;
+  path: string;
 }
 
 const base64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
@@ -105,6 +111,13 @@ export class RealtimeHub {
     return [...this.sockets].filter((held) => held.account.userId === userId).length;
   }
 
+  /** Closes a user's sockets from the server side (1012: service restart); returns how many. */
+  closeSockets(userId: number): number {
+    const held = [...this.sockets].filter((h) => h.account.userId === userId);
+    for (const h of held) h.socket.close(1012, 'service restart');
+    return held.length;
+  }
+
   isTokenValid(claims: WsTokenClaims): boolean {
     const now = this.state.now();
     return now < claims.exp && claims.iat >= (this.expiredBefore.get(claims.uid) ?? 0);
@@ -135,8 +148,10 @@ export class RealtimeHub {
       tokenIssuedAt: new Date(h.claims.iat).toISOString(),
       isTokenValid: this.isTokenValid(h.claims),
       framesSent: h.framesSent,
+      heartbeats: h.heartbeats,
       userAgent: h.userAgent,
       origin: h.origin,
+      path: h.path,
     }));
   }
 

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { SandboxState } from '../sandbox-state.ts';
-import { realtimeHubOf, SANDBOX_WS_VERSION, type RealtimeHub } from './hub.ts';
+import { realtimeHubOf, SANDBOX_WS_VERSION, type HeldSocket, type RealtimeHub } from './hub.ts';
 
 const WS_PATH = /^\/ws3\/\d+\/?$/;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -44,11 +44,11 @@ export function attachRealtimeSocketServer(server: Server, state: SandboxState):
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => awaitConnect(ws, String(req.headers['user-agent'] ?? ''), String(req.headers.origin ?? '')));
+    wss.handleUpgrade(req, socket, head, (ws) => awaitConnect(ws, path, String(req.headers['user-agent'] ?? ''), String(req.headers.origin ?? '')));
   };
   server.on('upgrade', onUpgrade);
 
-  function awaitConnect(ws: WebSocket, userAgent: string, origin: string): void {
+  function awaitConnect(ws: WebSocket, path: string, userAgent: string, origin: string): void {
     const timer = setTimeout(() => ws.close(4000, 'connect timeout'), CONNECT_TIMEOUT_MS);
     ws.once('message', (data) => {
       clearTimeout(timer);
@@ -60,16 +60,19 @@ export function attachRealtimeSocketServer(server: Server, state: SandboxState):
         ws.close(4001, 'refused');
         return;
       }
-      hub.add({ socket: ws, account, claims, connectedAt: state.now(), userAgent, origin, framesSent: 0 });
+      const held = { socket: ws, account, claims, connectedAt: state.now(), userAgent, origin, path, framesSent: 0, heartbeats: 0 };
+      hub.add(held);
       ws.send(JSON.stringify({ connected: true, v: SANDBOX_WS_VERSION }));
-      ws.on('message', (next) => answer(ws, parseFrame(next)));
+      ws.on('message', (next) => answer(held, parseFrame(next)));
     });
     ws.on('error', () => ws.terminate());
     ws.once('close', () => clearTimeout(timer));
   }
 
-  function answer(ws: WebSocket, frame: Record<string, unknown> | null): void {
-    if (frame?.act === 'get_onlines') ws.send(JSON.stringify({ online: [] }));
+  function answer(held: HeldSocket, frame: Record<string, unknown> | null): void {
+    if (frame?.act !== 'get_onlines') return;
+    held.heartbeats += 1;
+    held.socket.send(JSON.stringify({ online: [] }));
   }
 
   return {
