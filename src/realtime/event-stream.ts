@@ -1,15 +1,16 @@
 // The realtime events of an org, read back from the webhook outbox (webhook_messages) in the order they were
 // recorded, after a position: what GET /v2/realtime/events streams and what Last-Event-ID resumes from. An event's
-// id is its outbox sequence number. Reading stops short of the last STREAM_SETTLE_MS of events: a sequence number
-// is taken when a transaction inserts, so a reader that went past a newer event could otherwise skip an older one
-// committing a moment later. The stream keeps what the webhook log keeps (OFCONNECT_WEBHOOK_LOG_RETENTION_DAYS).
+// id is its outbox sequence number. A sequence number is drawn when a transaction inserts, so a reader that went past
+// a newer event could skip an older one committing a moment later; the relay records realtime events under one lock
+// (store.ts lockRealtimeEventOrder), so they commit in sequence order and a reader may read up to the newest one.
+// (It used to stop short of the last second of events instead, which made every streamed event at least a second
+// late and still skipped one whose transaction took longer.) The stream keeps what the webhook log keeps
+// (OFCONNECT_WEBHOOK_LOG_RETENTION_DAYS).
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
-import { rowsOf, timestampAt } from '../platform/db/sql.ts';
+import { rowsOf } from '../platform/db/sql.ts';
 import type { TenantScope } from '../platform/tenant-scope.ts';
 import { EXPLICIT_ONLY_EVENT_TYPES } from './event-types.ts';
-
-export const STREAM_SETTLE_MS = 1000;
 
 export interface StreamedEvent {
   /** The outbox sequence number, as a string (SSE ids are strings). */
@@ -25,13 +26,12 @@ export interface StreamFilter {
   types?: string[];
 }
 
-/** Up to `limit` of the scope's realtime events after position `after`, recorded before `settledBefore`. */
+/** Up to `limit` of the scope's realtime events after position `after`. */
 export async function readRealtimeEvents(
   ex: Executor,
   scope: TenantScope,
   after: number,
   filter: StreamFilter,
-  settledBefore: Date,
   limit: number,
 ): Promise<StreamedEvent[]> {
   const typeCondition = filter.types?.length
@@ -41,7 +41,6 @@ export async function readRealtimeEvents(
   const result = await ex.execute(sql`
     select seq, id, event_type, payload from webhook_messages
     where org_id = ${scope.orgId} and environment = ${scope.environment} and seq > ${after}
-      and created_at < ${timestampAt(settledBefore)}
       ${filter.connectionId ? sql`and connection_id = ${filter.connectionId}` : sql``}
       and ${typeCondition}
     order by seq limit ${limit}`);

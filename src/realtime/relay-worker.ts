@@ -211,7 +211,8 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
   /**
    * Frames are recorded in arrival order by one queue per worker, as many as have arrived in one transaction: a
    * transaction per frame was the relay's bottleneck under load. A batch that fails is retried frame by frame, so one
-   * bad frame costs only itself.
+   * bad frame costs only itself. Every recording transaction holds the realtime event-order lock (store.ts), which
+   * lets the event stream read up to the newest committed event without skipping one that commits later.
    */
   function enqueueFrame(frame: QueuedFrame): void {
     queue.push(frame);
@@ -220,7 +221,12 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
 
   async function recordOne(f: QueuedFrame): Promise<void> {
     try {
-      eventsRecorded += (await db.transaction((tx) => recordFrame(tx, f.connection, f.text, f.frame, f.receivedAt))).length;
+      eventsRecorded += (
+        await db.transaction(async (tx) => {
+          await store.lockRealtimeEventOrder(tx);
+          return recordFrame(tx, f.connection, f.text, f.frame, f.receivedAt);
+        })
+      ).length;
     } catch (error) {
       log.error({ err: error, connectionId: f.connection.id }, 'recording a realtime frame failed');
     }
@@ -231,6 +237,7 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
       const batch = queue.splice(0, RECORD_BATCH);
       try {
         const recorded = await db.transaction(async (tx) => {
+          await store.lockRealtimeEventOrder(tx);
           let n = 0;
           for (const f of batch) n += (await recordFrame(tx, f.connection, f.text, f.frame, f.receivedAt)).length;
           return n;

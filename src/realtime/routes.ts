@@ -10,7 +10,7 @@ import { badRequest } from '../platform/errors.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
 import type { TenantScope } from '../platform/tenant-scope.ts';
 import { REALTIME_EVENT_TYPES } from './event-types.ts';
-import { latestEventPosition, readRealtimeEvents, STREAM_SETTLE_MS, type StreamFilter } from './event-stream.ts';
+import { latestEventPosition, readRealtimeEvents, type StreamFilter } from './event-stream.ts';
 
 const TAGS = ['Realtime'];
 const POLL_MS = 250;
@@ -60,7 +60,6 @@ function wantsStream(request: FastifyRequest): boolean {
 
 export function registerRealtimeRoutes(app: HttpApp, ctx: ServiceContext): void {
   const db = ctx.database.db;
-  const settledBefore = () => new Date(ctx.clock.now().getTime() - STREAM_SETTLE_MS);
   const openStreams = new Set<() => void>();
   // A stream never ends by itself: closing the server ends them, or it would wait for them forever.
   app.addHook('preClose', async () => {
@@ -96,7 +95,7 @@ export function registerRealtimeRoutes(app: HttpApp, ctx: ServiceContext): void 
       timer = null;
       try {
         for (;;) {
-          const events = await readRealtimeEvents(db, scope, position, filter, settledBefore(), PAGE);
+          const events = await readRealtimeEvents(db, scope, position, filter, PAGE);
           if (ended) return;
           for (const event of events) {
             out.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.payload, messageId: event.messageId })}\n\n`);
@@ -136,7 +135,7 @@ export function registerRealtimeRoutes(app: HttpApp, ctx: ServiceContext): void 
     const scope = { orgId: request.auth.orgId, environment: request.auth.environment };
     if (wantsStream(request)) return stream(request, reply, scope, filter, resumeAfter);
     const after = resumeAfter ?? 0;
-    const list = await readRealtimeEvents(db, scope, after, filter, settledBefore(), request.query.limit ?? PAGE);
+    const list = await readRealtimeEvents(db, scope, after, filter, request.query.limit ?? PAGE);
     return { list, lastEventId: list.at(-1)?.id ?? String(after) };
   });
 }

@@ -104,6 +104,15 @@ export async function recordSocketFailures(ex: Executor, workerId: string, conne
 }
 
 /**
+ * Serialises the transactions that record realtime events, across workers: with it, those events commit in the
+ * order of their outbox sequence numbers, so a stream reader that has seen position N has seen every realtime event
+ * before N (no event can appear behind a reader later). Taken first in the transaction, before a number is drawn.
+ */
+export async function lockRealtimeEventOrder(ex: Executor): Promise<void> {
+  await ex.execute(sql`select pg_advisory_xact_lock(hashtext('ofconnect:realtime-event-order'))`);
+}
+
+/**
  * Claims a frame key for a connection: true when this call is the first to record it (or the last record is older
  * than the window). The primary key serialises two workers recording the same frame at once.
  */
