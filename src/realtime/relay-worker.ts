@@ -300,6 +300,13 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
   async function claim(at: Date): Promise<void> {
     const claimed = await store.claimSocketsOfEveryOrg(db, { workerId, now: at, leaseMs: o.leaseMs, limit: Math.min(o.capacity - held.size, 1000) });
     for (const c of claimed) {
+      // Its own socket, claimed again after its lease ran out before a renewal (a stalled round): keep the socket
+      // it has instead of opening a second one beside it.
+      const existing = held.get(c.connectionId);
+      if (existing) {
+        existing.claim = c;
+        continue;
+      }
       const holding: Holding = { claim: c, connection: null, socket: null, connectAt: at, failures: c.failures, dropped: false };
       // A socket that failed before waits out its backoff here too.
       if (c.failures > 0) holding.connectAt = new Date(at.getTime() + backoffMs(c.failures));
