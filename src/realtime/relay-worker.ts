@@ -20,6 +20,7 @@ import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { RunningWorker } from '../webhooks/worker.ts';
 import { recordFrame, type RelayedConnection } from './record-frame.ts';
+import { realtimeMetrics, type ReconnectReason } from './metrics.ts';
 import * as store from './store.ts';
 import { UpstreamSocket, type SocketEnd } from './upstream-socket.ts';
 
@@ -113,6 +114,7 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
   let round: Promise<void> = Promise.resolve();
   const queue: QueuedFrame[] = [];
   let draining: Promise<void> | null = null;
+  const metrics = realtimeMetrics(ctx);
 
   function backoffMs(failures: number): number {
     const base = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** Math.max(0, failures - 1));
@@ -133,8 +135,9 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
     await store.releaseSocket(db, workerId, holding.claim.connectionId, null, 0);
   }
 
-  function scheduleReconnect(holding: Holding, reason: string): void {
+  function scheduleReconnect(holding: Holding, kind: ReconnectReason, reason: string): void {
     if (holding.dropped) return;
+    metrics.reconnects.inc({ reason: kind });
     holding.socket = null;
     holding.failures += 1;
     const waitMs = backoffMs(holding.failures);
@@ -177,7 +180,7 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
         if (flipped) log.info({ connectionId: claim.connectionId, orgId: claim.orgId }, 'realtime relay found the session expired');
         return stopRelaying(holding);
       }
-      return scheduleReconnect(holding, error instanceof Error ? error.message : 'users/me failed');
+      return scheduleReconnect(holding, 'credentials', error instanceof Error ? error.message : 'users/me failed');
     }
     if (holding.dropped) return;
     const connection = holding.connection;
@@ -192,6 +195,7 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
         now,
         onFrame: (text, frame, receivedAt) => {
           framesReceived += 1;
+          metrics.framesReceived.inc();
           holding.failures = 0;
           enqueueFrame({ connection, text, frame, receivedAt });
         },
@@ -199,12 +203,12 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
           // A socket the relay retired itself (recycled, dropped) ends quietly.
           if (holding.dropped || holding.socket !== socket) return;
           const reason = end.kind === 'refused' ? `refused (${String(end.code)})` : end.kind === 'closed' ? `closed (${end.code})` : end.message;
-          scheduleReconnect(holding, reason);
+          scheduleReconnect(holding, end.kind, reason);
         },
       });
       holding.socket = socket;
     } catch (error) {
-      scheduleReconnect(holding, error instanceof Error ? error.message : 'could not open the socket');
+      scheduleReconnect(holding, 'failed', error instanceof Error ? error.message : 'could not open the socket');
     }
   }
 
@@ -221,12 +225,14 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
 
   async function recordOne(f: QueuedFrame): Promise<void> {
     try {
-      eventsRecorded += (
+      const recorded = (
         await db.transaction(async (tx) => {
           await store.lockRealtimeEventOrder(tx);
           return recordFrame(tx, f.connection, f.text, f.frame, f.receivedAt);
         })
       ).length;
+      eventsRecorded += recorded;
+      metrics.eventsRecorded.inc(recorded);
     } catch (error) {
       log.error({ err: error, connectionId: f.connection.id }, 'recording a realtime frame failed');
     }
@@ -243,6 +249,7 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
           return n;
         });
         eventsRecorded += recorded;
+        metrics.eventsRecorded.inc(recorded);
       } catch {
         for (const f of batch) await recordOne(f);
       }
@@ -255,7 +262,7 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
     connect(holding)
       .catch((error: unknown) => {
         log.error({ err: error, connectionId: holding.claim.connectionId }, 'opening a realtime socket failed');
-        scheduleReconnect(holding, 'unexpected error');
+        scheduleReconnect(holding, 'failed', 'unexpected error');
       })
       .finally(() => {
         connecting -= 1;
@@ -269,8 +276,10 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
       const socket = holding.socket;
       if (socket?.isOpen) {
         const quietFor = t - (socket.lastFrameAt ?? socket.connectedAt ?? at).getTime();
-        if (quietFor >= o.quietMs || t - (socket.connectedAt as Date).getTime() >= o.rotateAfterMs) {
+        const isQuiet = quietFor >= o.quietMs;
+        if (isQuiet || t - (socket.connectedAt as Date).getTime() >= o.rotateAfterMs) {
           // Recycle: a fresh token right away, not a failure.
+          metrics.recycled.inc({ reason: isQuiet ? 'quiet' : 'rotation' });
           holding.socket = null;
           socket.close();
           holding.connectAt = at;
@@ -341,6 +350,11 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
 
   const timer = setInterval(() => void tick(), o.tickMs);
   timer.unref();
+  const untrack = metrics.track(() => {
+    let open = 0;
+    for (const h of held.values()) if (h.socket?.isOpen) open += 1;
+    return { held: held.size, open };
+  });
 
   return {
     workerId,
@@ -360,12 +374,14 @@ export function createRealtimeRelay(ctx: ServiceContext, options: RelayOptions =
     abandon() {
       stopped = true;
       clearInterval(timer);
+      untrack();
       for (const holding of [...held.values()]) drop(holding);
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      untrack();
       await round;
       const holdings = [...held.values()];
       for (const holding of holdings) drop(holding);
