@@ -2,6 +2,7 @@
 // and transport cost a few hundred milliseconds of start-up and memory that a service nobody points an agent at need
 // not pay, and a worker node never does.
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { CallToolRequestSchema, InitializeRequestSchema, ListToolsRequestSchema, PingRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../platform/context.ts';
 import { ApiError } from '../platform/errors.ts';
@@ -80,20 +81,32 @@ async function transportRefusal(response: Response): Promise<ApiError> {
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+interface RequestSchema {
+  safeParse(value: unknown): { error?: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
+}
+
+/** The SDK's own schemas of the requests this server answers, by method. */
+const REQUEST_SCHEMAS = new Map<string, RequestSchema>([
+  ['initialize', InitializeRequestSchema],
+  ['ping', PingRequestSchema],
+  ['tools/list', ListToolsRequestSchema],
+  ['tools/call', CallToolRequestSchema],
+]);
+
 /**
- * A tools/call without a tool name, or whose arguments are no object, refused as a 400 naming the field: the SDK's own
- * check of them answers a JSON-RPC internal error (-32603) carrying its validator's raw report, as if the server failed.
+ * A request whose params its method's schema refuses (a tools/call without a tool name or with arguments that are no
+ * object, a cursor that is no string) is a 400 naming the field, checked with the SDK's own schemas before the SDK
+ * sees it: the SDK answers the same check's failure as a JSON-RPC internal error (-32603) carrying the validator's raw
+ * report, as if the server had failed.
  */
-function refuseMalformedToolCalls(body: unknown): void {
+function refuseMalformedRequests(body: unknown): void {
   for (const message of Array.isArray(body) ? body : [body]) {
-    if (!isPlainObject(message) || message.method !== 'tools/call') continue;
-    const params = isPlainObject(message.params) ? message.params : {};
-    if (typeof params.name !== 'string') {
-      throw new ApiError('BAD_REQUEST', 'Invalid body: params.name must be a string (the tool to call)', { details: { field: 'params.name' } });
-    }
-    if (params.arguments !== undefined && !isPlainObject(params.arguments)) {
-      throw new ApiError('BAD_REQUEST', 'Invalid body: params.arguments must be an object (the tool\'s arguments by name)', { details: { field: 'params.arguments' } });
-    }
+    if (!isPlainObject(message) || typeof message.method !== 'string') continue;
+    const parsed = REQUEST_SCHEMAS.get(message.method)?.safeParse(message);
+    const issue = parsed?.error?.issues[0];
+    if (!issue) continue;
+    const field = issue.path.map(String).join('.') || 'params';
+    throw new ApiError('BAD_REQUEST', `Invalid body: ${field}: ${issue.message}`, { details: { field, method: message.method } });
   }
 }
 
@@ -103,7 +116,7 @@ async function answerMcpRequest(session: McpSessionBase, path: string, request: 
       details: { field: 'accept', accepted: ['application/json'] },
     });
   }
-  refuseMalformedToolCalls(request.body);
+  refuseMalformedRequests(request.body);
   const server = createMcpServer({ ...session, auth: request.auth, caller: callerOf(request) });
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   try {

@@ -345,16 +345,18 @@ describe.each(BACKENDS)('MCP server over Streamable HTTP (%s)', (backend) => {
     const htmlOnly = await call(t.url, 'POST', '/v2/mcp', { key, headers: { accept: 'text/html' }, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
     expect(htmlOnly.status).toBe(400);
     expect(htmlOnly.body).toMatchObject({ code: 'BAD_REQUEST', details: { field: 'accept' } });
-    // A tools/call whose tool name or arguments are of the wrong kind: a 400 naming it (the SDK's own check would
-    // answer a JSON-RPC internal error with its validator's raw report).
+    // A request whose params are of the wrong kind (a tool name, arguments, a cursor): a 400 naming the field (the
+    // SDK's own check would answer a JSON-RPC internal error with its validator's raw report).
     const wrongKinds = [
-      [{ name: [], arguments: {} }, 'params.name'],
-      [{}, 'params.name'],
-      [{ name: 'self_get', arguments: 5 }, 'params.arguments'],
-      [{ name: 'self_get', arguments: ['x'] }, 'params.arguments'],
+      ['tools/call', { name: [], arguments: {} }, 'params.name'],
+      ['tools/call', {}, 'params.name'],
+      ['tools/call', { name: 'self_get', arguments: 5 }, 'params.arguments'],
+      ['tools/call', { name: 'self_get', arguments: ['x'] }, 'params.arguments'],
+      ['tools/list', { cursor: 5 }, 'params.cursor'],
+      ['initialize', {}, 'params.protocolVersion'],
     ] as const;
-    for (const [params, field] of wrongKinds) {
-      const wrongKind = await call(t.url, 'POST', '/v2/mcp', { key, body: { jsonrpc: '2.0', id: 1, method: 'tools/call', params } });
+    for (const [method, params, field] of wrongKinds) {
+      const wrongKind = await call(t.url, 'POST', '/v2/mcp', { key, body: { jsonrpc: '2.0', id: 1, method, params } });
       expect(wrongKind.status, field).toBe(400);
       expect(wrongKind.body, field).toMatchObject({ code: 'BAD_REQUEST', details: { field } });
     }
