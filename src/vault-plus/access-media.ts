@@ -7,7 +7,7 @@ import { findConnection } from '../connections/store.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import type { HttpApp } from '../platform/http/http-app.ts';
 import type { TenantScope } from '../platform/tenant-scope.ts';
-import { findUpstreamMedia, mediaFilesOf } from './media-files.ts';
+import { findSeenMedia, mediaFilesOf } from './media-files.ts';
 import type { VaultPlusRuntime } from './runtime.ts';
 import { autoCacheRule, connectionVaultPlus, qualitiesToStore } from './settings.ts';
 import { recordMediaSightings } from './store.ts';
@@ -24,6 +24,32 @@ export function sourceOfAccessPath(url: string): VaultPlusSource | null {
   if (/\/stories(\/|$)/.test(path)) return 'stories';
   if (/\/posts(\/|$)/.test(path)) return 'posts';
   return null;
+}
+
+const isUpstreamId = (value: unknown): value is number | string => (typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && /^\d{1,20}$/.test(value));
+
+/** A message read again: its chat's messages, newest first, starting just after its id (the first is the message). */
+const messageRef = (chatUserId: number | string, messageId: number | string) => `/chats/${chatUserId}/messages?limit=1&id=${BigInt(messageId) + 1n}`;
+
+/**
+ * Where media seen in a reply is read again for a fresh CDN URL (vaultPlusMedia.sourceRef): a post by its id; a
+ * message through its chat (the chat's user is in the path, or, in the chat list, the chat's withUser); vault
+ * media and anything else by media id (null).
+ */
+function sourceRefReader(source: VaultPlusSource | null, url: string): (value: Record<string, unknown>) => string | null {
+  if (source === 'posts') return (value) => (Array.isArray(value.media) && isUpstreamId(value.id) ? `/posts/${value.id}` : null);
+  if (source !== 'messages') return () => null;
+  const pathChatUserId = /\/chats\/(\d{1,20})\//.exec(url.split('?')[0])?.[1];
+  return (value) => {
+    // A chat in the chat list: its last message, through the chat's user.
+    const withUserId = (value.withUser as { id?: unknown } | undefined)?.id;
+    const lastMessageId = (value.lastMessage as { id?: unknown } | undefined)?.id;
+    if (isUpstreamId(withUserId) && isUpstreamId(lastMessageId)) return messageRef(withUserId, lastMessageId);
+    if (!pathChatUserId) return null;
+    // A message holds its media; chat media (GET /chats/{userId}/media) names its message.
+    const messageId = Array.isArray(value.media) ? value.id : value.messageId;
+    return isUpstreamId(messageId) ? messageRef(pathChatUserId, messageId) : null;
+  };
 }
 
 async function handleAccessReply(ctx: ServiceContext, runtime: VaultPlusRuntime, request: FastifyRequest, payload: string): Promise<string> {
@@ -45,10 +71,10 @@ async function handleAccessReply(ctx: ServiceContext, runtime: VaultPlusRuntime,
   } catch {
     return payload;
   }
-  const media = findUpstreamMedia(body);
+  const media = findSeenMedia(body, sourceRefReader(source, request.url));
   if (media.length === 0) return payload;
   const kept = new Set(caches ? ['image', 'video', 'audio'].flatMap((type) => qualitiesToStore(vaultPlus.settings, type as 'image')) : []);
-  const files = media.flatMap((item) => mediaFilesOf(item, () => (wantsProxyUrls ? ALL_QUALITIES : [...kept])));
+  const files = media.flatMap((seen) => mediaFilesOf(seen.media, () => (wantsProxyUrls ? ALL_QUALITIES : [...kept]), seen.sourceRef));
   // Rows for what is kept are queued; the others (proxy URLs only) just stay at the edge.
   const queued = files.filter((file) => kept.has(file.quality) && qualitiesToStore(vaultPlus.settings, file.type).includes(file.quality));
   const others = files.filter((file) => !queued.includes(file));

@@ -1,6 +1,7 @@
 // One copy: a claimed media row's file fetched from the upstream CDN through the connection's session, user agent
 // and proxy (one Access pacing token per fetch), streamed into storage, and recorded under the quota.
-//   - the CDN URL expired (403/410): the item is read again through the upstream for a fresh URL, once per attempt;
+//   - the CDN URL expired (403/410): the item is read again through the upstream for a fresh URL (where it was seen:
+//     its post or message, or the vault by id), once per attempt;
 //   - pacing has no token: the row waits until one is due, without counting an attempt;
 //   - anything else fails the attempt: retried with exponential backoff, left at the edge after MAX_ATTEMPTS;
 //   - the quota: the strategy evicts stored rows (oldest, largest or smallest first) to make room, or block_new
@@ -17,7 +18,7 @@ import { extendLease, holdsLease, type ClaimedRow } from '../platform/leases.ts'
 import type { TenantScope } from '../platform/tenant-scope.ts';
 import type { UpstreamSession } from '../upstream/session.ts';
 import { usableSessionOf } from './connection.ts';
-import { isUpstreamMedia, upstreamUrlFor } from './media-files.ts';
+import { freshMediaUrl } from './refresh-url.ts';
 import { releaseUnreferencedBytes, removeRowsIn } from './remove.ts';
 import type { VaultPlusRuntime } from './runtime.ts';
 import { connectionVaultPlus, type ConnectionVaultPlus } from './settings.ts';
@@ -64,12 +65,11 @@ async function fetchFile(deps: CopyDeps, connection: ConnectionRow, session: Ups
   throw new Error(`the CDN answered ${reply.status}`);
 }
 
-/** A fresh CDN URL for the row's quality: the item read again through the upstream (vault media by id). */
+/** A fresh CDN URL for the row's quality: the item read again through the upstream where it was seen. */
 async function refreshUrl(deps: CopyDeps, connection: ConnectionRow, session: UpstreamSession, vaultPlus: ConnectionVaultPlus, row: MediaRow): Promise<string> {
   await spendToken(deps.ctx, connection.id, vaultPlus);
   const upstream = deps.ctx.upstreams.forEnvironment(connection.environment as TenantScope['environment']);
-  const reply = await upstream.request(session, { method: 'GET', path: `/vault/media/${encodeURIComponent(row.mediaId)}`, proxyUrl: proxyUrlOf(deps.ctx, connection), signal: deps.signal });
-  const url = isUpstreamMedia(reply.body) ? upstreamUrlFor(reply.body, row.quality) : null;
+  const url = await freshMediaUrl(upstream, session, row, { proxyUrl: proxyUrlOf(deps.ctx, connection), signal: deps.signal });
   if (!url) throw new Error(`the upstream item ${row.mediaId} has no ${row.quality} file any more`);
   return url;
 }

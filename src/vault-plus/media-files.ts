@@ -10,6 +10,8 @@ export interface UpstreamMediaFile {
   duration: number | null;
   quality: string;
   url: string;
+  /** Where the item is read again for a fresh URL (vaultPlusMedia.sourceRef); null: by id, as vault media. */
+  sourceRef: string | null;
 }
 
 interface FileRef {
@@ -60,12 +62,12 @@ export function upstreamUrlFor(media: UpstreamMedia, quality: string): string | 
 }
 
 /** The files of one media object in the qualities asked for (qualities it does not have are left out). */
-export function mediaFilesOf(media: UpstreamMedia, qualitiesFor: (type: VaultPlusMediaType) => string[]): UpstreamMediaFile[] {
+export function mediaFilesOf(media: UpstreamMedia, qualitiesFor: (type: VaultPlusMediaType) => string[], sourceRef: string | null = null): UpstreamMediaFile[] {
   const type = mediaTypeOf(media.type);
   const duration = type === 'image' ? null : typeof media.duration === 'number' ? media.duration : null;
   return qualitiesFor(type).flatMap((quality) => {
     const url = upstreamUrlFor(media, quality);
-    return url ? [{ mediaId: String(media.id), type, duration, quality, url }] : [];
+    return url ? [{ mediaId: String(media.id), type, duration, quality, url, sourceRef }] : [];
   });
 }
 
@@ -77,5 +79,27 @@ export function findUpstreamMedia(body: unknown, found: UpstreamMedia[] = [], de
     return found;
   }
   for (const value of Array.isArray(body) ? body : Object.values(body)) findUpstreamMedia(value, found, depth + 1);
+  return found;
+}
+
+/** A media object in a reply and where it is read again (the post or message holding it), when that is known. */
+export interface SeenMedia {
+  media: UpstreamMedia;
+  sourceRef: string | null;
+}
+
+/**
+ * Every media object in a reply body with its sourceRef: `refOf` names the upstream path of an object that holds
+ * media (a post, a message) or of a media object that names its holder (chat media's messageId); media inside an
+ * object inherit its ref.
+ */
+export function findSeenMedia(body: unknown, refOf: (value: Record<string, unknown>) => string | null, ref: string | null = null, found: SeenMedia[] = [], depth = 0): SeenMedia[] {
+  if (depth > 8 || typeof body !== 'object' || body === null) return found;
+  if (isUpstreamMedia(body)) {
+    found.push({ media: body, sourceRef: refOf(body as unknown as Record<string, unknown>) ?? ref });
+    return found;
+  }
+  const here = Array.isArray(body) ? ref : (refOf(body as Record<string, unknown>) ?? ref);
+  for (const value of Array.isArray(body) ? body : Object.values(body)) findSeenMedia(value, refOf, here, found, depth + 1);
   return found;
 }

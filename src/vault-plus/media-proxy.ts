@@ -13,7 +13,7 @@ import { ApiError } from '../platform/errors.ts';
 import { contentRangeOf, parseByteRange } from '../platform/http/byte-range.ts';
 import type { TenantScope } from '../platform/tenant-scope.ts';
 import { usableSessionOf } from './connection.ts';
-import { isUpstreamMedia, upstreamUrlFor } from './media-files.ts';
+import { freshMediaUrl } from './refresh-url.ts';
 import type { VaultPlusRuntime } from './runtime.ts';
 import { autoCacheRule, connectionVaultPlus, qualitiesToStore } from './settings.ts';
 import { findMediaRowAcrossOrgs, type MediaRow } from './store.ts';
@@ -66,8 +66,7 @@ async function serveFromUpstream(ctx: ServiceContext, runtime: VaultPlusRuntime,
   let upstreamReply = row.sourceUrl ? await runtime.fetcher.fetch(session, row.sourceUrl, fetchOptions) : null;
   if (!upstreamReply || upstreamReply.status === 403 || upstreamReply.status === 410) {
     upstreamReply?.body.resume();
-    const item = await upstream.request(session, { method: 'GET', path: `/vault/media/${encodeURIComponent(row.mediaId)}`, proxyUrl: fetchOptions.proxyUrl });
-    const fresh = isUpstreamMedia(item.body) ? upstreamUrlFor(item.body, row.quality) : null;
+    const fresh = await freshMediaUrl(upstream, session, row, { proxyUrl: fetchOptions.proxyUrl });
     if (!fresh) throw new ApiError('RESOURCE_NOT_FOUND', 'The upstream no longer has this media');
     await ctx.database.db.update(vaultPlusMedia).set({ sourceUrl: fresh, updatedAt: ctx.clock.now() }).where(eq(vaultPlusMedia.id, row.id));
     upstreamReply = await runtime.fetcher.fetch(session, fresh, fetchOptions);

@@ -36,6 +36,7 @@ export async function queueMediaFiles(ex: Executor, scope: TenantScope, connecti
     source,
     status: 'pending' as const,
     sourceUrl: file.url,
+    sourceRef: file.sourceRef,
     dueAt: now,
     createdAt: now,
     updatedAt: now,
@@ -89,6 +90,7 @@ export async function recordMediaSightings(
     source,
     status: 'edge_only' as const,
     sourceUrl: file.url,
+    sourceRef: file.sourceRef,
     accessCount: 1,
     lastAccessedAt: now,
     createdAt: now,
@@ -99,7 +101,13 @@ export async function recordMediaSightings(
     .values(rows)
     .onConflictDoUpdate({
       target: [vaultPlusMedia.orgId, vaultPlusMedia.environment, vaultPlusMedia.connectionId, vaultPlusMedia.mediaId, vaultPlusMedia.quality],
-      set: { sourceUrl: sql`excluded.source_url`, accessCount: sql`${vaultPlusMedia.accessCount} + 1`, lastAccessedAt: now, updatedAt: now },
+      set: {
+        sourceUrl: sql`excluded.source_url`,
+        sourceRef: sql`coalesce(excluded.source_ref, ${vaultPlusMedia.sourceRef})`,
+        accessCount: sql`${vaultPlusMedia.accessCount} + 1`,
+        lastAccessedAt: now,
+        updatedAt: now,
+      },
     })
     .returning();
   if (!queue) return seen;

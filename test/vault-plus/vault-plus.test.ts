@@ -62,6 +62,34 @@ async function photoListsOf(t: TestService, tenant: Tenant): Promise<Array<{ id:
   return res.body.list.filter((l) => l.photosCount >= 2).sort((a, b) => b.photosCount - a.photosCount);
 }
 
+/**
+ * Reads the account's posts or one chat's messages through the Access proxy (media queued as the settings say, URLs
+ * rewritten to the proxy's) and returns the upstream paths a fresh URL is read at and one photo's full-size proxy
+ * URL; null when the account has no such photo.
+ */
+async function readMediaOf(t: TestService, tenant: Tenant, source: 'posts' | 'messages'): Promise<{ paths: string[]; fullUrl: string } | null> {
+  const get = (path: string) =>
+    call(t.url, 'GET', `/v2/access/proxy${path}`, { key: tenant.key, headers: { 'x-connection-id': tenant.connectionId, 'x-vault-plus-urls': 'proxy' } });
+  type Holder = { id: number; media?: Array<{ type: string; files?: { full?: { url?: string } } }> };
+  const photoIn = (holders: Holder[]) => holders.flatMap((h) => (h.media ?? []).filter((m) => m.type === 'photo' && m.files?.full?.url).map((m) => ({ holder: h, url: m.files?.full?.url as string })));
+  if (source === 'posts') {
+    const me = await get('/users/me');
+    const posts = await get(`/users/${me.body.id}/posts?limit=3`);
+    expect(posts.status).toBe(200);
+    const photos = photoIn(posts.body.list ?? []);
+    return photos.length === 0 ? null : { paths: ['/posts/'], fullUrl: photos[0].url };
+  }
+  const chats = await get('/chats?limit=5');
+  expect(chats.status).toBe(200);
+  for (const chat of (chats.body.list ?? []) as Array<{ withUser: { id: number } }>) {
+    const messages = await get(`/chats/${chat.withUser.id}/messages?limit=10`);
+    const photos = photoIn(messages.body.list ?? []);
+    // The chat list queued its chats' last messages too: each is read again through its own chat.
+    if (photos.length > 0) return { paths: ['/chats/'], fullUrl: photos[0].url };
+  }
+  return null;
+}
+
 const vp = (t: TestService, tenant: Tenant, method: string, path: string, body?: unknown) =>
   call(t.url, method, `/v2/vault-plus${path}`, { key: tenant.key, headers: { 'x-connection-id': tenant.connectionId }, ...(body === undefined ? {} : { body }) });
 
@@ -372,6 +400,43 @@ describe.each(BACKENDS.flatMap((backend) => (['disk', 's3'] as const).map((stora
     expect(log.filter((r) => r.url.startsWith('/files/') && r.status === 403).length).toBe(list.photos);
     expect(log.filter((r) => /^\/api2\/v2\/vault\/media\/\d+/.test(r.url)).length).toBeGreaterThanOrEqual(list.photos);
     expect(log.filter((r) => r.url.startsWith('/files/') && r.status === 200).length).toBe(list.photos);
+  });
+
+  // Post and message media are not in the vault: a fresh URL comes from reading the post or message again. A few posts
+  // or messages only: each copy and each refresh spends one of the connection's pacing tokens.
+  it.each(['posts', 'messages'] as const)('an expired CDN URL of media seen in %s is refreshed where it was seen, by the copy and by the proxy', async (source) => {
+    let tenant: Tenant | null = null;
+    let seen: { paths: string[]; fullUrl: string } | null = null;
+    for (let attempt = 1; attempt <= 5 && !seen; attempt++) {
+      tenant = await newTenant(t, `Vault+ expired ${source} ${attempt}`);
+      await setVaultPlus(t, tenant, source === 'posts' ? { autoCachePosts: true } : { autoCacheMessages: true });
+      seen = await readMediaOf(t, tenant, source);
+    }
+    if (!tenant || !seen) throw new Error(`no simulated account with ${source} photos`);
+    const queued = (await vp(t, tenant, 'GET', '/store/status')).body.pendingCount as number;
+    expect(queued).toBeGreaterThan(0);
+
+    expect((await call(t.sandboxUrl, 'POST', '/_sandbox/cdn/expire-urls', { body: {} })).status).toBe(200);
+    const since = (await call(t.sandboxUrl, 'GET', '/_sandbox/requests')).body.lastSeq as number;
+    const worker = startVaultPlusWorker(t.service.ctx, { pollMs: 100 });
+    try {
+      const status = await storedStatus(t, tenant);
+      expect(status.storedCount).toBe(queued);
+    } finally {
+      await worker.stop();
+    }
+    // A file that is not kept (full size) through the proxy: its URL expired too, and is refreshed the same way.
+    const full = await fetchBytes(seen.fullUrl);
+    expect(full.status).toBe(200);
+    expect(full.body.subarray(0, 3).toString('hex')).toBe('ffd8ff');
+
+    const log = (await call<{ list: Array<{ url: string; status: number }> }>(t.sandboxUrl, 'GET', `/_sandbox/requests?since=${since}`)).body.list;
+    // Every copy and the proxied file met the expired URL, and none was looked for in the vault.
+    expect(log.filter((r) => r.url.startsWith('/files/') && r.status === 403).length).toBeGreaterThanOrEqual(queued + 1);
+    expect(log.filter((r) => r.url.startsWith('/api2/v2/vault/media/'))).toEqual([]);
+    const rereads = log.filter((r) => seen.paths.some((p) => r.url.startsWith(`/api2/v2${p}`)));
+    expect(rereads.length).toBeGreaterThanOrEqual(queued + 1);
+    expect(rereads.every((r) => r.status === 200)).toBe(true);
   });
 
   it('a copy claimed by a worker that was killed is finished by another once the lease runs out', async () => {
