@@ -162,6 +162,56 @@ describe.each(BACKENDS)('MCP server over Streamable HTTP (%s)', (backend) => {
     expect(refusal.details.requiredPermission).toBe('profile:write');
   }, 60_000);
 
+  it('every write tool on a connection without its permission answers what its HTTP route answers, for the same arguments', async () => {
+    const { key, connectionId } = await tenant('MCP refusals, every write', READ_PERMISSIONS);
+    /** A value the schema accepts, roughly (a refusal by both sides' validation still compares). */
+    const sample = (schema: AnyRecord): unknown => {
+      if (schema.const !== undefined) return schema.const;
+      if (schema.enum) return schema.enum[0];
+      const variant = schema.anyOf?.[0] ?? schema.oneOf?.[0];
+      if (variant) return sample(variant);
+      if (schema.type === 'integer' || schema.type === 'number') return schema.minimum ?? 1;
+      if (schema.type === 'boolean') return false;
+      if (schema.type === 'array') return Array.from({ length: schema.minItems ?? 0 }, () => sample(schema.items ?? {}));
+      if (schema.type === 'object') return Object.fromEntries((schema.required ?? []).map((name: string) => [name, sample(schema.properties[name])]));
+      if (schema.pattern && new RegExp(schema.pattern).test('1')) return '1';
+      return 'x'.repeat(Math.max(1, schema.minLength ?? 1));
+    };
+    const statuses: number[] = [];
+    const writes = MANAGED_ENDPOINTS.filter((endpoint) => endpoint.method !== 'GET');
+    expect(writes.length).toBeGreaterThan(30);
+    await withMcp(t.url, { key }, async (client) => {
+      const { tools } = await client.listTools();
+      for (const endpoint of writes) {
+        const operation = document.paths[openApiPathOf(endpoint.url)][endpoint.method.toLowerCase()];
+        const tool = tools.find((listed) => listed.name === toolNameOf(operation.operationId))!;
+        const { connectionId: _connection, ...args } = sample(tool.inputSchema) as AnyRecord;
+        const placeOf = (name: string) => (operation.parameters ?? []).find((p: AnyRecord) => p.name === name)?.in ?? 'body';
+        let path = endpoint.url;
+        const query = new URLSearchParams();
+        const body: AnyRecord = {};
+        for (const [name, value] of Object.entries(args)) {
+          const place = placeOf(name);
+          if (place === 'path') path = path.replace(`:${name}`, encodeURIComponent(String(value)));
+          else if (place === 'query') query.append(name, String(value));
+          else body[name] = value;
+        }
+        const hasBody = endpoint.body !== undefined && (endpoint.method !== 'DELETE' || Object.keys(body).length > 0);
+        const url = query.size ? `${path}?${query}` : path;
+        const http = await access(t, connectionId, endpoint.method, url, { key, ...(hasBody ? { body } : {}) });
+        const label = `${tool.name} ${JSON.stringify(args)}`;
+        statuses.push(http.status);
+        const { requestId: _tool, ...refusal } = structuredOf(await callTool(client, tool.name, { connectionId, ...args }));
+        const { requestId: _http, ...expected } = http.body;
+        expect(refusal, label).toEqual({ status: http.status, ...expected });
+        if (http.status === 403) expect(refusal.details.requiredPermission, label).toBe(endpoint.permission);
+        else expect(http.status, `${label}: ${JSON.stringify(http.body)}`).toBe(400);
+      }
+    });
+    // Most samples pass validation and meet the permission check (the rest are the same 400 on both sides).
+    expect(statuses.filter((status) => status === 403).length).toBeGreaterThan(writes.length * 0.8);
+  }, 60_000);
+
   it('pacing applies: the call past the connection\'s burst is a 429 tool error saying when to retry', async () => {
     const { key, connectionId } = await tenant('MCP pacing');
     const set = await call(t.url, 'PATCH', `/v2/account/connections/${connectionId}/settings`, { key, body: { pacing: { requestsPerMinute: 5, burst: 2 } } });
