@@ -7,6 +7,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHUTDOWN_GRACE_MS } from '../../src/service.ts';
 import { claimCopies, startVaultPlusWorker } from '../../src/vault-plus/copy-worker.ts';
+import { createProxyUrls } from '../../src/vault-plus/proxy-urls.ts';
 import { openMediaStorage } from '../../src/vault-plus/storage/media-storage.ts';
 import { BACKENDS } from '../support/databases.ts';
 import { WORKER_PROGRESS_TIMEOUT_MS, eventually } from '../support/eventually.ts';
@@ -275,6 +276,17 @@ describe.each(BACKENDS.flatMap((backend) => (['disk', 's3'] as const).map((stora
     expect(JSON.parse(refused.body.toString()).code).toBe('FORBIDDEN');
     // A tampered expiry: refused.
     expect((await fetchBytes(aThumb.url.replace(/expires=(\d+)/, (_m, e: string) => `expires=${Number(e) + 3600}`))).status).toBe(403);
+    // A tampered signature (one character changed): refused.
+    expect((await fetchBytes(aThumb.url.replace(/sig=(.)/, (_m, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`))).status).toBe(403);
+    // A's own key's signature, made two days ago with a one-hour lifetime: expired, refused.
+    const twoDaysAgo = { ...t.service.ctx, clock: { ...t.service.ctx.clock, now: () => new Date(Date.now() - 2 * 86_400_000) } };
+    const expiredUrl = await createProxyUrls(twoDaysAgo).urlFor({ id: aThumb.id, orgId: a.orgId }, 3600);
+    expect(expiredUrl.split('?')[0]).toBe(aThumb.url.split('?')[0]);
+    const expiredReply = await fetchBytes(expiredUrl);
+    expect(expiredReply.status).toBe(403);
+    expect(JSON.parse(expiredReply.body.toString()).code).toBe('FORBIDDEN');
+    // The same key's signature for now: served (what was refused above was the expiry, not the key).
+    expect((await fetchBytes(await createProxyUrls(t.service.ctx).urlFor({ id: aThumb.id, orgId: a.orgId }, 3600))).status).toBe(200);
     // B's key and connection see nothing of A's items through the API either.
     const aItemId = (await listItems(t, a))[0].id;
     const throughB = await vp(t, b, 'GET', `/${aItemId}`);
