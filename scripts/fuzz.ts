@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { call } from '../test/support/service.ts';
 import { runFuzz, type Operation } from '../test/hardening/fuzz-engine.ts';
-import { isUnfuzzable, relaysUpstreamReplies, startFuzzTarget } from '../test/hardening/fuzz-target.ts';
+import { effectiveReply, isUnfuzzable, relaysUpstreamReplies, startFuzzTarget } from '../test/hardening/fuzz-target.ts';
 import type { Backend } from '../test/support/databases.ts';
 
 const options = new Command()
@@ -26,6 +26,8 @@ try {
       seed: options.seed,
       iterations: options.iterations,
       stateDigest: target.digest, knownValues: target.knownValues, relaysUpstreamReplies,
+      // Every MCP tool as an operation of its own (test/hardening/mcp-tools.ts), judged by the reply its call carries.
+      extraOperations: target.toolOperations, effectiveReply,
       skip: (operation) => isUnfuzzable(operation) || (options.only !== undefined && !named(operation).includes(options.only)),
       onProgress: process.stderr.isTTY ? (done, total) => process.stderr.write(`\r${done}/${total} operations`) : undefined,
     },
