@@ -279,6 +279,22 @@ describe.each(BACKENDS)('access: the per-connection request log (%s)', (backend)
     expect((await dropped()) - droppedBefore).toBe(4 * 3);
   });
 
+  it('a path holding a NUL or half a surrogate pair is stored with U+FFFD in their place, and the log stays readable', async () => {
+    const tenant = await newTenant('Request log unstorable characters');
+    const connectionId = newId('connection');
+    const now = new Date();
+    await insertConnection(t.database.handle.db, {
+      id: connectionId, orgId: tenant.orgId, environment: 'sandbox', status: 'active', permissions: [], imported: true, createdAt: now, updatedAt: now,
+    });
+    await writeBatch([
+      { ...logEntry(tenant.orgId, 'sandbox', connectionId, new Date(now.getTime() - 2_000), tenant.keyId), url: '/v2/access/a\u0000b/\ud800c/\udc00d/\ud83d\ude00?q=1' },
+      logEntry(tenant.orgId, 'sandbox', connectionId, new Date(now.getTime() - 1_000), tenant.keyId),
+    ]);
+    const reply = await readLog(tenant, connectionId);
+    expect(reply.status).toBe(200);
+    expect(reply.body.list.map((entry) => entry.path)).toEqual(['/v2/access/self', '/v2/access/a\ufffdb/\ufffdc/\ufffdd/\ud83d\ude00?q=']);
+  });
+
   it('a flush writes one batch per connection, and pages across overlapping batches neither skip nor repeat an entry, filtered or not', async () => {
     const tenant = await newTenant('Request log batches');
     const [first, second] = [newId('connection'), newId('connection')];

@@ -30,7 +30,19 @@ export const MAX_LOGGED_PATH_LENGTH = 2048;
 export function loggedPathOf(url: string, keepQueryValues: boolean): string {
   const queryAt = url.indexOf('?');
   const logged = queryAt < 0 || keepQueryValues ? url : `${url.slice(0, queryAt)}${queryKeysOf(url.slice(queryAt + 1))}`;
-  return logged.length > MAX_LOGGED_PATH_LENGTH ? logged.slice(0, MAX_LOGGED_PATH_LENGTH) : logged;
+  return storable(logged.length > MAX_LOGGED_PATH_LENGTH ? logged.slice(0, MAX_LOGGED_PATH_LENGTH) : logged);
+}
+
+const UNSTORABLE = /[\0\ud800-\udfff]/;
+const NUL_OR_LONE_SURROGATE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The path with a NUL or a lone surrogate (half of a UTF-16 pair, as a cut at MAX_LOGGED_PATH_LENGTH can leave) made
+ * U+FFFD: neither is text PostgreSQL stores or reads back as jsonb, and one such entry would make the connection's whole
+ * log unreadable. HTTP's parser lets neither through today; the log must not depend on it.
+ */
+function storable(path: string): string {
+  return UNSTORABLE.test(path) ? path.replace(NUL_OR_LONE_SURROGATE, '\ufffd') : path;
 }
 
 function queryKeysOf(query: string): string {
