@@ -1,7 +1,8 @@
 // Vault+ end to end on a real service, its simulator and both storage backends: a vault list stored through OFAuth's
-// Vault+ API, served by the media proxy (Range, ETag), purged with real freedBytes, the quota's strategies, an
-// expired CDN URL refreshed mid-copy, a copy held by a killed worker finished by another, org isolation of proxy
-// URLs, and 400s naming the field.
+// Vault+ API, served by the media proxy (Range, ETag), purged with real freedBytes, every quota strategy, a file the
+// proxy streams from the CDN and stores, expired CDN URLs refreshed where the media was seen (vault, posts, messages),
+// a copy held by a killed worker finished by another (a real killed process: worker-process.test.ts), org isolation
+// of proxy URLs, 400s naming the field, and a shutdown while a proxied file is being served.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHUTDOWN_GRACE_MS } from '../../src/service.ts';
