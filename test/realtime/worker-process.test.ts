@@ -83,9 +83,12 @@ describe.runIf(BACKENDS.includes('postgres'))('realtime relay worker processes o
     const conns: RealtimeConnection[] = [];
     for (let i = 0; i < 4; i++) conns.push(await createRealtimeConnection(t, org.orgId));
     const ids = conns.map((c) => c.userId);
-    const [doomed, survivor] = await Promise.all([startRelayProcess({ RELAY_CAPACITY: '2' }), startRelayProcess()]);
+    // The one to be killed first, full at two sockets; the survivor takes the other two.
+    const doomed = await startRelayProcess({ RELAY_CAPACITY: '2' });
+    await eventually(() => doomed.holding().length === 2, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, intervalMs: 25, what: 'two sockets in the first process' });
+    const survivor = await startRelayProcess();
     await waitForSockets(t, ids);
-    await eventually(() => doomed.holding().length === 2 && survivor.holding().length === 2, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, what: 'two sockets in each process' });
+    await eventually(() => survivor.holding().length === 2, { timeoutMs: WORKER_PROGRESS_TIMEOUT_MS, intervalMs: 25, what: 'two sockets in the second process' });
 
     const sent = new Set<number>();
     for (const conn of conns) sent.add((await fanActs(t, { kind: 'message', email: conn.email })).messageId!);
