@@ -53,4 +53,9 @@ describe.each(BACKENDS)('realtime relay through the connection\'s proxy (%s)', (
   it('through a SOCKS5 proxy: one tunnel for the socket, carrying the session\'s user agent', async () => {
     await relayThrough(await startSocksProxy(), '/via-socks');
   });
+
+  it('through a SOCKS5 proxy that asks for a username and password: the proxy URL\'s', async () => {
+    const { websockets } = await relayThrough(await startSocksProxy('relay:s0cks-secret'), '/via-socks-auth');
+    expect(websockets[0].proxyAuthorization).toBe('relay:s0cks-secret');
+  });
 });

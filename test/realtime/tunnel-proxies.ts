@@ -1,6 +1,7 @@
 // Outbound proxies on loopback for the relay's proxy tests, each counting its tunnels and keeping what the client
 // first sent through each one (the tunnelled HTTP request: a websocket upgrade or a REST call, with its headers): an
-// HTTP proxy answering CONNECT (recording Proxy-Authorization) and a SOCKS5 proxy (no authentication, CONNECT).
+// HTTP proxy answering CONNECT (recording Proxy-Authorization) and a SOCKS5 proxy (CONNECT; no authentication, or
+// username and password, RFC 1929, recorded as user:password).
 import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
@@ -92,26 +93,44 @@ export async function startConnectProxy(credentials?: string): Promise<TunnelPro
   return tunnelProxy(server, (port) => `http://${credentials ? `${credentials}@` : ''}127.0.0.1:${port}`, tunnels, sockets)();
 }
 
-/** A SOCKS5 proxy without authentication (CONNECT to an IPv4 address or a domain name). */
-export async function startSocksProxy(): Promise<TunnelProxy> {
+/**
+ * A SOCKS5 proxy (CONNECT to an IPv4 address or a domain name); with `credentials` (user:password) it asks for
+ * username/password authentication and refuses other credentials.
+ */
+export async function startSocksProxy(credentials?: string): Promise<TunnelProxy> {
   const tunnels: Tunnel[] = [];
   const sockets = new Set<Socket>();
   const server = createTcpServer((client) => {
     client.on('error', () => client.destroy());
     let buffer = Buffer.alloc(0);
-    let stage: 'greeting' | 'request' = 'greeting';
+    let stage: 'greeting' | 'auth' | 'request' = 'greeting';
+    let authorization: string | null = null;
     const onData = (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
       if (stage === 'greeting') {
         if (buffer.length < 2 || buffer.length < 2 + buffer[1]) return;
+        const methods = [...buffer.subarray(2, 2 + buffer[1])];
         buffer = buffer.subarray(2 + buffer[1]);
-        client.write(Buffer.from([5, 0]));
+        if (credentials && !methods.includes(2)) return void client.end(Buffer.from([5, 0xff]));
+        client.write(Buffer.from([5, credentials ? 2 : 0]));
+        stage = credentials ? 'auth' : 'request';
+      }
+      if (stage === 'auth') {
+        // VER ULEN UNAME PLEN PASSWD
+        if (buffer.length < 2 || buffer.length < 3 + buffer[1] || buffer.length < 3 + buffer[1] + buffer[2 + buffer[1]]) return;
+        const user = buffer.subarray(2, 2 + buffer[1]).toString();
+        const passLength = buffer[2 + buffer[1]];
+        const pass = buffer.subarray(3 + buffer[1], 3 + buffer[1] + passLength).toString();
+        buffer = buffer.subarray(3 + buffer[1] + passLength);
+        authorization = `${user}:${pass}`;
+        if (authorization !== credentials) return void client.end(Buffer.from([1, 1]));
+        client.write(Buffer.from([1, 0]));
         stage = 'request';
       }
       const target = readSocksTarget(buffer);
       if (!target) return;
       client.off('data', onData);
-      const tunnel: Tunnel = { target: `${target.host}:${target.port}`, proxyAuthorization: null, firstRequest: '' };
+      const tunnel: Tunnel = { target: `${target.host}:${target.port}`, proxyAuthorization: authorization, firstRequest: '' };
       tunnels.push(tunnel);
       const upstream = connectTarget(target.host, target.port, sockets, () => {
         client.write(Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, 0, 0]));
@@ -121,7 +140,7 @@ export async function startSocksProxy(): Promise<TunnelProxy> {
     };
     client.on('data', onData);
   });
-  return tunnelProxy(server, (port) => `socks5://127.0.0.1:${port}`, tunnels, sockets)();
+  return tunnelProxy(server, (port) => `socks5://${credentials ? `${credentials}@` : ''}127.0.0.1:${port}`, tunnels, sockets)();
 }
 
 /** VER CMD RSV ATYP ADDR PORT; ATYP 1 = IPv4, 3 = domain name. */
