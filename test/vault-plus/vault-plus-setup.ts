@@ -13,6 +13,7 @@ export interface Quality {
   quality: string;
   sizeBytes: number;
   contentType: string | null;
+  source: string;
   storedAt: number | null;
   url: string;
 }

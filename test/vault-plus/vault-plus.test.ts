@@ -198,6 +198,37 @@ describe.each(BACKENDS.flatMap((backend) => (['disk', 's3'] as const).map((stora
     expect(thumb.headers.etag).toMatch(/^"[0-9a-f]{64}"$/);
   });
 
+  it('media seen in stories is queued as the settings say: not while autoCacheStories is off, then once seen minAccessCountStories times', async () => {
+    type Story = { media: Array<{ type: string; files?: { thumb?: { url?: string } } }> };
+    let tenant: Tenant | null = null;
+    let photos = 0;
+    const readStories = async (who: Tenant) => {
+      const res = await call(t.url, 'GET', '/v2/access/proxy/stories/archive?limit=10', { key: who.key, headers: { 'x-connection-id': who.connectionId } });
+      expect(res.status).toBe(200);
+      return ((res.body.list ?? []) as Story[]).flatMap((story) => story.media).filter((m) => m.type === 'photo' && m.files?.thumb?.url).length;
+    };
+    for (let attempt = 1; attempt <= 5 && photos === 0; attempt++) {
+      tenant = await newTenant(t, `Vault+ stories ${attempt}`);
+      await setVaultPlus(t, tenant, { autoCacheStories: false });
+      photos = await readStories(tenant);
+    }
+    if (!tenant || photos === 0) throw new Error('no simulated account with story photos');
+    // Off: nothing recorded, nothing queued.
+    expect((await vp(t, tenant, 'GET', '/store/status')).body).toMatchObject({ totalMedia: 0, pendingCount: 0, storedCount: 0 });
+
+    await setVaultPlus(t, tenant, { autoCacheStories: true, minAccessCountStories: 2 });
+    await readStories(tenant);
+    // Seen once of twice: recorded at the edge, not queued.
+    const once = (await listItems(t, tenant)).filter((item) => item.type === 'image');
+    expect(once.map((item) => [item.media.thumb.status, item.media.thumb.source])).toEqual(once.map(() => ['edge_only', 'stories']));
+    expect(once).toHaveLength(photos);
+
+    await readStories(tenant);
+    const status = await storedStatus(t, tenant);
+    expect(status.storedCount).toBe(photos);
+    expect((await listItems(t, tenant, '&status=stored&source=stories')).map((item) => item.type)).toEqual(Array.from({ length: photos }, () => 'image'));
+  });
+
   it('a file not stored is streamed from the CDN through the proxy, and stored when the settings keep its source and quality', async () => {
     const tenant = await newTenant(t, 'Vault+ proxy stores');
     await setVaultPlus(t, tenant, { autoCacheVault: false });
