@@ -41,14 +41,21 @@ export function createDiskStorage(dir: string): MediaStorage {
       // instead), never a stream whose open fails after the reply's headers are out.
       const handle = await openIfPresent(objectPath(hash));
       if (!handle) return null;
-      const size = (await handle.stat()).size;
+      const size = await handle.stat().then(
+        (stats) => stats.size,
+        async (error: unknown) => {
+          await handle.close();
+          throw error;
+        },
+      );
       if (size === 0 || (range && range.start >= size)) {
         await handle.close();
         return Readable.from([]);
       }
       // Always with its last byte: a read stream given no end learns of it from one more read, a thread-pool round
       // trip after the last byte, so an HTTP reply ended later than its client (holding Content-Length bytes) was
-      // done with it; a service closing in between kept that keep-alive connection open (see closeWithinGrace).
+      // done with it; a service closing in between kept that keep-alive connection open (src/service.ts,
+      // closeWithinGrace).
       return handle.createReadStream({ start: range?.start ?? 0, end: Math.min(range?.end ?? size - 1, size - 1) });
     },
     sizeOf: async (hash) => fileSize(objectPath(hash)),
