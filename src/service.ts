@@ -28,13 +28,6 @@ import { createUpstreamEnvironments, type SandboxTestAccount } from './upstream/
 import { recordRulesUpdated } from './dynamic-rules/rules-updated.ts';
 import { checkVaultCanary } from './vault-canary.ts';
 
-/**
- * How long a shutdown waits for in-flight responses. A response still being written after it (a client that stopped
- * reading a streamed media file, say) has its connection cut: otherwise the close waits on that socket until Fastify's
- * 72 s keep-alive timeout, and an orchestrator's stop (commonly 30 s) kills the process mid-shutdown anyway.
- */
-export const SHUTDOWN_GRACE_MS = 10_000;
-
 /** How often a shutdown closes the keep-alive connections whose responses have ended since it began. */
 const SHUTDOWN_IDLE_SWEEP_MS = 50;
 
@@ -44,12 +37,15 @@ const SHUTDOWN_IDLE_SWEEP_MS = 50;
  * written; such a connection stays open after its response ends (its client may already have had every byte) until
  * its keep-alive timeout, and the close waits on it. So while the close waits, connections that have become idle are
  * closed too (Node has no event for that, and Fastify's hooks are fixed at ready; the sweep runs only during a close).
+ * A response still being written after the grace (OFCONNECT_SHUTDOWN_GRACE_MS; a client that stopped reading a
+ * streamed media file, say) has its connection cut: otherwise the close waits on that socket until Fastify's 72 s
+ * keep-alive timeout, and an orchestrator's stop (commonly 30 s) kills the process mid-shutdown anyway.
  */
-async function closeWithinGrace(built: BuiltApp): Promise<void> {
+async function closeWithinGrace(built: BuiltApp, graceMs: number): Promise<void> {
   const server = built.app.server;
   const closing = built.app.close();
   const sweep = setInterval(() => server.closeIdleConnections(), SHUTDOWN_IDLE_SWEEP_MS);
-  const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  const grace = setTimeout(() => server.closeAllConnections(), graceMs);
   try {
     await closing;
   } finally {
@@ -234,7 +230,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         if (closed) return;
         closed = true;
         built.markShuttingDown();
-        await closeWithinGrace(built);
+        await closeWithinGrace(built, config.shutdownGraceMs);
         await Promise.all(workers.map((w) => stopAndAnnounce(logger, w)));
         await built.authenticator.close();
         await upstreams.close();

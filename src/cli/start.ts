@@ -4,6 +4,9 @@ import { startService } from '../service.ts';
 import { loadConfig, type ConfigOverrides, type Role } from '../platform/config.ts';
 import { scheduleStartupGarbageCollection } from '../platform/startup-garbage.ts';
 
+/** After the grace, how long workers and the database get to stop before the process exits regardless. */
+const FORCED_EXIT_AFTER_GRACE_MS = 5_000;
+
 export async function startCommand(opts: { role?: Role; port?: number; host?: string }): Promise<void> {
   const overrides: ConfigOverrides = {};
   if (opts.role) overrides.role = opts.role;
@@ -16,7 +19,8 @@ export async function startCommand(opts: { role?: Role; port?: number; host?: st
     if (stopping) return;
     stopping = true;
     service.ctx.logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
+    // The service cuts responses still being written at the grace; this is the backstop for workers and the database.
+    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs + FORCED_EXIT_AFTER_GRACE_MS);
     force.unref();
     await service.close();
     process.exit(0);

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
+/** How long a shutdown waits for in-flight responses before it cuts their connections (service.ts). */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
 export const ROLES = ['api', 'worker', 'all'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -314,7 +317,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     apiKeyFailuresPerMinute: envInt(env, 'OFCONNECT_API_KEY_FAILURES_PER_MINUTE', 30),
     apiKeyCacheSize: envInt(env, 'OFCONNECT_API_KEY_CACHE_SIZE', 10_000),
     allowPrivateWebhookUrls: envBool(env, 'OFCONNECT_ALLOW_PRIVATE_WEBHOOK_URLS', !isProduction),
-    shutdownGraceMs: envInt(env, 'OFCONNECT_SHUTDOWN_GRACE_MS', 10_000),
+    shutdownGraceMs: envInt(env, 'OFCONNECT_SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
     webhookLeaseMs: envInt(env, 'OFCONNECT_WEBHOOK_LEASE_MS', 60_000),
     monitorIntervalMinutes: envInt(env, 'OFCONNECT_MONITOR_INTERVAL_MINUTES', 360),
     monitorJitterPercent: envInt(env, 'OFCONNECT_MONITOR_JITTER_PERCENT', 10),

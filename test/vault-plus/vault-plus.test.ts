@@ -5,7 +5,7 @@
 // of proxy URLs, 400s naming the field, and a shutdown while a proxied file is being served.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHUTDOWN_GRACE_MS } from '../../src/service.ts';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../../src/platform/config.ts';
 import { claimCopies, startVaultPlusWorker } from '../../src/vault-plus/copy-worker.ts';
 import { createProxyUrls } from '../../src/vault-plus/proxy-urls.ts';
 import { openMediaStorage } from '../../src/vault-plus/storage/media-storage.ts';
@@ -413,7 +413,7 @@ describe('Vault+ media proxy at shutdown', () => {
       expect(file.body.length).toBe(Number(file.headers['content-length']));
       expect(file.body.subarray(0, 3).toString('hex')).toBe('ffd8ff');
       // Not the grace that cuts connections left open: the connection closed once its response ended.
-      expect(closeMs).toBeLessThan(SHUTDOWN_GRACE_MS / 2);
+      expect(closeMs).toBeLessThan(DEFAULT_SHUTDOWN_GRACE_MS / 2);
     } finally {
       if (!closed) await t.close();
     }
