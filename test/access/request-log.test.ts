@@ -279,6 +279,25 @@ describe.each(BACKENDS)('access: the per-connection request log (%s)', (backend)
     expect((await dropped()) - droppedBefore).toBe(4 * 3);
   });
 
+  it('a full buffer writes full batches only; what arrives meanwhile waits for the next full batch or the timer', async () => {
+    const tenant = await newTenant('Request log full batches');
+    const connectionId = newId('connection');
+    const now = Date.now();
+    const rowsWritten = async () =>
+      rowsOf<{ entry_count: number }>(
+        await t.database.handle.db.execute(sql`select entry_count from request_log_batches where connection_id = ${connectionId} order by id`),
+      ).map((row) => Number(row.entry_count));
+    const recorder = createRequestLogRecorder(t.service.ctx, { batchSize: 10, flushIntervalMs: 3_600_000 });
+    // The tenth entry starts a write of ten; the fifteen after it arrive while that write is in flight.
+    for (let i = 0; i < 25; i++) recorder.record(logEntry(tenant.orgId, 'sandbox', connectionId, new Date(now - 1_000 + i), tenant.keyId));
+    // A drain that wrote the remainder at once (as a busy node then did, statement after statement of a few entries)
+    // would pass 20 on its way to 25 and never settle here.
+    await eventually(async () => (await rowsWritten()).reduce((sum, n) => sum + n, 0) === 20, { what: 'two full batches' });
+    expect(await rowsWritten()).toEqual([10, 10]);
+    await recorder.close();
+    expect(await rowsWritten()).toEqual([10, 10, 5]);
+  });
+
   it('a path holding a NUL or half a surrogate pair is stored with U+FFFD in their place, and the log stays readable', async () => {
     const tenant = await newTenant('Request log unstorable characters');
     const connectionId = newId('connection');

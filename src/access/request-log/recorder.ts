@@ -54,7 +54,7 @@ export function createRequestLogRecorder(ctx: ServiceContext, options: RequestLo
   let writing: Promise<void> | null = null;
   let closed = false;
   const timer = setInterval(() => {
-    if (buffer.length > 0) void flush();
+    if (buffer.length > 0) void write('everything');
   }, options.flushIntervalMs ?? REQUEST_LOG_FLUSH_MS);
   timer.unref();
 
@@ -67,20 +67,33 @@ export function createRequestLogRecorder(ctx: ServiceContext, options: RequestLo
     });
   }
 
-  /** Writes batches until the buffer is empty; one writer at a time, so batches land in the order they were taken. */
-  async function drain(): Promise<void> {
-    while (buffer.length > 0) {
+  /**
+   * Writes batches in the order they were taken (one writer at a time): full ones while the buffer holds a full batch,
+   * and with 'everything' the rest too. A write started because the buffer filled leaves what arrived meanwhile for the
+   * next full batch or the timer: writing that remainder at once, as it first did, kept a busy node writing rows of a
+   * few dozen entries back to back, and at ~0.2 ms of the database thread's time per statement those cost more than
+   * the entries (measured: ~5 µs per entry of a busy proxy's log against ~1 µs in batches of a thousand).
+   */
+  async function drain(what: 'full batches' | 'everything'): Promise<void> {
+    while (buffer.length >= batchSize || (what === 'everything' && buffer.length > 0)) {
       const taken = buffer.length <= batchSize ? buffer : buffer.slice(0, batchSize);
       buffer = taken === buffer ? [] : buffer.slice(batchSize);
       await writeBatches(taken);
     }
   }
 
-  function flush(): Promise<void> {
-    writing ??= drain().finally(() => {
+  /** Starts a drain unless one is running (which then writes what it writes); resolves when the running one ends. */
+  function write(what: 'full batches' | 'everything'): Promise<void> {
+    writing ??= drain(what).finally(() => {
       writing = null;
     });
     return writing;
+  }
+
+  /** Everything buffered now: after a drain in progress, which may stop short of the latest entries, one more. */
+  async function writeEverything(): Promise<void> {
+    if (writing) await writing;
+    await write('everything');
   }
 
   return {
@@ -90,18 +103,13 @@ export function createRequestLogRecorder(ctx: ServiceContext, options: RequestLo
         droppedBufferFull.inc();
       }
       buffer.push(entry);
-      if (buffer.length >= batchSize && writing === null && !closed) void flush();
+      if (buffer.length >= batchSize && writing === null && !closed) void write('full batches');
     },
-    flush: async () => {
-      // A drain in progress may have taken its batch before the latest entries arrived: run once more after it.
-      if (writing) await writing;
-      await flush();
-    },
+    flush: writeEverything,
     async close() {
       closed = true;
       clearInterval(timer);
-      if (writing) await writing;
-      await flush();
+      await writeEverything();
     },
   };
 }
