@@ -14,6 +14,7 @@ import { BROWSER_BACKENDS } from '../support/databases.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startLoopbackSite, type LoopbackSite } from './loopback-site.ts';
+import { brandedAppBody } from './branded-app.ts';
 
 let emailSeq = 0;
 const uniqueEmail = (scenario: string) => `axe${process.pid}x${Date.now().toString(36)}${emailSeq++}@${scenario}.sandbox.com`;
@@ -49,16 +50,7 @@ describe.each(BROWSER_BACKENDS)('link pages: axe-core in Chromium (%s)', (backen
     const logo = await sharp({ create: { width: 300, height: 300, channels: 4, background: { r: 10, g: 31, b: 68, alpha: 1 } } }).png().toBuffer();
     [plainAppId, brandedAppId, embedAppId] = await Promise.all([
       createApp({ name: 'Plain CRM', integrationType: 'redirect', redirectUris: [callback] }),
-      createApp({
-        name: 'crm-prod',
-        displayName: 'Fan CRM',
-        brandColor: '#ff5a1f',
-        logo: { data: logo.toString('base64') },
-        integrationType: 'redirect',
-        redirectUris: [callback],
-        permissions: ['profile:read', 'messages:read'],
-        profile: { privacyPolicyUrl: 'https://fancrm.example/privacy', termsUrl: 'https://fancrm.example/terms' },
-      }),
+      createApp(brandedAppBody(logo, callback)),
       createApp({ name: 'Acme Modal', displayName: 'Acme Modal', brandColor: '#0a1f44', integrationType: 'embed', embedOrigins: [host.origin] }),
     ]);
   }, 120_000);

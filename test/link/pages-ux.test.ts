@@ -13,6 +13,7 @@ import { BROWSER_BACKENDS } from '../support/databases.ts';
 import { createKey, createOrg } from '../support/orgs.ts';
 import { call, startTestService, type TestService } from '../support/service.ts';
 import { startLoopbackSite, type LoopbackSite } from './loopback-site.ts';
+import { brandedAppBody } from './branded-app.ts';
 
 let emailSeq = 0;
 const uniqueEmail = (scenario: string) => `ux${process.pid}x${Date.now().toString(36)}${emailSeq++}@${scenario}.sandbox.com`;
@@ -51,16 +52,7 @@ describe.each(BROWSER_BACKENDS)('link pages for end users in Chromium (%s)', (ba
     const logo = await sharp(randomBytes(300 * 300 * 3), { raw: { width: 300, height: 300, channels: 3 } }).png().toBuffer();
     const branded = await call(t.url, 'POST', '/v2/client-apps', {
       key: orgKey,
-      body: {
-        name: 'crm-prod',
-        displayName: 'Fan CRM',
-        brandColor: '#ff5a1f',
-        logo: { data: logo.toString('base64') },
-        integrationType: 'redirect',
-        redirectUris: [callback],
-        permissions: ['profile:read', 'messages:read'],
-        profile: { privacyPolicyUrl: 'https://fancrm.example/privacy', termsUrl: 'https://fancrm.example/terms' },
-      },
+      body: brandedAppBody(logo, callback),
     });
     expect(branded.status).toBe(201);
     brandedAppId = branded.body.id;

@@ -37384,7 +37384,8 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     jsonrpc: "2.0";
-                    id?: string | number;
+                    /** @description The request id, a string or an integer; the reply carries the same value */
+                    id?: unknown;
                     /** @description initialize, tools/list, tools/call, notifications/… */
                     method?: string;
                     params?: {
@@ -37399,7 +37400,8 @@ export interface operations {
                 } | {
                     /** @enum {string} */
                     jsonrpc: "2.0";
-                    id?: string | number;
+                    /** @description The request id, a string or an integer; the reply carries the same value */
+                    id?: unknown;
                     /** @description initialize, tools/list, tools/call, notifications/… */
                     method?: string;
                     params?: {
@@ -37602,7 +37604,8 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     jsonrpc: "2.0";
-                    id?: string | number;
+                    /** @description The request id, a string or an integer; the reply carries the same value */
+                    id?: unknown;
                     /** @description initialize, tools/list, tools/call, notifications/… */
                     method?: string;
                     params?: {
@@ -37617,7 +37620,8 @@ export interface operations {
                 } | {
                     /** @enum {string} */
                     jsonrpc: "2.0";
-                    id?: string | number;
+                    /** @description The request id, a string or an integer; the reply carries the same value */
+                    id?: unknown;
                     /** @description initialize, tools/list, tools/call, notifications/… */
                     method?: string;
                     params?: {
