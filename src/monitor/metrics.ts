@@ -1,8 +1,9 @@
 // Monitor metrics on the service's registry: checks by outcome, how long the upstream call took, how late each check
 // started against its schedule, and the lag behind schedule (how overdue the most overdue check is), read from the
 // database at scrape time so any node reports it.
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ServiceContext } from '../platform/context.ts';
+import { oncePerRegistry } from '../platform/metrics.ts';
 import { earliestScheduledCheck } from '../connections/health-checks.ts';
 
 export type CheckOutcome = 'active' | 'expired' | 'transient_failure' | 'paced' | 'lease_lost';
@@ -14,13 +15,12 @@ export interface MonitorMetrics {
   checkLateness: Histogram;
 }
 
-const byRegistry = new WeakMap<object, MonitorMetrics>();
-
 /** One set per registry: several monitor workers in one process (tests, benchmarks) share it. */
 export function monitorMetrics(ctx: ServiceContext): MonitorMetrics {
-  const registry = ctx.metrics.registry;
-  const existing = byRegistry.get(registry);
-  if (existing) return existing;
+  return monitorMetricsOf(ctx.metrics.registry, ctx);
+}
+
+const monitorMetricsOf = oncePerRegistry((registry: Registry, ctx: ServiceContext): MonitorMetrics => {
   const metrics: MonitorMetrics = {
     checks: new Counter({
       name: 'ofconnect_monitor_checks_total',
@@ -50,6 +50,5 @@ export function monitorMetrics(ctx: ServiceContext): MonitorMetrics {
       this.set(earliest ? Math.max(0, (ctx.clock.now().getTime() - earliest.getTime()) / 1000) : 0);
     },
   });
-  byRegistry.set(registry, metrics);
   return metrics;
-}
+});

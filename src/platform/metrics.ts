@@ -14,6 +14,24 @@ export interface Metrics {
   apiKeyAttemptsThrottled: Counter;
 }
 
+/**
+ * A capability's metrics made once per registry: prom-client refuses a second metric of one name on a registry, and
+ * several workers or recorders of one service (tests, benchmarks) ask for them, so they share the first set.
+ */
+export function oncePerRegistry<T, Args extends unknown[] = []>(
+  make: (registry: Registry, ...args: Args) => T,
+): (registry: Registry, ...args: Args) => T {
+  const made = new WeakMap<Registry, T>();
+  return (registry, ...args) => {
+    let metrics = made.get(registry);
+    if (metrics === undefined) {
+      metrics = make(registry, ...args);
+      made.set(registry, metrics);
+    }
+    return metrics;
+  };
+}
+
 export function createMetrics(options: { collectProcessMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.collectProcessMetrics) collectDefaultMetrics({ register: registry, prefix: 'ofconnect_' });

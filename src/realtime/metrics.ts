@@ -1,8 +1,9 @@
 // Relay metrics on the service's registry: the sockets this process holds (and how many are open), frames received,
 // events recorded, reconnects by why, and sockets recycled by why. The socket gauges are read from the relays at
 // scrape time; several relays in one process (tests, benchmarks) are summed.
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ServiceContext } from '../platform/context.ts';
+import { oncePerRegistry } from '../platform/metrics.ts';
 
 /** Why a socket was opened again: it failed (refused, closed by upstream, a network or handshake failure), or
  *  /users/me did not hand out credentials (any answer but a dead session). */
@@ -24,13 +25,12 @@ export interface RealtimeMetrics {
   track(counts: () => SocketCounts): () => void;
 }
 
-const byRegistry = new WeakMap<object, RealtimeMetrics>();
-
 /** One set per registry: several relays in one process share it. */
 export function realtimeMetrics(ctx: ServiceContext): RealtimeMetrics {
-  const registry = ctx.metrics.registry;
-  const existing = byRegistry.get(registry);
-  if (existing) return existing;
+  return realtimeMetricsOf(ctx.metrics.registry);
+}
+
+const realtimeMetricsOf = oncePerRegistry((registry: Registry): RealtimeMetrics => {
   const relays = new Set<() => SocketCounts>();
   const sum = (field: keyof SocketCounts) => [...relays].reduce((n, counts) => n + counts()[field], 0);
   new Gauge({
@@ -77,6 +77,5 @@ export function realtimeMetrics(ctx: ServiceContext): RealtimeMetrics {
       return () => relays.delete(counts);
     },
   };
-  byRegistry.set(registry, metrics);
   return metrics;
-}
+});

@@ -9,6 +9,7 @@ import { Counter, type Registry } from 'prom-client';
 import { pruneRequestLog } from '../access/request-log/retention.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
+import { oncePerRegistry } from '../platform/metrics.ts';
 import { claimDueRows, extendLease, releaseLease, type ClaimedRow, type LeasedTable } from '../platform/leases.ts';
 import { pruneWebhookLog } from '../webhooks/retention.ts';
 import { retentionTasks } from './tables.ts';
@@ -111,19 +112,13 @@ export function startRetentionWorker(ctx: ServiceContext, options: RetentionWork
   };
 }
 
-const prunedCounters = new WeakMap<Registry, Counter<'task'>>();
-
 /** One counter per registry: a second worker on the same service (tests) shares it. */
-function prunedCounterOf(registry: Registry): Counter<'task'> {
-  let counter = prunedCounters.get(registry);
-  if (!counter) {
-    counter = new Counter({
+const prunedCounterOf = oncePerRegistry(
+  (registry: Registry): Counter<'task'> =>
+    new Counter({
       name: 'ofconnect_retention_pruned_total',
       help: 'Rows removed by retention, by task: request_log (request log entries), webhook_log (webhook messages, with their deliveries and attempts)',
       labelNames: ['task'],
       registers: [registry],
-    });
-    prunedCounters.set(registry, counter);
-  }
-  return counter;
-}
+    }),
+);

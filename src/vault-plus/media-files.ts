@@ -72,14 +72,8 @@ export function mediaFilesOf(media: UpstreamMedia, qualitiesFor: (type: VaultPlu
 }
 
 /** Every media object anywhere in a reply body (lists, nested messages and posts), each once. */
-export function findUpstreamMedia(body: unknown, found: UpstreamMedia[] = [], depth = 0): UpstreamMedia[] {
-  if (depth > 8 || typeof body !== 'object' || body === null) return found;
-  if (isUpstreamMedia(body)) {
-    found.push(body);
-    return found;
-  }
-  for (const value of Array.isArray(body) ? body : Object.values(body)) findUpstreamMedia(value, found, depth + 1);
-  return found;
+export function findUpstreamMedia(body: unknown): UpstreamMedia[] {
+  return findSeenMedia(body, () => null).map((seen) => seen.media);
 }
 
 /** A media object in a reply and where it is read again (the post or message holding it), when that is known. */

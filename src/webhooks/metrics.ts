@@ -1,7 +1,8 @@
 // Webhook metrics on the service's registry: deliveries by outcome, attempt latency, queue depth and the age of
 // the oldest pending message (the last two read from the database at scrape time, so any node reports the truth).
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ServiceContext } from '../platform/context.ts';
+import { oncePerRegistry } from '../platform/metrics.ts';
 import { readQueueStatsAcrossOrgs, type QueueStats } from './delivery-round.ts';
 
 export type DeliveryOutcomeLabel = 'succeeded' | 'retrying' | 'failed' | 'endpoint_disabled' | 'lease_lost';
@@ -11,13 +12,12 @@ export interface WebhookMetrics {
   attemptDuration: Histogram;
 }
 
-const byRegistry = new WeakMap<object, WebhookMetrics>();
-
 /** One set per registry: several workers in one process (tests, benchmarks) share it. */
 export function webhookMetrics(ctx: ServiceContext): WebhookMetrics {
-  const registry = ctx.metrics.registry;
-  const existing = byRegistry.get(registry);
-  if (existing) return existing;
+  return webhookMetricsOf(ctx.metrics.registry, ctx);
+}
+
+const webhookMetricsOf = oncePerRegistry((registry: Registry, ctx: ServiceContext): WebhookMetrics => {
   const metrics: WebhookMetrics = {
     deliveries: new Counter({
       name: 'ofconnect_webhook_deliveries_total',
@@ -55,6 +55,5 @@ export function webhookMetrics(ctx: ServiceContext): WebhookMetrics {
       this.set(oldest ? Math.max(0, (ctx.clock.now().getTime() - oldest.getTime()) / 1000) : 0);
     },
   });
-  byRegistry.set(registry, metrics);
   return metrics;
-}
+});

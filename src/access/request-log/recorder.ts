@@ -5,16 +5,17 @@
 // and a batch the database refuses is counted as dropped too rather than retried into a buffer that is already behind.
 import { Counter, type Registry } from 'prom-client';
 import type { ServiceContext } from '../../platform/context.ts';
+import { oncePerRegistry } from '../../platform/metrics.ts';
 import { BatchDocumentBuilder } from './batch-document.ts';
 import type { RequestLogEntry } from './entry.ts';
 import { insertRequestLogBatches, MAX_BATCH_ENTRIES, type RequestLogBatch } from './store.ts';
 
 export const REQUEST_LOG_FLUSH_MS = 1_000;
 /**
- * Entries taken from the buffer per write: one row (and statement) per connection among them. Near MAX_BATCH_ENTRIES
- * because on the embedded database a statement costs ~0.7 ms of its thread's CPU besides its entries' ~1 µs each
- * when it wakes a thread gone cold between writes (as under load it is): 500 entries per row cost ~2.3 µs each
- * there, 1,000 ~1.7 µs.
+ * Entries taken from the buffer per write: one row per connection among them, up to ROWS_PER_INSERT rows per
+ * statement. Near MAX_BATCH_ENTRIES because on the embedded database a statement costs its thread a commit and a
+ * round trip with the service's thread (~0.2 ms, more when the thread has gone cold between writes), besides its
+ * entries' ~0.6 µs each.
  */
 export const REQUEST_LOG_BATCH_SIZE = 1_000;
 
@@ -114,22 +115,16 @@ export function createRequestLogRecorder(ctx: ServiceContext, options: RequestLo
   };
 }
 
-const droppedCounters = new WeakMap<Registry, Counter<'reason'>>();
-
 /** One counter per registry: a second recorder on the same service (tests) shares it. */
-function droppedCounterOf(registry: Registry): Counter<'reason'> {
-  let counter = droppedCounters.get(registry);
-  if (!counter) {
-    counter = new Counter({
+const droppedCounterOf = oncePerRegistry(
+  (registry: Registry): Counter<'reason'> =>
+    new Counter({
       name: 'ofconnect_request_log_dropped_total',
       help: 'Request log entries not written: buffer_full (the oldest dropped while writes fell behind) or write_failed (the database refused a batch)',
       labelNames: ['reason'],
       registers: [registry],
-    });
-    droppedCounters.set(registry, counter);
-  }
-  return counter;
-}
+    }),
+);
 
 /** The entries of one flush as one batch per connection (in the order each connection's first entry came). */
 export function requestLogBatchesOf(entries: readonly RequestLogEntry[], keepQueryValues: boolean): RequestLogBatch[] {
